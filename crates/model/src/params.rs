@@ -1,0 +1,253 @@
+//! Model inputs: everything a run needs, already resolved to ids and units by the scenario crate.
+
+use crate::ids::{CommodityId, CorridorId, DepotId, PlaceId, SegmentId};
+use crate::network::{Network, SpeedTable};
+use crate::threat::ThreatInput;
+use crate::units::{Days, Volume};
+use serde::{Deserialize, Serialize};
+
+/// Demand sectors. The order here is the default rationing order only when a policy says
+/// `proportional` is off and gives none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sector {
+    Power,
+    Transport,
+    AgriMining,
+    HouseholdsServices,
+}
+
+impl Sector {
+    pub const COUNT: usize = 4;
+    pub const ALL: [Sector; 4] = [
+        Sector::Power,
+        Sector::Transport,
+        Sector::AgriMining,
+        Sector::HouseholdsServices,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sector::Power => "power",
+            Sector::Transport => "transport",
+            Sector::AgriMining => "agri_mining",
+            Sector::HouseholdsServices => "households_services",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Sector> {
+        Sector::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// A quantity per sector.
+pub type PerSector = [f64; Sector::COUNT];
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommoditySpec {
+    pub name: String,
+    /// Unit of volumes for this commodity ("m3", "t").
+    pub unit: String,
+    /// Load of one truck.
+    pub truck_capacity: Volume,
+    /// The official (ceiling) retail price, per litre or kg, in FCFA.
+    pub official_price: f64,
+}
+
+/// Electricity produced from the thermal plants a depot supplies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PowerSpec {
+    /// Hours of supply per day when the plants get all the fuel they need.
+    pub normal_hours: f64,
+    /// Share of electricity that needs no fuel (hydro, imports): a floor on hours.
+    pub non_thermal_share: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DepotSpec {
+    pub place: PlaceId,
+    pub commodity: CommodityId,
+    /// Daily demand at the official price, per sector.
+    pub demand: PerSector,
+    pub storage_capacity: Volume,
+    pub opening_stock: Volume,
+    /// Orders aim to hold this many days of demand in stock.
+    pub target_cover: Days,
+    pub power: Option<PowerSpec>,
+    /// Whether the services indicator (schools) is computed here.
+    pub services: bool,
+}
+
+impl DepotSpec {
+    pub fn total_demand(&self) -> Volume {
+        Volume(self.demand.iter().sum())
+    }
+}
+
+/// How trucks of a corridor travel in convoys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConvoyPolicy {
+    /// Trucks wait at the marshalling point until this many are there...
+    pub size: u32,
+    /// ...or the first of them has waited this long.
+    pub max_wait: Days,
+    /// Whether convoys are escorted (each needs a free escort unit).
+    pub escorted: bool,
+}
+
+impl ConvoyPolicy {
+    /// Trucks leave as soon as they are loaded, unescorted.
+    pub fn none() -> Self {
+        ConvoyPolicy {
+            size: 1,
+            max_wait: Days(0.0),
+            escorted: false,
+        }
+    }
+}
+
+/// One stop or drive of a corridor's outbound trip.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Leg {
+    Drive { segment: SegmentId, to: PlaceId },
+    /// A border crossing: paperwork and queues.
+    Border { place: PlaceId },
+    /// Where convoys form (and escorts join).
+    Marshal { place: PlaceId },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorridorSpec {
+    pub name: String,
+    pub commodity: CommodityId,
+    pub origin: PlaceId,
+    pub destination: DepotId,
+    /// The outbound trip, in order.
+    pub legs: Vec<Leg>,
+    /// Share of the destination depot's orders placed on this corridor.
+    pub share: f64,
+    /// Trucks assigned to this corridor.
+    pub fleet: u32,
+    pub convoy: ConvoyPolicy,
+    /// Product available at the origin per day (None = unlimited).
+    pub origin_daily_limit: Option<Volume>,
+    /// Days from the start of the run before which the corridor is not used.
+    pub opens_on_day: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TruckParams {
+    pub speeds: SpeedTable,
+    pub load_time: Days,
+    pub unload_time: Days,
+    pub border_delay: Days,
+    /// Chance that a border crossing takes one more day.
+    pub border_extra_day_chance: f64,
+    /// Escorted convoys drive at this fraction of normal speed.
+    pub escorted_speed_factor: f64,
+}
+
+/// How a depot short of stock shares what it releases.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RationingPolicy {
+    /// Rationing starts when cover falls below this many days...
+    pub trigger_cover: Days,
+    /// ...and the day's release is then stock / this many days (stretching the stock).
+    pub stretch: Days,
+    /// Sectors served first, in order; sectors not listed share the rest in proportion.
+    pub priority: Vec<Sector>,
+}
+
+/// Informal-market price as a function of scarcity (see docs/model.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PriceParams {
+    /// Cover (days) at and above which there is no scarcity premium.
+    pub reference_cover: Days,
+    /// Highest informal price as a multiple of the official price.
+    pub cap_multiple: f64,
+    /// Curvature: multiple = 1 + (cap − 1) · scarcity^exponent.
+    pub exponent: f64,
+    /// Demand of price-sensitive sectors scales as multiple^(−elasticity).
+    pub demand_elasticity: f64,
+    /// Share of transport in the food price (food index = 1 + share · (fuel multiple − 1)).
+    pub food_transport_share: f64,
+}
+
+/// When schools and other services close for lack of transport fuel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceParams {
+    /// Days over which the transport supply ratio is averaged.
+    pub window: u32,
+    /// Close when the averaged ratio of transport fuel supplied to demand falls below this.
+    pub close_below: f64,
+    /// Reopen when it rises above this...
+    pub reopen_above: f64,
+    /// ...or after this many days closed (a closure is a decision with a set length).
+    pub max_closure_days: u32,
+    /// Once reopened, stay open at least this long.
+    pub min_open_days: u32,
+}
+
+/// Drivers' willingness to set out, per corridor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WillingnessParams {
+    /// Fraction lost after an attack on the corridor.
+    pub drop_per_attack: f64,
+    /// Fraction lost per driver kidnapped on the corridor.
+    pub drop_per_kidnapping: f64,
+    /// Half-life (days) of the recovery toward 1.
+    pub recovery_half_life: Days,
+    /// Willingness never falls below this (some drivers always go).
+    pub floor: f64,
+}
+
+/// A stock held back and released into a depot when its cover falls low.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReserveSpec {
+    pub depot: DepotId,
+    pub volume: Volume,
+    pub release_below_cover: Days,
+    pub release_per_day: Volume,
+}
+
+/// Shared escort capacity: how many convoys can be escorted at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EscortParams {
+    pub units: u32,
+    /// Days an escort unit needs after a convoy arrives before it can take another.
+    pub turnaround: Days,
+    /// If a convoy waited this long for an escort, it leaves without one.
+    pub max_wait_for_escort: Days,
+}
+
+/// Everything one run needs.
+#[derive(Clone, Debug)]
+pub struct ModelInput {
+    pub network: Network,
+    pub days: u32,
+    pub commodities: Vec<CommoditySpec>,
+    pub depots: Vec<DepotSpec>,
+    pub corridors: Vec<CorridorSpec>,
+    pub trucks: TruckParams,
+    pub rationing: RationingPolicy,
+    pub prices: PriceParams,
+    pub services: ServiceParams,
+    pub willingness: WillingnessParams,
+    pub escorts: EscortParams,
+    pub reserves: Vec<ReserveSpec>,
+    pub threat: ThreatInput,
+}
+
+impl ModelInput {
+    pub fn corridors_of(&self, depot: DepotId) -> impl Iterator<Item = CorridorId> + '_ {
+        self.corridors
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.destination == depot)
+            .map(|(i, _)| CorridorId::from_index(i))
+    }
+}

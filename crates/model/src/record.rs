@@ -1,0 +1,143 @@
+//! What a run reports: daily per-depot and per-corridor rows, and an event log.
+//! Plain numbers and ids; formatting (names, dates, CSV) belongs to the I/O crate.
+
+use crate::ids::{CorridorId, DepotId, PlaceId, SegmentId};
+use crate::params::{PerSector, Sector};
+use crate::threat::Aftermath;
+use serde::Serialize;
+
+/// One depot on one day.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DepotDay {
+    pub stock: f64,
+    pub demand: f64,
+    pub delivered: f64,
+    pub consumed: f64,
+    pub shortage: f64,
+    /// Stock over the day's demand at the official price (days).
+    pub cover_days: f64,
+    pub price_multiple: f64,
+    pub price_per_unit: f64,
+    pub power_hours: Option<f64>,
+    pub services_open: Option<bool>,
+    pub rationing: bool,
+    pub food_price_index: f64,
+    pub reserve_released: f64,
+    pub shortage_by_sector: PerSector,
+}
+
+impl DepotDay {
+    pub fn shortage_of(&self, sector: Sector) -> f64 {
+        self.shortage_by_sector[sector.index()]
+    }
+}
+
+/// One corridor on one day.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CorridorDay {
+    pub trucks_dispatched: u32,
+    pub trucks_arrived: u32,
+    /// Loaded trucks between loading and unloading (including waiting to form a convoy).
+    pub trucks_in_transit: u32,
+    pub trucks_lost: u32,
+    pub delivered: f64,
+    pub drivers_kidnapped: u32,
+    pub drivers_killed: u32,
+    pub attacks: u32,
+    pub willingness: f64,
+    pub trucks_idle: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum EventKind {
+    /// Trucks left their origin (loaded).
+    Dispatched,
+    /// A convoy formed and left the marshalling point.
+    ConvoyDeparted { escorted: bool },
+    Arrived,
+    Attack {
+        lost: u32,
+        kidnapped: u32,
+        killed: u32,
+        aftermath: Aftermath,
+    },
+    TurnedBackArrived,
+    RationingOn,
+    RationingOff,
+    ServicesClosed,
+    ServicesReopened,
+    ReserveReleaseStarted,
+}
+
+impl EventKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Dispatched => "dispatched",
+            EventKind::ConvoyDeparted { .. } => "convoy_departed",
+            EventKind::Arrived => "arrived",
+            EventKind::Attack { .. } => "attack",
+            EventKind::TurnedBackArrived => "turned_back_home",
+            EventKind::RationingOn => "rationing_on",
+            EventKind::RationingOff => "rationing_off",
+            EventKind::ServicesClosed => "services_closed",
+            EventKind::ServicesReopened => "services_reopened",
+            EventKind::ReserveReleaseStarted => "reserve_release",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    pub day: u32,
+    pub kind: EventKind,
+    pub place: Option<PlaceId>,
+    pub segment: Option<SegmentId>,
+    pub corridor: Option<CorridorId>,
+    pub depot: Option<DepotId>,
+    pub trucks: u32,
+}
+
+/// Which parts of a run to keep. Ensembles keep the daily depot table but not the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordOptions {
+    pub events: bool,
+    pub corridors: bool,
+}
+
+impl RecordOptions {
+    pub fn all() -> Self {
+        RecordOptions {
+            events: true,
+            corridors: true,
+        }
+    }
+}
+
+/// Totals kept for the conservation check, per commodity.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Balance {
+    pub opening_stock: f64,
+    pub loaded_at_origin: f64,
+    pub reserve_released: f64,
+    pub delivered: f64,
+    pub consumed: f64,
+    pub closing_stock: f64,
+    pub lost: f64,
+    pub returned_to_origin: f64,
+    pub in_transit: f64,
+}
+
+/// A finished run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunRecord {
+    pub days: u32,
+    /// `depot_days[day][depot]`.
+    pub depot_days: Vec<Vec<DepotDay>>,
+    /// `corridor_days[day][corridor]` (empty when not recorded).
+    pub corridor_days: Vec<Vec<CorridorDay>>,
+    pub events: Vec<Event>,
+    /// Per commodity.
+    pub balances: Vec<Balance>,
+    /// Totals per corridor over the run (kept even when daily rows are not).
+    pub corridor_totals: Vec<CorridorDay>,
+}

@@ -1,0 +1,686 @@
+//! The daily step: dispatch, movement (with attacks), convoy formation, depots and consequences.
+
+use crate::economy::{self, ServiceChange, ServiceState};
+use crate::ids::{CorridorId, DepotId};
+use crate::params::{Leg, ModelInput, Sector};
+use crate::record::{
+    Balance, CorridorDay, DepotDay, Event, EventKind, RecordOptions, RunRecord,
+};
+use crate::threat::Aftermath;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+/// Within-day time below this is treated as zero (avoids endless loops on float dust).
+const EPS: f64 = 1e-9;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    Loading,
+    /// Working through the outbound legs; `leg` is the current one.
+    Outbound,
+    /// Waiting at a marshalling point for a convoy to form.
+    Marshalling,
+    /// Stopped after an attack.
+    Waiting,
+    Unloading,
+    /// Driving back to the origin, empty or (after turning back) loaded.
+    Returning,
+}
+
+/// Trucks of one corridor moving together.
+#[derive(Clone, Debug)]
+struct Group {
+    corridor: CorridorId,
+    trucks: u32,
+    /// Product on board (all trucks together).
+    load: f64,
+    phase: Phase,
+    leg: usize,
+    /// Days left in the current phase or leg.
+    time_left: f64,
+    escorted: bool,
+    /// Outbound days so far: the way home after turning back.
+    elapsed: f64,
+    /// Day the group reached the marshalling point.
+    marshalled_on: f64,
+    /// Drive time of the leg interrupted by a wait after an attack.
+    resume_time: f64,
+}
+
+/// The mutable state of one run.
+pub struct Simulation<'a> {
+    input: &'a ModelInput,
+    day: u32,
+    groups: Vec<Group>,
+    idle: Vec<u32>,
+    willingness: Vec<f64>,
+    stock: Vec<f64>,
+    price_multiple: Vec<f64>,
+    rationing: Vec<bool>,
+    services: Vec<Option<ServiceState>>,
+    reserve_left: Vec<f64>,
+    reserve_active: Vec<bool>,
+    escorts_busy_until: Vec<f64>,
+    /// Corridor return time (empty trucks) in days.
+    return_time: Vec<f64>,
+    /// Corridor outbound time at normal speed, for ordering.
+    lead_time: Vec<f64>,
+    options: RecordOptions,
+    record: RunRecord,
+    today_depots: Vec<DepotDay>,
+    today_corridors: Vec<CorridorDay>,
+}
+
+impl<'a> Simulation<'a> {
+    pub fn new(input: &'a ModelInput, options: RecordOptions) -> Self {
+        let n_depots = input.depots.len();
+        let n_corr = input.corridors.len();
+        let net = &input.network;
+        let speeds = &input.trucks.speeds;
+        let mut return_time = Vec::with_capacity(n_corr);
+        let mut lead_time = Vec::with_capacity(n_corr);
+        for c in &input.corridors {
+            let mut drive = 0.0;
+            let mut stops = 0.0;
+            for leg in &c.legs {
+                match leg {
+                    Leg::Drive { segment, .. } => {
+                        let s = net.segment(*segment);
+                        drive += s.length.at(speeds.speed(s.condition)).0;
+                    }
+                    Leg::Border { .. } => stops += input.trucks.border_delay.0,
+                    Leg::Marshal { .. } => {}
+                }
+            }
+            return_time.push(drive + stops);
+            lead_time.push(
+                input.trucks.load_time.0 + drive + stops + input.trucks.unload_time.0
+                    + c.convoy.max_wait.0 / 2.0,
+            );
+        }
+        let mut balances = vec![Balance::default(); input.commodities.len()];
+        for d in &input.depots {
+            balances[d.commodity.index()].opening_stock += d.opening_stock.0;
+        }
+        let mut reserve_left = vec![0.0; n_depots];
+        for r in &input.reserves {
+            reserve_left[r.depot.index()] += r.volume.0;
+        }
+        Simulation {
+            input,
+            day: 0,
+            groups: Vec::new(),
+            idle: input.corridors.iter().map(|c| c.fleet).collect(),
+            willingness: vec![1.0; n_corr],
+            stock: input.depots.iter().map(|d| d.opening_stock.0).collect(),
+            price_multiple: vec![1.0; n_depots],
+            rationing: vec![false; n_depots],
+            services: input
+                .depots
+                .iter()
+                .map(|d| d.services.then(|| ServiceState::new(&input.services)))
+                .collect(),
+            reserve_left,
+            reserve_active: vec![false; n_depots],
+            escorts_busy_until: vec![f64::NEG_INFINITY; input.escorts.units as usize],
+            return_time,
+            lead_time,
+            options,
+            record: RunRecord {
+                days: input.days,
+                depot_days: Vec::with_capacity(input.days as usize),
+                corridor_days: Vec::new(),
+                events: Vec::new(),
+                balances,
+                corridor_totals: vec![CorridorDay::default(); n_corr],
+            },
+            today_depots: vec![DepotDay::default(); n_depots],
+            today_corridors: vec![CorridorDay::default(); n_corr],
+        }
+    }
+
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    /// Current stock of a depot.
+    pub fn stock(&self, depot: DepotId) -> f64 {
+        self.stock[depot.index()]
+    }
+
+    fn event(&mut self, kind: EventKind, fill: impl FnOnce(&mut Event)) {
+        if self.options.events {
+            let mut e = Event {
+                day: self.day,
+                kind,
+                place: None,
+                segment: None,
+                corridor: None,
+                depot: None,
+                trucks: 0,
+            };
+            fill(&mut e);
+            self.record.events.push(e);
+        }
+    }
+
+    /// Advances one day.
+    pub fn step(&mut self, rng: &mut ChaCha8Rng) {
+        for d in self.today_depots.iter_mut() {
+            *d = DepotDay::default();
+        }
+        for c in self.today_corridors.iter_mut() {
+            *c = CorridorDay::default();
+        }
+        self.recover_willingness();
+        self.dispatch();
+        self.move_groups(rng);
+        self.form_convoys();
+        self.serve_depots();
+        self.finish_day();
+        self.day += 1;
+    }
+
+    fn recover_willingness(&mut self) {
+        let h = self.input.willingness.recovery_half_life.0;
+        let rate = if h > 0.0 { 1.0 - 0.5f64.powf(1.0 / h) } else { 1.0 };
+        for w in self.willingness.iter_mut() {
+            *w += (1.0 - *w) * rate;
+        }
+    }
+
+    /// Loaded volume on its way to each corridor's destination (loading, moving, queued).
+    fn pipeline_by_corridor(&self) -> Vec<f64> {
+        let mut pipe = vec![0.0; self.input.corridors.len()];
+        for g in &self.groups {
+            if g.phase != Phase::Returning {
+                pipe[g.corridor.index()] += g.load;
+            }
+        }
+        pipe
+    }
+
+    /// Each corridor orders up to its share of the destination's target position:
+    /// share · demand · (target cover + lead time) − share · stock − its own pipeline.
+    fn dispatch(&mut self) {
+        let input = self.input;
+        let pipe = self.pipeline_by_corridor();
+        for (ci, c) in input.corridors.iter().enumerate() {
+            if self.day < c.opens_on_day || c.share <= 0.0 {
+                continue;
+            }
+            let depot = &input.depots[c.destination.index()];
+            let demand = depot.total_demand().0;
+            let target =
+                c.share * demand * (depot.target_cover.0 + self.lead_time[ci]);
+            let position = c.share * self.stock[c.destination.index()] + pipe[ci];
+            let cap = input.commodities[c.commodity.index()].truck_capacity.0;
+            let mut want = ((target - position) / cap).max(0.0).floor() as u32;
+            if let Some(limit) = c.origin_daily_limit {
+                want = want.min((limit.0 / cap).floor() as u32);
+            }
+            let willing = (self.willingness[ci] * f64::from(self.idle[ci])).floor() as u32;
+            let trucks = want.min(willing);
+            if trucks == 0 {
+                continue;
+            }
+            self.idle[ci] -= trucks;
+            let load = f64::from(trucks) * cap;
+            self.record.balances[c.commodity.index()].loaded_at_origin += load;
+            self.today_corridors[ci].trucks_dispatched += trucks;
+            self.groups.push(Group {
+                corridor: CorridorId::from_index(ci),
+                trucks,
+                load,
+                phase: Phase::Loading,
+                leg: 0,
+                time_left: input.trucks.load_time.0,
+                escorted: false,
+                elapsed: 0.0,
+                marshalled_on: 0.0,
+                resume_time: 0.0,
+            });
+            let origin = c.origin;
+            self.event(EventKind::Dispatched, |e| {
+                e.place = Some(origin);
+                e.corridor = Some(CorridorId::from_index(ci));
+                e.trucks = trucks;
+            });
+        }
+    }
+
+    fn move_groups(&mut self, rng: &mut ChaCha8Rng) {
+        let mut groups = std::mem::take(&mut self.groups);
+        for g in groups.iter_mut() {
+            self.advance(g, rng);
+        }
+        groups.retain(|g| g.trucks > 0);
+        // Groups that came home were turned into idle trucks (trucks = 0) above.
+        self.groups = groups;
+    }
+
+    /// Time needed for the current outbound leg, on entering it (attack check happens here).
+    fn enter_leg(&mut self, g: &mut Group, rng: &mut ChaCha8Rng) {
+        let input = self.input;
+        let c = &input.corridors[g.corridor.index()];
+        match &c.legs[g.leg] {
+            Leg::Drive { segment, to } => {
+                let seg = input.network.segment(*segment);
+                let mut speed = input.trucks.speeds.speed(seg.condition).0;
+                if g.escorted {
+                    speed *= input.trucks.escorted_speed_factor;
+                }
+                g.time_left = seg.length.0 / speed;
+                let lambda = input.threat.hazard.get(*segment, self.day);
+                let attacks = &input.threat.attacks;
+                let chance = attacks.attack_chance(lambda, seg.length.0, g.trucks, g.escorted);
+                if chance > 0.0 && rng.random::<f64>() < chance {
+                    let outcome = attacks.draw_outcome(g.trucks, g.escorted, rng);
+                    let per_truck = g.load / f64::from(g.trucks);
+                    let lost_load = per_truck * f64::from(outcome.trucks_lost);
+                    g.trucks -= outcome.trucks_lost;
+                    g.load -= lost_load;
+                    let ci = g.corridor.index();
+                    self.record.balances[c.commodity.index()].lost += lost_load;
+                    let day = &mut self.today_corridors[ci];
+                    day.trucks_lost += outcome.trucks_lost;
+                    day.drivers_kidnapped += outcome.drivers_kidnapped;
+                    day.drivers_killed += outcome.drivers_killed;
+                    day.attacks += 1;
+                    let w = &input.willingness;
+                    let keep = (1.0 - w.drop_per_attack)
+                        * (1.0 - w.drop_per_kidnapping).powi(outcome.drivers_kidnapped as i32);
+                    self.willingness[ci] = (self.willingness[ci] * keep).max(w.floor);
+                    let (segment, to, trucks) = (*segment, *to, g.trucks + outcome.trucks_lost);
+                    self.event(
+                        EventKind::Attack {
+                            lost: outcome.trucks_lost,
+                            kidnapped: outcome.drivers_kidnapped,
+                            killed: outcome.drivers_killed,
+                            aftermath: outcome.aftermath,
+                        },
+                        |e| {
+                            e.segment = Some(segment);
+                            e.place = Some(to);
+                            e.corridor = Some(CorridorId::from_index(ci));
+                            e.trucks = trucks;
+                        },
+                    );
+                    if g.trucks == 0 {
+                        return;
+                    }
+                    match outcome.aftermath {
+                        Aftermath::PushOn => {}
+                        Aftermath::Wait => {
+                            g.phase = Phase::Waiting;
+                            g.resume_time = g.time_left;
+                            g.time_left = attacks.wait_days;
+                        }
+                        Aftermath::TurnBack => {
+                            g.phase = Phase::Returning;
+                            g.time_left = g.elapsed;
+                        }
+                    }
+                }
+            }
+            Leg::Border { .. } => {
+                g.time_left = input.trucks.border_delay.0;
+                if rng.random::<f64>() < input.trucks.border_extra_day_chance {
+                    g.time_left += 1.0;
+                }
+            }
+            Leg::Marshal { .. } => {
+                if c.convoy.size > 1 || c.convoy.escorted {
+                    g.phase = Phase::Marshalling;
+                    g.marshalled_on = f64::from(self.day) + (1.0 - g.time_left.min(1.0));
+                }
+                g.time_left = 0.0;
+            }
+        }
+    }
+
+    /// Spends the group's day: phases and legs in turn until the day's time is used.
+    fn advance(&mut self, g: &mut Group, rng: &mut ChaCha8Rng) {
+        let mut budget = 1.0;
+        while budget > EPS && g.trucks > 0 {
+            match g.phase {
+                Phase::Marshalling => return,
+                Phase::Unloading => {
+                    if !self.unload(g) {
+                        return;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let spend = g.time_left.min(budget);
+            g.time_left -= spend;
+            budget -= spend;
+            if g.phase == Phase::Outbound {
+                g.elapsed += spend;
+            }
+            if g.time_left > EPS {
+                break;
+            }
+            // The phase or leg is done: move on.
+            match g.phase {
+                Phase::Loading => {
+                    g.phase = Phase::Outbound;
+                    g.leg = 0;
+                    self.start_leg(g, rng);
+                }
+                Phase::Waiting => {
+                    // Resume the interrupted drive; its passage was already checked.
+                    g.phase = Phase::Outbound;
+                    g.time_left = g.resume_time;
+                }
+                Phase::Outbound => {
+                    g.leg += 1;
+                    self.start_leg(g, rng);
+                }
+                Phase::Returning => {
+                    self.come_home(g);
+                    return;
+                }
+                Phase::Marshalling | Phase::Unloading => unreachable!("handled above"),
+            }
+        }
+    }
+
+    /// Enters leg `g.leg`, or starts unloading after the last.
+    fn start_leg(&mut self, g: &mut Group, rng: &mut ChaCha8Rng) {
+        let legs = self.input.corridors[g.corridor.index()].legs.len();
+        if g.leg >= legs {
+            // Delivery is booked on arrival; the unloading time delays the trip home.
+            g.phase = Phase::Unloading;
+            g.time_left = 0.0;
+            return;
+        }
+        self.enter_leg(g, rng);
+    }
+
+    /// Unloads into the destination depot as space allows. Returns true when the group is
+    /// done unloading (and has turned for home).
+    fn unload(&mut self, g: &mut Group) -> bool {
+        let input = self.input;
+        let ci = g.corridor.index();
+        let c = &input.corridors[ci];
+        let di = c.destination.index();
+        let space = (input.depots[di].storage_capacity.0 - self.stock[di]).max(0.0);
+        let put = g.load.min(space);
+        if put > 0.0 {
+            self.stock[di] += put;
+            g.load -= put;
+            self.today_depots[di].delivered += put;
+            self.today_corridors[ci].delivered += put;
+            self.record.balances[c.commodity.index()].delivered += put;
+        }
+        if g.load > EPS {
+            return false;
+        }
+        g.load = 0.0;
+        self.today_corridors[ci].trucks_arrived += g.trucks;
+        let (trucks, place) = (g.trucks, input.depots[di].place);
+        self.event(EventKind::Arrived, |e| {
+            e.place = Some(place);
+            e.corridor = Some(CorridorId::from_index(ci));
+            e.depot = Some(DepotId::from_index(di));
+            e.trucks = trucks;
+        });
+        g.phase = Phase::Returning;
+        // Unloading takes its time; the trip home starts after it.
+        g.time_left = input.trucks.unload_time.0 + self.return_time[ci];
+        true
+    }
+
+    fn come_home(&mut self, g: &mut Group) {
+        let ci = g.corridor.index();
+        if g.load > 0.0 {
+            let c = &self.input.corridors[ci];
+            self.record.balances[c.commodity.index()].returned_to_origin += g.load;
+            let (trucks, origin) = (g.trucks, c.origin);
+            self.event(EventKind::TurnedBackArrived, |e| {
+                e.place = Some(origin);
+                e.corridor = Some(CorridorId::from_index(ci));
+                e.trucks = trucks;
+            });
+            g.load = 0.0;
+        }
+        self.idle[ci] += g.trucks;
+        g.trucks = 0;
+    }
+
+    /// Merges trucks waiting at each corridor's marshalling point into a convoy when it is big
+    /// enough or has waited long enough, and assigns an escort if the policy asks for one.
+    fn form_convoys(&mut self) {
+        let input = self.input;
+        let now = f64::from(self.day) + 1.0;
+        for (ci, c) in input.corridors.iter().enumerate() {
+            let waiting: Vec<usize> = self
+                .groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.corridor.index() == ci && g.phase == Phase::Marshalling)
+                .map(|(i, _)| i)
+                .collect();
+            if waiting.is_empty() {
+                continue;
+            }
+            let trucks: u32 = waiting.iter().map(|&i| self.groups[i].trucks).sum();
+            let oldest = waiting
+                .iter()
+                .map(|&i| self.groups[i].marshalled_on)
+                .fold(f64::INFINITY, f64::min);
+            let waited = now - oldest;
+            if trucks < c.convoy.size && waited < c.convoy.max_wait.0 {
+                continue;
+            }
+            let mut escorted = false;
+            if c.convoy.escorted {
+                if let Some(unit) = self
+                    .escorts_busy_until
+                    .iter()
+                    .position(|&until| until <= now)
+                {
+                    // The escort is busy for the rest of the trip and its turnaround.
+                    let rest = self.lead_time[ci];
+                    self.escorts_busy_until[unit] = now + rest + input.escorts.turnaround.0;
+                    escorted = true;
+                } else if waited < c.convoy.max_wait.0 + input.escorts.max_wait_for_escort.0 {
+                    continue;
+                }
+            }
+            // Merge into the first waiting group.
+            let first = waiting[0];
+            let (mut all_trucks, mut all_load, mut elapsed) = (0, 0.0, 0.0f64);
+            for &i in &waiting {
+                let g = &mut self.groups[i];
+                all_trucks += g.trucks;
+                all_load += g.load;
+                elapsed = elapsed.max(g.elapsed);
+                if i != first {
+                    g.trucks = 0;
+                    g.load = 0.0;
+                }
+            }
+            let g = &mut self.groups[first];
+            g.trucks = all_trucks;
+            g.load = all_load;
+            g.elapsed = elapsed;
+            g.escorted = escorted;
+            g.phase = Phase::Outbound;
+            g.time_left = 0.0;
+            let place = match &c.legs[g.leg] {
+                Leg::Marshal { place } => Some(*place),
+                _ => None,
+            };
+            self.event(EventKind::ConvoyDeparted { escorted }, |e| {
+                e.place = place;
+                e.corridor = Some(CorridorId::from_index(ci));
+                e.trucks = all_trucks;
+            });
+        }
+        self.groups.retain(|g| g.trucks > 0);
+    }
+
+    fn serve_depots(&mut self) {
+        let input = self.input;
+        for (di, depot) in input.depots.iter().enumerate() {
+            let base_demand = depot.total_demand().0;
+            // A strategic reserve flows in while cover is low.
+            for r in input.reserves.iter().filter(|r| r.depot.index() == di) {
+                let cover = self.stock[di] / base_demand.max(EPS);
+                if cover < r.release_below_cover.0 && self.reserve_left[di] > 0.0 {
+                    let space = (depot.storage_capacity.0 - self.stock[di]).max(0.0);
+                    let put = r.release_per_day.0.min(self.reserve_left[di]).min(space);
+                    self.reserve_left[di] -= put;
+                    self.stock[di] += put;
+                    self.today_depots[di].reserve_released += put;
+                    self.record.balances[depot.commodity.index()].reserve_released += put;
+                    if !self.reserve_active[di] {
+                        self.reserve_active[di] = true;
+                        let place = depot.place;
+                        self.event(EventKind::ReserveReleaseStarted, |e| {
+                            e.place = Some(place);
+                            e.depot = Some(DepotId::from_index(di));
+                        });
+                    }
+                }
+            }
+            let demand =
+                economy::demand_at_price(&depot.demand, self.price_multiple[di], &input.prices);
+            let total: f64 = demand.iter().sum();
+            let cover_before = self.stock[di] / base_demand.max(EPS);
+            let rationing = cover_before < input.rationing.trigger_cover.0;
+            if rationing != self.rationing[di] {
+                self.rationing[di] = rationing;
+                let place = depot.place;
+                let kind = if rationing {
+                    EventKind::RationingOn
+                } else {
+                    EventKind::RationingOff
+                };
+                self.event(kind, |e| {
+                    e.place = Some(place);
+                    e.depot = Some(DepotId::from_index(di));
+                });
+            }
+            let release = economy::release(self.stock[di], total, rationing, &input.rationing);
+            let priority: &[Sector] = if rationing {
+                &input.rationing.priority
+            } else {
+                &[]
+            };
+            let given = economy::allocate(release, &demand, priority);
+            let consumed: f64 = given.iter().sum();
+            self.stock[di] = (self.stock[di] - consumed).max(0.0);
+            self.record.balances[depot.commodity.index()].consumed += consumed;
+
+            let shortage = (total - consumed).max(0.0);
+            let unmet_share = if total > 0.0 { shortage / total } else { 0.0 };
+            let cover = self.stock[di] / base_demand.max(EPS);
+            let multiple = self.price_multiple[di];
+            let official = input.commodities[depot.commodity.index()].official_price;
+            let power_hours = depot.power.as_ref().map(|p| {
+                economy::power_hours(
+                    given[Sector::Power.index()],
+                    depot.demand[Sector::Power.index()],
+                    p,
+                )
+            });
+            let transport_ratio = if depot.demand[Sector::Transport.index()] > 0.0 {
+                given[Sector::Transport.index()] / depot.demand[Sector::Transport.index()]
+            } else {
+                1.0
+            };
+            let mut services_open = None;
+            let mut change = None;
+            if let Some(state) = self.services[di].as_mut() {
+                change = state.update(transport_ratio, &input.services);
+                services_open = Some(state.open);
+            }
+            if let Some(change) = change {
+                let place = depot.place;
+                let kind = match change {
+                    ServiceChange::Closed => EventKind::ServicesClosed,
+                    ServiceChange::Reopened => EventKind::ServicesReopened,
+                };
+                self.event(kind, |e| {
+                    e.place = Some(place);
+                    e.depot = Some(DepotId::from_index(di));
+                });
+            }
+            let mut by_sector = [0.0; Sector::COUNT];
+            for s in 0..Sector::COUNT {
+                by_sector[s] = (demand[s] - given[s]).max(0.0);
+            }
+            let today = &mut self.today_depots[di];
+            today.stock = self.stock[di];
+            today.demand = total;
+            today.consumed = consumed;
+            today.shortage = shortage;
+            today.cover_days = cover;
+            today.price_multiple = multiple;
+            today.price_per_unit = official * multiple;
+            today.power_hours = power_hours;
+            today.services_open = services_open;
+            today.rationing = rationing;
+            today.food_price_index = economy::food_price_index(multiple, &input.prices);
+            today.shortage_by_sector = by_sector;
+            // Tomorrow's informal price reflects today's scarcity.
+            let s = economy::scarcity(
+                crate::units::Days(cover),
+                unmet_share,
+                &input.prices,
+            );
+            self.price_multiple[di] = economy::price_multiple(s, &input.prices);
+        }
+    }
+
+    fn finish_day(&mut self) {
+        let mut in_transit = vec![0u32; self.input.corridors.len()];
+        for g in &self.groups {
+            if g.load > 0.0 && g.phase != Phase::Returning {
+                in_transit[g.corridor.index()] += g.trucks;
+            }
+        }
+        for (ci, day) in self.today_corridors.iter_mut().enumerate() {
+            day.trucks_in_transit = in_transit[ci];
+            day.willingness = self.willingness[ci];
+            day.trucks_idle = self.idle[ci];
+            let t = &mut self.record.corridor_totals[ci];
+            t.trucks_dispatched += day.trucks_dispatched;
+            t.trucks_arrived += day.trucks_arrived;
+            t.trucks_lost += day.trucks_lost;
+            t.delivered += day.delivered;
+            t.drivers_kidnapped += day.drivers_kidnapped;
+            t.drivers_killed += day.drivers_killed;
+            t.attacks += day.attacks;
+        }
+        self.record.depot_days.push(self.today_depots.clone());
+        if self.options.corridors {
+            self.record.corridor_days.push(self.today_corridors.clone());
+        }
+    }
+
+    /// Ends the run and returns its record with closing balances.
+    pub fn finish(mut self) -> RunRecord {
+        for (di, d) in self.input.depots.iter().enumerate() {
+            self.record.balances[d.commodity.index()].closing_stock += self.stock[di];
+        }
+        for g in &self.groups {
+            let c = &self.input.corridors[g.corridor.index()];
+            self.record.balances[c.commodity.index()].in_transit += g.load;
+        }
+        self.record
+    }
+}
+
+/// Runs a whole scenario with the given generator.
+pub fn run(input: &ModelInput, rng: &mut ChaCha8Rng, options: RecordOptions) -> RunRecord {
+    let mut sim = Simulation::new(input, options);
+    for _ in 0..input.days {
+        sim.step(rng);
+    }
+    sim.finish()
+}

@@ -1,0 +1,415 @@
+//! Threat: hazard on road segments per day, and what an attack on a convoy does.
+//!
+//! Hazard λ(segment, day) is the expected number of attacks on one convoy passage per 100 km.
+//! It is *input*: built from declared blockades and observed events (see [`HazardBuilder`]);
+//! nothing here chooses where or when to attack.
+
+use crate::ids::SegmentId;
+use crate::network::Network;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// λ per segment per day, dense (segments × days).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HazardTable {
+    segments: usize,
+    days: usize,
+    values: Vec<f64>,
+}
+
+impl HazardTable {
+    pub fn zero(segments: usize, days: usize) -> Self {
+        HazardTable {
+            segments,
+            days,
+            values: vec![0.0; segments * days],
+        }
+    }
+
+    /// λ on `segment` on `day` (zero past the table's end).
+    pub fn get(&self, segment: SegmentId, day: u32) -> f64 {
+        let d = day as usize;
+        if d >= self.days || segment.index() >= self.segments {
+            return 0.0;
+        }
+        self.values[d * self.segments + segment.index()]
+    }
+
+    pub fn add(&mut self, segment: SegmentId, day: u32, value: f64) {
+        let d = day as usize;
+        if d < self.days && segment.index() < self.segments {
+            self.values[d * self.segments + segment.index()] += value;
+        }
+    }
+
+    pub fn scale(&mut self, factor: f64) {
+        self.values.iter_mut().for_each(|v| *v *= factor);
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.values.iter().all(|v| *v == 0.0)
+    }
+
+    pub fn days(&self) -> usize {
+        self.days
+    }
+
+    /// Mean λ of a segment over days `[from, to)`.
+    pub fn mean_over(&self, segment: SegmentId, from: u32, to: u32) -> f64 {
+        if to <= from {
+            return 0.0;
+        }
+        (from..to).map(|d| self.get(segment, d)).sum::<f64>() / f64::from(to - from)
+    }
+}
+
+/// A declared blockade, resolved to segments and days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub name: String,
+    pub segments: Vec<SegmentId>,
+    pub first_day: u32,
+    /// Inclusive last day.
+    pub last_day: u32,
+    /// λ added on each listed segment while the declaration holds.
+    pub intensity: f64,
+}
+
+/// One conflict event placed in time and space, with its kernel weight.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConflictEvent {
+    /// Day relative to the run's start (may be negative: events before the start still decay into it).
+    pub day: i64,
+    pub lat: f64,
+    pub lon: f64,
+    /// Weight from event type and fatalities (see [`KernelParams::event_weight`]).
+    pub weight: f64,
+}
+
+/// The space–time kernel that turns events into hazard.
+///
+/// λ_events(s, t) = scale · Σ_e w_e · exp(−d(e, s) / range_km) · exp(−(t − t_e) / decay_days),
+/// for t ≥ t_e and d ≤ 3 · range_km, where d is the distance from the event to the segment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KernelParams {
+    pub range_km: f64,
+    pub decay_days: f64,
+    pub scale: f64,
+    /// Added to the weight per log(1 + fatalities).
+    pub fatality_weight: f64,
+}
+
+impl KernelParams {
+    /// The weight of one event: its type's weight, raised by its fatalities.
+    pub fn event_weight(&self, type_weight: f64, fatalities: u32) -> f64 {
+        type_weight * (1.0 + self.fatality_weight * f64::from(fatalities).ln_1p())
+    }
+}
+
+/// Builds a [`HazardTable`] from declarations and events.
+pub struct HazardBuilder<'a> {
+    network: &'a Network,
+    table: HazardTable,
+}
+
+impl<'a> HazardBuilder<'a> {
+    pub fn new(network: &'a Network, days: u32) -> Self {
+        HazardBuilder {
+            network,
+            table: HazardTable::zero(network.segments().len(), days as usize),
+        }
+    }
+
+    pub fn declaration(&mut self, d: &Declaration) -> &mut Self {
+        let last = d.last_day.min(self.table.days as u32 - 1);
+        for day in d.first_day..=last {
+            for s in &d.segments {
+                self.table.add(*s, day, d.intensity);
+            }
+        }
+        self
+    }
+
+    pub fn events(&mut self, events: &[ConflictEvent], kernel: &KernelParams) -> &mut Self {
+        let days = self.table.days as i64;
+        let cutoff = 3.0 * kernel.range_km;
+        for (i, seg) in self.network.segments().iter().enumerate() {
+            let a = self.network.place(seg.a);
+            let b = self.network.place(seg.b);
+            for e in events {
+                let d = distance_to_segment_km((e.lat, e.lon), (a.lat, a.lon), (b.lat, b.lon));
+                if d > cutoff {
+                    continue;
+                }
+                let spatial = kernel.scale * e.weight * (-d / kernel.range_km).exp();
+                for day in e.day.max(0)..days {
+                    let age = (day - e.day) as f64;
+                    let v = spatial * (-age / kernel.decay_days).exp();
+                    if v < 1e-9 {
+                        break;
+                    }
+                    self.table
+                        .add(SegmentId::from_index(i), day as u32, v);
+                }
+            }
+        }
+        self
+    }
+
+    pub fn build(self) -> HazardTable {
+        self.table
+    }
+}
+
+/// Great-circle distance in km.
+pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
+    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+/// Distance from a point to the straight segment a–b, in km (local equirectangular projection:
+/// good to a few percent over the few hundred km that matter here).
+pub fn distance_to_segment_km(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let lat0 = ((a.0 + b.0) / 2.0).to_radians();
+    let k = 6371.0 * std::f64::consts::PI / 180.0;
+    let xy = |q: (f64, f64)| (q.1 * k * lat0.cos(), q.0 * k);
+    let (px, py) = xy(p);
+    let (ax, ay) = xy(a);
+    let (bx, by) = xy(b);
+    let (dx, dy) = (bx - ax, by - ay);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
+    };
+    let (cx, cy) = (ax + t * dx, ay + t * dy);
+    ((px - cx).powi(2) + (py - cy).powi(2)).sqrt()
+}
+
+/// The share of a convoy's trucks lost in one attack: `max_share · U^shape` with U uniform on
+/// [0, 1), so the mean is `max_share / (shape + 1)` and a rare attack approaches `max_share`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LossShare {
+    pub max_share: f64,
+    pub shape: f64,
+}
+
+impl LossShare {
+    pub fn mean(&self) -> f64 {
+        self.max_share / (self.shape + 1.0)
+    }
+    fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
+        self.max_share * rng.random::<f64>().powf(self.shape)
+    }
+}
+
+/// How attacks happen and what they do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttackParams {
+    /// λ is multiplied by this for an escorted convoy (escorts deter some attacks).
+    pub escort_hazard_factor: f64,
+    /// Chance of attack scales as (trucks / reference_size)^size_exponent: large convoys are seen.
+    pub reference_size: f64,
+    pub size_exponent: f64,
+    pub loss_unescorted: LossShare,
+    pub loss_escorted: LossShare,
+    /// Chance that drivers are kidnapped in an attack, and the most taken at once.
+    pub kidnap_chance: f64,
+    pub kidnap_max: u32,
+    /// Drivers killed per truck lost.
+    pub killed_per_truck_lost: f64,
+    /// What the surviving trucks do: turn back with this chance, wait with `wait_chance`,
+    /// else push on.
+    pub turn_back_chance: f64,
+    pub wait_chance: f64,
+    pub wait_days: f64,
+}
+
+/// Hazard and attack parameters for a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreatInput {
+    pub hazard: HazardTable,
+    pub attacks: AttackParams,
+}
+
+impl ThreatInput {
+    /// No hazard anywhere: no attack can happen.
+    pub fn none(segments: usize, days: u32, attacks: AttackParams) -> Self {
+        ThreatInput {
+            hazard: HazardTable::zero(segments, days as usize),
+            attacks,
+        }
+    }
+}
+
+/// What the survivors of an attack do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Aftermath {
+    PushOn,
+    Wait,
+    TurnBack,
+}
+
+impl Aftermath {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aftermath::PushOn => "push_on",
+            Aftermath::Wait => "wait",
+            Aftermath::TurnBack => "turn_back",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AttackOutcome {
+    pub trucks_lost: u32,
+    pub drivers_kidnapped: u32,
+    pub drivers_killed: u32,
+    pub aftermath: Aftermath,
+}
+
+impl AttackParams {
+    /// Chance that a convoy of `trucks` is attacked while driving `km` at hazard `lambda`.
+    pub fn attack_chance(&self, lambda: f64, km: f64, trucks: u32, escorted: bool) -> f64 {
+        if lambda <= 0.0 || trucks == 0 {
+            return 0.0;
+        }
+        let escort = if escorted {
+            self.escort_hazard_factor
+        } else {
+            1.0
+        };
+        let size = (f64::from(trucks) / self.reference_size).powf(self.size_exponent);
+        1.0 - (-lambda * km / 100.0 * escort * size).exp()
+    }
+
+    /// Expected trucks lost per passage: the quantity escorts must reduce.
+    pub fn expected_loss(&self, lambda: f64, km: f64, trucks: u32, escorted: bool) -> f64 {
+        let share = if escorted {
+            self.loss_escorted.mean()
+        } else {
+            self.loss_unescorted.mean()
+        };
+        self.attack_chance(lambda, km, trucks, escorted) * share * f64::from(trucks)
+    }
+
+    /// Draws one attack's outcome on a convoy of `trucks`.
+    pub fn draw_outcome(&self, trucks: u32, escorted: bool, rng: &mut ChaCha8Rng) -> AttackOutcome {
+        let share = if escorted {
+            self.loss_escorted.draw(rng)
+        } else {
+            self.loss_unescorted.draw(rng)
+        };
+        // Stochastic rounding keeps the expected loss exact for small convoys.
+        let expected = share * f64::from(trucks);
+        let mut lost = expected.floor() as u32;
+        if rng.random::<f64>() < expected - expected.floor() {
+            lost += 1;
+        }
+        let lost = lost.min(trucks);
+        let kidnapped = if rng.random_bool(self.kidnap_chance.clamp(0.0, 1.0)) {
+            rng.random_range(1..=self.kidnap_max.max(1))
+        } else {
+            0
+        };
+        let killed_expected = self.killed_per_truck_lost * f64::from(lost);
+        let mut killed = killed_expected.floor() as u32;
+        if rng.random::<f64>() < killed_expected - killed_expected.floor() {
+            killed += 1;
+        }
+        let u = rng.random::<f64>();
+        let aftermath = if u < self.turn_back_chance {
+            Aftermath::TurnBack
+        } else if u < self.turn_back_chance + self.wait_chance {
+            Aftermath::Wait
+        } else {
+            Aftermath::PushOn
+        };
+        AttackOutcome {
+            trucks_lost: lost,
+            drivers_kidnapped: kidnapped,
+            drivers_killed: killed,
+            aftermath,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    pub(crate) fn params() -> AttackParams {
+        AttackParams {
+            escort_hazard_factor: 0.6,
+            reference_size: 20.0,
+            size_exponent: 0.3,
+            loss_unescorted: LossShare {
+                max_share: 0.9,
+                shape: 1.0,
+            },
+            loss_escorted: LossShare {
+                max_share: 0.6,
+                shape: 2.0,
+            },
+            kidnap_chance: 0.2,
+            kidnap_max: 6,
+            killed_per_truck_lost: 0.1,
+            turn_back_chance: 0.2,
+            wait_chance: 0.3,
+            wait_days: 2.0,
+        }
+    }
+
+    #[test]
+    fn escort_reduces_expected_loss_per_passage() {
+        let p = params();
+        for lambda in [0.01, 0.1, 0.5, 2.0] {
+            for trucks in [1, 10, 80, 300] {
+                let open = p.expected_loss(lambda, 150.0, trucks, false);
+                let escorted = p.expected_loss(lambda, 150.0, trucks, true);
+                assert!(escorted < open, "λ={lambda} n={trucks}: {escorted} !< {open}");
+            }
+        }
+    }
+
+    #[test]
+    fn attack_chance_grows_with_hazard_and_length() {
+        let p = params();
+        assert_eq!(p.attack_chance(0.0, 100.0, 10, false), 0.0);
+        assert!(p.attack_chance(0.2, 100.0, 10, false) < p.attack_chance(0.4, 100.0, 10, false));
+        assert!(p.attack_chance(0.2, 100.0, 10, false) < p.attack_chance(0.2, 200.0, 10, false));
+    }
+
+    #[test]
+    fn drawn_losses_match_their_mean_and_stay_in_range() {
+        let p = params();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let n = 20_000;
+        let total: u64 = (0..n)
+            .map(|_| {
+                let o = p.draw_outcome(100, false, &mut rng);
+                assert!(o.trucks_lost <= 100);
+                u64::from(o.trucks_lost)
+            })
+            .sum();
+        let mean_share = total as f64 / (n as f64 * 100.0);
+        assert!((mean_share - p.loss_unescorted.mean()).abs() < 0.01, "{mean_share}");
+    }
+
+    #[test]
+    fn segment_distance_is_zero_on_the_line_and_grows_off_it() {
+        let a = (12.0, -8.0);
+        let b = (12.0, -7.0);
+        assert!(distance_to_segment_km((12.0, -7.5), a, b) < 1e-6);
+        let off = distance_to_segment_km((12.5, -7.5), a, b);
+        assert!((off - 55.6).abs() < 1.0, "{off}");
+        let beyond = distance_to_segment_km((12.0, -6.0), a, b);
+        assert!((beyond - haversine_km((12.0, -7.0), (12.0, -6.0))).abs() < 1.0);
+    }
+}

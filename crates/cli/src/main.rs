@@ -2,6 +2,7 @@
 
 mod cmd_flee;
 mod cmd_report;
+mod cmd_run;
 
 use clap::{Parser, Subcommand};
 
@@ -14,15 +15,34 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a scenario once (default: the embedded Mali 2025 scenario) and write its outputs.
+    Run(cmd_run::RunArgs),
+    /// List the embedded scenarios.
+    Scenarios,
+    /// Work with one embedded scenario.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+    /// List the named responses a scenario defines.
+    Responses(cmd_run::ResponsesArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
     Flee(cmd_flee::FleeArgs),
     /// Turn a run's or an ensemble's output folder into one self-contained HTML report.
     Report(cmd_report::ReportArgs),
 }
 
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Print an embedded scenario as a complete TOML file (save, edit, run with `lifeline run FILE`).
+    Show(cmd_run::ScenarioShowArgs),
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(args) => cmd_run::run(args),
+        Command::Scenarios => cmd_run::list_scenarios(),
+        Command::Scenario(ScenarioCommand::Show(args)) => cmd_run::show_scenario(args),
+        Command::Responses(args) => cmd_run::list_responses(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
     };

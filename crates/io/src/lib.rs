@@ -1,1 +1,10 @@
-//! lifeline-io
+//! Lifeline's file formats: readers for the network tables and conflict events, writers for a
+//! run's outputs. Readers take text and a file name (for messages); writers write atomically.
+
+pub mod acled;
+pub mod atomic;
+pub mod error;
+pub mod network_csv;
+pub mod outputs;
+
+pub use error::InputError;

@@ -1,1 +1,10 @@
-//! lifeline-scenario
+//! Lifeline scenarios: a TOML file (or an embedded one) → typed spec → validated
+//! [`lifeline_model::ModelInput`]. Every error names the file, line, field and what was expected.
+
+pub mod build;
+pub mod embedded;
+pub mod error;
+pub mod spec;
+
+pub use build::{Built, Overrides, STATUS_QUO, Scenario};
+pub use error::ScenarioError;

@@ -1,0 +1,265 @@
+//! The network tables: `places.csv` and `segments.csv` (see `crates/scenario/data/mali/README.md`).
+
+use crate::error::InputError;
+use lifeline_model::PlaceId;
+use lifeline_model::network::{Place, PlaceKind, RoadCondition, Segment};
+use lifeline_model::units::Km;
+use std::collections::HashMap;
+
+/// Where each value of a place came from: kept for the GeoJSON and the report.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PlaceSources {
+    pub coord_source: String,
+    pub population_source: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct SegmentSources {
+    pub length_source: String,
+    pub condition_source: String,
+    pub note: String,
+}
+
+/// A network as read, with the sources of its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkTables {
+    pub places: Vec<Place>,
+    pub place_sources: Vec<PlaceSources>,
+    pub segments: Vec<Segment>,
+    pub segment_sources: Vec<SegmentSources>,
+}
+
+/// Column positions of a table, checked against the required names.
+struct Columns<'a> {
+    file: &'a str,
+    index: HashMap<String, usize>,
+}
+
+impl<'a> Columns<'a> {
+    fn new(file: &'a str, headers: &csv::StringRecord, required: &[&str]) -> Result<Self, InputError> {
+        let index: HashMap<String, usize> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_string(), i))
+            .collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|r| !index.contains_key(*r))
+            .collect();
+        if !missing.is_empty() {
+            return Err(InputError::new(
+                file,
+                1,
+                missing.join(", "),
+                format!("required column missing from the header (need: {})", required.join(",")),
+            ));
+        }
+        Ok(Columns { file, index })
+    }
+
+    fn text<'r>(&self, row: &'r csv::StringRecord, name: &str) -> &'r str {
+        self.index
+            .get(name)
+            .and_then(|&i| row.get(i))
+            .map(str::trim)
+            .unwrap_or("")
+    }
+
+    fn required<'r>(&self, row: &'r csv::StringRecord, line: u64, name: &str) -> Result<&'r str, InputError> {
+        let v = self.text(row, name);
+        if v.is_empty() {
+            Err(InputError::new(self.file, line, name, "a value is required"))
+        } else {
+            Ok(v)
+        }
+    }
+
+    fn number(&self, row: &csv::StringRecord, line: u64, name: &str) -> Result<f64, InputError> {
+        let v = self.required(row, line, name)?;
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| InputError::new(self.file, line, name, format!("expected a number, found `{v}`")))
+    }
+}
+
+fn reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .from_reader(text.as_bytes())
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> InputError {
+    let line = e.position().map_or(0, |p| p.line());
+    InputError::new(file, line, "(row)", format!("not valid CSV: {e}"))
+}
+
+/// Reads `places.csv`.
+pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSources>), InputError> {
+    let mut rdr = reader(text);
+    let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
+    let cols = Columns::new(file, &headers, &["name", "country", "lat", "lon", "kind"])?;
+    let mut places = Vec::new();
+    let mut sources = Vec::new();
+    for row in rdr.records() {
+        let row = row.map_err(|e| csv_error(file, &e))?;
+        let line = row.position().map_or(0, |p| p.line());
+        let name = cols.required(&row, line, "name")?.to_string();
+        let lat = cols.number(&row, line, "lat")?;
+        let lon = cols.number(&row, line, "lon")?;
+        if !(-90.0..=90.0).contains(&lat) {
+            return Err(InputError::new(file, line, "lat", format!("expected a latitude in [-90, 90], found {lat}")));
+        }
+        if !(-180.0..=180.0).contains(&lon) {
+            return Err(InputError::new(file, line, "lon", format!("expected a longitude in [-180, 180], found {lon}")));
+        }
+        let kind_text = cols.required(&row, line, "kind")?;
+        let kind = PlaceKind::parse(kind_text).ok_or_else(|| {
+            let allowed: Vec<&str> = PlaceKind::ALL.iter().map(|k| k.as_str()).collect();
+            InputError::new(file, line, "kind", format!("expected one of {}, found `{kind_text}`", allowed.join(", ")))
+        })?;
+        let population = match cols.text(&row, "population") {
+            "" => 0,
+            v => v.parse::<u64>().map_err(|_| {
+                InputError::new(file, line, "population", format!("expected a whole number ≥ 0, found `{v}`"))
+            })?,
+        };
+        if places.iter().any(|p: &Place| p.name == name) {
+            return Err(InputError::new(file, line, "name", format!("`{name}` appears twice; names must be unique")));
+        }
+        places.push(Place {
+            name,
+            country: cols.text(&row, "country").to_string(),
+            lat,
+            lon,
+            kind,
+            population,
+        });
+        sources.push(PlaceSources {
+            coord_source: cols.text(&row, "coord_source").to_string(),
+            population_source: cols.text(&row, "population_source").to_string(),
+            note: cols.text(&row, "note").to_string(),
+        });
+    }
+    Ok((places, sources))
+}
+
+/// Reads `segments.csv` against known places.
+pub fn read_segments(
+    text: &str,
+    file: &str,
+    places: &[Place],
+) -> Result<(Vec<Segment>, Vec<SegmentSources>), InputError> {
+    let by_name: HashMap<&str, PlaceId> = places
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), PlaceId::from_index(i)))
+        .collect();
+    let mut rdr = reader(text);
+    let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
+    let cols = Columns::new(file, &headers, &["a", "b", "length_km", "condition"])?;
+    let mut segments = Vec::new();
+    let mut sources = Vec::new();
+    for row in rdr.records() {
+        let row = row.map_err(|e| csv_error(file, &e))?;
+        let line = row.position().map_or(0, |p| p.line());
+        let end = |field: &str| -> Result<PlaceId, InputError> {
+            let name = cols.required(&row, line, field)?;
+            by_name.get(name).copied().ok_or_else(|| {
+                InputError::new(file, line, field, format!("unknown place `{name}` (not in the places table)"))
+            })
+        };
+        let a = end("a")?;
+        let b = end("b")?;
+        if a == b {
+            return Err(InputError::new(file, line, "b", "a segment must join two different places"));
+        }
+        let length = cols.number(&row, line, "length_km")?;
+        if length <= 0.0 {
+            return Err(InputError::new(
+                file,
+                line,
+                "length_km",
+                format!("expected a positive road length in km, found {length}"),
+            ));
+        }
+        let cond_text = cols.required(&row, line, "condition")?;
+        let condition = RoadCondition::parse(cond_text).ok_or_else(|| {
+            InputError::new(file, line, "condition", format!("expected good, fair, bad or track, found `{cond_text}`"))
+        })?;
+        segments.push(Segment {
+            a,
+            b,
+            length: Km(length),
+            route: cols.text(&row, "route").to_string(),
+            condition,
+        });
+        sources.push(SegmentSources {
+            length_source: cols.text(&row, "length_source").to_string(),
+            condition_source: cols.text(&row, "condition_source").to_string(),
+            note: cols.text(&row, "note").to_string(),
+        });
+    }
+    Ok((segments, sources))
+}
+
+/// Reads both tables.
+pub fn read_network(
+    places_text: &str,
+    places_file: &str,
+    segments_text: &str,
+    segments_file: &str,
+) -> Result<NetworkTables, InputError> {
+    let (places, place_sources) = read_places(places_text, places_file)?;
+    let (segments, segment_sources) = read_segments(segments_text, segments_file, &places)?;
+    Ok(NetworkTables {
+        places,
+        place_sources,
+        segments,
+        segment_sources,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLACES: &str = "name,country,lat,lon,kind,population\nA,ML,12,-8,city,10\nB,ML,13,-8,town,\n";
+
+    #[test]
+    fn reads_places_and_segments() {
+        let t = read_network(PLACES, "p.csv", "a,b,length_km,condition\nA,B,120,fair\n", "s.csv")
+            .expect("valid");
+        assert_eq!(t.places.len(), 2);
+        assert_eq!(t.segments[0].length, Km(120.0));
+        assert_eq!(t.places[1].population, 0);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let err = read_network(PLACES, "p.csv", "a,b,length_km,condition\nA,B,120,fair\nA,C,5,good\n", "s.csv")
+            .expect_err("unknown place");
+        assert_eq!((err.file.as_str(), err.line, err.field.as_str()), ("s.csv", 3, "b"));
+        assert!(err.to_string().contains("unknown place `C`"), "{err}");
+
+        let err = read_network(PLACES, "p.csv", "a,b,length_km,condition\nA,B,-3,fair\n", "s.csv")
+            .expect_err("negative");
+        assert_eq!((err.line, err.field.as_str()), (2, "length_km"));
+
+        let err = read_network(PLACES, "p.csv", "a,b,length_km,condition\nA,B,x,fair\n", "s.csv")
+            .expect_err("not a number");
+        assert!(err.message.contains("expected a number"));
+
+        let err = read_places("name,lat,lon,kind\nA,1,2,city\n", "p.csv").expect_err("missing column");
+        assert_eq!((err.line, err.field.as_str()), (1, "country"));
+
+        let err = read_places("name,country,lat,lon,kind\nA,ML,95,2,city\n", "p.csv").expect_err("lat");
+        assert_eq!(err.field, "lat");
+
+        let err = read_places("name,country,lat,lon,kind\nA,ML,5,2,village\n", "p.csv").expect_err("kind");
+        assert!(err.to_string().starts_with("p.csv:2: field `kind`"), "{err}");
+    }
+}

@@ -1,0 +1,646 @@
+//! Scenario text → validated [`ModelInput`]: names resolved to ids, dates to day indices,
+//! routes computed, responses applied, hazard built.
+
+use crate::embedded;
+use crate::error::{ScenarioError, SourceText};
+use crate::spec::ScenarioFile;
+use chrono::NaiveDate;
+use lifeline_io::network_csv::{NetworkTables, read_network};
+use lifeline_model::network::{Network, PlaceKind, SpeedTable};
+use lifeline_model::params::{
+    CommoditySpec, ConvoyPolicy, CorridorSpec, DepotSpec, EscortParams, Leg, ModelInput,
+    PowerSpec, PriceParams, RationingPolicy, ReserveSpec, Sector, ServiceParams, TruckParams,
+    WillingnessParams,
+};
+use lifeline_model::threat::{
+    AttackParams, ConflictEvent, Declaration, HazardBuilder, KernelParams, LossShare, ThreatInput,
+    haversine_km,
+};
+use lifeline_model::units::{Days, KmPerDay, Volume};
+use lifeline_model::{CommodityId, DepotId, PlaceId, SegmentId};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+type Result<T> = std::result::Result<T, ScenarioError>;
+
+/// A parsed scenario file with its network, before a response or overrides are applied.
+pub struct Scenario {
+    pub file: String,
+    pub text: String,
+    pub spec: ScenarioFile,
+    pub tables: NetworkTables,
+    base_dir: Option<PathBuf>,
+}
+
+/// Command-line choices that change a run without editing the file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub seed: Option<u64>,
+    pub days: Option<u32>,
+    pub response: Option<String>,
+    /// An ACLED CSV export replacing the scenario's event file.
+    pub events_file: Option<PathBuf>,
+    /// Segments closed to traffic (criticality analysis): routes avoid them.
+    pub closed_segments: Vec<SegmentId>,
+}
+
+/// A scenario ready to run.
+pub struct Built {
+    pub input: ModelInput,
+    pub name: String,
+    pub response: String,
+    pub seed: u64,
+    pub start_date: NaiveDate,
+}
+
+/// The name of the response that changes nothing.
+pub const STATUS_QUO: &str = "status-quo";
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+impl Scenario {
+    /// Loads an embedded scenario by name, or a TOML file by path.
+    pub fn load(name_or_path: &str) -> Result<Scenario> {
+        if let Some(text) = embedded::scenario(name_or_path) {
+            return Scenario::parse(&format!("embedded:{name_or_path}"), text.to_string(), None);
+        }
+        let path = Path::new(name_or_path);
+        if path.extension().is_some_and(|e| e == "toml") || path.exists() {
+            let text = read_text(path)?;
+            let dir = path.parent().map(Path::to_path_buf);
+            return Scenario::parse(&path.display().to_string(), text, dir);
+        }
+        Err(ScenarioError::UnknownScenario(name_or_path.to_string()))
+    }
+
+    /// Parses scenario text. `base_dir` resolves relative data paths.
+    pub fn parse(file: &str, text: String, base_dir: Option<PathBuf>) -> Result<Scenario> {
+        let src = SourceText { file, text: &text };
+        let spec: ScenarioFile = toml::from_str(&text).map_err(|e| src.from_toml(&e))?;
+        let (places_text, places_file) = load_data(&src, &spec.network.places, base_dir.as_deref(), "network.places")?;
+        let (segments_text, segments_file) =
+            load_data(&src, &spec.network.segments, base_dir.as_deref(), "network.segments")?;
+        let tables = read_network(&places_text, &places_file, &segments_text, &segments_file)?;
+        Ok(Scenario {
+            file: file.to_string(),
+            text,
+            spec,
+            tables,
+            base_dir,
+        })
+    }
+
+    fn src(&self) -> SourceText<'_> {
+        SourceText {
+            file: &self.file,
+            text: &self.text,
+        }
+    }
+
+    /// (name, description) of each response, `status-quo` first.
+    pub fn responses(&self) -> Vec<(String, String)> {
+        let mut out = vec![(
+            STATUS_QUO.to_string(),
+            "the scenario as written, no change".to_string(),
+        )];
+        for r in &self.spec.responses {
+            if r.name.get_ref() != STATUS_QUO {
+                out.push((r.name.get_ref().clone(), r.description.clone()));
+            }
+        }
+        out
+    }
+
+    /// Builds the model input with a response and overrides applied.
+    pub fn build(&self, overrides: &Overrides) -> Result<Built> {
+        let src = self.src();
+        let spec = &self.spec;
+        let response_name = overrides.response.clone().unwrap_or_else(|| STATUS_QUO.to_string());
+        let response = if response_name == STATUS_QUO {
+            None
+        } else {
+            Some(
+                spec.responses
+                    .iter()
+                    .find(|r| *r.name.get_ref() == response_name)
+                    .ok_or_else(|| ScenarioError::UnknownResponse {
+                        name: response_name.clone(),
+                        known: self
+                            .responses()
+                            .iter()
+                            .map(|r| r.0.clone())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })?,
+            )
+        };
+
+        let start_date = date(&src, &spec.scenario.start_date, "scenario.start_date")?;
+        let days = overrides.days.unwrap_or(*spec.scenario.days.get_ref());
+        if days == 0 {
+            return Err(src.error(spec.scenario.days.span(), "scenario.days", "expected at least 1 day"));
+        }
+        let day_of = |s: &Spanned<String>, field: &str| -> Result<i64> {
+            Ok((date(&src, s, field)? - start_date).num_days())
+        };
+
+        let network = Network::new(self.tables.places.clone(), self.tables.segments.clone())
+            .map_err(|e| src.error(spec.network.segments.span(), "network.segments", e.to_string()))?;
+        let place = |s: &Spanned<String>, field: &str| -> Result<PlaceId> {
+            network.place_by_name(s.get_ref()).ok_or_else(|| {
+                src.error(s.span(), field, format!("unknown place `{}` (not in the network's places table)", s.get_ref()))
+            })
+        };
+
+        let t = &spec.trucks;
+        let speeds = SpeedTable {
+            by_condition: [
+                KmPerDay(positive(&src, &t.speed_km_per_day.good, "trucks.speed_km_per_day.good")?),
+                KmPerDay(positive(&src, &t.speed_km_per_day.fair, "trucks.speed_km_per_day.fair")?),
+                KmPerDay(positive(&src, &t.speed_km_per_day.bad, "trucks.speed_km_per_day.bad")?),
+                KmPerDay(positive(&src, &t.speed_km_per_day.track, "trucks.speed_km_per_day.track")?),
+            ],
+        };
+        let trucks = TruckParams {
+            speeds,
+            load_time: Days(non_negative(&src, &t.load_days, "trucks.load_days")?),
+            unload_time: Days(non_negative(&src, &t.unload_days, "trucks.unload_days")?),
+            border_delay: Days(non_negative(&src, &t.border_delay_days, "trucks.border_delay_days")?),
+            border_extra_day_chance: probability(&src, &t.border_extra_day_chance, "trucks.border_extra_day_chance")?,
+            escorted_speed_factor: fraction_positive(&src, &t.escorted_speed_factor, "trucks.escorted_speed_factor")?,
+        };
+
+        let mut commodities = Vec::new();
+        for c in &spec.commodities {
+            if commodities.iter().any(|x: &CommoditySpec| &x.name == c.name.get_ref()) {
+                return Err(src.error(c.name.span(), "commodity.name", "commodity names must be unique"));
+            }
+            commodities.push(CommoditySpec {
+                name: c.name.get_ref().clone(),
+                unit: c.unit.clone(),
+                truck_capacity: Volume(positive(&src, &c.truck_capacity, "commodity.truck_capacity")?),
+                official_price: positive(&src, &c.official_price, "commodity.official_price")?,
+            });
+        }
+        let commodity = |s: &Spanned<String>, field: &str| -> Result<CommodityId> {
+            commodities
+                .iter()
+                .position(|c| &c.name == s.get_ref())
+                .map(CommodityId::from_index)
+                .ok_or_else(|| src.error(s.span(), field, format!("unknown commodity `{}`", s.get_ref())))
+        };
+
+        let mut depots = Vec::new();
+        for d in &spec.depots {
+            let p = place(&d.place, "depot.place")?;
+            let c = commodity(&d.commodity, "depot.commodity")?;
+            if depots.iter().any(|x: &DepotSpec| x.place == p && x.commodity == c) {
+                return Err(src.error(d.place.span(), "depot.place", "a place has one depot per commodity"));
+            }
+            let demand = [
+                non_negative(&src, &d.demand.power, "depot.demand.power")?,
+                non_negative(&src, &d.demand.transport, "depot.demand.transport")?,
+                non_negative(&src, &d.demand.agri_mining, "depot.demand.agri_mining")?,
+                non_negative(&src, &d.demand.households_services, "depot.demand.households_services")?,
+            ];
+            let daily: f64 = demand.iter().sum();
+            let capacity_days = positive(&src, &d.storage_capacity_days, "depot.storage_capacity_days")?;
+            let opening_days = non_negative(&src, &d.opening_cover_days, "depot.opening_cover_days")?;
+            if opening_days > capacity_days {
+                return Err(src.error(d.opening_cover_days.span(), "depot.opening_cover_days", "opening stock exceeds the storage capacity"));
+            }
+            let power = match &d.power {
+                Some(p) => Some(PowerSpec {
+                    normal_hours: hours(&src, &p.normal_hours, "depot.power.normal_hours")?,
+                    non_thermal_share: probability(&src, &p.non_thermal_share, "depot.power.non_thermal_share")?,
+                }),
+                None => None,
+            };
+            depots.push(DepotSpec {
+                place: p,
+                commodity: c,
+                demand,
+                storage_capacity: Volume(capacity_days * daily),
+                opening_stock: Volume(opening_days * daily),
+                target_cover: Days(non_negative(&src, &d.target_cover_days, "depot.target_cover_days")?),
+                power,
+                services: d.services,
+            });
+        }
+        let depot_of = |place_id: PlaceId, c: CommodityId| {
+            depots.iter().position(|d| d.place == place_id && d.commodity == c).map(DepotId::from_index)
+        };
+
+        let corridor_index = |name: &str| spec.corridors.iter().position(|c| c.name.get_ref() == name);
+        // Response overrides that name corridors must name real ones.
+        if let Some(r) = response {
+            for (name, span) in r
+                .shares
+                .iter()
+                .map(|(k, v)| (k, v.span()))
+                .chain(r.fleet.iter().map(|(k, v)| (k, v.span())))
+                .chain(r.opens.iter().map(|(k, v)| (k, v.span())))
+                .chain(r.corridors.iter().map(|c| (c.get_ref(), c.span())))
+            {
+                if corridor_index(name).is_none() {
+                    return Err(src.error(span, "response", format!("unknown corridor `{name}`")));
+                }
+            }
+        }
+
+        let mut corridors = Vec::new();
+        for c in &spec.corridors {
+            let name = c.name.get_ref();
+            if corridors.iter().any(|x: &CorridorSpec| &x.name == name) {
+                return Err(src.error(c.name.span(), "corridor.name", "corridor names must be unique"));
+            }
+            let cid = commodity(&c.commodity, "corridor.commodity")?;
+            let origin = place(&c.origin, "corridor.origin")?;
+            let dest_place = place(&c.destination, "corridor.destination")?;
+            let destination = depot_of(dest_place, cid).ok_or_else(|| {
+                src.error(c.destination.span(), "corridor.destination", format!("`{}` has no depot for `{}`; add a [[depot]]", c.destination.get_ref(), c.commodity.get_ref()))
+            })?;
+            let mut waypoints = vec![origin];
+            for v in &c.via {
+                waypoints.push(place(v, "corridor.via")?);
+            }
+            waypoints.push(dest_place);
+            let path = network
+                .path_via(&waypoints, &speeds, &overrides.closed_segments)
+                .map_err(|e| src.error(c.destination.span(), "corridor.destination", format!("corridor `{name}`: {e}")))?;
+            let marshal = match &c.marshalling {
+                Some(m) => {
+                    let mp = place(m, "corridor.marshalling")?;
+                    if mp != origin && !path.steps.iter().any(|(_, p)| *p == mp) {
+                        return Err(src.error(m.span(), "corridor.marshalling", format!("`{}` is not on the corridor's route", m.get_ref())));
+                    }
+                    mp
+                }
+                None => origin,
+            };
+            let mut legs = Vec::new();
+            if marshal == origin {
+                legs.push(Leg::Marshal { place: origin });
+            }
+            let mut at = origin;
+            for (segment, to) in &path.steps {
+                legs.push(Leg::Drive { segment: *segment, to: *to });
+                // A border delay wherever the road crosses into another country.
+                if network.place(at).country != network.place(*to).country
+                    || (network.place(*to).kind == PlaceKind::Border && network.place(at).kind == PlaceKind::Border)
+                {
+                    legs.push(Leg::Border { place: *to });
+                }
+                if *to == marshal {
+                    legs.push(Leg::Marshal { place: *to });
+                }
+                at = *to;
+            }
+
+            let mut convoy_spec = c.convoy.clone();
+            let mut share = non_negative(&src, &c.share, "corridor.share")?;
+            let mut fleet = *c.fleet.get_ref();
+            let mut opens = match &c.opens {
+                Some(d) => day_of(d, "corridor.opens")?.max(0) as u32,
+                None => 0,
+            };
+            if let Some(r) = response {
+                if let Some(conv) = &r.convoy
+                    && (r.corridors.is_empty() || r.corridors.iter().any(|x| x.get_ref() == name))
+                {
+                    convoy_spec = conv.clone();
+                }
+                if let Some(s) = r.shares.get(name) {
+                    share = non_negative(&src, s, "response.shares")?;
+                }
+                if let Some(f) = r.fleet.get(name) {
+                    fleet = *f.get_ref();
+                }
+                if let Some(d) = r.opens.get(name) {
+                    opens = day_of(d, "response.opens")?.max(0) as u32;
+                }
+            }
+            let size = *convoy_spec.size.get_ref();
+            if size == 0 {
+                return Err(src.error(convoy_spec.size.span(), "corridor.convoy.size", "expected at least 1 truck"));
+            }
+            corridors.push(CorridorSpec {
+                name: name.clone(),
+                commodity: cid,
+                origin,
+                destination,
+                legs,
+                share,
+                fleet,
+                convoy: ConvoyPolicy {
+                    size,
+                    max_wait: Days(non_negative(&src, &convoy_spec.max_wait_days, "corridor.convoy.max_wait_days")?),
+                    escorted: convoy_spec.escorted,
+                },
+                origin_daily_limit: match &c.origin_daily_limit {
+                    Some(v) => Some(Volume(non_negative(&src, v, "corridor.origin_daily_limit")?)),
+                    None => None,
+                },
+                opens_on_day: opens,
+            });
+        }
+        // Shares are relative weights among a depot's corridors.
+        for (di, d) in spec.depots.iter().enumerate() {
+            let total: f64 = corridors.iter().filter(|c| c.destination.index() == di).map(|c| c.share).sum();
+            if total <= 0.0 {
+                return Err(src.error(d.place.span(), "depot.place", format!("no corridor with a positive share supplies the depot at `{}`", d.place.get_ref())));
+            }
+            for c in corridors.iter_mut().filter(|c| c.destination.index() == di) {
+                c.share /= total;
+            }
+        }
+
+        let priority_spec = response
+            .and_then(|r| r.rationing_priority.as_ref())
+            .unwrap_or(&spec.rationing.priority);
+        let mut priority = Vec::new();
+        for p in priority_spec {
+            let s = Sector::parse(p.get_ref()).ok_or_else(|| {
+                src.error(p.span(), "rationing.priority", format!("unknown sector `{}`; expected power, transport, agri_mining or households_services", p.get_ref()))
+            })?;
+            priority.push(s);
+        }
+        let r = &spec.rationing;
+        let rationing = RationingPolicy {
+            trigger_cover: Days(non_negative(&src, &r.trigger_cover_days, "rationing.trigger_cover_days")?),
+            stretch: Days(positive(&src, &r.stretch_days, "rationing.stretch_days")?),
+            priority,
+        };
+        let p = &spec.prices;
+        let prices = PriceParams {
+            reference_cover: Days(positive(&src, &p.reference_cover_days, "prices.reference_cover_days")?),
+            cap_multiple: at_least_one(&src, &p.cap_multiple, "prices.cap_multiple")?,
+            exponent: positive(&src, &p.exponent, "prices.exponent")?,
+            demand_elasticity: non_negative(&src, &p.demand_elasticity, "prices.demand_elasticity")?,
+            food_transport_share: probability(&src, &p.food_transport_share, "prices.food_transport_share")?,
+        };
+        let s = &spec.services;
+        let services = ServiceParams {
+            window: (*s.window_days.get_ref()).max(1),
+            close_below: probability(&src, &s.close_below, "services.close_below")?,
+            reopen_above: probability(&src, &s.reopen_above, "services.reopen_above")?,
+            max_closure_days: s.max_closure_days,
+            min_open_days: s.min_open_days,
+        };
+        let w = &spec.willingness;
+        let willingness = WillingnessParams {
+            drop_per_attack: probability(&src, &w.drop_per_attack, "willingness.drop_per_attack")?,
+            drop_per_kidnapping: probability(&src, &w.drop_per_kidnapping, "willingness.drop_per_kidnapping")?,
+            recovery_half_life: Days(positive(&src, &w.recovery_half_life_days, "willingness.recovery_half_life_days")?),
+            floor: probability(&src, &w.floor, "willingness.floor")?,
+        };
+        let e = &spec.escorts;
+        let escorts = EscortParams {
+            units: response.and_then(|r| r.escort_units).unwrap_or(e.units),
+            turnaround: Days(non_negative(&src, &e.turnaround_days, "escorts.turnaround_days")?),
+            max_wait_for_escort: Days(non_negative(&src, &e.max_wait_for_escort_days, "escorts.max_wait_for_escort_days")?),
+        };
+        let mut reserves = Vec::new();
+        let reserve_specs = spec.reserves.iter().chain(response.map(|r| r.reserves.iter()).into_iter().flatten());
+        for rs in reserve_specs {
+            let p = place(&rs.place, "reserve.place")?;
+            let c = commodity(&rs.commodity, "reserve.commodity")?;
+            let depot = depot_of(p, c).ok_or_else(|| src.error(rs.place.span(), "reserve.place", "a reserve must feed a depot of the same commodity"))?;
+            reserves.push(ReserveSpec {
+                depot,
+                volume: Volume(non_negative(&src, &rs.volume, "reserve.volume")?),
+                release_below_cover: Days(non_negative(&src, &rs.release_below_cover_days, "reserve.release_below_cover_days")?),
+                release_per_day: Volume(positive(&src, &rs.release_per_day, "reserve.release_per_day")?),
+            });
+        }
+
+        let threat = self.threat(&src, &network, &speeds, start_date, days, overrides)?;
+
+        let input = ModelInput {
+            network,
+            days,
+            commodities,
+            depots,
+            corridors,
+            trucks,
+            rationing,
+            prices,
+            services,
+            willingness,
+            escorts,
+            reserves,
+            threat,
+        };
+        let reach_from: Vec<(PlaceId, PlaceId)> = input
+            .corridors
+            .iter()
+            .map(|c| (c.origin, input.depots[c.destination.index()].place))
+            .collect();
+        for (o, d) in reach_from {
+            input
+                .network
+                .check_reachable(o, &[d])
+                .map_err(|e| src.error(spec.network.segments.span(), "network", e.to_string()))?;
+        }
+        Ok(Built {
+            input,
+            name: spec.scenario.name.clone(),
+            response: response_name,
+            seed: overrides.seed.unwrap_or(spec.scenario.seed),
+            start_date,
+        })
+    }
+
+    fn threat(
+        &self,
+        src: &SourceText,
+        network: &Network,
+        speeds: &SpeedTable,
+        start: NaiveDate,
+        days: u32,
+        overrides: &Overrides,
+    ) -> Result<ThreatInput> {
+        let th = &self.spec.threat;
+        let a = &th.attacks;
+        let attacks = AttackParams {
+            escort_hazard_factor: probability(src, &a.escort_hazard_factor, "threat.attacks.escort_hazard_factor")?,
+            reference_size: positive(src, &a.reference_size, "threat.attacks.reference_size")?,
+            size_exponent: a.size_exponent,
+            loss_unescorted: LossShare {
+                max_share: probability(src, &a.loss_unescorted.max_share, "threat.attacks.loss_unescorted.max_share")?,
+                shape: positive(src, &a.loss_unescorted.shape, "threat.attacks.loss_unescorted.shape")?,
+            },
+            loss_escorted: LossShare {
+                max_share: probability(src, &a.loss_escorted.max_share, "threat.attacks.loss_escorted.max_share")?,
+                shape: positive(src, &a.loss_escorted.shape, "threat.attacks.loss_escorted.shape")?,
+            },
+            kidnap_chance: probability(src, &a.kidnap_chance, "threat.attacks.kidnap_chance")?,
+            kidnap_max: a.kidnap_max,
+            killed_per_truck_lost: a.killed_per_truck_lost,
+            turn_back_chance: probability(src, &a.turn_back_chance, "threat.attacks.turn_back_chance")?,
+            wait_chance: probability(src, &a.wait_chance, "threat.attacks.wait_chance")?,
+            wait_days: non_negative(src, &a.wait_days, "threat.attacks.wait_days")?,
+        };
+        if attacks.turn_back_chance + attacks.wait_chance > 1.0 {
+            return Err(src.error(a.wait_chance.span(), "threat.attacks.wait_chance", "turn_back_chance + wait_chance must not exceed 1"));
+        }
+        let mut builder = HazardBuilder::new(network, days);
+        for b in &self.spec.blockades {
+            let first = (date(src, &b.from, "blockade.from")? - start).num_days();
+            let last = (date(src, &b.to, "blockade.to")? - start).num_days();
+            if last < first {
+                return Err(src.error(b.to.span(), "blockade.to", "the blockade ends before it starts"));
+            }
+            let mut segments: Vec<SegmentId> = Vec::new();
+            if b.axis.len() == 1 {
+                return Err(src.error(b.axis[0].span(), "blockade.axis", "an axis needs at least two places"));
+            }
+            if b.axis.len() >= 2 {
+                let mut pts = Vec::new();
+                for p in &b.axis {
+                    pts.push(network.place_by_name(p.get_ref()).ok_or_else(|| {
+                        src.error(p.span(), "blockade.axis", format!("unknown place `{}`", p.get_ref()))
+                    })?);
+                }
+                let path = network
+                    .path_via(&pts, speeds, &[])
+                    .map_err(|e| src.error(b.axis[0].span(), "blockade.axis", e.to_string()))?;
+                segments.extend(path.steps.iter().map(|(s, _)| *s));
+            }
+            if let Some(area) = &b.area {
+                let centre = network.place_by_name(area.place.get_ref()).ok_or_else(|| {
+                    src.error(area.place.span(), "blockade.area.place", format!("unknown place `{}`", area.place.get_ref()))
+                })?;
+                let radius = positive(src, &area.radius_km, "blockade.area.radius_km")?;
+                let c = network.place(centre);
+                for (i, s) in network.segments().iter().enumerate() {
+                    let near = [s.a, s.b].iter().any(|p| {
+                        let q = network.place(*p);
+                        haversine_km((c.lat, c.lon), (q.lat, q.lon)) <= radius
+                    });
+                    if near && !segments.contains(&SegmentId::from_index(i)) {
+                        segments.push(SegmentId::from_index(i));
+                    }
+                }
+            }
+            if segments.is_empty() {
+                return Err(src.error(b.from.span(), "blockade", format!("blockade `{}` names no axis or area", b.name)));
+            }
+            if last < 0 || first >= i64::from(days) {
+                continue;
+            }
+            builder.declaration(&Declaration {
+                name: b.name.clone(),
+                segments,
+                first_day: first.max(0) as u32,
+                last_day: last.min(i64::from(days) - 1) as u32,
+                intensity: non_negative(src, &b.intensity, "blockade.intensity")?,
+            });
+        }
+        let k = &th.kernel;
+        let kernel = KernelParams {
+            range_km: positive(src, &k.range_km, "threat.kernel.range_km")?,
+            decay_days: positive(src, &k.decay_days, "threat.kernel.decay_days")?,
+            scale: non_negative(src, &k.scale, "threat.kernel.scale")?,
+            fatality_weight: k.fatality_weight,
+        };
+        let events = self.conflict_events(src, start, &kernel, overrides)?;
+        builder.events(&events, &kernel);
+        let mut hazard = builder.build();
+        hazard.scale(non_negative(src, &th.hazard_scale, "threat.hazard_scale")?);
+        Ok(ThreatInput { hazard, attacks })
+    }
+
+    /// Reads the event file (the override, or the scenario's), weighted by the kernel.
+    fn conflict_events(
+        &self,
+        src: &SourceText,
+        start: NaiveDate,
+        kernel: &KernelParams,
+        overrides: &Overrides,
+    ) -> Result<Vec<ConflictEvent>> {
+        let (text, file) = match (&overrides.events_file, &self.spec.threat.events) {
+            (Some(path), _) => (read_text(path)?, path.display().to_string()),
+            (None, Some(spec)) => load_data(src, spec, self.base_dir.as_deref(), "threat.events")?,
+            (None, None) => return Ok(Vec::new()),
+        };
+        let rows = lifeline_io::acled::read_acled(&text, &file)?;
+        let weights = &self.spec.threat.kernel.event_weights;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let w = *weights.get(&r.event_type)?;
+                Some(ConflictEvent {
+                    day: (r.date - start).num_days(),
+                    lat: r.latitude,
+                    lon: r.longitude,
+                    weight: kernel.event_weight(w, r.fatalities),
+                })
+            })
+            .collect())
+    }
+}
+
+/// Reads `embedded:NAME` or a path relative to the scenario's folder.
+fn load_data(
+    src: &SourceText,
+    spec: &Spanned<String>,
+    base_dir: Option<&Path>,
+    field: &str,
+) -> Result<(String, String)> {
+    let value = spec.get_ref();
+    if let Some(name) = value.strip_prefix("embedded:") {
+        let text = embedded::data(name).ok_or_else(|| {
+            let known: Vec<&str> = embedded::DATA.iter().map(|d| d.0).collect();
+            src.error(spec.span(), field, format!("no embedded data `{name}`; embedded: {}", known.join(", ")))
+        })?;
+        return Ok((text.to_string(), value.clone()));
+    }
+    let path = match base_dir {
+        Some(dir) if Path::new(value).is_relative() => dir.join(value),
+        _ => PathBuf::from(value),
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| src.error(spec.span(), field, format!("cannot read `{}`: {e}", path.display())))?;
+    Ok((text, path.display().to_string()))
+}
+
+fn date(src: &SourceText, s: &Spanned<String>, field: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d").map_err(|_| {
+        src.error(s.span(), field, format!("expected a date as YYYY-MM-DD, found `{}`", s.get_ref()))
+    })
+}
+
+fn checked(src: &SourceText, v: &Spanned<f64>, field: &str, ok: bool, what: &str) -> Result<f64> {
+    let x = *v.get_ref();
+    if ok && x.is_finite() {
+        Ok(x)
+    } else {
+        Err(src.error(v.span(), field, format!("expected {what}, found {x}")))
+    }
+}
+
+fn positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+    checked(src, v, field, *v.get_ref() > 0.0, "a positive number")
+}
+fn non_negative(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+    checked(src, v, field, *v.get_ref() >= 0.0, "a number ≥ 0")
+}
+fn probability(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+    checked(src, v, field, (0.0..=1.0).contains(v.get_ref()), "a number in [0, 1]")
+}
+fn fraction_positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+    checked(src, v, field, *v.get_ref() > 0.0 && *v.get_ref() <= 1.0, "a number in (0, 1]")
+}
+fn at_least_one(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+    checked(src, v, field, *v.get_ref() >= 1.0, "a number ≥ 1")
+}
+fn hours(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+    checked(src, v, field, (0.0..=24.0).contains(v.get_ref()), "hours in [0, 24]")
+}
+

@@ -1,0 +1,319 @@
+//! The scenario file, as written by users: every table and key. Unknown keys are errors.
+//! Values that name places or corridors keep their TOML span for located error messages.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub scenario: Header,
+    pub network: NetworkSpec,
+    pub trucks: TrucksSpec,
+    #[serde(rename = "commodity")]
+    pub commodities: Vec<CommoditySpec>,
+    #[serde(rename = "depot")]
+    pub depots: Vec<DepotSpec>,
+    #[serde(rename = "corridor")]
+    pub corridors: Vec<CorridorSpec>,
+    pub rationing: RationingSpec,
+    pub prices: PricesSpec,
+    pub services: ServicesSpec,
+    pub willingness: WillingnessSpec,
+    pub escorts: EscortsSpec,
+    #[serde(default, rename = "reserve")]
+    pub reserves: Vec<ReserveSpec>,
+    pub threat: ThreatSpec,
+    #[serde(default, rename = "blockade")]
+    pub blockades: Vec<BlockadeSpec>,
+    #[serde(default, rename = "response")]
+    pub responses: Vec<ResponseSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub name: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub start_date: Spanned<String>,
+    pub days: Spanned<u32>,
+    pub seed: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// `embedded:mali` or a path (relative to the scenario file) of a places CSV.
+    pub places: Spanned<String>,
+    pub segments: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeedsSpec {
+    pub good: Spanned<f64>,
+    pub fair: Spanned<f64>,
+    pub bad: Spanned<f64>,
+    pub track: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrucksSpec {
+    pub speed_km_per_day: SpeedsSpec,
+    pub load_days: Spanned<f64>,
+    pub unload_days: Spanned<f64>,
+    pub border_delay_days: Spanned<f64>,
+    pub border_extra_day_chance: Spanned<f64>,
+    pub escorted_speed_factor: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommoditySpec {
+    pub name: Spanned<String>,
+    pub unit: String,
+    pub truck_capacity: Spanned<f64>,
+    pub official_price: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandSpec {
+    pub power: Spanned<f64>,
+    pub transport: Spanned<f64>,
+    pub agri_mining: Spanned<f64>,
+    pub households_services: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PowerSpec {
+    pub normal_hours: Spanned<f64>,
+    pub non_thermal_share: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepotSpec {
+    pub place: Spanned<String>,
+    pub commodity: Spanned<String>,
+    /// Daily demand per sector, in the commodity's unit.
+    pub demand: DemandSpec,
+    pub storage_capacity_days: Spanned<f64>,
+    pub opening_cover_days: Spanned<f64>,
+    pub target_cover_days: Spanned<f64>,
+    #[serde(default)]
+    pub power: Option<PowerSpec>,
+    #[serde(default)]
+    pub services: bool,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ConvoySpec {
+    pub size: Spanned<u32>,
+    pub max_wait_days: Spanned<f64>,
+    pub escorted: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorridorSpec {
+    pub name: Spanned<String>,
+    pub commodity: Spanned<String>,
+    pub origin: Spanned<String>,
+    pub destination: Spanned<String>,
+    /// Places the route must pass through, in order.
+    #[serde(default)]
+    pub via: Vec<Spanned<String>>,
+    /// Where convoys form (a place on the route).
+    #[serde(default)]
+    pub marshalling: Option<Spanned<String>>,
+    pub share: Spanned<f64>,
+    pub fleet: Spanned<u32>,
+    pub convoy: ConvoySpec,
+    #[serde(default)]
+    pub origin_daily_limit: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub opens: Option<Spanned<String>>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RationingSpec {
+    pub trigger_cover_days: Spanned<f64>,
+    pub stretch_days: Spanned<f64>,
+    pub priority: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PricesSpec {
+    pub reference_cover_days: Spanned<f64>,
+    pub cap_multiple: Spanned<f64>,
+    pub exponent: Spanned<f64>,
+    pub demand_elasticity: Spanned<f64>,
+    pub food_transport_share: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesSpec {
+    pub window_days: Spanned<u32>,
+    pub close_below: Spanned<f64>,
+    pub reopen_above: Spanned<f64>,
+    pub max_closure_days: u32,
+    pub min_open_days: u32,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WillingnessSpec {
+    pub drop_per_attack: Spanned<f64>,
+    pub drop_per_kidnapping: Spanned<f64>,
+    pub recovery_half_life_days: Spanned<f64>,
+    pub floor: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscortsSpec {
+    pub units: u32,
+    pub turnaround_days: Spanned<f64>,
+    pub max_wait_for_escort_days: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveSpec {
+    pub place: Spanned<String>,
+    pub commodity: Spanned<String>,
+    pub volume: Spanned<f64>,
+    pub release_below_cover_days: Spanned<f64>,
+    pub release_per_day: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LossSpec {
+    pub max_share: Spanned<f64>,
+    pub shape: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttacksSpec {
+    pub escort_hazard_factor: Spanned<f64>,
+    pub reference_size: Spanned<f64>,
+    pub size_exponent: f64,
+    pub loss_unescorted: LossSpec,
+    pub loss_escorted: LossSpec,
+    pub kidnap_chance: Spanned<f64>,
+    pub kidnap_max: u32,
+    pub killed_per_truck_lost: f64,
+    pub turn_back_chance: Spanned<f64>,
+    pub wait_chance: Spanned<f64>,
+    pub wait_days: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KernelSpec {
+    pub range_km: Spanned<f64>,
+    pub decay_days: Spanned<f64>,
+    pub scale: Spanned<f64>,
+    pub fatality_weight: f64,
+    /// Weight per ACLED `event_type` (types not listed weigh nothing).
+    pub event_weights: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreatSpec {
+    /// Conflict events in ACLED's CSV export format: `embedded:NAME` or a path.
+    #[serde(default)]
+    pub events: Option<Spanned<String>>,
+    /// Multiplies all hazard (declared and from events): the calibrated overall level.
+    pub hazard_scale: Spanned<f64>,
+    pub kernel: KernelSpec,
+    pub attacks: AttacksSpec,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaSpec {
+    pub place: Spanned<String>,
+    pub radius_km: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockadeSpec {
+    pub name: String,
+    /// Places along the blockaded axis (fastest road between consecutive ones).
+    #[serde(default)]
+    pub axis: Vec<Spanned<String>>,
+    /// Or every segment with an end within a radius of a place.
+    #[serde(default)]
+    pub area: Option<AreaSpec>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    /// λ added: attacks per convoy passage per 100 km.
+    pub intensity: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSpec {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    /// Convoy policy for the corridors in `corridors` (all when empty).
+    #[serde(default)]
+    pub convoy: Option<ConvoySpec>,
+    #[serde(default)]
+    pub corridors: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub escort_units: Option<u32>,
+    /// New import shares by corridor name (others keep theirs).
+    #[serde(default)]
+    pub shares: BTreeMap<String, Spanned<f64>>,
+    /// New fleet sizes by corridor name.
+    #[serde(default)]
+    pub fleet: BTreeMap<String, Spanned<u32>>,
+    /// New opening dates by corridor name.
+    #[serde(default)]
+    pub opens: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub rationing_priority: Option<Vec<Spanned<String>>>,
+    #[serde(default, rename = "reserve")]
+    pub reserves: Vec<ReserveSpec>,
+}

@@ -1,5 +1,7 @@
 //! The `lifeline` command-line tool: a thin shell over the scenario, model and I/O crates.
 
+mod cmd_compare;
+mod cmd_ensemble;
 mod cmd_flee;
 mod cmd_report;
 mod cmd_run;
@@ -24,6 +26,10 @@ enum Command {
     Scenario(ScenarioCommand),
     /// List the named responses a scenario defines.
     Responses(cmd_run::ResponsesArgs),
+    /// Run a scenario many times with independent seeded streams, in parallel; write spreads.
+    Ensemble(cmd_ensemble::EnsembleArgs),
+    /// Run every named response on the same seeds and compare them with status-quo.
+    Compare(cmd_compare::CompareArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
     Flee(cmd_flee::FleeArgs),
     /// Turn a run's or an ensemble's output folder into one self-contained HTML report.
@@ -43,6 +49,8 @@ fn main() -> std::process::ExitCode {
         Command::Scenarios => cmd_run::list_scenarios(),
         Command::Scenario(ScenarioCommand::Show(args)) => cmd_run::show_scenario(args),
         Command::Responses(args) => cmd_run::list_responses(args),
+        Command::Ensemble(args) => cmd_ensemble::run(args),
+        Command::Compare(args) => cmd_compare::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
     };

@@ -1,0 +1,681 @@
+//! A Flee case read from its files and run the way Flee's `runscripts/run.py` runs it.
+//!
+//! Day loop (Flee: Groen et al., BSD-3-Clause): switch conflict zones on or off from
+//! `conflicts.csv`, spawn the day's new agents (the increase of the summed camp data, with a
+//! debt carried when it falls), refresh spawn weights, apply closures starting or ending
+//! today, step the ecosystem, record the camps.
+
+use std::collections::BTreeMap;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::ecosystem::{Ecosystem, LocationId, LocationKind, LocationSpec};
+use crate::error::{FleeError, Result};
+use crate::input::{
+    ClosureKind, ConflictTable, parse_closures, parse_conflicts, parse_data_layout,
+    parse_locations, parse_registration_corrections, parse_routes, parse_sim_period,
+};
+use crate::refugee_data::RefugeeTable;
+use crate::settings::SimSettings;
+use crate::text::{Date, parse_float, parse_int, py_float_repr, py_round};
+
+/// The name and text of one input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Shown in error messages (usually the path).
+    pub name: String,
+    pub text: String,
+}
+
+impl InputFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> InputFile {
+        InputFile {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// The text of every file of a Flee case (the caller reads the files; this crate does no I/O).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseInputs {
+    pub locations: InputFile,
+    pub routes: InputFile,
+    pub closures: Option<InputFile>,
+    /// Flee's current run script requires `conflicts.csv`.
+    pub conflicts: InputFile,
+    pub sim_period: InputFile,
+    pub registration_corrections: Option<InputFile>,
+    /// `data_layout.csv` from the source data directory.
+    pub data_layout: InputFile,
+    /// Data files named in the layout, keyed by the name written there.
+    pub data_files: BTreeMap<String, String>,
+    pub settings: InputFile,
+}
+
+/// The data files `data_layout.csv` refers to (so the caller knows what to read).
+pub fn data_files_named_in(layout: &InputFile) -> Result<Vec<String>> {
+    let rows = parse_data_layout(&layout.name, &layout.text)?;
+    let mut files: Vec<String> = rows.into_iter().flat_map(|row| row.files).collect();
+    files.dedup();
+    Ok(files)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum ClosureAction {
+    Border(String, String),
+    Location(LocationId),
+    LinkOneWay(LocationId, LocationId),
+    Camp(LocationId, bool),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ScheduledClosure {
+    action: ClosureAction,
+    start: i64,
+    end: i64,
+}
+
+/// The deterministic part of one day: data and spawning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayPlan {
+    /// Agents spawned this day.
+    pub new_agents: u64,
+    /// UNHCR count per camp (camp order), interpolated and truncated.
+    pub camp_data: Vec<i64>,
+    /// Sum of `camp_data` ("refugees in camps (UNHCR)").
+    pub unhcr_in_camps: i64,
+    /// Running total of the daily differences ("raw UNHCR refugee count").
+    pub raw_count: i64,
+    /// People owed because the data fell ("refugee_debt").
+    pub refugee_debt: i64,
+}
+
+/// A ready-to-run Flee case.
+#[derive(Debug, Clone)]
+pub struct FleeCase {
+    pub settings: SimSettings,
+    pub start_date: Date,
+    /// Days to simulate.
+    pub days: usize,
+    initial: Ecosystem,
+    camps: Vec<LocationId>,
+    idp_camps: Vec<LocationId>,
+    conflict_locations: Vec<LocationId>,
+    conflict_days: Vec<Vec<f64>>,
+    closures: Vec<ScheduledClosure>,
+    plan: Vec<DayPlan>,
+}
+
+/// What one run produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutput {
+    /// Agents in each camp at the end of each day (`day * camps + camp`).
+    pub camp_counts: Vec<u32>,
+    /// All agents at the end of each day.
+    pub total_agents: Vec<u64>,
+    /// Agents in IDP camps at the end of each day.
+    pub idp_totals: Vec<u64>,
+}
+
+impl RunOutput {
+    /// Agents in camp `camp` at the end of `day`.
+    pub fn camp_count(&self, day: usize, camp: usize, camps: usize) -> u32 {
+        self.camp_counts[day * camps + camp]
+    }
+}
+
+/// Averaged relative differences against the UNHCR data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ard {
+    pub normal: f64,
+    pub rescaled: f64,
+}
+
+fn location_kind(file: &str, line: u64, location_type: &str) -> Result<LocationKind> {
+    let lower = location_type.to_lowercase();
+    if lower.contains("camp") {
+        Ok(if lower.contains("idp") {
+            LocationKind::IdpCamp
+        } else {
+            LocationKind::Camp
+        })
+    } else if lower.contains("conflict") {
+        Ok(LocationKind::ConflictZone)
+    } else if lower.contains("forward") {
+        Ok(LocationKind::Forward)
+    } else if lower.contains("marker") || lower.contains("flood_zone") {
+        Err(FleeError::row(
+            file,
+            line,
+            format!("location type `{location_type}` is not supported by Lifeline's Flee engine"),
+        ))
+    } else if lower.contains("default") || lower.contains("town") {
+        Ok(LocationKind::Town)
+    } else {
+        Err(FleeError::row(
+            file,
+            line,
+            format!("unknown location type `{location_type}`"),
+        ))
+    }
+}
+
+impl FleeCase {
+    /// Reads a case. `days_override` is run.py's DAYS argument (`None` or 0: sim_period.csv).
+    pub fn from_inputs(inputs: &CaseInputs, days_override: Option<u64>) -> Result<FleeCase> {
+        let settings = SimSettings::from_yaml(&inputs.settings.name, &inputs.settings.text)?;
+        let period = parse_sim_period(&inputs.sim_period.name, &inputs.sim_period.text)?;
+        let days = match days_override {
+            Some(days) if days > 0 => days as usize,
+            _ => usize::try_from(period.length).map_err(|_| {
+                FleeError::file(&inputs.sim_period.name, "Length must not be negative")
+            })?,
+        };
+        let hasten = settings.hasten;
+
+        let mut ecosystem = Ecosystem::new(settings.move_rules.clone(), settings.spawn_rules.clone());
+        let locations_file = &inputs.locations.name;
+        let rows = parse_locations(locations_file, &inputs.locations.text)?;
+        let mut initial_idps = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut location_type = row.location_type.clone();
+            if row.conflict_date.is_some_and(|date| date > 0) {
+                // A conflict zone that erupts later starts as a town.
+                location_type = "town".into();
+            }
+            let kind = location_kind(locations_file, row.line, &location_type)?;
+            let population = row.population.div_euclid(hasten);
+            let mut spec = LocationSpec::new(row.name.clone(), kind)
+                .country(if row.country.is_empty() {
+                    "unknown"
+                } else {
+                    &row.country
+                })
+                .coordinates(row.x, row.y);
+            spec.region = if row.region.is_empty() {
+                "unknown".into()
+            } else {
+                row.region.clone()
+            };
+            if matches!(kind, LocationKind::Camp | LocationKind::IdpCamp) {
+                spec.capacity = Some(population);
+            } else {
+                spec.population = population;
+            }
+            if let Some(text) = row.attribute("conflict_intensity") {
+                spec.conflict_intensity =
+                    parse_float(locations_file, row.line, "conflict_intensity", text)?;
+            }
+            if let Some(text) = row.attribute("capacity_per_day") {
+                spec.capacity_per_day =
+                    parse_int(locations_file, row.line, "capacity_per_day", text)?;
+            }
+            initial_idps.push(match row.attribute("initial_idps") {
+                Some(text) => parse_int(locations_file, row.line, "initial_idps", text)?,
+                None => 0,
+            });
+            if ecosystem.location_id(&row.name).is_some() {
+                return Err(FleeError::row(
+                    locations_file,
+                    row.line,
+                    format!("location `{}` appears twice", row.name),
+                ));
+            }
+            ecosystem.add_location(spec);
+        }
+
+        let routes_file = &inputs.routes.name;
+        for route in parse_routes(routes_file, &inputs.routes.text)? {
+            let find = |name: &str| {
+                ecosystem.location_id(name).ok_or_else(|| {
+                    FleeError::row(
+                        routes_file,
+                        route.line,
+                        format!("`{name}` is not in {locations_file}"),
+                    )
+                })
+            };
+            let a = find(&route.from)?;
+            let b = find(&route.to)?;
+            let max_move_speed = route
+                .attribute("max_move_speed")
+                .map(|t| parse_float(routes_file, route.line, "max_move_speed", t))
+                .transpose()?;
+            let walk_probability = route
+                .attribute("walk_probability")
+                .map(|t| parse_float(routes_file, route.line, "walk_probability", t))
+                .transpose()?
+                .unwrap_or(0.0);
+            // Flee's reader links twice for forced_redirection 1 and reverses for 2.
+            let mut pairs = Vec::new();
+            if route.forced_redirection == 1 {
+                pairs.push((a, b));
+            }
+            if route.forced_redirection == 2 {
+                pairs.push((b, a));
+            } else {
+                pairs.push((a, b));
+            }
+            for (from, to) in pairs {
+                let (forward, backward) = ecosystem.add_route(from, to, route.distance);
+                for link in [forward, backward] {
+                    let link = ecosystem.link_mut(link);
+                    link.max_move_speed = max_move_speed;
+                    link.walk_probability = walk_probability;
+                }
+            }
+        }
+
+        let mut closures = Vec::new();
+        if let Some(file) = &inputs.closures {
+            for row in parse_closures(&file.name, &file.text)? {
+                let find = |name: &str| {
+                    ecosystem.location_id(name).ok_or_else(|| {
+                        FleeError::row(
+                            &file.name,
+                            row.line,
+                            format!("`{name}` is not in {locations_file}"),
+                        )
+                    })
+                };
+                let action = match row.kind {
+                    ClosureKind::Country => {
+                        ClosureAction::Border(row.name1.clone(), row.name2.clone())
+                    }
+                    ClosureKind::Location => ClosureAction::Location(find(&row.name1)?),
+                    // Flee's two-way close_link only closes the name2 → name1 direction.
+                    ClosureKind::Link => {
+                        ClosureAction::LinkOneWay(find(&row.name2)?, find(&row.name1)?)
+                    }
+                    ClosureKind::Camp => ClosureAction::Camp(find(&row.name1)?, false),
+                    ClosureKind::IdpCamp => ClosureAction::Camp(find(&row.name1)?, true),
+                };
+                closures.push(ScheduledClosure {
+                    action,
+                    start: row.start,
+                    end: row.end,
+                });
+            }
+        }
+
+        let ConflictTable {
+            names: conflict_names,
+            days: conflict_days,
+        } = parse_conflicts(&inputs.conflicts.name, &inputs.conflicts.text)?;
+        let conflict_locations = conflict_names
+            .iter()
+            .map(|name| {
+                ecosystem.location_id(name).ok_or_else(|| {
+                    FleeError::file(
+                        &inputs.conflicts.name,
+                        format!("column `{name}` is not a location in {locations_file}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if conflict_days.len() < days {
+            return Err(FleeError::file(
+                &inputs.conflicts.name,
+                format!(
+                    "has {} day rows but the simulation runs {days} days",
+                    conflict_days.len()
+                ),
+            ));
+        }
+
+        let layout = parse_data_layout(&inputs.data_layout.name, &inputs.data_layout.text)?;
+        let mut data =
+            RefugeeTable::from_layout(&layout, &inputs.data_files, period.start_date, hasten)?;
+        if let Some(file) = &inputs.registration_corrections {
+            let corrections = parse_registration_corrections(&file.name, &file.text)?;
+            data.apply_registration_corrections(&file.name, &corrections, period.start_date)?;
+        }
+
+        let camps: Vec<LocationId> = (0..ecosystem.locations().len() as u32)
+            .map(LocationId)
+            .filter(|&id| ecosystem.location(id).camp)
+            .collect();
+        let idp_camps: Vec<LocationId> = camps
+            .iter()
+            .copied()
+            .filter(|&id| ecosystem.location(id).idp_camp)
+            .collect();
+        let camp_series = camps
+            .iter()
+            .map(|&id| {
+                let name = &ecosystem.location(id).name;
+                data.index_of(name).ok_or_else(|| {
+                    FleeError::file(
+                        &inputs.data_layout.name,
+                        format!("camp `{name}` has no data series"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        // People registered in camps on day 0 are there from the start.
+        let spawn_rules = &settings.spawn_rules;
+        for (&camp, &series) in camps.iter().zip(&camp_series) {
+            let mut count = initial_idps[camp.0 as usize];
+            if spawn_rules.insert_day0 {
+                count += data.value(series, 0);
+            }
+            if count > 0 {
+                ecosystem.spawn(camp, count as u64);
+            }
+        }
+        if spawn_rules.insert_day0 && days > 0 {
+            // Capacities exclude the people already registered on day 0.
+            for (index, name) in data.names().iter().enumerate() {
+                if let Some(id) = ecosystem.location_id(name) {
+                    let location = ecosystem.location_mut(id);
+                    if location.capacity > 0 {
+                        location.capacity -= data.value(index, 0);
+                    }
+                }
+            }
+        }
+
+        let total_series = data.index_of("total");
+        if !spawn_rules.sum_from_camps && total_series.is_none() {
+            return Err(FleeError::file(
+                &inputs.data_layout.name,
+                "sum_from_camps is false but there is no `total` series",
+            ));
+        }
+        let mut plan = Vec::with_capacity(days);
+        let mut debt = 0i64;
+        let mut raw_count = 0i64;
+        for day in 0..days as i64 {
+            let difference = match (spawn_rules.sum_from_camps, total_series) {
+                (true, _) if day == 0 => (0..data.names().len()).map(|i| data.value(i, 0)).sum(),
+                (true, _) => (1..data.names().len())
+                    .map(|i| data.value(i, day) - data.value(i, day - 1))
+                    .sum(),
+                (false, Some(total)) if day == 0 => data.value(total, 0),
+                (false, Some(total)) => data.value(total, day) - data.value(total, day - 1),
+                (false, None) => 0,
+            };
+            let mut new_agents = difference - debt;
+            raw_count += difference;
+            if spawn_rules.insert_day0 && day == 0 {
+                new_agents = 0;
+            }
+            if new_agents < 0 {
+                debt = -new_agents;
+                new_agents = 0;
+            } else if debt > 0 {
+                debt = 0;
+            }
+            let camp_data: Vec<i64> = camp_series.iter().map(|&s| data.value(s, day)).collect();
+            plan.push(DayPlan {
+                new_agents: new_agents as u64,
+                unhcr_in_camps: camp_data.iter().sum(),
+                camp_data,
+                raw_count,
+                refugee_debt: debt,
+            });
+        }
+
+        Ok(FleeCase {
+            settings,
+            start_date: period.start_date,
+            days,
+            initial: ecosystem,
+            camps,
+            idp_camps,
+            conflict_locations,
+            conflict_days,
+            closures,
+            plan,
+        })
+    }
+
+    /// The world before the first day (agents already in camps).
+    pub fn initial_ecosystem(&self) -> &Ecosystem {
+        &self.initial
+    }
+
+    /// Camps in output order.
+    pub fn camps(&self) -> &[LocationId] {
+        &self.camps
+    }
+
+    /// Camp names in output order.
+    pub fn camp_names(&self) -> Vec<&str> {
+        self.camps
+            .iter()
+            .map(|&id| self.initial.location(id).name.as_str())
+            .collect()
+    }
+
+    /// The deterministic data and spawn plan of every day.
+    pub fn plan(&self) -> &[DayPlan] {
+        &self.plan
+    }
+
+    fn apply_conflicts(&self, ecosystem: &mut Ecosystem, day: usize) {
+        let today = &self.conflict_days[day];
+        for (column, &location) in self.conflict_locations.iter().enumerate() {
+            let intensity = today[column];
+            let before = if day > 0 {
+                Some(self.conflict_days[day - 1][column])
+            } else {
+                None
+            };
+            let starts = intensity > 0.000001 && before.is_none_or(|b| b < 0.000001);
+            let ends = intensity < 0.000001 && before.is_some_and(|b| b >= 0.000001);
+            if starts || ends {
+                ecosystem.set_conflict(location, intensity);
+            }
+        }
+    }
+
+    fn apply_closures(&self, ecosystem: &mut Ecosystem, day: i64) {
+        for closure in &self.closures {
+            if closure.start == day {
+                match &closure.action {
+                    ClosureAction::Border(a, b) => {
+                        ecosystem.close_border(a, b);
+                    }
+                    ClosureAction::Location(id) => ecosystem.close_location(*id),
+                    ClosureAction::LinkOneWay(from, to) => {
+                        ecosystem.close_link_one_way(*from, *to);
+                    }
+                    ClosureAction::Camp(id, _) => ecosystem.close_camp(*id),
+                }
+            }
+            if closure.end == day {
+                match &closure.action {
+                    ClosureAction::Border(a, b) => {
+                        ecosystem.reopen_border(a, b);
+                    }
+                    ClosureAction::Location(id) => ecosystem.reopen_location(*id),
+                    ClosureAction::LinkOneWay(from, to) => {
+                        ecosystem.reopen_link_one_way(*from, *to);
+                    }
+                    ClosureAction::Camp(id, idp) => ecosystem.open_camp(*id, *idp),
+                }
+            }
+        }
+    }
+
+    /// Runs the case with a given generator and hands the ecosystem to `observe` after every
+    /// day (for checks and diagnostics).
+    pub fn run_observed<R, F>(&self, rng: &mut R, mut observe: F) -> Result<RunOutput>
+    where
+        R: rand::Rng + ?Sized,
+        F: FnMut(usize, &Ecosystem),
+    {
+        let mut ecosystem = self.initial.clone();
+        let camps = self.camps.len();
+        let mut output = RunOutput {
+            camp_counts: Vec::with_capacity(self.days * camps),
+            total_agents: Vec::with_capacity(self.days),
+            idp_totals: Vec::with_capacity(self.days),
+        };
+        for (day, plan) in self.plan.iter().enumerate() {
+            self.apply_conflicts(&mut ecosystem, day);
+            ecosystem.spawn_displaced(plan.new_agents, rng)?;
+            ecosystem.refresh_spawn_weights();
+            self.apply_closures(&mut ecosystem, day as i64);
+            ecosystem.step(rng);
+            output
+                .camp_counts
+                .extend(self.camps.iter().map(|&c| ecosystem.count(c) as u32));
+            output.total_agents.push(ecosystem.num_agents() as u64);
+            output
+                .idp_totals
+                .push(self.idp_camps.iter().map(|&c| ecosystem.count(c)).sum());
+            observe(day, &ecosystem);
+        }
+        Ok(output)
+    }
+
+    /// Runs the case with a given generator.
+    pub fn run_with<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> Result<RunOutput> {
+        self.run_observed(rng, |_, _| {})
+    }
+
+    /// Runs ensemble member `member` of seed `seed` (each member has its own ChaCha8 stream).
+    pub fn run(&self, seed: u64, member: u64) -> Result<RunOutput> {
+        self.run_with(&mut member_rng(seed, member))
+    }
+
+    /// Flee's `out.csv` for one run.
+    pub fn out_csv(&self, run: &RunOutput) -> String {
+        let names = self.camp_names();
+        let camps = names.len();
+        let mut out = String::from("Day,Date,");
+        for name in &names {
+            out.push_str(&format!("{name} sim,{name} data,{name} error,"));
+        }
+        out.push_str(
+            "Total error,refugees in camps (UNHCR),total refugees (simulation),raw UNHCR refugee count,refugees in camps (simulation),refugee_debt",
+        );
+        if self.settings.idp_totals_column {
+            out.push_str(",total IDPs");
+        }
+        out.push('\n');
+        let mut abs_errors = Vec::with_capacity(camps);
+        for (day, plan) in self.plan.iter().enumerate() {
+            let date = self.start_date.plus_days(day as i64 + 1);
+            out.push_str(&format!("{day},{date}"));
+            abs_errors.clear();
+            let mut in_camps = 0u64;
+            for camp in 0..camps {
+                let sim = run.camp_count(day, camp, camps);
+                let data = plan.camp_data[camp];
+                in_camps += u64::from(sim);
+                let relative = if (data as f64) < 0.00001 {
+                    0.0
+                } else {
+                    py_round((f64::from(sim) / data as f64 - 1.0).abs(), 4)
+                };
+                abs_errors.push(py_round((f64::from(sim) - data as f64).abs(), 4));
+                out.push_str(&format!(",{sim},{data},{}", py_float_repr(relative)));
+            }
+            if plan.raw_count > 0 {
+                let total_error = numpy_sum(&abs_errors) / plan.raw_count as f64;
+                out.push_str(&format!(
+                    ",{},{},{},{},{},{}",
+                    py_float_repr(total_error),
+                    plan.unhcr_in_camps,
+                    run.total_agents[day],
+                    plan.raw_count,
+                    in_camps,
+                    plan.refugee_debt
+                ));
+            } else {
+                out.push_str(&format!(
+                    ",0.0,0,{},0,{in_camps},0",
+                    run.total_agents[day]
+                ));
+            }
+            if self.settings.idp_totals_column {
+                out.push_str(&format!(",{}", run.idp_totals[day]));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The averaged relative difference of a run against the UNHCR camp data.
+    pub fn ard(&self, run: &RunOutput) -> Ard {
+        let camps = self.camps.len();
+        if self.plan.is_empty() {
+            return Ard {
+                normal: 0.0,
+                rescaled: 0.0,
+            };
+        }
+        let mut normal = 0.0;
+        let mut rescaled = 0.0;
+        for (day, plan) in self.plan.iter().enumerate() {
+            let unhcr = plan.unhcr_in_camps as f64;
+            let simulated: f64 = (0..camps)
+                .map(|c| f64::from(run.camp_count(day, c, camps)))
+                .sum();
+            let scale = if simulated > 0.0 {
+                unhcr / simulated
+            } else {
+                0.0
+            };
+            let mut error = 0.0;
+            let mut error_rescaled = 0.0;
+            for camp in 0..camps {
+                let sim = f64::from(run.camp_count(day, camp, camps));
+                let data = plan.camp_data[camp] as f64;
+                error += (sim - data).abs();
+                error_rescaled += (sim * scale - data).abs();
+            }
+            normal += error / unhcr.max(1.0);
+            rescaled += error_rescaled / unhcr.max(1.0);
+        }
+        let days = self.plan.len() as f64;
+        Ard {
+            normal: normal / days,
+            rescaled: rescaled / days,
+        }
+    }
+}
+
+/// The generator of ensemble member `member` for `seed`.
+pub fn member_rng(seed: u64, member: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(member);
+    rng
+}
+
+/// `numpy.sum` of a short list of floats (numpy's pairwise summation, exact for the lengths
+/// Flee uses), so the `Total error` column rounds like Flee's.
+fn numpy_sum(values: &[f64]) -> f64 {
+    fn pairwise(values: &[f64]) -> f64 {
+        let n = values.len();
+        if n < 8 {
+            values.iter().fold(0.0, |sum, v| sum + v)
+        } else if n <= 128 {
+            let mut partial = [0.0f64; 8];
+            partial.copy_from_slice(&values[..8]);
+            let mut i = 8;
+            while i + 8 <= n {
+                for (p, v) in partial.iter_mut().zip(&values[i..i + 8]) {
+                    *p += v;
+                }
+                i += 8;
+            }
+            let mut sum = ((partial[0] + partial[1]) + (partial[2] + partial[3]))
+                + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+            for v in &values[i..] {
+                sum += v;
+            }
+            sum
+        } else {
+            let half = (n / 2) - (n / 2) % 8;
+            pairwise(&values[..half]) + pairwise(&values[half..])
+        }
+    }
+    pairwise(values)
+}

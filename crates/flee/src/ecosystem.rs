@@ -1,0 +1,905 @@
+//! The displacement engine: locations, links and agents, and Flee's daily rules.
+//!
+//! The rules follow Flee's current engine (Groen et al., BSD-3-Clause; `flee/flee.py`,
+//! `flee/moving.py`, `flee/scoring.py`, `flee/spawning.py`), re-implemented from reading them:
+//!
+//! * each day every agent that is not on a link draws against its location's move chance;
+//!   a mover picks a neighbouring location with probability proportional to
+//!   `(weight_softening + score) / (softening + distance)^distance_power × capacity multiplier`
+//!   and steps onto the link, unless the chosen camp is at least half-way into its capacity
+//!   buffer (capacity multiplier below 0.5);
+//! * then every agent on a link travels `max_move_speed` km along it; it arrives only when
+//!   the distance travelled is strictly greater than the link length, and, if it covered
+//!   less than a day's distance in total, it decides again at once at the new location;
+//! * an agent arriving on a link that was closed after it set out returns to the link's start;
+//! * counts change the moment an agent moves, so later agents see them.
+//!
+//! Agents are stored as a struct of arrays (one `u32` place and one `f64` progress each);
+//! nothing is allocated per agent. The engine is pure: randomness comes only from the
+//! generator passed to [`Ecosystem::step`] and [`Ecosystem::spawn_displaced`].
+
+use rand::{Rng, RngExt};
+
+use crate::error::{FleeError, Result};
+use crate::settings::{MoveRules, SpawnRules};
+
+/// Index of a location in an [`Ecosystem`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocationId(pub u32);
+
+/// Index of a directed link in an [`Ecosystem`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LinkId(pub u32);
+
+impl LocationId {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl LinkId {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What a location is, which sets its move chance and attractiveness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocationKind {
+    /// An ordinary place (`town` or `default` in Flee).
+    Town,
+    /// A conflict zone from the start.
+    ConflictZone,
+    /// A refugee camp (capacity-limited, attractive, rarely left).
+    Camp,
+    /// An IDP camp inside the home country.
+    IdpCamp,
+    /// A staging point every agent leaves the next day (`forward`).
+    Forward,
+}
+
+/// Description of a location for [`Ecosystem::add_location`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationSpec {
+    pub name: String,
+    pub region: String,
+    pub country: String,
+    pub x: f64,
+    pub y: f64,
+    pub kind: LocationKind,
+    /// Resident (non-displaced) population: weights where conflict spawns agents.
+    pub population: i64,
+    /// Camp capacity in agents (`None`: unlimited).
+    pub capacity: Option<i64>,
+    /// Conflict intensity for [`LocationKind::ConflictZone`] (Flee's default is 1).
+    pub conflict_intensity: f64,
+    /// Capacity added every day (Flee's `capacity_per_day` attribute).
+    pub capacity_per_day: i64,
+}
+
+impl LocationSpec {
+    /// A location of `kind` with no population, unlimited capacity and unknown country.
+    pub fn new(name: impl Into<String>, kind: LocationKind) -> LocationSpec {
+        LocationSpec {
+            name: name.into(),
+            region: "unknown".into(),
+            country: "unknown".into(),
+            x: 0.0,
+            y: 0.0,
+            kind,
+            population: 0,
+            capacity: None,
+            conflict_intensity: 1.0,
+            capacity_per_day: 0,
+        }
+    }
+
+    pub fn country(mut self, country: impl Into<String>) -> Self {
+        self.country = country.into();
+        self
+    }
+
+    pub fn population(mut self, population: i64) -> Self {
+        self.population = population;
+        self
+    }
+
+    pub fn capacity(mut self, capacity: i64) -> Self {
+        self.capacity = Some(capacity);
+        self
+    }
+
+    pub fn coordinates(mut self, x: f64, y: f64) -> Self {
+        self.x = x;
+        self.y = y;
+        self
+    }
+}
+
+/// A location's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    pub name: String,
+    pub region: String,
+    pub country: String,
+    pub x: f64,
+    pub y: f64,
+    /// Outside the home country (the first location's country).
+    pub foreign: bool,
+    pub camp: bool,
+    pub idp_camp: bool,
+    pub town: bool,
+    pub forward: bool,
+    /// Conflict intensity; negative when there is no conflict.
+    pub conflict: f64,
+    /// Day the current conflict started (-1 when it was set before the first day).
+    pub time_of_conflict: i64,
+    /// Base daily chance of leaving.
+    pub movechance: f64,
+    /// Extra multiplier on the move chance (1 by default; for coupling, e.g. sieges).
+    pub movechance_multiplier: f64,
+    /// Capacity in agents (-1: unlimited).
+    pub capacity: i64,
+    pub capacity_per_day: i64,
+    /// Resident population (spawn weight).
+    pub pop: i64,
+    /// Agents here now.
+    pub num_agents: i64,
+    /// Agents that arrived during the last step.
+    pub arrivals_last_step: u64,
+    /// Agents that arrived since the start.
+    pub arrivals_total: u64,
+    /// Agents spawned here since the start.
+    pub spawned_total: u64,
+    links: Vec<LinkId>,
+    closed_links: Vec<LinkId>,
+}
+
+impl Location {
+    /// Open outgoing links, in the order Flee would consider them.
+    pub fn links(&self) -> &[LinkId] {
+        &self.links
+    }
+}
+
+/// A directed link's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub from: LocationId,
+    pub to: LocationId,
+    /// Length in km.
+    pub distance: f64,
+    /// Once closed, agents already on this link go back to `from` when they get to the end.
+    /// A reopened route is a fresh link (as in Flee, which reopens a copy).
+    pub closed: bool,
+    /// Agents on the link now.
+    pub num_agents: i64,
+    /// km per day on this link (`max_move_speed` attribute), if it overrides the rules.
+    pub max_move_speed: Option<f64>,
+    /// Chance per day that an agent walks (at `max_walk_speed`) instead.
+    pub walk_probability: f64,
+}
+
+/// High bit of an agent's place: set when the place is a link.
+const ON_LINK: u32 = 1 << 31;
+
+/// Agents as a struct of arrays.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Agents {
+    /// `LocationId` or `LinkId | ON_LINK`.
+    place: Vec<u32>,
+    /// km travelled on the current link.
+    progress: Vec<f64>,
+}
+
+/// Where an agent is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    At(LocationId),
+    OnLink(LinkId),
+}
+
+/// The whole simulated world: network, agents and rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ecosystem {
+    rules: MoveRules,
+    spawn_rules: SpawnRules,
+    locations: Vec<Location>,
+    links: Vec<Link>,
+    agents: Agents,
+    time: i64,
+    spawn_weights: Vec<f64>,
+    // Per-step caches, recomputed at the start of every step.
+    move_chance: Vec<f64>,
+    endpoint_score: Vec<f64>,
+    link_weight: Vec<f64>,
+}
+
+impl Ecosystem {
+    /// An empty world with the given rules.
+    pub fn new(rules: MoveRules, spawn_rules: SpawnRules) -> Ecosystem {
+        Ecosystem {
+            rules,
+            spawn_rules,
+            locations: Vec::new(),
+            links: Vec::new(),
+            agents: Agents::default(),
+            time: 0,
+            spawn_weights: Vec::new(),
+            move_chance: Vec::new(),
+            endpoint_score: Vec::new(),
+            link_weight: Vec::new(),
+        }
+    }
+
+    /// Movement rules in force.
+    pub fn rules(&self) -> &MoveRules {
+        &self.rules
+    }
+
+    /// Days simulated so far.
+    pub fn time(&self) -> i64 {
+        self.time
+    }
+
+    /// Adds a location. The first location's country is the home country; locations elsewhere
+    /// are foreign.
+    pub fn add_location(&mut self, spec: LocationSpec) -> LocationId {
+        let home = self
+            .locations
+            .first()
+            .map_or(spec.country.as_str(), |first| first.country.as_str());
+        let foreign = spec.country != home;
+        let rules = &self.rules;
+        let (camp, idp_camp, town, forward, conflict, movechance) = match spec.kind {
+            LocationKind::Camp => (true, false, false, false, -1.0, rules.camp_movechance),
+            LocationKind::IdpCamp => (true, true, false, false, -1.0, rules.idpcamp_movechance),
+            LocationKind::ConflictZone => (
+                false,
+                false,
+                false,
+                false,
+                spec.conflict_intensity,
+                rules.conflict_movechance,
+            ),
+            LocationKind::Forward => (false, false, false, true, -1.0, 1.0),
+            LocationKind::Town => (false, false, true, false, -1.0, rules.default_movechance),
+        };
+        // Flee turns any non-camp location that agents almost never leave into a camp.
+        let (camp, town) = if movechance < 0.005 && !camp {
+            (true, false)
+        } else {
+            (camp, town)
+        };
+        let id = LocationId(self.locations.len() as u32);
+        self.locations.push(Location {
+            name: spec.name,
+            region: spec.region,
+            country: spec.country,
+            x: spec.x,
+            y: spec.y,
+            foreign,
+            camp,
+            idp_camp,
+            town,
+            forward,
+            conflict,
+            time_of_conflict: -1,
+            movechance,
+            movechance_multiplier: 1.0,
+            capacity: spec.capacity.unwrap_or(-1),
+            capacity_per_day: spec.capacity_per_day,
+            pop: spec.population,
+            num_agents: 0,
+            arrivals_last_step: 0,
+            arrivals_total: 0,
+            spawned_total: 0,
+            links: Vec::new(),
+            closed_links: Vec::new(),
+        });
+        self.spawn_weights.push(0.0);
+        self.refresh_spawn_weights();
+        id
+    }
+
+    /// Connects two locations both ways (Flee's `linkUp`); returns the `a → b` and `b → a`
+    /// links.
+    pub fn add_route(&mut self, a: LocationId, b: LocationId, distance: f64) -> (LinkId, LinkId) {
+        let forward = self.add_link(a, b, distance);
+        let backward = self.add_link(b, a, distance);
+        (forward, backward)
+    }
+
+    /// Adds one directed link.
+    pub fn add_link(&mut self, from: LocationId, to: LocationId, distance: f64) -> LinkId {
+        let id = LinkId(self.links.len() as u32);
+        self.links.push(Link {
+            from,
+            to,
+            distance,
+            closed: false,
+            num_agents: 0,
+            max_move_speed: None,
+            walk_probability: 0.0,
+        });
+        self.locations[from.index()].links.push(id);
+        id
+    }
+
+    /// Mutable access to a link's travel attributes.
+    pub fn link_mut(&mut self, id: LinkId) -> &mut Link {
+        &mut self.links[id.index()]
+    }
+
+    pub fn location(&self, id: LocationId) -> &Location {
+        &self.locations[id.index()]
+    }
+
+    pub fn location_mut(&mut self, id: LocationId) -> &mut Location {
+        &mut self.locations[id.index()]
+    }
+
+    pub fn link(&self, id: LinkId) -> &Link {
+        &self.links[id.index()]
+    }
+
+    pub fn locations(&self) -> &[Location] {
+        &self.locations
+    }
+
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    /// Looks a location up by name.
+    pub fn location_id(&self, name: &str) -> Option<LocationId> {
+        self.locations
+            .iter()
+            .position(|l| l.name == name)
+            .map(|i| LocationId(i as u32))
+    }
+
+    /// Agents at a location now.
+    pub fn count(&self, id: LocationId) -> u64 {
+        self.locations[id.index()].num_agents.max(0) as u64
+    }
+
+    /// Agents that arrived at a location during the last step.
+    pub fn arrivals(&self, id: LocationId) -> u64 {
+        self.locations[id.index()].arrivals_last_step
+    }
+
+    /// All agents.
+    pub fn num_agents(&self) -> usize {
+        self.agents.place.len()
+    }
+
+    /// Agents travelling on links now.
+    pub fn agents_on_links(&self) -> u64 {
+        self.links.iter().map(|l| l.num_agents.max(0) as u64).sum()
+    }
+
+    /// Agents at locations now.
+    pub fn agents_at_locations(&self) -> u64 {
+        self.locations.iter().map(|l| l.num_agents.max(0) as u64).sum()
+    }
+
+    /// Where agent `index` is (agents are numbered in the order they were added).
+    pub fn agent_place(&self, index: usize) -> Place {
+        let place = self.agents.place[index];
+        if place & ON_LINK != 0 {
+            Place::OnLink(LinkId(place & !ON_LINK))
+        } else {
+            Place::At(LocationId(place))
+        }
+    }
+
+    /// Multiplies a location's daily move chance by `factor` from the next step on
+    /// (for coupling: sieges and shortages push people out).
+    pub fn set_movechance_multiplier(&mut self, id: LocationId, factor: f64) {
+        self.locations[id.index()].movechance_multiplier = factor;
+    }
+
+    /// Flee's `set_conflict_intensity`: an intensity above 1e-6 makes the location a conflict
+    /// zone that started today; anything lower ends the conflict and makes it a town.
+    pub fn set_conflict(&mut self, id: LocationId, intensity: f64) {
+        let time = self.time;
+        let rules = &self.rules;
+        let location = &mut self.locations[id.index()];
+        if intensity < 0.000001 {
+            location.movechance = rules.default_movechance;
+            location.conflict = -1.0;
+            location.town = true;
+        } else {
+            location.movechance = rules.conflict_movechance;
+            location.conflict = intensity;
+            location.town = false;
+            location.time_of_conflict = time;
+        }
+        self.refresh_spawn_weights();
+    }
+
+    /// Inserts `n` agents at a location without touching its population (Flee's
+    /// `insertAgent`, used for the people already in camps on day 0).
+    pub fn spawn(&mut self, id: LocationId, n: u64) {
+        let location = &mut self.locations[id.index()];
+        location.num_agents += n as i64;
+        location.spawned_total += n;
+        let new_len = self.agents.place.len() + n as usize;
+        self.agents.place.resize(new_len, id.0);
+        self.agents.progress.resize(new_len, 0.0);
+    }
+
+    /// Adds one displaced agent at a location (Flee's `addAgent`: with
+    /// `take_from_population` the location's population shrinks by one).
+    fn add_displaced(&mut self, id: LocationId) {
+        if self.spawn_rules.take_from_population {
+            let location = &mut self.locations[id.index()];
+            if location.pop > 0 {
+                location.pop -= 1;
+            }
+        }
+        self.spawn(id, 1);
+    }
+
+    /// Spawns `n` agents, each at a location drawn with probability proportional to the
+    /// current spawn weights (population × conflict intensity × conflict decay).
+    pub fn spawn_displaced<R: Rng + ?Sized>(&mut self, n: u64, rng: &mut R) -> Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        let total: f64 = self.spawn_weights.iter().sum();
+        if !(total > 0.0) {
+            return Err(FleeError::Api(format!(
+                "day {}: {n} agents to spawn but no conflict zone has a positive spawn weight",
+                self.time
+            )));
+        }
+        let mut cumulative = Vec::with_capacity(self.spawn_weights.len());
+        let mut running = 0.0;
+        for &w in &self.spawn_weights {
+            running += w;
+            cumulative.push(running / total);
+        }
+        self.agents.place.reserve(n as usize);
+        self.agents.progress.reserve(n as usize);
+        for _ in 0..n {
+            let u: f64 = rng.random();
+            let index = cumulative
+                .partition_point(|&c| c <= u)
+                .min(cumulative.len() - 1);
+            self.add_displaced(LocationId(index as u32));
+        }
+        if self.spawn_rules.take_from_population {
+            self.refresh_spawn_weights();
+        }
+        Ok(())
+    }
+
+    /// Current spawn weight of every location.
+    pub fn spawn_weights(&self) -> &[f64] {
+        &self.spawn_weights
+    }
+
+    /// Recomputes spawn weights for the current day (Flee's `refresh_spawn_weights`).
+    pub fn refresh_spawn_weights(&mut self) {
+        for (weight, location) in self.spawn_weights.iter_mut().zip(&self.locations) {
+            *weight = 0.0;
+            if location.conflict > 0.0 {
+                let multiplier = if self.spawn_rules.decay_enabled() {
+                    location.conflict
+                        * self
+                            .spawn_rules
+                            .conflict_decay(self.time - location.time_of_conflict)
+                } else {
+                    location.conflict
+                };
+                *weight = location.pop as f64 * multiplier;
+            }
+        }
+    }
+
+    /// Flee's capacity multiplier: 1 below `capacity_buffer × capacity`, 0 at capacity,
+    /// linear in between.
+    fn capacity_multiplier(&self, id: usize) -> f64 {
+        let location = &self.locations[id];
+        let buffer = self.rules.capacity_buffer;
+        let cap = location.capacity as f64 * self.rules.capacity_scaling;
+        if cap < 1.0 {
+            return 1.0;
+        }
+        let n = location.num_agents as f64;
+        if n <= buffer * cap {
+            return 1.0;
+        }
+        if n >= cap {
+            return 0.0;
+        }
+        let residual = n - buffer * cap;
+        1.0 - residual / (cap * (1.0 - buffer))
+    }
+
+    /// Attractiveness of a location today (Flee's `updateLocationScore` and
+    /// `getEndPointScore` for the rules implemented).
+    fn location_score(&self, location: &Location) -> f64 {
+        let rules = &self.rules;
+        let mut score = 1.0;
+        if location.foreign {
+            score *= rules.foreign_weight;
+        }
+        if location.camp || location.idp_camp {
+            score *= rules.camp_weight;
+        }
+        if location.conflict > 0.0 {
+            let decay = self
+                .spawn_rules
+                .conflict_decay(self.time - location.time_of_conflict);
+            score *= rules.conflict_weight.powf(decay * location.conflict);
+        }
+        if rules.use_pop_for_loc_weight && !location.camp {
+            score *= (location.pop.max(1) as f64).powf(rules.pop_power_for_loc_weight);
+        }
+        score
+    }
+
+    fn prepare_step(&mut self) {
+        self.refresh_spawn_weights();
+        for location in &mut self.locations {
+            if location.capacity_per_day > 0 {
+                location.capacity += location.capacity_per_day;
+            }
+            location.arrivals_last_step = 0;
+        }
+        let scores: Vec<f64> = self
+            .locations
+            .iter()
+            .map(|l| self.location_score(l))
+            .collect();
+        let rules = &self.rules;
+        let chances: Vec<f64> = self
+            .locations
+            .iter()
+            .map(|l| {
+                let mut chance = l.movechance;
+                if rules.movechance_pop_scale_factor != 0.0 {
+                    chance *= (l.pop.max(l.capacity) as f64 / rules.movechance_pop_base)
+                        .powf(rules.movechance_pop_scale_factor);
+                }
+                chance * l.movechance_multiplier
+            })
+            .collect();
+        let weights: Vec<f64> = self
+            .links
+            .iter()
+            .map(|link| {
+                let length = rules.distance_softening + link.distance;
+                let length = if rules.distance_power == 1.0 {
+                    length
+                } else {
+                    length.powf(rules.distance_power)
+                };
+                (rules.weight_softening + scores[link.to.index()]) / length
+            })
+            .collect();
+        self.endpoint_score = scores;
+        self.move_chance = chances;
+        self.link_weight = weights;
+    }
+
+    /// Weight of taking `link` now (before `weight_power`), Flee's `calculateLinkWeight` at
+    /// awareness level 1.
+    fn route_weight(&self, link: LinkId) -> f64 {
+        let link_index = link.index();
+        let weight = self.link_weight[link_index]
+            * self.capacity_multiplier(self.links[link_index].to.index());
+        if self.rules.weight_power == 1.0 {
+            weight
+        } else {
+            weight.powf(self.rules.weight_power)
+        }
+    }
+
+    /// Picks an outgoing link of `location` (Flee's `selectRoute` + `chooseFromWeights`).
+    fn choose_link<R: Rng + ?Sized>(&self, location: usize, rng: &mut R) -> Option<LinkId> {
+        let links = &self.locations[location].links;
+        if links.is_empty() {
+            return None;
+        }
+        let threshold = self.rules.pruning_threshold;
+        let min_weight = if threshold < 1.001 {
+            f64::NEG_INFINITY
+        } else {
+            let max = links
+                .iter()
+                .map(|&l| self.route_weight(l))
+                .fold(f64::NEG_INFINITY, f64::max);
+            max / threshold
+        };
+        let mut total = 0.0;
+        let mut kept = 0usize;
+        for &link in links {
+            let w = self.route_weight(link);
+            if w >= min_weight {
+                total += w;
+                kept += 1;
+            }
+        }
+        let u: f64 = rng.random();
+        if total > 0.0 {
+            let target = u * total;
+            let mut cumulative = 0.0;
+            let mut last_kept = None;
+            for &link in links {
+                let w = self.route_weight(link);
+                if w < min_weight {
+                    continue;
+                }
+                cumulative += w;
+                last_kept = Some(link);
+                if cumulative > target {
+                    return Some(link);
+                }
+            }
+            last_kept
+        } else {
+            // All weights zero: Flee weights every route equally.
+            let pick = ((u * kept as f64) as usize).min(kept.saturating_sub(1));
+            links
+                .iter()
+                .copied()
+                .filter(|&l| self.route_weight(l) >= min_weight)
+                .nth(pick)
+        }
+    }
+
+    /// Agent `agent` at `location` decides whether to leave and, if so, steps onto a link.
+    fn consider_departure<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
+        let u: f64 = rng.random();
+        if u >= self.move_chance[location] {
+            return;
+        }
+        let Some(link) = self.choose_link(location, rng) else {
+            return;
+        };
+        let destination = self.links[link.index()].to.index();
+        // Flee drops the route when the destination camp is nearly full.
+        if self.locations[destination].camp && self.capacity_multiplier(destination) < 0.5 {
+            return;
+        }
+        self.locations[location].num_agents -= 1;
+        self.links[link.index()].num_agents += 1;
+        self.agents.place[agent] = link.0 | ON_LINK;
+        self.agents.progress[agent] = 0.0;
+    }
+
+    /// Agent `agent`, on a link, travels for the day (Flee's `finish_travel`).
+    fn travel<R: Rng + ?Sized>(&mut self, agent: usize, rng: &mut R) {
+        let mut moved_today = 0.0;
+        loop {
+            let place = self.agents.place[agent];
+            if place & ON_LINK == 0 {
+                return;
+            }
+            let link_index = (place & !ON_LINK) as usize;
+            let link = &self.links[link_index];
+            let mut speed = link.max_move_speed.unwrap_or(self.rules.max_move_speed);
+            if link.walk_probability > 0.0 && rng.random::<f64>() < link.walk_probability {
+                speed = self.rules.max_walk_speed;
+            }
+            let progress = self.agents.progress[agent] + speed;
+            self.agents.progress[agent] = progress;
+            moved_today += speed;
+            if progress <= link.distance {
+                return;
+            }
+            // Arrived: only the link's length counts towards today's distance.
+            moved_today += link.distance - progress;
+            let (from, to, closed) = (link.from.index(), link.to.index(), link.closed);
+            self.links[link_index].num_agents -= 1;
+            self.agents.progress[agent] = 0.0;
+            if closed {
+                self.locations[from].num_agents += 1;
+                self.agents.place[agent] = from as u32;
+                return;
+            }
+            let destination = &mut self.locations[to];
+            destination.num_agents += 1;
+            destination.arrivals_last_step += 1;
+            destination.arrivals_total += 1;
+            self.agents.place[agent] = to as u32;
+            if moved_today >= speed {
+                return;
+            }
+            // Time left today: decide again at the new location.
+            self.consider_departure(agent, to, rng);
+        }
+    }
+
+    /// Advances one day (Flee's `Ecosystem.evolve`): all agents decide, then all travel.
+    pub fn step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        self.prepare_step();
+        let agent_count = self.agents.place.len();
+        for agent in 0..agent_count {
+            let place = self.agents.place[agent];
+            if place & ON_LINK == 0 {
+                self.consider_departure(agent, place as usize, rng);
+            }
+        }
+        for agent in 0..agent_count {
+            if self.agents.place[agent] & ON_LINK != 0 {
+                self.travel(agent, rng);
+            }
+        }
+        self.time += 1;
+    }
+
+    /// Closes every link from `from` to `to` (Flee's one-way `_remove_link_1way` with
+    /// `close_only`): agents on them come back to `from`, and the route is kept aside to be
+    /// reopened as a fresh link.
+    pub fn close_link_one_way(&mut self, from: LocationId, to: LocationId) -> bool {
+        let mut closed_any = false;
+        let links = std::mem::take(&mut self.locations[from.index()].links);
+        let mut kept = Vec::with_capacity(links.len());
+        for link_id in links {
+            if self.links[link_id.index()].to != to {
+                kept.push(link_id);
+                continue;
+            }
+            self.links[link_id.index()].closed = true;
+            let mut replacement = self.links[link_id.index()].clone();
+            replacement.num_agents = 0;
+            let replacement_id = LinkId(self.links.len() as u32);
+            self.links.push(replacement);
+            self.locations[from.index()].closed_links.push(replacement_id);
+            closed_any = true;
+        }
+        self.locations[from.index()].links = kept;
+        closed_any
+    }
+
+    /// Reopens the closed links from `from` to `to` (appended after the open ones, as in Flee).
+    pub fn reopen_link_one_way(&mut self, from: LocationId, to: LocationId) -> bool {
+        let closed = std::mem::take(&mut self.locations[from.index()].closed_links);
+        let mut still_closed = Vec::with_capacity(closed.len());
+        let mut reopened = false;
+        for link_id in closed {
+            if self.links[link_id.index()].to == to {
+                self.links[link_id.index()].closed = false;
+                self.locations[from.index()].links.push(link_id);
+                reopened = true;
+            } else {
+                still_closed.push(link_id);
+            }
+        }
+        self.locations[from.index()].closed_links = still_closed;
+        reopened
+    }
+
+    fn change_border_one_way(&mut self, from_country: &str, to_country: &str, close: bool) -> bool {
+        let mut changed = false;
+        for from in 0..self.locations.len() {
+            if self.locations[from].country != from_country {
+                continue;
+            }
+            let candidates = if close {
+                self.locations[from].links.clone()
+            } else {
+                self.locations[from].closed_links.clone()
+            };
+            let mut seen: Vec<LocationId> = Vec::new();
+            for link_id in candidates {
+                let to = self.links[link_id.index()].to;
+                if self.locations[to.index()].country != to_country || seen.contains(&to) {
+                    continue;
+                }
+                seen.push(to);
+                let from_id = LocationId(from as u32);
+                changed |= if close {
+                    self.close_link_one_way(from_id, to)
+                } else {
+                    self.reopen_link_one_way(from_id, to)
+                };
+            }
+        }
+        changed
+    }
+
+    /// Closes all links between two countries, both ways. Returns whether any link changed.
+    pub fn close_border(&mut self, country_a: &str, country_b: &str) -> bool {
+        let ab = self.change_border_one_way(country_a, country_b, true);
+        let ba = self.change_border_one_way(country_b, country_a, true);
+        ab || ba
+    }
+
+    /// Reopens the links between two countries, both ways.
+    pub fn reopen_border(&mut self, country_a: &str, country_b: &str) -> bool {
+        let ab = self.change_border_one_way(country_a, country_b, false);
+        let ba = self.change_border_one_way(country_b, country_a, false);
+        ab || ba
+    }
+
+    /// Closes every link into and out of a location.
+    pub fn close_location(&mut self, id: LocationId) {
+        let neighbours: Vec<LocationId> = self.locations[id.index()]
+            .links
+            .iter()
+            .map(|l| self.links[l.index()].to)
+            .collect();
+        for neighbour in neighbours {
+            self.close_link_one_way(neighbour, id);
+            self.close_link_one_way(id, neighbour);
+        }
+    }
+
+    /// Reopens every closed link into and out of a location.
+    pub fn reopen_location(&mut self, id: LocationId) {
+        let neighbours: Vec<LocationId> = self.locations[id.index()]
+            .closed_links
+            .iter()
+            .map(|l| self.links[l.index()].to)
+            .collect();
+        for neighbour in neighbours {
+            self.reopen_link_one_way(neighbour, id);
+            self.reopen_link_one_way(id, neighbour);
+        }
+    }
+
+    /// A camp stops being one: it becomes a town (Flee's `close_camp`).
+    pub fn close_camp(&mut self, id: LocationId) {
+        let default_movechance = self.rules.default_movechance;
+        let location = &mut self.locations[id.index()];
+        location.movechance = default_movechance;
+        location.camp = false;
+        location.idp_camp = false;
+        location.conflict = -1.0;
+        location.town = true;
+        location.forward = false;
+    }
+
+    /// A location becomes a camp (Flee's `open_camp`).
+    pub fn open_camp(&mut self, id: LocationId, idp: bool) {
+        let rules = &self.rules;
+        let movechance = if idp {
+            rules.idpcamp_movechance
+        } else {
+            rules.camp_movechance
+        };
+        let location = &mut self.locations[id.index()];
+        location.movechance = movechance;
+        location.camp = true;
+        location.idp_camp = idp;
+        location.conflict = -1.0;
+        location.town = false;
+        location.forward = false;
+    }
+
+    /// Checks that every agent is counted exactly once, at a location or on a link.
+    pub fn check_conservation(&self) -> Result<()> {
+        let mut at_locations = vec![0i64; self.locations.len()];
+        let mut on_links = vec![0i64; self.links.len()];
+        for &place in &self.agents.place {
+            if place & ON_LINK != 0 {
+                on_links[(place & !ON_LINK) as usize] += 1;
+            } else {
+                at_locations[place as usize] += 1;
+            }
+        }
+        for (location, &counted) in self.locations.iter().zip(&at_locations) {
+            if location.num_agents != counted {
+                return Err(FleeError::Api(format!(
+                    "{} counts {} agents but {} are there",
+                    location.name, location.num_agents, counted
+                )));
+            }
+        }
+        for (index, (link, &counted)) in self.links.iter().zip(&on_links).enumerate() {
+            if link.num_agents != counted {
+                return Err(FleeError::Api(format!(
+                    "link {index} counts {} agents but {} are on it",
+                    link.num_agents, counted
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,199 @@
+//! End-to-end tests of `lifeline flee` on Flee's Mali 2012 case (shared peer data).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mali_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers/flee-mali2012");
+    assert!(
+        dir.join("input_csv/locations.csv").is_file(),
+        "the Mali 2012 peer case must exist at {} (it is part of the shared CI data)",
+        dir.display()
+    );
+    dir
+}
+
+fn lifeline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lifeline"))
+        .args(args)
+        .output()
+        .expect("invariant: the lifeline binary runs")
+}
+
+fn flee_on(case: &Path, extra: &[&str]) -> Output {
+    let input = case.join("input_csv");
+    let source = case.join("source_data");
+    let settings = case.join("simsetting.yml");
+    let mut args = vec![
+        "flee",
+        input.to_str().expect("utf-8 path"),
+        source.to_str().expect("utf-8 path"),
+        "0",
+        settings.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    lifeline(&args)
+}
+
+fn stdout_of(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "lifeline flee failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
+}
+
+/// Rows of a CSV as header → value maps (the files here have no quoted fields).
+fn table(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .expect("a header")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn deterministic_columns_equal_flees_exactly() {
+    let case = mali_dir();
+    let expected_text =
+        std::fs::read_to_string(case.join("mali_out_deterministic_columns.csv")).expect("readable");
+    let (expected_header, expected_rows) = table(&expected_text);
+    let ours = stdout_of(&flee_on(&case, &["--seed", "11"]));
+    let (header, rows) = table(&ours);
+    assert_eq!(rows.len(), expected_rows.len(), "number of days");
+    for (column_index, column) in expected_header.iter().enumerate() {
+        let ours_index = header
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("out.csv lacks column `{column}`"));
+        for (day, (expected, got)) in expected_rows.iter().zip(&rows).enumerate() {
+            assert_eq!(
+                got[ours_index], expected[column_index],
+                "day {day}, column `{column}`"
+            );
+        }
+    }
+}
+
+#[test]
+fn out_csv_has_flees_columns() {
+    let case = mali_dir();
+    let ours = stdout_of(&flee_on(&case, &["--seed", "3"]));
+    let header = ours.lines().next().expect("header");
+    assert!(header.starts_with("Day,Date,Fassala-Mbera sim,Fassala-Mbera data,Fassala-Mbera error,"));
+    assert!(header.ends_with(
+        "Total error,refugees in camps (UNHCR),total refugees (simulation),raw UNHCR refugee count,refugees in camps (simulation),refugee_debt"
+    ));
+    // Every simulated agent is somewhere: camps hold at most all of them.
+    let (header, rows) = table(&ours);
+    let in_camps = header
+        .iter()
+        .position(|h| h == "refugees in camps (simulation)")
+        .expect("column");
+    let total = header
+        .iter()
+        .position(|h| h == "total refugees (simulation)")
+        .expect("column");
+    for row in rows {
+        let in_camps: u64 = row[in_camps].parse().expect("integer");
+        let total: u64 = row[total].parse().expect("integer");
+        assert!(in_camps <= total);
+    }
+}
+
+#[test]
+fn same_seed_same_output_and_other_seed_differs() {
+    let case = mali_dir();
+    let first = stdout_of(&flee_on(&case, &["--seed", "42"]));
+    let again = stdout_of(&flee_on(&case, &["--seed", "42"]));
+    let other = stdout_of(&flee_on(&case, &["--seed", "43"]));
+    assert_eq!(first, again);
+    assert_ne!(first, other);
+}
+
+#[test]
+fn ensemble_is_identical_whatever_the_thread_count() {
+    let case = mali_dir();
+    let one = stdout_of(&flee_on(&case, &["--seed", "5", "--runs", "6", "--threads", "1"]));
+    let three = stdout_of(&flee_on(&case, &["--seed", "5", "--runs", "6", "--threads", "3"]));
+    assert_eq!(one, three);
+    assert!(one.starts_with("Day,Fassala-Mbera sim mean,Fassala-Mbera sim sd,"));
+    assert_eq!(one.lines().count(), 301);
+}
+
+#[test]
+fn ard_lies_within_flees_spread() {
+    let case = mali_dir();
+    let report = stdout_of(&flee_on(&case, &["--seed", "2024", "--runs", "8", "--error"]));
+    let value = |label: &str| -> f64 {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no `{label}` line in {report}"));
+        line[label.len()..]
+            .split_whitespace()
+            .next()
+            .expect("a number")
+            .parse()
+            .expect("a number")
+    };
+    let normal = value("ARD normal:");
+    let rescaled = value("ARD rescaled:");
+    // Flee: 0.3538 ± 0.0027 and 0.3065 ± 0.0030 (14 runs); allow three of Flee's spreads.
+    assert!((normal - 0.3538).abs() < 3.0 * 0.0027, "normal ARD {normal}");
+    assert!((rescaled - 0.3065).abs() < 3.0 * 0.0030, "rescaled ARD {rescaled}");
+}
+
+/// A copy of the Mali case in a fresh temporary directory, to be modified by a test.
+fn copy_of_mali(test: &str) -> PathBuf {
+    let source = mali_dir();
+    let target = std::env::temp_dir().join(format!("lifeline-flee-{test}-{}", std::process::id()));
+    if target.exists() {
+        std::fs::remove_dir_all(&target).expect("removable");
+    }
+    for sub in ["input_csv", "source_data"] {
+        std::fs::create_dir_all(target.join(sub)).expect("creatable");
+        for entry in std::fs::read_dir(source.join(sub)).expect("readable") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), target.join(sub).join(entry.file_name())).expect("copy");
+        }
+    }
+    std::fs::copy(source.join("simsetting.yml"), target.join("simsetting.yml")).expect("copy");
+    target
+}
+
+#[test]
+fn unknown_setting_is_an_error_naming_file_and_key() {
+    let case = copy_of_mali("unknown-setting");
+    let settings = case.join("simsetting.yml");
+    let text = std::fs::read_to_string(&settings).expect("readable");
+    std::fs::write(&settings, text.replace("camp_weight", "camp_wieght")).expect("writable");
+    let output = flee_on(&case, &["--seed", "1"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("simsetting.yml"), "{stderr}");
+    assert!(stderr.contains("move_rules.camp_wieght"), "{stderr}");
+    std::fs::remove_dir_all(case).ok();
+}
+
+#[test]
+fn malformed_row_is_an_error_naming_file_and_line() {
+    let case = copy_of_mali("malformed-row");
+    let routes = case.join("input_csv/routes.csv");
+    let text = std::fs::read_to_string(&routes).expect("readable");
+    std::fs::write(&routes, text.replace("Mopti,Mentao,360,0", "Mopti,Mentao,far,0"))
+        .expect("writable");
+    let output = flee_on(&case, &["--seed", "1"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("routes.csv:3:"), "{stderr}");
+    assert!(stderr.contains("distance"), "{stderr}");
+    std::fs::remove_dir_all(case).ok();
+}

@@ -43,6 +43,19 @@ impl Row {
 
 /// Splits `text` into CSV records the way Python's `csv.reader` does (blank lines skipped).
 pub(crate) fn read_rows(file: &str, text: &str) -> Result<Vec<Row>> {
+    // Line numbers come from byte offsets: the csv crate does not count skipped blank lines.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let bytes = text.as_bytes();
+    let line_of = |byte: u64| {
+        // A record's position may point at blank lines the reader skipped before it.
+        let mut at = byte as usize;
+        while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
+            at += 1;
+        }
+        line_starts.partition_point(|&start| start <= at) as u64
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -50,19 +63,23 @@ pub(crate) fn read_rows(file: &str, text: &str) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
-        let line = reader.position().line();
+        let before = reader.position().byte();
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line());
+                let byte = record.position().map_or(before, |p| p.byte());
                 rows.push(Row {
-                    line,
+                    line: line_of(byte),
                     fields: record.iter().map(str::to_string).collect(),
                 });
             }
             Err(err) => {
-                let line = err.position().map_or(line, |p| p.line());
-                return Err(FleeError::row(file, line, format!("unreadable CSV: {err}")));
+                let byte = err.position().map_or(before, |p| p.byte());
+                return Err(FleeError::row(
+                    file,
+                    line_of(byte),
+                    format!("unreadable CSV: {err}"),
+                ));
             }
         }
     }

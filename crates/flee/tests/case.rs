@@ -1,0 +1,121 @@
+//! A small Flee case given as text: spawn plan, debt, determinism and ensembles.
+
+use std::collections::BTreeMap;
+
+use lifeline_flee::{
+    CaseInputs, EnsembleStats, FleeCase, InputFile, RunOutput, run_ensemble, sequential,
+};
+
+fn inputs() -> CaseInputs {
+    let mut data_files = BTreeMap::new();
+    data_files.insert("total.csv".to_string(), "Date,n\n2020-01-01,100\n".to_string());
+    data_files.insert(
+        "c.csv".to_string(),
+        "DateTime,n\n2020-01-01,10\n2020-01-06,60\n2020-01-11,40\n2020-01-16,100\n".to_string(),
+    );
+    CaseInputs {
+        locations: InputFile::new(
+            "locations.csv",
+            "#name,region,country,lat,lon,location_type,conflict_date,population\n\
+             A,r,Home,0,0,conflict_zone,0,1000\n\
+             B,r,Home,0,0,town,,2000\n\
+             C,r,Away,0,0,camp,,500\n",
+        ),
+        routes: InputFile::new("routes.csv", "#name1,name2,distance,forced_redirection\nA,B,100,0\nB,C,150,0\n"),
+        closures: Some(InputFile::new("closures.csv", "#type,a,b,start,end\ncountry,Home,Away,0,3\n")),
+        conflicts: InputFile::new(
+            "conflicts.csv",
+            &(String::from("#Day,A\n") + &(0..20).map(|d| format!("{d},1\n")).collect::<String>()),
+        ),
+        sim_period: InputFile::new("sim_period.csv", "StartDate,2020-01-01\nLength,20\n"),
+        registration_corrections: None,
+        data_layout: InputFile::new("data_layout.csv", "total,total.csv\nC,c.csv\n"),
+        data_files,
+        settings: InputFile::new(
+            "simsetting.yml",
+            "move_rules:\n  max_move_speed: 200.0\n  camp_weight: 5.0\noptimisations:\n  hasten: 1\n",
+        ),
+    }
+}
+
+#[test]
+fn spawn_plan_follows_the_data_with_debt() {
+    let case = FleeCase::from_inputs(&inputs(), None).expect("valid case");
+    let plan = case.plan();
+    assert_eq!(plan.len(), 20);
+    let new: Vec<u64> = plan.iter().map(|d| d.new_agents).collect();
+    let debt: Vec<i64> = plan.iter().map(|d| d.refugee_debt).collect();
+    let raw: Vec<i64> = plan.iter().map(|d| d.raw_count).collect();
+    assert_eq!(&new[..13], &[0, 10, 10, 10, 10, 10, 0, 0, 0, 0, 0, 0, 4]);
+    assert_eq!(&debt[..13], &[0, 0, 0, 0, 0, 0, 4, 8, 12, 16, 20, 8, 0]);
+    assert_eq!(raw[0], 110);
+    assert_eq!(raw[10], 140);
+    assert_eq!(plan[3].camp_data, vec![40]);
+    // The camp's capacity excludes its day-0 population; the day-0 people are in it.
+    let camp = case.camps()[0];
+    assert_eq!(case.initial_ecosystem().location(camp).capacity, 490);
+    assert_eq!(case.initial_ecosystem().count(camp), 10);
+}
+
+#[test]
+fn days_argument_overrides_sim_period() {
+    let case = FleeCase::from_inputs(&inputs(), Some(5)).expect("valid case");
+    assert_eq!(case.plan().len(), 5);
+    let case = FleeCase::from_inputs(&inputs(), Some(0)).expect("valid case");
+    assert_eq!(case.plan().len(), 20);
+}
+
+#[test]
+fn too_short_conflicts_file_is_an_error() {
+    let mut short = inputs();
+    short.conflicts = InputFile::new("conflicts.csv", "#Day,A\n0,1\n");
+    let err = FleeCase::from_inputs(&short, None).expect_err("20 days need 20 rows");
+    assert!(err.to_string().starts_with("conflicts.csv:"), "{err}");
+}
+
+#[test]
+fn runs_are_reproducible_and_people_conserved() {
+    let case = FleeCase::from_inputs(&inputs(), None).expect("valid case");
+    let first = case.run(9, 0).expect("runs");
+    assert_eq!(first, case.run(9, 0).expect("runs"));
+    assert_ne!(first, case.run(9, 1).expect("runs"));
+    let mut rng = lifeline_flee::member_rng(9, 0);
+    case.run_observed(&mut rng, |_, eco| {
+        eco.check_conservation().expect("conserved");
+        assert_eq!(
+            eco.agents_at_locations() + eco.agents_on_links(),
+            eco.num_agents() as u64
+        );
+    })
+    .expect("runs");
+    let csv = case.out_csv(&first);
+    assert!(csv.starts_with("Day,Date,C sim,C data,C error,Total error,"));
+    assert!(csv.lines().nth(1).expect("day 0").starts_with("0,2020-01-02,"));
+}
+
+#[test]
+fn ensemble_does_not_depend_on_the_executor() {
+    let case = FleeCase::from_inputs(&inputs(), None).expect("valid case");
+    let in_order = run_ensemble(&case, 3, 5, sequential).expect("runs");
+    // Members run in reverse on two threads, then are put back in member order.
+    let threaded = run_ensemble(&case, 3, 5, |runs, run_member| {
+        let mut results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..runs)
+                .rev()
+                .map(|m| scope.spawn(move || (m, run_member(m))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("no panic"))
+                .collect()
+        });
+        results.sort_by_key(|(m, _)| *m);
+        results.into_iter().map(|(_, r)| r).collect()
+    })
+    .expect("runs");
+    assert_eq!(in_order, threaded);
+    let stats = EnsembleStats::from_runs(&case, &in_order);
+    let stats_again = EnsembleStats::from_runs(&case, &threaded);
+    assert_eq!(stats.to_csv(), stats_again.to_csv());
+    let _: &[RunOutput] = &in_order;
+}

@@ -1,0 +1,133 @@
+//! Property tests: people are conserved and runs are reproducible, whatever the network.
+
+use lifeline_flee::{Ecosystem, LocationId, LocationKind, LocationSpec, MoveRules, SpawnRules};
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+#[derive(Debug, Clone)]
+struct World {
+    kinds: Vec<(u8, i64, bool)>,
+    routes: Vec<(usize, usize, f64)>,
+    spawns: Vec<(usize, u64)>,
+    events: Vec<(u8, usize, usize)>,
+    days: usize,
+    seed: u64,
+}
+
+fn world() -> impl Strategy<Value = World> {
+    (2usize..9).prop_flat_map(|n| {
+        (
+            prop::collection::vec((0u8..4, 0i64..5_000, any::<bool>()), n),
+            prop::collection::vec((0..n, 0..n, 1.0f64..700.0), 1..(3 * n)),
+            prop::collection::vec((0..n, 0u64..300), 1..6),
+            prop::collection::vec((0u8..6, 0..n, 0..n), 0..8),
+            1usize..25,
+            any::<u64>(),
+        )
+            .prop_map(|(kinds, routes, spawns, events, days, seed)| World {
+                kinds,
+                routes,
+                spawns,
+                events,
+                days,
+                seed,
+            })
+    })
+}
+
+fn build(world: &World) -> Ecosystem {
+    let rules = MoveRules {
+        camp_weight: 5.0,
+        capacity_buffer: 0.75,
+        max_move_speed: 200.0,
+        ..MoveRules::default()
+    };
+    let spawn_rules = SpawnRules {
+        conflict_spawn_decay: Some(vec![1.0, 0.5, 0.1]),
+        conflict_spawn_decay_interval: 3,
+        ..SpawnRules::default()
+    };
+    let mut eco = Ecosystem::new(rules, spawn_rules);
+    for (i, &(kind, size, foreign)) in world.kinds.iter().enumerate() {
+        let kind = match kind {
+            0 => LocationKind::Town,
+            1 => LocationKind::ConflictZone,
+            2 => LocationKind::Camp,
+            _ => LocationKind::Forward,
+        };
+        let spec = LocationSpec::new(format!("L{i}"), kind)
+            .country(if foreign { "B" } else { "A" })
+            .population(size);
+        let spec = if kind == LocationKind::Camp {
+            spec.capacity(size / 10)
+        } else {
+            spec
+        };
+        eco.add_location(spec);
+    }
+    for &(a, b, distance) in &world.routes {
+        if a != b {
+            eco.add_route(LocationId(a as u32), LocationId(b as u32), distance.round());
+        }
+    }
+    eco
+}
+
+fn simulate(world: &World) -> (Ecosystem, u64) {
+    let mut eco = build(world);
+    let mut rng = ChaCha8Rng::seed_from_u64(world.seed);
+    let mut spawned = 0;
+    for day in 0..world.days {
+        if let Some(&(at, n)) = world.spawns.get(day % world.spawns.len()) {
+            eco.spawn(LocationId(at as u32), n);
+            spawned += n;
+        }
+        if let Some(&(kind, a, b)) = world.events.get(day) {
+            let (a, b) = (LocationId(a as u32), LocationId(b as u32));
+            match kind {
+                0 => eco.set_conflict(a, 1.0),
+                1 => eco.set_conflict(a, 0.0),
+                2 => {
+                    eco.close_border("A", "B");
+                }
+                3 => {
+                    eco.reopen_border("A", "B");
+                }
+                4 => {
+                    eco.close_link_one_way(a, b);
+                }
+                _ => eco.set_movechance_multiplier(a, 2.0),
+            }
+        }
+        if eco.spawn_weights().iter().sum::<f64>() > 0.0 {
+            eco.spawn_displaced(7, &mut rng).expect("positive weights");
+            spawned += 7;
+        }
+        eco.step(&mut rng);
+        eco.check_conservation().expect("every agent counted once");
+        assert_eq!(
+            eco.agents_at_locations() + eco.agents_on_links(),
+            spawned,
+            "spawned = present at locations + on links"
+        );
+        assert_eq!(eco.num_agents() as u64, spawned);
+    }
+    (eco, spawned)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn people_are_conserved(world in world()) {
+        simulate(&world);
+    }
+
+    #[test]
+    fn same_seed_same_world(world in world()) {
+        let (first, _) = simulate(&world);
+        let (second, _) = simulate(&world);
+        prop_assert_eq!(first, second);
+    }
+}

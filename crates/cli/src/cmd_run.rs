@@ -48,11 +48,16 @@ pub fn run(args: RunArgs) -> Result<()> {
     let record = lifeline_model::run(&built.input, &mut rng, RecordOptions::all());
     let figures = key_figures(&built.input, &record);
     let ctx = output_context(&scenario, &built);
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    // The inputs with their sources travel with the outputs (the report shows them).
+    lifeline_io::atomic::write_bytes(&args.out.join("scenario.toml"), scenario.text.as_bytes())
+        .with_context(|| format!("writing {}", args.out.join("scenario.toml").display()))?;
     write_run_outputs(&args.out, &ctx, &record, &figures)
         .with_context(|| format!("writing outputs to {}", args.out.display()))?;
     print!("{}", key_figures_table(&built, &figures));
     println!(
-        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson",
+        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson, scenario.toml",
         args.out.display()
     );
     Ok(())
@@ -92,7 +97,14 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
     let _ = writeln!(
         s,
         "{:<12} {:>12} {:>10} {:>13} {:>9} {:>10} {:>11} {:>11}",
-        "place", "cover<3d on", "days<3d", "shortage m³", "short d", "peak price", "min power h", "closed days"
+        "place",
+        "cover<3d on",
+        "days<3d",
+        "shortage m³",
+        "short d",
+        "peak price",
+        "min power h",
+        "closed days"
     );
     for (di, f) in figures.depots.iter().enumerate() {
         let name = &input.network.place(input.depots[di].place).name;
@@ -100,7 +112,8 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
             s,
             "{:<12} {:>12} {:>10} {:>13.0} {:>9} {:>9.2}× {:>11} {:>11}",
             name,
-            f.first_day_cover_below_3.map_or_else(|| "—".to_string(), date),
+            f.first_day_cover_below_3
+                .map_or_else(|| "—".to_string(), date),
             f.days_cover_below_3,
             f.total_shortage,
             f.shortage_days,
@@ -136,16 +149,19 @@ pub struct ScenarioShowArgs {
 pub fn list_scenarios() -> Result<()> {
     for (name, _) in embedded::SCENARIOS {
         let s = Scenario::load(name)?;
-        let default = if *name == embedded::DEFAULT_SCENARIO { " (default)" } else { "" };
+        let default = if *name == embedded::DEFAULT_SCENARIO {
+            " (default)"
+        } else {
+            ""
+        };
         println!("{name}{default}\t{}", s.spec.scenario.title);
     }
     Ok(())
 }
 
 pub fn show_scenario(args: ScenarioShowArgs) -> Result<()> {
-    let text = embedded::scenario(&args.name).ok_or_else(|| {
-        lifeline_scenario::ScenarioError::UnknownScenario(args.name.clone())
-    })?;
+    let text = embedded::scenario(&args.name)
+        .ok_or_else(|| lifeline_scenario::ScenarioError::UnknownScenario(args.name.clone()))?;
     print!("{text}");
     Ok(())
 }

@@ -9,7 +9,11 @@ mod cmd_run;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "lifeline", version, about = "Import lifelines under blockade: simulate, compare responses, report")]
+#[command(
+    name = "lifeline",
+    version,
+    about = "Import lifelines under blockade: simulate, compare responses, report"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

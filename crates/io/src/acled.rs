@@ -52,7 +52,11 @@ pub fn read_acled(text: &str, file: &str) -> Result<Vec<AcledEvent>, InputError>
         .map_err(|e| InputError::new(file, 1, "(header)", format!("not valid CSV: {e}")))?
         .clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| col(c).is_none()).collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| col(c).is_none())
+        .collect();
     if !missing.is_empty() {
         return Err(InputError::new(
             file,
@@ -102,22 +106,39 @@ pub fn read_acled(text: &str, file: &str) -> Result<Vec<AcledEvent>, InputError>
             t.parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
-                .ok_or_else(|| InputError::new(file, line, field, format!("expected a number, found `{t}`")))
+                .ok_or_else(|| {
+                    InputError::new(file, line, field, format!("expected a number, found `{t}`"))
+                })
         };
         let latitude = number(i_lat, "latitude")?;
         if !(-90.0..=90.0).contains(&latitude) {
-            return Err(InputError::new(file, line, "latitude", format!("expected a latitude in [-90, 90], found {latitude}")));
+            return Err(InputError::new(
+                file,
+                line,
+                "latitude",
+                format!("expected a latitude in [-90, 90], found {latitude}"),
+            ));
         }
         let longitude = number(i_lon, "longitude")?;
         if !(-180.0..=180.0).contains(&longitude) {
-            return Err(InputError::new(file, line, "longitude", format!("expected a longitude in [-180, 180], found {longitude}")));
+            return Err(InputError::new(
+                file,
+                line,
+                "longitude",
+                format!("expected a longitude in [-180, 180], found {longitude}"),
+            ));
         }
         let fat_text = get(i_fat);
         let fatalities = if fat_text.is_empty() {
             0
         } else {
             fat_text.parse::<u32>().map_err(|_| {
-                InputError::new(file, line, "fatalities", format!("expected a whole number ≥ 0, found `{fat_text}`"))
+                InputError::new(
+                    file,
+                    line,
+                    "fatalities",
+                    format!("expected a whole number ≥ 0, found `{fat_text}`"),
+                )
             })?
         };
         out.push(AcledEvent {
@@ -150,8 +171,14 @@ mod tests {
         );
         let ev = read_acled(&text, "e.csv").expect("valid");
         assert_eq!(ev.len(), 2);
-        assert_eq!(ev[0].date, NaiveDate::from_ymd_opt(2025, 9, 14).expect("date"));
-        assert_eq!(ev[1].date, NaiveDate::from_ymd_opt(2025, 9, 21).expect("date"));
+        assert_eq!(
+            ev[0].date,
+            NaiveDate::from_ymd_opt(2025, 9, 14).expect("date")
+        );
+        assert_eq!(
+            ev[1].date,
+            NaiveDate::from_ymd_opt(2025, 9, 21).expect("date")
+        );
         assert_eq!(ev[0].notes, "tankers burned, convoy");
         assert_eq!(ev[1].line, 3);
     }
@@ -165,15 +192,24 @@ mod tests {
 
     #[test]
     fn rejects_missing_column_bad_date_and_bad_coordinates_with_line() {
-        let err = read_acled("event_id_cnty,event_date,latitude,longitude,fatalities\n", "e.csv").expect_err("missing");
+        let err = read_acled(
+            "event_id_cnty,event_date,latitude,longitude,fatalities\n",
+            "e.csv",
+        )
+        .expect_err("missing");
         assert_eq!((err.line, err.field.as_str()), (1, "event_type"));
         let base = "event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n";
-        let err = read_acled(&format!("{base}A,2025-09-01,Battles,12,-8,0\nB,2025-13-01,Battles,12,-8,0\n"), "e.csv")
-            .expect_err("bad date");
+        let err = read_acled(
+            &format!("{base}A,2025-09-01,Battles,12,-8,0\nB,2025-13-01,Battles,12,-8,0\n"),
+            "e.csv",
+        )
+        .expect_err("bad date");
         assert_eq!((err.line, err.field.as_str()), (3, "event_date"));
-        let err = read_acled(&format!("{base}A,2025-09-01,Battles,120,-8,0\n"), "e.csv").expect_err("lat");
+        let err = read_acled(&format!("{base}A,2025-09-01,Battles,120,-8,0\n"), "e.csv")
+            .expect_err("lat");
         assert_eq!((err.line, err.field.as_str()), (2, "latitude"));
-        let err = read_acled(&format!("{base}A,2025-09-01,Battles,12,-200,0\n"), "e.csv").expect_err("lon");
+        let err = read_acled(&format!("{base}A,2025-09-01,Battles,12,-200,0\n"), "e.csv")
+            .expect_err("lon");
         assert_eq!(err.field, "longitude");
         assert!(err.to_string().starts_with("e.csv:2: field `longitude`"));
     }

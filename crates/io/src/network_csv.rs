@@ -37,7 +37,11 @@ struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
-    fn new(file: &'a str, headers: &csv::StringRecord, required: &[&str]) -> Result<Self, InputError> {
+    fn new(
+        file: &'a str,
+        headers: &csv::StringRecord,
+        required: &[&str],
+    ) -> Result<Self, InputError> {
         let index: HashMap<String, usize> = headers
             .iter()
             .enumerate()
@@ -53,7 +57,10 @@ impl<'a> Columns<'a> {
                 file,
                 1,
                 missing.join(", "),
-                format!("required column missing from the header (need: {})", required.join(",")),
+                format!(
+                    "required column missing from the header (need: {})",
+                    required.join(",")
+                ),
             ));
         }
         Ok(Columns { file, index })
@@ -67,10 +74,20 @@ impl<'a> Columns<'a> {
             .unwrap_or("")
     }
 
-    fn required<'r>(&self, row: &'r csv::StringRecord, line: u64, name: &str) -> Result<&'r str, InputError> {
+    fn required<'r>(
+        &self,
+        row: &'r csv::StringRecord,
+        line: u64,
+        name: &str,
+    ) -> Result<&'r str, InputError> {
         let v = self.text(row, name);
         if v.is_empty() {
-            Err(InputError::new(self.file, line, name, "a value is required"))
+            Err(InputError::new(
+                self.file,
+                line,
+                name,
+                "a value is required",
+            ))
         } else {
             Ok(v)
         }
@@ -81,7 +98,14 @@ impl<'a> Columns<'a> {
         v.parse::<f64>()
             .ok()
             .filter(|x| x.is_finite())
-            .ok_or_else(|| InputError::new(self.file, line, name, format!("expected a number, found `{v}`")))
+            .ok_or_else(|| {
+                InputError::new(
+                    self.file,
+                    line,
+                    name,
+                    format!("expected a number, found `{v}`"),
+                )
+            })
     }
 }
 
@@ -111,24 +135,52 @@ pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSourc
         let lat = cols.number(&row, line, "lat")?;
         let lon = cols.number(&row, line, "lon")?;
         if !(-90.0..=90.0).contains(&lat) {
-            return Err(InputError::new(file, line, "lat", format!("expected a latitude in [-90, 90], found {lat}")));
+            return Err(InputError::new(
+                file,
+                line,
+                "lat",
+                format!("expected a latitude in [-90, 90], found {lat}"),
+            ));
         }
         if !(-180.0..=180.0).contains(&lon) {
-            return Err(InputError::new(file, line, "lon", format!("expected a longitude in [-180, 180], found {lon}")));
+            return Err(InputError::new(
+                file,
+                line,
+                "lon",
+                format!("expected a longitude in [-180, 180], found {lon}"),
+            ));
         }
         let kind_text = cols.required(&row, line, "kind")?;
         let kind = PlaceKind::parse(kind_text).ok_or_else(|| {
             let allowed: Vec<&str> = PlaceKind::ALL.iter().map(|k| k.as_str()).collect();
-            InputError::new(file, line, "kind", format!("expected one of {}, found `{kind_text}`", allowed.join(", ")))
+            InputError::new(
+                file,
+                line,
+                "kind",
+                format!(
+                    "expected one of {}, found `{kind_text}`",
+                    allowed.join(", ")
+                ),
+            )
         })?;
         let population = match cols.text(&row, "population") {
             "" => 0,
             v => v.parse::<u64>().map_err(|_| {
-                InputError::new(file, line, "population", format!("expected a whole number ≥ 0, found `{v}`"))
+                InputError::new(
+                    file,
+                    line,
+                    "population",
+                    format!("expected a whole number ≥ 0, found `{v}`"),
+                )
             })?,
         };
         if places.iter().any(|p: &Place| p.name == name) {
-            return Err(InputError::new(file, line, "name", format!("`{name}` appears twice; names must be unique")));
+            return Err(InputError::new(
+                file,
+                line,
+                "name",
+                format!("`{name}` appears twice; names must be unique"),
+            ));
         }
         places.push(Place {
             name,
@@ -169,13 +221,23 @@ pub fn read_segments(
         let end = |field: &str| -> Result<PlaceId, InputError> {
             let name = cols.required(&row, line, field)?;
             by_name.get(name).copied().ok_or_else(|| {
-                InputError::new(file, line, field, format!("unknown place `{name}` (not in the places table)"))
+                InputError::new(
+                    file,
+                    line,
+                    field,
+                    format!("unknown place `{name}` (not in the places table)"),
+                )
             })
         };
         let a = end("a")?;
         let b = end("b")?;
         if a == b {
-            return Err(InputError::new(file, line, "b", "a segment must join two different places"));
+            return Err(InputError::new(
+                file,
+                line,
+                "b",
+                "a segment must join two different places",
+            ));
         }
         let length = cols.number(&row, line, "length_km")?;
         if length <= 0.0 {
@@ -188,7 +250,12 @@ pub fn read_segments(
         }
         let cond_text = cols.required(&row, line, "condition")?;
         let condition = RoadCondition::parse(cond_text).ok_or_else(|| {
-            InputError::new(file, line, "condition", format!("expected good, fair, bad or track, found `{cond_text}`"))
+            InputError::new(
+                file,
+                line,
+                "condition",
+                format!("expected good, fair, bad or track, found `{cond_text}`"),
+            )
         })?;
         segments.push(Segment {
             a,
@@ -227,12 +294,18 @@ pub fn read_network(
 mod tests {
     use super::*;
 
-    const PLACES: &str = "name,country,lat,lon,kind,population\nA,ML,12,-8,city,10\nB,ML,13,-8,town,\n";
+    const PLACES: &str =
+        "name,country,lat,lon,kind,population\nA,ML,12,-8,city,10\nB,ML,13,-8,town,\n";
 
     #[test]
     fn reads_places_and_segments() {
-        let t = read_network(PLACES, "p.csv", "a,b,length_km,condition\nA,B,120,fair\n", "s.csv")
-            .expect("valid");
+        let t = read_network(
+            PLACES,
+            "p.csv",
+            "a,b,length_km,condition\nA,B,120,fair\n",
+            "s.csv",
+        )
+        .expect("valid");
         assert_eq!(t.places.len(), 2);
         assert_eq!(t.segments[0].length, Km(120.0));
         assert_eq!(t.places[1].population, 0);
@@ -240,26 +313,50 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_field() {
-        let err = read_network(PLACES, "p.csv", "a,b,length_km,condition\nA,B,120,fair\nA,C,5,good\n", "s.csv")
-            .expect_err("unknown place");
-        assert_eq!((err.file.as_str(), err.line, err.field.as_str()), ("s.csv", 3, "b"));
+        let err = read_network(
+            PLACES,
+            "p.csv",
+            "a,b,length_km,condition\nA,B,120,fair\nA,C,5,good\n",
+            "s.csv",
+        )
+        .expect_err("unknown place");
+        assert_eq!(
+            (err.file.as_str(), err.line, err.field.as_str()),
+            ("s.csv", 3, "b")
+        );
         assert!(err.to_string().contains("unknown place `C`"), "{err}");
 
-        let err = read_network(PLACES, "p.csv", "a,b,length_km,condition\nA,B,-3,fair\n", "s.csv")
-            .expect_err("negative");
+        let err = read_network(
+            PLACES,
+            "p.csv",
+            "a,b,length_km,condition\nA,B,-3,fair\n",
+            "s.csv",
+        )
+        .expect_err("negative");
         assert_eq!((err.line, err.field.as_str()), (2, "length_km"));
 
-        let err = read_network(PLACES, "p.csv", "a,b,length_km,condition\nA,B,x,fair\n", "s.csv")
-            .expect_err("not a number");
+        let err = read_network(
+            PLACES,
+            "p.csv",
+            "a,b,length_km,condition\nA,B,x,fair\n",
+            "s.csv",
+        )
+        .expect_err("not a number");
         assert!(err.message.contains("expected a number"));
 
-        let err = read_places("name,lat,lon,kind\nA,1,2,city\n", "p.csv").expect_err("missing column");
+        let err =
+            read_places("name,lat,lon,kind\nA,1,2,city\n", "p.csv").expect_err("missing column");
         assert_eq!((err.line, err.field.as_str()), (1, "country"));
 
-        let err = read_places("name,country,lat,lon,kind\nA,ML,95,2,city\n", "p.csv").expect_err("lat");
+        let err =
+            read_places("name,country,lat,lon,kind\nA,ML,95,2,city\n", "p.csv").expect_err("lat");
         assert_eq!(err.field, "lat");
 
-        let err = read_places("name,country,lat,lon,kind\nA,ML,5,2,village\n", "p.csv").expect_err("kind");
-        assert!(err.to_string().starts_with("p.csv:2: field `kind`"), "{err}");
+        let err = read_places("name,country,lat,lon,kind\nA,ML,5,2,village\n", "p.csv")
+            .expect_err("kind");
+        assert!(
+            err.to_string().starts_with("p.csv:2: field `kind`"),
+            "{err}"
+        );
     }
 }

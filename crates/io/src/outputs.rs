@@ -60,7 +60,11 @@ fn field(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub fn write_places_csv(w: &mut impl Write, ctx: &OutputContext, record: &RunRecord) -> io::Result<()> {
+pub fn write_places_csv(
+    w: &mut impl Write,
+    ctx: &OutputContext,
+    record: &RunRecord,
+) -> io::Result<()> {
     writeln!(w, "{PLACES_HEADER}")?;
     for (day, rows) in record.depot_days.iter().enumerate() {
         let day = day as u32;
@@ -68,7 +72,10 @@ pub fn write_places_csv(w: &mut impl Write, ctx: &OutputContext, record: &RunRec
         for (di, r) in rows.iter().enumerate() {
             let commodity = &ctx.input.commodities[ctx.input.depots[di].commodity.index()].name;
             let power = r.power_hours.map(|h| format!("{h:.2}")).unwrap_or_default();
-            let services = r.services_open.map(|o| u8::from(o).to_string()).unwrap_or_default();
+            let services = r
+                .services_open
+                .map(|o| u8::from(o).to_string())
+                .unwrap_or_default();
             writeln!(
                 w,
                 "{day},{date},{},{},{:.1},{:.1},{:.1},{:.1},{:.1},{:.2},{:.3},{:.0},{power},{services},{},{:.3},{:.1},{:.1},{:.1}",
@@ -93,7 +100,11 @@ pub fn write_places_csv(w: &mut impl Write, ctx: &OutputContext, record: &RunRec
     Ok(())
 }
 
-pub fn write_corridors_csv(w: &mut impl Write, ctx: &OutputContext, record: &RunRecord) -> io::Result<()> {
+pub fn write_corridors_csv(
+    w: &mut impl Write,
+    ctx: &OutputContext,
+    record: &RunRecord,
+) -> io::Result<()> {
     writeln!(w, "{CORRIDORS_HEADER}")?;
     for (day, rows) in record.corridor_days.iter().enumerate() {
         let day = day as u32;
@@ -119,7 +130,11 @@ pub fn write_corridors_csv(w: &mut impl Write, ctx: &OutputContext, record: &Run
     Ok(())
 }
 
-pub fn write_events_csv(w: &mut impl Write, ctx: &OutputContext, record: &RunRecord) -> io::Result<()> {
+pub fn write_events_csv(
+    w: &mut impl Write,
+    ctx: &OutputContext,
+    record: &RunRecord,
+) -> io::Result<()> {
     writeln!(w, "{EVENTS_HEADER}")?;
     for e in &record.events {
         let place = e
@@ -178,7 +193,10 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
         };
         let mut by_sector = Map::new();
         for s in Sector::ALL {
-            by_sector.insert(s.as_str().into(), json!(round(f.shortage_by_sector[s.index()], 1)));
+            by_sector.insert(
+                s.as_str().into(),
+                json!(round(f.shortage_by_sector[s.index()], 1)),
+            );
         }
         places.insert(
             key,
@@ -311,9 +329,15 @@ pub fn write_run_outputs(
 ) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let _ = std::fs::remove_file(dir.join("summary.json"));
-    write_atomically(&dir.join("places.csv"), |w| write_places_csv(w, ctx, record))?;
-    write_atomically(&dir.join("corridors.csv"), |w| write_corridors_csv(w, ctx, record))?;
-    write_atomically(&dir.join("events.csv"), |w| write_events_csv(w, ctx, record))?;
+    write_atomically(&dir.join("places.csv"), |w| {
+        write_places_csv(w, ctx, record)
+    })?;
+    write_atomically(&dir.join("corridors.csv"), |w| {
+        write_corridors_csv(w, ctx, record)
+    })?;
+    write_atomically(&dir.join("events.csv"), |w| {
+        write_events_csv(w, ctx, record)
+    })?;
     let geo = serde_json::to_vec(&network_geojson(ctx)).map_err(io::Error::other)?;
     write_bytes(&dir.join("network.geojson"), &geo)?;
     let summary =

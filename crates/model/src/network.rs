@@ -366,7 +366,12 @@ mod tests {
 
     fn speeds() -> SpeedTable {
         SpeedTable {
-            by_condition: [KmPerDay(400.0), KmPerDay(300.0), KmPerDay(150.0), KmPerDay(60.0)],
+            by_condition: [
+                KmPerDay(400.0),
+                KmPerDay(300.0),
+                KmPerDay(150.0),
+                KmPerDay(60.0),
+            ],
         }
     }
 
@@ -407,12 +412,18 @@ mod tests {
         assert!(matches!(err, NetworkError::NonPositiveLength { .. }));
         let err = Network::new(vec![place("a"), place("a")], vec![]).expect_err("dup");
         assert_eq!(err, NetworkError::DuplicatePlace("a".into()));
-        let net = Network::new(vec![place("a"), place("b"), place("c")], vec![seg(0, 1, 5.0, RoadCondition::Good)])
-            .expect("valid");
+        let net = Network::new(
+            vec![place("a"), place("b"), place("c")],
+            vec![seg(0, 1, 5.0, RoadCondition::Good)],
+        )
+        .expect("valid");
         assert_eq!(
             net.check_reachable(PlaceId(0), &[PlaceId(1), PlaceId(2)]),
             Err(NetworkError::Disconnected("c".into(), "a".into()))
         );
-        assert!(net.fastest_path(PlaceId(0), PlaceId(2), &speeds(), &[]).is_err());
+        assert!(
+            net.fastest_path(PlaceId(0), PlaceId(2), &speeds(), &[])
+                .is_err()
+        );
     }
 }

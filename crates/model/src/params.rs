@@ -113,11 +113,18 @@ impl ConvoyPolicy {
 /// One stop or drive of a corridor's outbound trip.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Leg {
-    Drive { segment: SegmentId, to: PlaceId },
+    Drive {
+        segment: SegmentId,
+        to: PlaceId,
+    },
     /// A border crossing: paperwork and queues.
-    Border { place: PlaceId },
+    Border {
+        place: PlaceId,
+    },
     /// Where convoys form (and escorts join).
-    Marshal { place: PlaceId },
+    Marshal {
+        place: PlaceId,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

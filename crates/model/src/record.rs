@@ -53,7 +53,9 @@ pub enum EventKind {
     /// Trucks left their origin (loaded).
     Dispatched,
     /// A convoy formed and left the marshalling point.
-    ConvoyDeparted { escorted: bool },
+    ConvoyDeparted {
+        escorted: bool,
+    },
     Arrived,
     Attack {
         lost: u32,

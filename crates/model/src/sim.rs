@@ -3,9 +3,7 @@
 use crate::economy::{self, ServiceChange, ServiceState};
 use crate::ids::{CorridorId, DepotId};
 use crate::params::{Leg, ModelInput, Sector};
-use crate::record::{
-    Balance, CorridorDay, DepotDay, Event, EventKind, RecordOptions, RunRecord,
-};
+use crate::record::{Balance, CorridorDay, DepotDay, Event, EventKind, RecordOptions, RunRecord};
 use crate::threat::Aftermath;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -94,7 +92,10 @@ impl<'a> Simulation<'a> {
             }
             return_time.push(drive + stops);
             lead_time.push(
-                input.trucks.load_time.0 + drive + stops + input.trucks.unload_time.0
+                input.trucks.load_time.0
+                    + drive
+                    + stops
+                    + input.trucks.unload_time.0
                     + c.convoy.max_wait.0 / 2.0,
             );
         }
@@ -183,7 +184,11 @@ impl<'a> Simulation<'a> {
 
     fn recover_willingness(&mut self) {
         let h = self.input.willingness.recovery_half_life.0;
-        let rate = if h > 0.0 { 1.0 - 0.5f64.powf(1.0 / h) } else { 1.0 };
+        let rate = if h > 0.0 {
+            1.0 - 0.5f64.powf(1.0 / h)
+        } else {
+            1.0
+        };
         for w in self.willingness.iter_mut() {
             *w += (1.0 - *w) * rate;
         }
@@ -211,8 +216,7 @@ impl<'a> Simulation<'a> {
             }
             let depot = &input.depots[c.destination.index()];
             let demand = depot.total_demand().0;
-            let target =
-                c.share * demand * (depot.target_cover.0 + self.lead_time[ci]);
+            let target = c.share * demand * (depot.target_cover.0 + self.lead_time[ci]);
             let position = c.share * self.stock[c.destination.index()] + pipe[ci];
             let cap = input.commodities[c.commodity.index()].truck_capacity.0;
             let mut want = ((target - position) / cap).max(0.0).floor() as u32;
@@ -628,11 +632,7 @@ impl<'a> Simulation<'a> {
             today.food_price_index = economy::food_price_index(multiple, &input.prices);
             today.shortage_by_sector = by_sector;
             // Tomorrow's informal price reflects today's scarcity.
-            let s = economy::scarcity(
-                crate::units::Days(cover),
-                unmet_share,
-                &input.prices,
-            );
+            let s = economy::scarcity(crate::units::Days(cover), unmet_share, &input.prices);
             self.price_multiple[di] = economy::price_multiple(s, &input.prices);
         }
     }

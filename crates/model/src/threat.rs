@@ -149,8 +149,7 @@ impl<'a> HazardBuilder<'a> {
                     if v < 1e-9 {
                         break;
                     }
-                    self.table
-                        .add(SegmentId::from_index(i), day as u32, v);
+                    self.table.add(SegmentId::from_index(i), day as u32, v);
                 }
             }
         }
@@ -373,7 +372,10 @@ mod tests {
             for trucks in [1, 10, 80, 300] {
                 let open = p.expected_loss(lambda, 150.0, trucks, false);
                 let escorted = p.expected_loss(lambda, 150.0, trucks, true);
-                assert!(escorted < open, "λ={lambda} n={trucks}: {escorted} !< {open}");
+                assert!(
+                    escorted < open,
+                    "λ={lambda} n={trucks}: {escorted} !< {open}"
+                );
             }
         }
     }
@@ -399,7 +401,10 @@ mod tests {
             })
             .sum();
         let mean_share = total as f64 / (n as f64 * 100.0);
-        assert!((mean_share - p.loss_unescorted.mean()).abs() < 0.01, "{mean_share}");
+        assert!(
+            (mean_share - p.loss_unescorted.mean()).abs() < 0.01,
+            "{mean_share}"
+        );
     }
 
     #[test]

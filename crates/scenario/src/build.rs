@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use lifeline_io::network_csv::{NetworkTables, read_network};
 use lifeline_model::network::{Network, PlaceKind, SpeedTable};
 use lifeline_model::params::{
-    CommoditySpec, ConvoyPolicy, CorridorSpec, DepotSpec, EscortParams, Leg, ModelInput,
-    PowerSpec, PriceParams, RationingPolicy, ReserveSpec, Sector, ServiceParams, TruckParams,
+    CommoditySpec, ConvoyPolicy, CorridorSpec, DepotSpec, EscortParams, Leg, ModelInput, PowerSpec,
+    PriceParams, RationingPolicy, ReserveSpec, Sector, ServiceParams, TruckParams,
     WillingnessParams,
 };
 use lifeline_model::threat::{
@@ -82,9 +82,18 @@ impl Scenario {
     pub fn parse(file: &str, text: String, base_dir: Option<PathBuf>) -> Result<Scenario> {
         let src = SourceText { file, text: &text };
         let spec: ScenarioFile = toml::from_str(&text).map_err(|e| src.from_toml(&e))?;
-        let (places_text, places_file) = load_data(&src, &spec.network.places, base_dir.as_deref(), "network.places")?;
-        let (segments_text, segments_file) =
-            load_data(&src, &spec.network.segments, base_dir.as_deref(), "network.segments")?;
+        let (places_text, places_file) = load_data(
+            &src,
+            &spec.network.places,
+            base_dir.as_deref(),
+            "network.places",
+        )?;
+        let (segments_text, segments_file) = load_data(
+            &src,
+            &spec.network.segments,
+            base_dir.as_deref(),
+            "network.segments",
+        )?;
         let tables = read_network(&places_text, &places_file, &segments_text, &segments_file)?;
         Ok(Scenario {
             file: file.to_string(),
@@ -120,7 +129,10 @@ impl Scenario {
     pub fn build(&self, overrides: &Overrides) -> Result<Built> {
         let src = self.src();
         let spec = &self.spec;
-        let response_name = overrides.response.clone().unwrap_or_else(|| STATUS_QUO.to_string());
+        let response_name = overrides
+            .response
+            .clone()
+            .unwrap_or_else(|| STATUS_QUO.to_string());
         let response = if response_name == STATUS_QUO {
             None
         } else {
@@ -143,47 +155,103 @@ impl Scenario {
         let start_date = date(&src, &spec.scenario.start_date, "scenario.start_date")?;
         let days = overrides.days.unwrap_or(*spec.scenario.days.get_ref());
         if days == 0 {
-            return Err(src.error(spec.scenario.days.span(), "scenario.days", "expected at least 1 day"));
+            return Err(src.error(
+                spec.scenario.days.span(),
+                "scenario.days",
+                "expected at least 1 day",
+            ));
         }
         let day_of = |s: &Spanned<String>, field: &str| -> Result<i64> {
             Ok((date(&src, s, field)? - start_date).num_days())
         };
 
         let network = Network::new(self.tables.places.clone(), self.tables.segments.clone())
-            .map_err(|e| src.error(spec.network.segments.span(), "network.segments", e.to_string()))?;
+            .map_err(|e| {
+                src.error(
+                    spec.network.segments.span(),
+                    "network.segments",
+                    e.to_string(),
+                )
+            })?;
         let place = |s: &Spanned<String>, field: &str| -> Result<PlaceId> {
             network.place_by_name(s.get_ref()).ok_or_else(|| {
-                src.error(s.span(), field, format!("unknown place `{}` (not in the network's places table)", s.get_ref()))
+                src.error(
+                    s.span(),
+                    field,
+                    format!(
+                        "unknown place `{}` (not in the network's places table)",
+                        s.get_ref()
+                    ),
+                )
             })
         };
 
         let t = &spec.trucks;
         let speeds = SpeedTable {
             by_condition: [
-                KmPerDay(positive(&src, &t.speed_km_per_day.good, "trucks.speed_km_per_day.good")?),
-                KmPerDay(positive(&src, &t.speed_km_per_day.fair, "trucks.speed_km_per_day.fair")?),
-                KmPerDay(positive(&src, &t.speed_km_per_day.bad, "trucks.speed_km_per_day.bad")?),
-                KmPerDay(positive(&src, &t.speed_km_per_day.track, "trucks.speed_km_per_day.track")?),
+                KmPerDay(positive(
+                    &src,
+                    &t.speed_km_per_day.good,
+                    "trucks.speed_km_per_day.good",
+                )?),
+                KmPerDay(positive(
+                    &src,
+                    &t.speed_km_per_day.fair,
+                    "trucks.speed_km_per_day.fair",
+                )?),
+                KmPerDay(positive(
+                    &src,
+                    &t.speed_km_per_day.bad,
+                    "trucks.speed_km_per_day.bad",
+                )?),
+                KmPerDay(positive(
+                    &src,
+                    &t.speed_km_per_day.track,
+                    "trucks.speed_km_per_day.track",
+                )?),
             ],
         };
         let trucks = TruckParams {
             speeds,
             load_time: Days(non_negative(&src, &t.load_days, "trucks.load_days")?),
             unload_time: Days(non_negative(&src, &t.unload_days, "trucks.unload_days")?),
-            border_delay: Days(non_negative(&src, &t.border_delay_days, "trucks.border_delay_days")?),
-            border_extra_day_chance: probability(&src, &t.border_extra_day_chance, "trucks.border_extra_day_chance")?,
-            escorted_speed_factor: fraction_positive(&src, &t.escorted_speed_factor, "trucks.escorted_speed_factor")?,
+            border_delay: Days(non_negative(
+                &src,
+                &t.border_delay_days,
+                "trucks.border_delay_days",
+            )?),
+            border_extra_day_chance: probability(
+                &src,
+                &t.border_extra_day_chance,
+                "trucks.border_extra_day_chance",
+            )?,
+            escorted_speed_factor: fraction_positive(
+                &src,
+                &t.escorted_speed_factor,
+                "trucks.escorted_speed_factor",
+            )?,
         };
 
         let mut commodities = Vec::new();
         for c in &spec.commodities {
-            if commodities.iter().any(|x: &CommoditySpec| &x.name == c.name.get_ref()) {
-                return Err(src.error(c.name.span(), "commodity.name", "commodity names must be unique"));
+            if commodities
+                .iter()
+                .any(|x: &CommoditySpec| &x.name == c.name.get_ref())
+            {
+                return Err(src.error(
+                    c.name.span(),
+                    "commodity.name",
+                    "commodity names must be unique",
+                ));
             }
             commodities.push(CommoditySpec {
                 name: c.name.get_ref().clone(),
                 unit: c.unit.clone(),
-                truck_capacity: Volume(positive(&src, &c.truck_capacity, "commodity.truck_capacity")?),
+                truck_capacity: Volume(positive(
+                    &src,
+                    &c.truck_capacity,
+                    "commodity.truck_capacity",
+                )?),
                 official_price: positive(&src, &c.official_price, "commodity.official_price")?,
             });
         }
@@ -192,32 +260,62 @@ impl Scenario {
                 .iter()
                 .position(|c| &c.name == s.get_ref())
                 .map(CommodityId::from_index)
-                .ok_or_else(|| src.error(s.span(), field, format!("unknown commodity `{}`", s.get_ref())))
+                .ok_or_else(|| {
+                    src.error(
+                        s.span(),
+                        field,
+                        format!("unknown commodity `{}`", s.get_ref()),
+                    )
+                })
         };
 
         let mut depots = Vec::new();
         for d in &spec.depots {
             let p = place(&d.place, "depot.place")?;
             let c = commodity(&d.commodity, "depot.commodity")?;
-            if depots.iter().any(|x: &DepotSpec| x.place == p && x.commodity == c) {
-                return Err(src.error(d.place.span(), "depot.place", "a place has one depot per commodity"));
+            if depots
+                .iter()
+                .any(|x: &DepotSpec| x.place == p && x.commodity == c)
+            {
+                return Err(src.error(
+                    d.place.span(),
+                    "depot.place",
+                    "a place has one depot per commodity",
+                ));
             }
             let demand = [
                 non_negative(&src, &d.demand.power, "depot.demand.power")?,
                 non_negative(&src, &d.demand.transport, "depot.demand.transport")?,
                 non_negative(&src, &d.demand.agri_mining, "depot.demand.agri_mining")?,
-                non_negative(&src, &d.demand.households_services, "depot.demand.households_services")?,
+                non_negative(
+                    &src,
+                    &d.demand.households_services,
+                    "depot.demand.households_services",
+                )?,
             ];
             let daily: f64 = demand.iter().sum();
-            let capacity_days = positive(&src, &d.storage_capacity_days, "depot.storage_capacity_days")?;
-            let opening_days = non_negative(&src, &d.opening_cover_days, "depot.opening_cover_days")?;
+            let capacity_days = positive(
+                &src,
+                &d.storage_capacity_days,
+                "depot.storage_capacity_days",
+            )?;
+            let opening_days =
+                non_negative(&src, &d.opening_cover_days, "depot.opening_cover_days")?;
             if opening_days > capacity_days {
-                return Err(src.error(d.opening_cover_days.span(), "depot.opening_cover_days", "opening stock exceeds the storage capacity"));
+                return Err(src.error(
+                    d.opening_cover_days.span(),
+                    "depot.opening_cover_days",
+                    "opening stock exceeds the storage capacity",
+                ));
             }
             let power = match &d.power {
                 Some(p) => Some(PowerSpec {
                     normal_hours: hours(&src, &p.normal_hours, "depot.power.normal_hours")?,
-                    non_thermal_share: probability(&src, &p.non_thermal_share, "depot.power.non_thermal_share")?,
+                    non_thermal_share: probability(
+                        &src,
+                        &p.non_thermal_share,
+                        "depot.power.non_thermal_share",
+                    )?,
                 }),
                 None => None,
             };
@@ -227,16 +325,24 @@ impl Scenario {
                 demand,
                 storage_capacity: Volume(capacity_days * daily),
                 opening_stock: Volume(opening_days * daily),
-                target_cover: Days(non_negative(&src, &d.target_cover_days, "depot.target_cover_days")?),
+                target_cover: Days(non_negative(
+                    &src,
+                    &d.target_cover_days,
+                    "depot.target_cover_days",
+                )?),
                 power,
                 services: d.services,
             });
         }
         let depot_of = |place_id: PlaceId, c: CommodityId| {
-            depots.iter().position(|d| d.place == place_id && d.commodity == c).map(DepotId::from_index)
+            depots
+                .iter()
+                .position(|d| d.place == place_id && d.commodity == c)
+                .map(DepotId::from_index)
         };
 
-        let corridor_index = |name: &str| spec.corridors.iter().position(|c| c.name.get_ref() == name);
+        let corridor_index =
+            |name: &str| spec.corridors.iter().position(|c| c.name.get_ref() == name);
         // Response overrides that name corridors must name real ones.
         if let Some(r) = response {
             for (name, span) in r
@@ -257,13 +363,25 @@ impl Scenario {
         for c in &spec.corridors {
             let name = c.name.get_ref();
             if corridors.iter().any(|x: &CorridorSpec| &x.name == name) {
-                return Err(src.error(c.name.span(), "corridor.name", "corridor names must be unique"));
+                return Err(src.error(
+                    c.name.span(),
+                    "corridor.name",
+                    "corridor names must be unique",
+                ));
             }
             let cid = commodity(&c.commodity, "corridor.commodity")?;
             let origin = place(&c.origin, "corridor.origin")?;
             let dest_place = place(&c.destination, "corridor.destination")?;
             let destination = depot_of(dest_place, cid).ok_or_else(|| {
-                src.error(c.destination.span(), "corridor.destination", format!("`{}` has no depot for `{}`; add a [[depot]]", c.destination.get_ref(), c.commodity.get_ref()))
+                src.error(
+                    c.destination.span(),
+                    "corridor.destination",
+                    format!(
+                        "`{}` has no depot for `{}`; add a [[depot]]",
+                        c.destination.get_ref(),
+                        c.commodity.get_ref()
+                    ),
+                )
             })?;
             let mut waypoints = vec![origin];
             for v in &c.via {
@@ -272,12 +390,22 @@ impl Scenario {
             waypoints.push(dest_place);
             let path = network
                 .path_via(&waypoints, &speeds, &overrides.closed_segments)
-                .map_err(|e| src.error(c.destination.span(), "corridor.destination", format!("corridor `{name}`: {e}")))?;
+                .map_err(|e| {
+                    src.error(
+                        c.destination.span(),
+                        "corridor.destination",
+                        format!("corridor `{name}`: {e}"),
+                    )
+                })?;
             let marshal = match &c.marshalling {
                 Some(m) => {
                     let mp = place(m, "corridor.marshalling")?;
                     if mp != origin && !path.steps.iter().any(|(_, p)| *p == mp) {
-                        return Err(src.error(m.span(), "corridor.marshalling", format!("`{}` is not on the corridor's route", m.get_ref())));
+                        return Err(src.error(
+                            m.span(),
+                            "corridor.marshalling",
+                            format!("`{}` is not on the corridor's route", m.get_ref()),
+                        ));
                     }
                     mp
                 }
@@ -289,10 +417,14 @@ impl Scenario {
             }
             let mut at = origin;
             for (segment, to) in &path.steps {
-                legs.push(Leg::Drive { segment: *segment, to: *to });
+                legs.push(Leg::Drive {
+                    segment: *segment,
+                    to: *to,
+                });
                 // A border delay wherever the road crosses into another country.
                 if network.place(at).country != network.place(*to).country
-                    || (network.place(*to).kind == PlaceKind::Border && network.place(at).kind == PlaceKind::Border)
+                    || (network.place(*to).kind == PlaceKind::Border
+                        && network.place(at).kind == PlaceKind::Border)
                 {
                     legs.push(Leg::Border { place: *to });
                 }
@@ -327,7 +459,11 @@ impl Scenario {
             }
             let size = *convoy_spec.size.get_ref();
             if size == 0 {
-                return Err(src.error(convoy_spec.size.span(), "corridor.convoy.size", "expected at least 1 truck"));
+                return Err(src.error(
+                    convoy_spec.size.span(),
+                    "corridor.convoy.size",
+                    "expected at least 1 truck",
+                ));
             }
             corridors.push(CorridorSpec {
                 name: name.clone(),
@@ -339,11 +475,19 @@ impl Scenario {
                 fleet,
                 convoy: ConvoyPolicy {
                     size,
-                    max_wait: Days(non_negative(&src, &convoy_spec.max_wait_days, "corridor.convoy.max_wait_days")?),
+                    max_wait: Days(non_negative(
+                        &src,
+                        &convoy_spec.max_wait_days,
+                        "corridor.convoy.max_wait_days",
+                    )?),
                     escorted: convoy_spec.escorted,
                 },
                 origin_daily_limit: match &c.origin_daily_limit {
-                    Some(v) => Some(Volume(non_negative(&src, v, "corridor.origin_daily_limit")?)),
+                    Some(v) => Some(Volume(non_negative(
+                        &src,
+                        v,
+                        "corridor.origin_daily_limit",
+                    )?)),
                     None => None,
                 },
                 opens_on_day: opens,
@@ -351,9 +495,20 @@ impl Scenario {
         }
         // Shares are relative weights among a depot's corridors.
         for (di, d) in spec.depots.iter().enumerate() {
-            let total: f64 = corridors.iter().filter(|c| c.destination.index() == di).map(|c| c.share).sum();
+            let total: f64 = corridors
+                .iter()
+                .filter(|c| c.destination.index() == di)
+                .map(|c| c.share)
+                .sum();
             if total <= 0.0 {
-                return Err(src.error(d.place.span(), "depot.place", format!("no corridor with a positive share supplies the depot at `{}`", d.place.get_ref())));
+                return Err(src.error(
+                    d.place.span(),
+                    "depot.place",
+                    format!(
+                        "no corridor with a positive share supplies the depot at `{}`",
+                        d.place.get_ref()
+                    ),
+                ));
             }
             for c in corridors.iter_mut().filter(|c| c.destination.index() == di) {
                 c.share /= total;
@@ -372,17 +527,33 @@ impl Scenario {
         }
         let r = &spec.rationing;
         let rationing = RationingPolicy {
-            trigger_cover: Days(non_negative(&src, &r.trigger_cover_days, "rationing.trigger_cover_days")?),
+            trigger_cover: Days(non_negative(
+                &src,
+                &r.trigger_cover_days,
+                "rationing.trigger_cover_days",
+            )?),
             stretch: Days(positive(&src, &r.stretch_days, "rationing.stretch_days")?),
             priority,
         };
         let p = &spec.prices;
         let prices = PriceParams {
-            reference_cover: Days(positive(&src, &p.reference_cover_days, "prices.reference_cover_days")?),
+            reference_cover: Days(positive(
+                &src,
+                &p.reference_cover_days,
+                "prices.reference_cover_days",
+            )?),
             cap_multiple: at_least_one(&src, &p.cap_multiple, "prices.cap_multiple")?,
             exponent: positive(&src, &p.exponent, "prices.exponent")?,
-            demand_elasticity: non_negative(&src, &p.demand_elasticity, "prices.demand_elasticity")?,
-            food_transport_share: probability(&src, &p.food_transport_share, "prices.food_transport_share")?,
+            demand_elasticity: non_negative(
+                &src,
+                &p.demand_elasticity,
+                "prices.demand_elasticity",
+            )?,
+            food_transport_share: probability(
+                &src,
+                &p.food_transport_share,
+                "prices.food_transport_share",
+            )?,
         };
         let s = &spec.services;
         let services = ServiceParams {
@@ -395,27 +566,60 @@ impl Scenario {
         let w = &spec.willingness;
         let willingness = WillingnessParams {
             drop_per_attack: probability(&src, &w.drop_per_attack, "willingness.drop_per_attack")?,
-            drop_per_kidnapping: probability(&src, &w.drop_per_kidnapping, "willingness.drop_per_kidnapping")?,
-            recovery_half_life: Days(positive(&src, &w.recovery_half_life_days, "willingness.recovery_half_life_days")?),
+            drop_per_kidnapping: probability(
+                &src,
+                &w.drop_per_kidnapping,
+                "willingness.drop_per_kidnapping",
+            )?,
+            recovery_half_life: Days(positive(
+                &src,
+                &w.recovery_half_life_days,
+                "willingness.recovery_half_life_days",
+            )?),
             floor: probability(&src, &w.floor, "willingness.floor")?,
         };
         let e = &spec.escorts;
         let escorts = EscortParams {
             units: response.and_then(|r| r.escort_units).unwrap_or(e.units),
-            turnaround: Days(non_negative(&src, &e.turnaround_days, "escorts.turnaround_days")?),
-            max_wait_for_escort: Days(non_negative(&src, &e.max_wait_for_escort_days, "escorts.max_wait_for_escort_days")?),
+            turnaround: Days(non_negative(
+                &src,
+                &e.turnaround_days,
+                "escorts.turnaround_days",
+            )?),
+            max_wait_for_escort: Days(non_negative(
+                &src,
+                &e.max_wait_for_escort_days,
+                "escorts.max_wait_for_escort_days",
+            )?),
         };
         let mut reserves = Vec::new();
-        let reserve_specs = spec.reserves.iter().chain(response.map(|r| r.reserves.iter()).into_iter().flatten());
+        let reserve_specs = spec
+            .reserves
+            .iter()
+            .chain(response.map(|r| r.reserves.iter()).into_iter().flatten());
         for rs in reserve_specs {
             let p = place(&rs.place, "reserve.place")?;
             let c = commodity(&rs.commodity, "reserve.commodity")?;
-            let depot = depot_of(p, c).ok_or_else(|| src.error(rs.place.span(), "reserve.place", "a reserve must feed a depot of the same commodity"))?;
+            let depot = depot_of(p, c).ok_or_else(|| {
+                src.error(
+                    rs.place.span(),
+                    "reserve.place",
+                    "a reserve must feed a depot of the same commodity",
+                )
+            })?;
             reserves.push(ReserveSpec {
                 depot,
                 volume: Volume(non_negative(&src, &rs.volume, "reserve.volume")?),
-                release_below_cover: Days(non_negative(&src, &rs.release_below_cover_days, "reserve.release_below_cover_days")?),
-                release_per_day: Volume(positive(&src, &rs.release_per_day, "reserve.release_per_day")?),
+                release_below_cover: Days(non_negative(
+                    &src,
+                    &rs.release_below_cover_days,
+                    "reserve.release_below_cover_days",
+                )?),
+                release_per_day: Volume(positive(
+                    &src,
+                    &rs.release_per_day,
+                    "reserve.release_per_day",
+                )?),
             });
         }
 
@@ -468,43 +672,83 @@ impl Scenario {
         let th = &self.spec.threat;
         let a = &th.attacks;
         let attacks = AttackParams {
-            escort_hazard_factor: probability(src, &a.escort_hazard_factor, "threat.attacks.escort_hazard_factor")?,
+            escort_hazard_factor: probability(
+                src,
+                &a.escort_hazard_factor,
+                "threat.attacks.escort_hazard_factor",
+            )?,
             reference_size: positive(src, &a.reference_size, "threat.attacks.reference_size")?,
             size_exponent: a.size_exponent,
             loss_unescorted: LossShare {
-                max_share: probability(src, &a.loss_unescorted.max_share, "threat.attacks.loss_unescorted.max_share")?,
-                shape: positive(src, &a.loss_unescorted.shape, "threat.attacks.loss_unescorted.shape")?,
+                max_share: probability(
+                    src,
+                    &a.loss_unescorted.max_share,
+                    "threat.attacks.loss_unescorted.max_share",
+                )?,
+                shape: positive(
+                    src,
+                    &a.loss_unescorted.shape,
+                    "threat.attacks.loss_unescorted.shape",
+                )?,
             },
             loss_escorted: LossShare {
-                max_share: probability(src, &a.loss_escorted.max_share, "threat.attacks.loss_escorted.max_share")?,
-                shape: positive(src, &a.loss_escorted.shape, "threat.attacks.loss_escorted.shape")?,
+                max_share: probability(
+                    src,
+                    &a.loss_escorted.max_share,
+                    "threat.attacks.loss_escorted.max_share",
+                )?,
+                shape: positive(
+                    src,
+                    &a.loss_escorted.shape,
+                    "threat.attacks.loss_escorted.shape",
+                )?,
             },
             kidnap_chance: probability(src, &a.kidnap_chance, "threat.attacks.kidnap_chance")?,
             kidnap_max: a.kidnap_max,
             killed_per_truck_lost: a.killed_per_truck_lost,
-            turn_back_chance: probability(src, &a.turn_back_chance, "threat.attacks.turn_back_chance")?,
+            turn_back_chance: probability(
+                src,
+                &a.turn_back_chance,
+                "threat.attacks.turn_back_chance",
+            )?,
             wait_chance: probability(src, &a.wait_chance, "threat.attacks.wait_chance")?,
             wait_days: non_negative(src, &a.wait_days, "threat.attacks.wait_days")?,
         };
         if attacks.turn_back_chance + attacks.wait_chance > 1.0 {
-            return Err(src.error(a.wait_chance.span(), "threat.attacks.wait_chance", "turn_back_chance + wait_chance must not exceed 1"));
+            return Err(src.error(
+                a.wait_chance.span(),
+                "threat.attacks.wait_chance",
+                "turn_back_chance + wait_chance must not exceed 1",
+            ));
         }
         let mut builder = HazardBuilder::new(network, days);
         for b in &self.spec.blockades {
             let first = (date(src, &b.from, "blockade.from")? - start).num_days();
             let last = (date(src, &b.to, "blockade.to")? - start).num_days();
             if last < first {
-                return Err(src.error(b.to.span(), "blockade.to", "the blockade ends before it starts"));
+                return Err(src.error(
+                    b.to.span(),
+                    "blockade.to",
+                    "the blockade ends before it starts",
+                ));
             }
             let mut segments: Vec<SegmentId> = Vec::new();
             if b.axis.len() == 1 {
-                return Err(src.error(b.axis[0].span(), "blockade.axis", "an axis needs at least two places"));
+                return Err(src.error(
+                    b.axis[0].span(),
+                    "blockade.axis",
+                    "an axis needs at least two places",
+                ));
             }
             if b.axis.len() >= 2 {
                 let mut pts = Vec::new();
                 for p in &b.axis {
                     pts.push(network.place_by_name(p.get_ref()).ok_or_else(|| {
-                        src.error(p.span(), "blockade.axis", format!("unknown place `{}`", p.get_ref()))
+                        src.error(
+                            p.span(),
+                            "blockade.axis",
+                            format!("unknown place `{}`", p.get_ref()),
+                        )
                     })?);
                 }
                 let path = network
@@ -514,7 +758,11 @@ impl Scenario {
             }
             if let Some(area) = &b.area {
                 let centre = network.place_by_name(area.place.get_ref()).ok_or_else(|| {
-                    src.error(area.place.span(), "blockade.area.place", format!("unknown place `{}`", area.place.get_ref()))
+                    src.error(
+                        area.place.span(),
+                        "blockade.area.place",
+                        format!("unknown place `{}`", area.place.get_ref()),
+                    )
                 })?;
                 let radius = positive(src, &area.radius_km, "blockade.area.radius_km")?;
                 let c = network.place(centre);
@@ -529,7 +777,11 @@ impl Scenario {
                 }
             }
             if segments.is_empty() {
-                return Err(src.error(b.from.span(), "blockade", format!("blockade `{}` names no axis or area", b.name)));
+                return Err(src.error(
+                    b.from.span(),
+                    "blockade",
+                    format!("blockade `{}` names no axis or area", b.name),
+                ));
             }
             if last < 0 || first >= i64::from(days) {
                 continue;
@@ -597,7 +849,11 @@ fn load_data(
     if let Some(name) = value.strip_prefix("embedded:") {
         let text = embedded::data(name).ok_or_else(|| {
             let known: Vec<&str> = embedded::DATA.iter().map(|d| d.0).collect();
-            src.error(spec.span(), field, format!("no embedded data `{name}`; embedded: {}", known.join(", ")))
+            src.error(
+                spec.span(),
+                field,
+                format!("no embedded data `{name}`; embedded: {}", known.join(", ")),
+            )
         })?;
         return Ok((text.to_string(), value.clone()));
     }
@@ -605,14 +861,23 @@ fn load_data(
         Some(dir) if Path::new(value).is_relative() => dir.join(value),
         _ => PathBuf::from(value),
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| src.error(spec.span(), field, format!("cannot read `{}`: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        src.error(
+            spec.span(),
+            field,
+            format!("cannot read `{}`: {e}", path.display()),
+        )
+    })?;
     Ok((text, path.display().to_string()))
 }
 
 fn date(src: &SourceText, s: &Spanned<String>, field: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d").map_err(|_| {
-        src.error(s.span(), field, format!("expected a date as YYYY-MM-DD, found `{}`", s.get_ref()))
+        src.error(
+            s.span(),
+            field,
+            format!("expected a date as YYYY-MM-DD, found `{}`", s.get_ref()),
+        )
     })
 }
 
@@ -632,15 +897,32 @@ fn non_negative(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> 
     checked(src, v, field, *v.get_ref() >= 0.0, "a number ≥ 0")
 }
 fn probability(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(src, v, field, (0.0..=1.0).contains(v.get_ref()), "a number in [0, 1]")
+    checked(
+        src,
+        v,
+        field,
+        (0.0..=1.0).contains(v.get_ref()),
+        "a number in [0, 1]",
+    )
 }
 fn fraction_positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(src, v, field, *v.get_ref() > 0.0 && *v.get_ref() <= 1.0, "a number in (0, 1]")
+    checked(
+        src,
+        v,
+        field,
+        *v.get_ref() > 0.0 && *v.get_ref() <= 1.0,
+        "a number in (0, 1]",
+    )
 }
 fn at_least_one(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
     checked(src, v, field, *v.get_ref() >= 1.0, "a number ≥ 1")
 }
 fn hours(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(src, v, field, (0.0..=24.0).contains(v.get_ref()), "hours in [0, 24]")
+    checked(
+        src,
+        v,
+        field,
+        (0.0..=24.0).contains(v.get_ref()),
+        "hours in [0, 24]",
+    )
 }
-

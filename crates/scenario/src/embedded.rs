@@ -1,12 +1,10 @@
 //! Datasets and scenarios compiled into the binary, so `lifeline run` needs no files.
 
 /// (name, TOML text) of every embedded scenario; the first is the default of `lifeline run`.
-pub const SCENARIOS: &[(&str, &str)] = &[
-    (
-        "mali-2025-baseline",
-        include_str!("../scenarios/mali-2025-baseline.toml"),
-    ),
-];
+pub const SCENARIOS: &[(&str, &str)] = &[(
+    "mali-2025-baseline",
+    include_str!("../scenarios/mali-2025-baseline.toml"),
+)];
 
 /// The name `lifeline run` uses when none is given.
 pub const DEFAULT_SCENARIO: &str = "mali-2025-baseline";
@@ -14,7 +12,10 @@ pub const DEFAULT_SCENARIO: &str = "mali-2025-baseline";
 /// (name, text) of embedded data files, referred to as `embedded:NAME` in scenarios.
 pub const DATA: &[(&str, &str)] = &[
     ("mali/places.csv", include_str!("../data/mali/places.csv")),
-    ("mali/segments.csv", include_str!("../data/mali/segments.csv")),
+    (
+        "mali/segments.csv",
+        include_str!("../data/mali/segments.csv"),
+    ),
 ];
 
 pub fn scenario(name: &str) -> Option<&'static str> {

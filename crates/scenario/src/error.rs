@@ -17,7 +17,9 @@ pub enum ScenarioError {
     Input(#[from] lifeline_io::InputError),
     #[error("{file}: cannot read: {message}")]
     Read { file: String, message: String },
-    #[error("unknown scenario `{0}`; `lifeline scenarios` lists the embedded ones, or give a .toml path")]
+    #[error(
+        "unknown scenario `{0}`; `lifeline scenarios` lists the embedded ones, or give a .toml path"
+    )]
     UnknownScenario(String),
     #[error("unknown response `{name}`; this scenario defines: {known}")]
     UnknownResponse { name: String, known: String },
@@ -39,7 +41,12 @@ impl SourceText<'_> {
         (line, column)
     }
 
-    pub fn error(&self, span: Range<usize>, field: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn error(
+        &self,
+        span: Range<usize>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         let (line, column) = self.line_col(span.start);
         ScenarioError::At {
             file: self.file.to_string(),
@@ -54,7 +61,9 @@ impl SourceText<'_> {
     pub fn field_at(&self, offset: usize) -> String {
         let offset = offset.min(self.text.len());
         let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        let line_end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
         let line = &self.text[line_start..line_end];
         let key = line.split('=').next().unwrap_or("").trim();
         let table = self.text[..line_start]

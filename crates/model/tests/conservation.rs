@@ -1,0 +1,319 @@
+//! Fuel is conserved: on random small networks, with random hazard, convoys and reserves,
+//! opening stock + loaded + reserve released = consumed + closing stock + lost + returned home +
+//! in transit, overall and per depot.
+
+use lifeline_model::network::{Network, Place, PlaceKind, RoadCondition, Segment, SpeedTable};
+use lifeline_model::params::*;
+use lifeline_model::threat::{AttackParams, HazardTable, LossShare, ThreatInput};
+use lifeline_model::units::{Days, Km, KmPerDay, Volume};
+use lifeline_model::{CommodityId, DepotId, PlaceId, RecordOptions, SegmentId, run, run_rng};
+use proptest::prelude::*;
+
+fn place(i: usize, kind: PlaceKind, country: &str) -> Place {
+    Place {
+        name: format!("p{i}"),
+        country: country.into(),
+        lat: 12.0 + i as f64 * 0.3,
+        lon: -8.0 + i as f64 * 0.2,
+        kind,
+        population: 1000,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    lengths: Vec<f64>,
+    conditions: Vec<usize>,
+    demand: [f64; 4],
+    opening_days: f64,
+    fleet: u32,
+    convoy_size: u32,
+    escorted: bool,
+    hazard: f64,
+    reserve: f64,
+    days: u32,
+    seed: u64,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        prop::collection::vec(20.0..400.0f64, 2..6),
+        prop::collection::vec(0usize..4, 6),
+        [0.0..300.0f64, 0.0..300.0f64, 0.0..100.0f64, 0.0..100.0f64],
+        0.0..15.0f64,
+        0u32..80,
+        1u32..30,
+        any::<bool>(),
+        0.0..3.0f64,
+        0.0..5000.0f64,
+        1u32..90,
+        any::<u64>(),
+    )
+        .prop_map(
+            |(
+                lengths,
+                conditions,
+                demand,
+                opening_days,
+                fleet,
+                convoy_size,
+                escorted,
+                hazard,
+                reserve,
+                days,
+                seed,
+            )| Case {
+                lengths,
+                conditions,
+                demand,
+                opening_days,
+                fleet,
+                convoy_size,
+                escorted,
+                hazard,
+                reserve,
+                days,
+                seed,
+            },
+        )
+}
+
+fn build(c: &Case) -> ModelInput {
+    // A chain: port (foreign) – towns – depot city; the first link crosses a border.
+    let n = c.lengths.len() + 1;
+    let places: Vec<Place> = (0..n)
+        .map(|i| {
+            if i == 0 {
+                place(i, PlaceKind::Port, "SN")
+            } else if i == n - 1 {
+                place(i, PlaceKind::City, "ML")
+            } else {
+                place(i, PlaceKind::Town, "ML")
+            }
+        })
+        .collect();
+    let segments: Vec<Segment> = c
+        .lengths
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Segment {
+            a: PlaceId(i as u32),
+            b: PlaceId(i as u32 + 1),
+            length: Km(*l),
+            route: String::new(),
+            condition: RoadCondition::ALL[c.conditions[i % c.conditions.len()]],
+        })
+        .collect();
+    let network = Network::new(places, segments).expect("valid chain");
+    let mut legs = vec![Leg::Marshal { place: PlaceId(0) }];
+    for i in 0..c.lengths.len() {
+        legs.push(Leg::Drive {
+            segment: SegmentId(i as u32),
+            to: PlaceId(i as u32 + 1),
+        });
+        if i == 0 {
+            legs.push(Leg::Border { place: PlaceId(1) });
+        }
+    }
+    let daily: f64 = c.demand.iter().sum();
+    let days = c.days;
+    let mut hazard = HazardTable::zero(c.lengths.len(), days as usize);
+    for d in 0..days {
+        for s in 0..c.lengths.len() {
+            hazard.add(
+                SegmentId(s as u32),
+                d,
+                c.hazard * ((d + s as u32) % 3) as f64,
+            );
+        }
+    }
+    ModelInput {
+        network,
+        days,
+        commodities: vec![CommoditySpec {
+            name: "fuel".into(),
+            unit: "m3".into(),
+            truck_capacity: Volume(46.0),
+            official_price: 725.0,
+        }],
+        depots: vec![DepotSpec {
+            place: PlaceId(n as u32 - 1),
+            commodity: CommodityId(0),
+            demand: c.demand,
+            storage_capacity: Volume(daily * 20.0 + 100.0),
+            opening_stock: Volume(daily * c.opening_days),
+            target_cover: Days(10.0),
+            power: Some(PowerSpec {
+                normal_hours: 19.0,
+                non_thermal_share: 0.3,
+            }),
+            services: true,
+        }],
+        corridors: vec![CorridorSpec {
+            name: "c".into(),
+            commodity: CommodityId(0),
+            origin: PlaceId(0),
+            destination: DepotId(0),
+            legs,
+            share: 1.0,
+            fleet: c.fleet,
+            convoy: ConvoyPolicy {
+                size: c.convoy_size,
+                max_wait: Days(3.0),
+                escorted: c.escorted,
+            },
+            origin_daily_limit: None,
+            opens_on_day: 0,
+        }],
+        trucks: TruckParams {
+            speeds: SpeedTable {
+                by_condition: [
+                    KmPerDay(400.0),
+                    KmPerDay(340.0),
+                    KmPerDay(200.0),
+                    KmPerDay(100.0),
+                ],
+            },
+            load_time: Days(1.0),
+            unload_time: Days(1.0),
+            border_delay: Days(1.0),
+            border_extra_day_chance: 0.25,
+            escorted_speed_factor: 0.6,
+        },
+        rationing: RationingPolicy {
+            trigger_cover: Days(4.0),
+            stretch: Days(8.0),
+            priority: vec![Sector::Power],
+        },
+        prices: PriceParams {
+            reference_cover: Days(5.0),
+            cap_multiple: 5.0,
+            exponent: 1.5,
+            demand_elasticity: 0.15,
+            food_transport_share: 0.25,
+        },
+        services: ServiceParams {
+            window: 7,
+            close_below: 0.5,
+            reopen_above: 0.8,
+            max_closure_days: 14,
+            min_open_days: 30,
+        },
+        willingness: WillingnessParams {
+            drop_per_attack: 0.25,
+            drop_per_kidnapping: 0.08,
+            recovery_half_life: Days(12.0),
+            floor: 0.15,
+        },
+        escorts: EscortParams {
+            units: 1,
+            turnaround: Days(2.0),
+            max_wait_for_escort: Days(2.0),
+        },
+        reserves: vec![ReserveSpec {
+            depot: DepotId(0),
+            volume: Volume(c.reserve),
+            release_below_cover: Days(3.0),
+            release_per_day: Volume(500.0),
+        }],
+        threat: ThreatInput {
+            hazard,
+            attacks: AttackParams {
+                escort_hazard_factor: 0.6,
+                reference_size: 20.0,
+                size_exponent: 0.3,
+                loss_unescorted: LossShare {
+                    max_share: 0.9,
+                    shape: 1.5,
+                },
+                loss_escorted: LossShare {
+                    max_share: 0.6,
+                    shape: 2.0,
+                },
+                kidnap_chance: 0.15,
+                kidnap_max: 6,
+                killed_per_truck_lost: 0.05,
+                turn_back_chance: 0.2,
+                wait_chance: 0.3,
+                wait_days: 2.0,
+            },
+        },
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn fuel_is_conserved(c in case()) {
+        let input = build(&c);
+        let record = run(&input, &mut run_rng(c.seed, 0), RecordOptions::all());
+        let b = &record.balances[0];
+        let inflow = b.opening_stock + b.loaded_at_origin + b.reserve_released;
+        let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit;
+        prop_assert!(close(inflow, outflow), "in {inflow} vs out {outflow}: {b:?}");
+        // Trucks: loaded = delivered + lost + returned + in transit.
+        prop_assert!(close(b.loaded_at_origin, b.delivered + b.lost + b.returned_to_origin + b.in_transit));
+        // Per depot, day by day: stock changes by deliveries + reserve − consumption.
+        let mut stock = input.depots[0].opening_stock.0;
+        for day in &record.depot_days {
+            let d = &day[0];
+            stock += d.delivered + d.reserve_released - d.consumed;
+            prop_assert!(close(stock, d.stock), "running {stock} vs recorded {}", d.stock);
+            prop_assert!(d.consumed <= d.demand + 1e-9);
+            prop_assert!(d.stock >= -1e-9 && d.stock <= input.depots[0].storage_capacity.0 + 1e-6);
+        }
+        prop_assert!(close(stock, b.closing_stock));
+        // Trucks are conserved too: none appear or vanish except those lost.
+        let t = &record.corridor_totals[0];
+        prop_assert!(t.trucks_lost <= t.trucks_dispatched);
+    }
+
+    #[test]
+    fn same_seed_same_record(c in case()) {
+        let input = build(&c);
+        let a = run(&input, &mut run_rng(c.seed, 3), RecordOptions::all());
+        let b = run(&input, &mut run_rng(c.seed, 3), RecordOptions::all());
+        prop_assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn no_hazard_means_no_attacks_and_escorts_do_not_change_a_safe_run_much() {
+    let mut c = Case {
+        lengths: vec![300.0, 200.0, 150.0],
+        conditions: vec![0, 1, 2, 0, 1, 2],
+        demand: [100.0, 200.0, 50.0, 50.0],
+        opening_days: 10.0,
+        fleet: 120,
+        convoy_size: 1,
+        escorted: false,
+        hazard: 0.0,
+        reserve: 0.0,
+        days: 120,
+        seed: 1,
+    };
+    let record = run(&build(&c), &mut run_rng(1, 0), RecordOptions::all());
+    assert_eq!(record.corridor_totals[0].attacks, 0);
+    assert_eq!(record.balances[0].lost, 0.0);
+    // A well-supplied depot has no shortage.
+    let shortage: f64 = record.depot_days.iter().map(|d| d[0].shortage).sum();
+    assert_eq!(
+        shortage,
+        0.0,
+        "{:?}",
+        record
+            .depot_days
+            .iter()
+            .map(|d| (d[0].stock as i64, d[0].delivered as i64))
+            .collect::<Vec<_>>()
+    );
+    c.hazard = 2.0;
+    let attacked = run(&build(&c), &mut run_rng(1, 0), RecordOptions::all());
+    assert!(attacked.corridor_totals[0].attacks > 0);
+    assert!(attacked.balances[0].delivered < record.balances[0].delivered);
+}

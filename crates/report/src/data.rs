@@ -1,0 +1,486 @@
+//! Reading an output folder into the report's JSON document.
+//!
+//! The document (read by `web/src/main.js`):
+//! - `meta`: title, kind (run / ensemble / compare), scenario, response, seed, dates, files read;
+//! - `dates`: the date of each day, indexed by day number (every daily series has this length);
+//! - `summary`: summary.json as it is; `network`: network.geojson as it is;
+//! - `places`: `[{place, commodity, series: {column: [value or null per day]}}]` from places.csv;
+//! - `corridors`: `[{corridor, series}]` from corridors.csv;
+//! - `attacks`: attack rows of events.csv with the `key=value` pairs of `detail` parsed;
+//! - `events`: the other events (routine dispatches and arrivals left out), at most
+//!   [`MAX_EVENT_ROWS`], with `events_total`;
+//! - `displacement`: `[{location, series}]` from displacement.csv;
+//! - `quantiles`: `[{place, metric, p05: [...], ...}]` from quantiles.csv;
+//! - `runs`, `compare`: `{header, rows, total_rows}` as text, read by header in the page;
+//! - `scenario_toml`: the scenario file's text; `licenses`: third-party licences.
+
+use crate::{LICENSES, ReportError};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// At most this many non-routine events are embedded (the rest are counted).
+pub const MAX_EVENT_ROWS: usize = 2000;
+/// At most this many rows of runs.csv are embedded.
+pub const MAX_RUN_ROWS: usize = 500;
+/// At most this many rows of compare.csv are embedded.
+pub const MAX_COMPARE_ROWS: usize = 5000;
+/// The longest scenario a report shows (days).
+pub const MAX_DAYS: usize = 20_000;
+
+/// A CSV file read by header.
+struct Table {
+    path: PathBuf,
+    header: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl Table {
+    fn read(path: &Path) -> Result<Option<Table>, ReportError> {
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let csv_err = |source| ReportError::Csv {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_path(path)
+            .map_err(csv_err)?;
+        let header = reader
+            .headers()
+            .map_err(csv_err)?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect();
+        let rows = reader
+            .records()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(csv_err)?;
+        Ok(Some(Table {
+            path: path.to_path_buf(),
+            header,
+            rows,
+        }))
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    fn first_col(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.col(n))
+    }
+
+    fn require(&self, name: &str) -> Result<usize, ReportError> {
+        self.col(name).ok_or_else(|| ReportError::MissingColumn {
+            path: self.path.clone(),
+            column: name.to_string(),
+        })
+    }
+
+    fn day(&self, row_index: usize, row: &csv::StringRecord, col: usize) -> Result<usize, ReportError> {
+        let text = row.get(col).unwrap_or("");
+        let bad = || ReportError::BadDay {
+            path: self.path.clone(),
+            row: row_index + 2,
+            value: text.to_string(),
+        };
+        let day: u64 = match text.parse::<u64>() {
+            Ok(d) => d,
+            Err(_) => {
+                // Tolerate "12.0".
+                let f: f64 = text.parse().map_err(|_| bad())?;
+                if f < 0.0 || f.fract() != 0.0 {
+                    return Err(bad());
+                }
+                f as u64
+            }
+        };
+        if day as usize >= MAX_DAYS {
+            return Err(ReportError::TooManyDays {
+                path: self.path.clone(),
+                day,
+                max: MAX_DAYS,
+            });
+        }
+        Ok(day as usize)
+    }
+
+    fn raw(&self, max_rows: usize) -> Value {
+        json!({
+            "header": self.header,
+            "rows": self.rows.iter().take(max_rows).map(|r| r.iter().collect::<Vec<_>>()).collect::<Vec<_>>(),
+            "total_rows": self.rows.len(),
+        })
+    }
+}
+
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match t {
+        "true" => return Some(1.0),
+        "false" => return Some(0.0),
+        _ => {}
+    }
+    t.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+fn num_value(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        Value::from(x as i64)
+    } else {
+        serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// Daily series of one file: one entry per key (e.g. place and commodity), one array per
+/// numeric column, indexed by day.
+struct Daily {
+    keys: Vec<Vec<String>>,
+    columns: Vec<String>,
+    values: Vec<BTreeMap<usize, Vec<Option<f64>>>>, // per key: column index -> per-day
+}
+
+/// Reads a day-indexed table: `key_cols` identify a series (missing ones read as ""), every
+/// other column but `day` and `date` that holds a number somewhere becomes a series.
+fn daily(
+    table: &Table,
+    key_cols: &[&[&str]],
+    dates: &mut BTreeMap<usize, String>,
+) -> Result<Daily, ReportError> {
+    let day_col = table.require("day")?;
+    let date_col = table.col("date");
+    let keys_idx: Vec<Option<usize>> = key_cols.iter().map(|names| table.first_col(names)).collect();
+    let value_cols: Vec<usize> = (0..table.header.len())
+        .filter(|&i| i != day_col && Some(i) != date_col && !keys_idx.contains(&Some(i)))
+        .collect();
+    let mut index: BTreeMap<Vec<String>, usize> = BTreeMap::new();
+    let mut out = Daily {
+        keys: Vec::new(),
+        columns: value_cols.iter().map(|&i| table.header[i].clone()).collect(),
+        values: Vec::new(),
+    };
+    for (ri, row) in table.rows.iter().enumerate() {
+        let Some(first) = row.get(0) else { continue };
+        if row.len() == 1 && first.is_empty() {
+            continue;
+        }
+        let day = table.day(ri, row, day_col)?;
+        if let Some(d) = date_col.and_then(|dc| row.get(dc)).filter(|d| !d.is_empty()) {
+            dates.entry(day).or_insert_with(|| d.to_string());
+        }
+        let key: Vec<String> = keys_idx
+            .iter()
+            .map(|i| i.and_then(|i| row.get(i)).unwrap_or("").to_string())
+            .collect();
+        let k = match index.get(&key) {
+            Some(&k) => k,
+            None => {
+                index.insert(key.clone(), out.keys.len());
+                out.keys.push(key);
+                out.values.push(BTreeMap::new());
+                out.keys.len() - 1
+            }
+        };
+        for (ci, &col) in value_cols.iter().enumerate() {
+            if let Some(x) = row.get(col).and_then(number) {
+                let series = out.values[k].entry(ci).or_default();
+                if series.len() <= day {
+                    series.resize(day + 1, None);
+                }
+                series[day] = Some(x);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn series_json(d: &Daily, k: usize, n_days: usize) -> Value {
+    let mut m = Map::new();
+    for (&ci, s) in &d.values[k] {
+        let arr: Vec<Value> = (0..n_days)
+            .map(|day| s.get(day).copied().flatten().map_or(Value::Null, num_value))
+            .collect();
+        m.insert(d.columns[ci].clone(), Value::Array(arr));
+    }
+    Value::Object(m)
+}
+
+fn read_text(path: &Path) -> Result<Option<String>, ReportError> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    std::fs::read_to_string(path)
+        .map(Some)
+        .map_err(|source| ReportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+fn read_json(path: &Path) -> Result<Option<Value>, ReportError> {
+    match read_text(path)? {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|source| ReportError::Json {
+                path: path.to_path_buf(),
+                source,
+            }),
+    }
+}
+
+/// `key=value` pairs of an event's `detail` (separated by spaces or `;`), numbers as numbers.
+pub(crate) fn parse_detail(detail: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    for token in detail.split(|c: char| c.is_whitespace() || c == ';') {
+        if let Some((k, v)) = token.split_once('=').filter(|(k, _)| !k.is_empty()) {
+            let v = v.trim_matches(|c| c == '"' || c == '\'');
+            m.insert(k.to_string(), number(v).map_or_else(|| Value::from(v), num_value));
+        }
+    }
+    m
+}
+
+/// Reads the output folder `dir` into the report's JSON document.
+pub fn collect(dir: &Path) -> Result<Value, ReportError> {
+    if !dir.is_dir() {
+        return Err(ReportError::NotAFolder(dir.to_path_buf()));
+    }
+    let summary = read_json(&dir.join("summary.json"))?;
+    let network = read_json(&dir.join("network.geojson"))?;
+    let places_t = Table::read(&dir.join("places.csv"))?;
+    let corridors_t = Table::read(&dir.join("corridors.csv"))?;
+    let events_t = Table::read(&dir.join("events.csv"))?;
+    let displacement_t = Table::read(&dir.join("displacement.csv"))?;
+    let quantiles_t = Table::read(&dir.join("quantiles.csv"))?;
+    let runs_t = Table::read(&dir.join("runs.csv"))?;
+    let compare_t = Table::read(&dir.join("compare.csv"))?;
+    let scenario_toml = read_text(&dir.join("scenario.toml"))?;
+
+    let files: Vec<&str> = crate::INPUT_FILES
+        .iter()
+        .copied()
+        .filter(|f| dir.join(f).is_file())
+        .collect();
+    let reportable = summary.is_some()
+        || network.is_some()
+        || places_t.is_some()
+        || corridors_t.is_some()
+        || displacement_t.is_some()
+        || quantiles_t.is_some()
+        || compare_t.is_some();
+    if !reportable {
+        return Err(ReportError::NothingToReport(dir.to_path_buf()));
+    }
+
+    let mut dates: BTreeMap<usize, String> = BTreeMap::new();
+    let places = places_t
+        .as_ref()
+        .map(|t| daily(t, &[&["place"], &["commodity"]], &mut dates))
+        .transpose()?;
+    let corridors = corridors_t
+        .as_ref()
+        .map(|t| daily(t, &[&["corridor"]], &mut dates))
+        .transpose()?;
+    let displacement = displacement_t
+        .as_ref()
+        .map(|t| daily(t, &[&["location", "place", "name"]], &mut dates))
+        .transpose()?;
+    let quantiles = quantiles_t
+        .as_ref()
+        .map(|t| daily(t, &[&["place", "location"], &["metric"]], &mut dates))
+        .transpose()?;
+
+    // The day axis: every day up to the last one any file mentions.
+    let series_len = |d: &Option<Daily>| {
+        d.as_ref().map_or(0, |d| {
+            d.values
+                .iter()
+                .flat_map(|m| m.values().map(Vec::len))
+                .max()
+                .unwrap_or(0)
+        })
+    };
+    let mut n_days = [&places, &corridors, &displacement, &quantiles]
+        .into_iter()
+        .map(series_len)
+        .max()
+        .unwrap_or(0)
+        .max(dates.keys().next_back().map_or(0, |d| d + 1));
+    let start = summary
+        .as_ref()
+        .and_then(|s| s.get("start_date"))
+        .and_then(Value::as_str)
+        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .or_else(|| {
+            let (&d, text) = dates.iter().next()?;
+            let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+            date.checked_sub_days(chrono::Days::new(d as u64))
+        });
+    if n_days == 0 {
+        if let Some(days) = summary
+            .as_ref()
+            .and_then(|s| s.get("days"))
+            .and_then(Value::as_u64)
+        {
+            n_days = (days as usize).min(MAX_DAYS);
+        }
+    }
+    let date_list: Vec<String> = (0..n_days)
+        .map(|d| {
+            dates.get(&d).cloned().unwrap_or_else(|| {
+                start
+                    .and_then(|s| s.checked_add_days(chrono::Days::new(d as u64)))
+                    .map_or_else(|| format!("day {d}"), |x| x.format("%Y-%m-%d").to_string())
+            })
+        })
+        .collect();
+
+    let keyed = |d: &Option<Daily>, names: &[&str]| -> Value {
+        let Some(d) = d else { return Value::Array(Vec::new()) };
+        Value::Array(
+            d.keys
+                .iter()
+                .enumerate()
+                .map(|(k, key)| {
+                    let mut m = Map::new();
+                    for (name, v) in names.iter().zip(key) {
+                        m.insert((*name).to_string(), Value::from(v.as_str()));
+                    }
+                    m.insert("series".to_string(), series_json(d, k, n_days));
+                    Value::Object(m)
+                })
+                .collect(),
+        )
+    };
+    let quantiles_json = match &quantiles {
+        None => Value::Array(Vec::new()),
+        Some(q) => Value::Array(
+            q.keys
+                .iter()
+                .enumerate()
+                .map(|(k, key)| {
+                    let mut m = match series_json(q, k, n_days) {
+                        Value::Object(m) => m,
+                        _ => Map::new(),
+                    };
+                    m.insert("place".into(), Value::from(key[0].as_str()));
+                    m.insert("metric".into(), Value::from(key[1].as_str()));
+                    Value::Object(m)
+                })
+                .collect(),
+        ),
+    };
+
+    // Events: attacks (for the map's road losses) and the non-routine rest (for the log).
+    let mut attacks = Vec::new();
+    let mut events = Vec::new();
+    let mut events_total = 0usize;
+    if let Some(t) = &events_t {
+        let day_col = t.require("day")?;
+        let kind_col = t.require("kind")?;
+        let get = |row: &csv::StringRecord, name: &str| -> String {
+            t.col(name).and_then(|i| row.get(i)).unwrap_or("").to_string()
+        };
+        for (ri, row) in t.rows.iter().enumerate() {
+            let kind = row.get(kind_col).unwrap_or("").to_string();
+            if kind.is_empty() {
+                continue;
+            }
+            let day = t.day(ri, row, day_col)?;
+            let detail = get(row, "detail");
+            let trucks = number(&get(row, "trucks")).map_or(Value::Null, num_value);
+            let date = get(row, "date");
+            if kind.eq_ignore_ascii_case("attack") {
+                let mut m = parse_detail(&detail);
+                m.insert("day".into(), Value::from(day));
+                m.insert("date".into(), Value::from(date.as_str()));
+                m.insert("segment".into(), Value::from(get(row, "segment")));
+                m.insert("place".into(), Value::from(get(row, "place")));
+                m.insert("trucks".into(), trucks.clone());
+                m.entry("trucks_lost").or_insert(Value::from(0));
+                attacks.push(Value::Object(m));
+            }
+            let routine = kind.eq_ignore_ascii_case("dispatched") || kind.eq_ignore_ascii_case("arrived");
+            if !routine {
+                events_total += 1;
+                if events.len() < MAX_EVENT_ROWS {
+                    events.push(json!({
+                        "day": day,
+                        "date": date,
+                        "kind": kind,
+                        "place": get(row, "place"),
+                        "segment": get(row, "segment"),
+                        "trucks": trucks,
+                        "detail": detail,
+                    }));
+                }
+            }
+        }
+    }
+
+    let get_str = |key: &str| -> Value {
+        summary
+            .as_ref()
+            .and_then(|s| s.get(key))
+            .filter(|v| v.is_string() || v.is_number())
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let kind = if compare_t.is_some() {
+        "compare"
+    } else if quantiles_t.is_some() || runs_t.is_some() {
+        "ensemble"
+    } else {
+        "run"
+    };
+    let scenario = get_str("scenario");
+    let response = get_str("response");
+    let title = match (scenario.as_str(), response.as_str()) {
+        (Some(s), Some(r)) => format!("Lifeline — {s} ({r})"),
+        (Some(s), None) => format!("Lifeline — {s}"),
+        _ => "Lifeline report".to_string(),
+    };
+    let source_dir = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.display().to_string());
+
+    Ok(json!({
+        "meta": {
+            "title": title,
+            "kind": kind,
+            "scenario": scenario,
+            "response": response,
+            "seed": get_str("seed"),
+            "start_date": date_list.first().cloned().map_or(get_str("start_date"), Value::from),
+            "end_date": date_list.last().cloned().map_or(get_str("end_date"), Value::from),
+            "days": n_days,
+            "source_dir": source_dir,
+            "files": files,
+            "generator": concat!("lifeline-report ", env!("CARGO_PKG_VERSION")),
+        },
+        "dates": date_list,
+        "summary": summary,
+        "network": network,
+        "places": keyed(&places, &["place", "commodity"]),
+        "corridors": keyed(&corridors, &["corridor"]),
+        "displacement": keyed(&displacement, &["location"]),
+        "quantiles": quantiles_json,
+        "attacks": attacks,
+        "events": events,
+        "events_total": events_total,
+        "runs": runs_t.as_ref().map(|t| t.raw(MAX_RUN_ROWS)),
+        "compare": compare_t.as_ref().map(|t| t.raw(MAX_COMPARE_ROWS)),
+        "scenario_toml": scenario_toml,
+        "licenses": LICENSES,
+    }))
+}

@@ -1,0 +1,277 @@
+use super::*;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("lifeline-report-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The text of the `<script type="application/json" id="lifeline-data">` element, and the
+/// page with that element's content cut out.
+fn split_data(html: &str) -> (&str, String) {
+    let open = r#"<script type="application/json" id="lifeline-data">"#;
+    let start = html.find(open).expect("data block") + open.len();
+    let end = start + html[start..].find("</script>").expect("end of data block");
+    (&html[start..end], format!("{}{}", &html[..start], &html[end..]))
+}
+
+/// XML namespace names: identifiers that look like URLs but are never fetched.
+const NAMESPACES: &[&str] = &[
+    "http://www.w3.org/2000/svg",
+    "http://www.w3.org/1999/xlink",
+    "http://www.w3.org/1999/xhtml",
+    "http://www.w3.org/2000/xmlns/",
+    "http://www.w3.org/XML/1998/namespace",
+    "http://www.w3.org/1998/Math/MathML",
+];
+
+fn is_remote(value: &str) -> bool {
+    let v = value.trim_start_matches(['"', '\'', ' ', '\t', '\n', '\\']).to_ascii_lowercase();
+    ["http:", "https:", "//", "ftp:", "ws:", "wss:"]
+        .iter()
+        .any(|p| v.starts_with(p))
+}
+
+/// Every way the page's markup, style or code could refer to a remote resource. The data
+/// block is checked separately: it is inert JSON that the page only writes as text.
+fn remote_resource_references(page: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let lower = page.to_ascii_lowercase();
+    // 1. URL-valued attributes or properties (markup, and `el.src=` / `{href:` in code).
+    for attr in [
+        "src", "href", "srcset", "action", "formaction", "poster", "data", "background", "manifest", "ping",
+        "xlink:href", "codebase", "cite", "longdesc", "icon",
+    ] {
+        for (i, _) in lower.match_indices(attr) {
+            let before = lower[..i].chars().next_back().unwrap_or(' ');
+            if before.is_ascii_alphanumeric() || before == '_' || before == '-' {
+                continue;
+            }
+            let after = lower[i + attr.len()..].trim_start_matches(['"', '\'', ' ']);
+            if let Some(value) = after.strip_prefix('=').or_else(|| after.strip_prefix(':')) {
+                if is_remote(value) {
+                    found.push(format!("{attr}= {}", &value[..value.len().min(60)]));
+                }
+            }
+        }
+    }
+    // 2. CSS: url(...) other than data: or fragments, and @import.
+    for (i, _) in lower.match_indices("url(") {
+        let value = &lower[i + 4..];
+        let v = value.trim_start_matches(['"', '\'', ' ']);
+        if !(v.starts_with("data:") || v.starts_with('#')) {
+            found.push(format!("url({}", &value[..value.len().min(60)]));
+        }
+    }
+    if lower.contains("@import") {
+        found.push("@import".into());
+    }
+    // 3. Script APIs that fetch.
+    for api in [
+        "fetch(", "xmlhttprequest", "websocket", "eventsource", "sendbeacon", "importscripts", "new worker",
+        "import(", "serviceworker",
+    ] {
+        if lower.contains(api) {
+            found.push(api.into());
+        }
+    }
+    // 4. Elements that load by themselves.
+    for tag in ["<link", "<iframe", "<img", "<object", "<embed", "<base", "<audio", "<video", "<source", "<frame"] {
+        if lower.contains(tag) {
+            found.push(tag.into());
+        }
+    }
+    // 5. Any other absolute URL at all, bar XML namespace names.
+    for scheme in ["http://", "https://"] {
+        for (i, _) in lower.match_indices(scheme) {
+            let rest = &page[i..];
+            if !NAMESPACES.iter().any(|ns| rest.starts_with(ns)) {
+                found.push(rest.chars().take(60).collect());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn collects_every_file_of_the_folder() {
+    let data = collect(&fixture("mini")).unwrap();
+    assert_eq!(data["meta"]["kind"], "compare");
+    assert_eq!(data["meta"]["scenario"], "mini");
+    assert_eq!(data["meta"]["days"], 4);
+    assert_eq!(data["dates"].as_array().unwrap().len(), 4);
+    assert_eq!(data["dates"][3], "2025-09-04");
+    let places = data["places"].as_array().unwrap();
+    assert_eq!(places.len(), 2);
+    let bamako = places.iter().find(|p| p["place"] == "Bamako").unwrap();
+    assert_eq!(bamako["commodity"], "fuel");
+    assert_eq!(bamako["series"]["shortage_m3"][3], 5.5);
+    assert_eq!(bamako["series"]["stock_m3"][0], 100);
+    // Extra numeric columns are carried; text-only ones are not series.
+    assert_eq!(bamako["series"]["new_extra_column"][2], 3);
+    assert!(bamako["series"].get("note_text").is_none());
+    let kayes = places.iter().find(|p| p["place"] == "Kayes").unwrap();
+    assert_eq!(kayes["series"]["power_hours"][0], Value::Null);
+    assert_eq!(data["corridors"][0]["series"]["trucks_lost"][2], 3);
+    assert_eq!(data["displacement"][0]["location"], "Mbera");
+    assert_eq!(data["displacement"][0]["series"]["arrivals"][2], 60);
+    assert_eq!(data["quantiles"][0]["metric"], "stock_m3");
+    assert_eq!(data["quantiles"][0]["p95"][1], 95);
+    assert_eq!(data["compare"]["header"][0], "response");
+    assert_eq!(data["compare"]["rows"].as_array().unwrap().len(), 2);
+    assert!(data["runs"].is_null());
+    assert!(data["scenario_toml"].as_str().unwrap().contains("source = "));
+    assert_eq!(data["network"]["features"].as_array().unwrap().len(), 6);
+    assert_eq!(data["summary"]["national"]["trucks_lost"], 3);
+}
+
+#[test]
+fn attacks_carry_their_losses_and_segment() {
+    let data = collect(&fixture("mini")).unwrap();
+    let attacks = data["attacks"].as_array().unwrap();
+    assert_eq!(attacks.len(), 1);
+    let a = &attacks[0];
+    assert_eq!(a["segment"], "Kayes–Bamako");
+    assert_eq!(a["day"], 2);
+    assert_eq!(a["trucks_lost"], 3);
+    assert_eq!(a["drivers_kidnapped"], 1);
+    assert_eq!(a["corridor"], "dakar-bamako");
+    assert_eq!(a["survivors"], "returned");
+    // Routine dispatches and arrivals are left out of the event log.
+    assert_eq!(data["events_total"], 2);
+}
+
+#[test]
+fn page_refers_to_no_remote_resource() {
+    let html = render_report(&fixture("mini")).unwrap();
+    let (data, page) = split_data(&html);
+    let refs = remote_resource_references(&page);
+    assert!(refs.is_empty(), "remote references in the page: {refs:#?}");
+    // The data block is inert: it cannot hold an element, a comment or an end tag.
+    assert!(!data.contains('<') && !data.contains('>'), "unescaped markup in the data block");
+    // The URLs in the data (sources) are there, as text.
+    assert!(data.contains("https://www.geonames.org/2460596"));
+    // The page forbids every fetch.
+    assert!(page.contains(
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
+    ));
+}
+
+#[test]
+fn the_checker_finds_remote_references() {
+    // The test above is only as good as its checker.
+    for bad in [
+        r#"<script src="https://cdn.example/x.js"></script>"#,
+        r#"<a href='//cdn.example/x'>"#,
+        "div{background:url(https://x.example/a.png)}",
+        "@import 'x.css';",
+        "fetch('/x')",
+        r#"e.src="http://x.example/t.png""#,
+        r#"{href:"https://x.example"}"#,
+        "const u = 'https://tiles.example/{z}/{x}/{y}.png'",
+    ] {
+        assert!(!remote_resource_references(bad).is_empty(), "missed: {bad}");
+    }
+    for ok in [
+        r#"createElementNS("http://www.w3.org/2000/svg","svg")"#,
+        r##"{href:"#map"}"##,
+        "div{background:url(data:image/png;base64,AAAA)}",
+    ] {
+        assert!(remote_resource_references(ok).is_empty(), "false alarm: {ok}");
+    }
+}
+
+#[test]
+fn bundle_is_minified_and_safe_to_inline() {
+    assert!(!BUNDLE_JS.contains("/*"), "comments left in the bundle");
+    assert!(!BUNDLE_JS.to_ascii_lowercase().contains("</script"));
+    assert!(!BUNDLE_CSS.to_ascii_lowercase().contains("</style"));
+    assert!(BUNDLE_JS.lines().count() < 20, "bundle not minified");
+    for slot in ["{{TITLE}}", "{{CSS}}", "{{DATA}}", "{{JS}}"] {
+        assert_eq!(TEMPLATE.matches(slot).count(), 1, "{slot}");
+    }
+}
+
+#[test]
+fn end_tags_in_the_data_cannot_end_the_data_block() {
+    let html = render_report(&fixture("mini")).unwrap();
+    // Three scripts: the CSP listener, the data, the bundle.
+    assert_eq!(html.to_ascii_lowercase().matches("</script").count(), 3);
+    assert_eq!(html.matches("<!--").count(), 0);
+    let (data, _) = split_data(&html);
+    let parsed: Value = serde_json::from_str(data).unwrap();
+    let note = &parsed["events"].as_array().unwrap()[1]["detail"];
+    assert!(note.as_str().unwrap().starts_with("</script><script>"));
+}
+
+#[test]
+fn title_is_escaped() {
+    let mut data = collect(&fixture("mini")).unwrap();
+    data["meta"]["title"] = Value::from("<b>A & B</b>");
+    let html = render_html(&data).unwrap();
+    assert!(html.contains("<title>&lt;b&gt;A &amp; B&lt;/b&gt;</title>"));
+}
+
+#[test]
+fn optional_files_may_be_missing() {
+    let dir = temp_dir("summary-only");
+    std::fs::copy(fixture("mini").join("summary.json"), dir.join("summary.json")).unwrap();
+    let data = collect(&dir).unwrap();
+    assert_eq!(data["meta"]["kind"], "run");
+    assert_eq!(data["dates"].as_array().unwrap().len(), 4, "days from summary.json");
+    assert!(data["network"].is_null());
+    assert!(data["scenario_toml"].is_null());
+    let out = dir.join("sub/report.html");
+    write_report(&dir, &out).unwrap();
+    assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+
+    let dir = temp_dir("places-only");
+    std::fs::copy(fixture("mini").join("places.csv"), dir.join("places.csv")).unwrap();
+    let data = collect(&dir).unwrap();
+    assert_eq!(data["dates"][0], "2025-09-01");
+    render_html(&data).unwrap();
+}
+
+#[test]
+fn empty_or_missing_folder_is_an_error() {
+    let dir = temp_dir("empty");
+    assert!(matches!(collect(&dir), Err(ReportError::NothingToReport(_))));
+    assert!(matches!(
+        collect(&dir.join("nope")),
+        Err(ReportError::NotAFolder(_))
+    ));
+}
+
+#[test]
+fn malformed_inputs_are_reported_with_their_file() {
+    let dir = temp_dir("bad");
+    std::fs::write(dir.join("places.csv"), "day,place,stock_m3\nx,Bamako,3\n").unwrap();
+    let err = collect(&dir).unwrap_err().to_string();
+    assert!(err.contains("places.csv") && err.contains("`x`"), "{err}");
+    std::fs::write(dir.join("places.csv"), "place,stock_m3\nBamako,3\n").unwrap();
+    let err = collect(&dir).unwrap_err().to_string();
+    assert!(err.contains("no `day` column"), "{err}");
+    std::fs::remove_file(dir.join("places.csv")).unwrap();
+    std::fs::write(dir.join("summary.json"), "{oops").unwrap();
+    let err = collect(&dir).unwrap_err().to_string();
+    assert!(err.contains("summary.json"), "{err}");
+}
+
+#[test]
+fn detail_pairs_parse() {
+    let m = data::parse_detail("corridor=a-b trucks_lost=4;x=1.5 flag y=");
+    assert_eq!(m["corridor"], "a-b");
+    assert_eq!(m["trucks_lost"], 4);
+    assert_eq!(m["x"], 1.5);
+    assert_eq!(m["y"], "");
+    assert!(m.get("flag").is_none());
+}

@@ -1,0 +1,934 @@
+// Lifeline report: the page's code. Reads the JSON the Rust side embeds in
+// <script type="application/json" id="lifeline-data"> and draws the map, charts and tables.
+// Everything is offline: no request of any kind is made (the page's CSP forbids it).
+// Data strings are only ever written with textContent / setAttribute, never as HTML.
+import { geoMercator, geoPath, geoCentroid } from "d3-geo";
+import { feature } from "topojson-client";
+import uPlot from "uplot";
+import world from "../generated/westafrica.json";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+// ---------- small helpers ----------
+function h(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "text") e.textContent = String(v);
+      else if (k === "class") e.className = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, String(v));
+    }
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+function s(tag, attrs) {
+  const e = document.createElementNS(SVG_NS, tag);
+  if (attrs) for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) e.setAttribute(k, String(v));
+  return e;
+}
+function isNum(v) {
+  return typeof v === "number" && isFinite(v);
+}
+function fmt(v, digits) {
+  if (v === null || v === undefined || v === "") return "—";
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v !== "number") return String(v);
+  if (!isFinite(v)) return String(v);
+  if (digits !== undefined) return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const a = Math.abs(v);
+  if (Number.isInteger(v)) return v.toLocaleString("en-US");
+  if (a >= 1000) return Math.round(v).toLocaleString("en-US");
+  if (a >= 10) return v.toLocaleString("en-US", { maximumFractionDigits: 1 });
+  return v.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+function label(key) {
+  return String(key)
+    .replace(/_m3\b/g, " (m³)")
+    .replace(/_fcfa_per_l\b/g, " (FCFA/l)")
+    .replace(/_/g, " ");
+}
+function sum(arr) {
+  let t = 0;
+  for (const v of arr || []) if (isNum(v)) t += v;
+  return t;
+}
+function maxOf(arr) {
+  let m = -Infinity;
+  for (const v of arr || []) if (isNum(v) && v > m) m = v;
+  return m;
+}
+function countNum(arr) {
+  let n = 0;
+  for (const v of arr || []) if (isNum(v)) n++;
+  return n;
+}
+function cumulative(arr) {
+  let t = 0;
+  return (arr || []).map((v) => {
+    if (isNum(v)) t += v;
+    return t;
+  });
+}
+function lerpColor(a, b, t) {
+  const pa = [1, 3, 5].map((i) => parseInt(a.slice(i, i + 2), 16));
+  const pb = [1, 3, 5].map((i) => parseInt(b.slice(i, i + 2), 16));
+  const c = pa.map((x, i) => Math.round(x + (pb[i] - x) * Math.max(0, Math.min(1, t))));
+  return "#" + c.map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+function section(id, title, note) {
+  const sec = h("section", { id }, h("h2", { text: title }));
+  if (note) sec.append(h("p", { class: "note", text: note }));
+  return sec;
+}
+function table(headers, rows, opts) {
+  const t = h("table", { class: "data" });
+  const thead = h("thead");
+  const tr = h("tr");
+  headers.forEach((c) => tr.append(h("th", { text: c })));
+  thead.append(tr);
+  t.append(thead);
+  const tb = h("tbody");
+  rows.forEach((r, i) => {
+    const row = h("tr", opts && opts.rowClass ? { class: opts.rowClass(r, i) } : null);
+    r.forEach((c) => {
+      if (c instanceof Node) row.append(h("td", null, c));
+      else row.append(h("td", { class: typeof c === "number" || c === null ? null : "text", text: fmt(c) }));
+    });
+    tb.append(row);
+  });
+  t.append(tb);
+  return opts && opts.scroll ? h("div", { class: "table-scroll" }, t) : t;
+}
+function details(summaryText, ...content) {
+  return h("details", null, h("summary", { text: summaryText }), ...content);
+}
+
+// ---------- data ----------
+const data = JSON.parse(document.getElementById("lifeline-data").textContent);
+const dates = data.dates || [];
+const nDays = dates.length;
+const xs = dates.map((d, i) => {
+  const t = Date.parse(d + "T00:00:00Z");
+  return isFinite(t) ? t / 1000 : i;
+});
+const timeAxis = dates.every((d) => isFinite(Date.parse(d + "T00:00:00Z")));
+const places = data.places || [];
+const corridors = data.corridors || [];
+const quantiles = data.quantiles || [];
+const displacement = data.displacement || [];
+const attacks = data.attacks || [];
+const placeKey = (p) => (places.filter((q) => q.place === p.place).length > 1 ? `${p.place} (${p.commodity})` : p.place);
+
+function quantile(place, metric) {
+  return quantiles.find((q) => q.place === place && q.metric === metric) || null;
+}
+// A place's daily value of a metric: the run's own, else the ensemble median.
+function placeValue(place, metric, day) {
+  const p = places.find((q) => q.place === place && q.series && q.series[metric]);
+  if (p) return p.series[metric][day];
+  const q = quantile(place, metric);
+  if (q && q.p50) return q.p50[day];
+  return null;
+}
+const demandNames = Array.from(new Set([...places.map((p) => p.place), ...quantiles.map((q) => q.place)]));
+
+const charts = [];
+
+// ---------- header ----------
+function renderHeader(app) {
+  const m = data.meta || {};
+  const kinds = { run: "run", ensemble: "ensemble", compare: "compare" };
+  const head = h(
+    "header",
+    { class: "top" },
+    h("h1", { text: m.title || "Lifeline report" }),
+    h(
+      "div",
+      { class: "meta" },
+      h("span", { class: "badge", text: kinds[m.kind] || "run" }),
+      [
+        m.scenario && `scenario ${m.scenario}`,
+        m.response && `response ${m.response}`,
+        m.seed !== undefined && m.seed !== null && `seed ${m.seed}`,
+        m.start_date && m.end_date && `${m.start_date} → ${m.end_date}`,
+        nDays && `${nDays} days`,
+        m.source_dir && `from ${m.source_dir}`,
+      ]
+        .filter(Boolean)
+        .join(" · "),
+    ),
+  );
+  app.append(head);
+  const links = [
+    ["map", "Map"],
+    ["key-figures", "Key figures"],
+    ["compare", "Responses"],
+    ["cities", "Cities"],
+    ["corridors", "Corridors"],
+    ["displacement", "Displacement"],
+    ["events", "Events"],
+    ["sources", "Inputs & sources"],
+  ];
+  const nav = h("nav", { class: "toc" });
+  app.append(nav);
+  return () => {
+    for (const [id, t] of links) if (document.getElementById(id)) nav.append(h("a", { href: "#" + id, text: t }));
+  };
+}
+
+// ---------- map ----------
+function renderMap(main) {
+  const sec = section(
+    "map",
+    "Map",
+    "Roads are drawn by the trucks on their corridors that day (width) and coloured by trucks lost to attacks up to that day; demand cities are sized by that day's shortage and coloured by days of cover; camps are sized by people present. Drag the slider to replay the scenario.",
+  );
+  main.append(sec);
+  const W = 960,
+    H = 640;
+  const net = data.network && Array.isArray(data.network.features) ? data.network.features : [];
+  const points = net.filter((f) => f.geometry && f.geometry.type === "Point");
+  const lines = net.filter((f) => f.geometry && (f.geometry.type === "LineString" || f.geometry.type === "MultiLineString"));
+  const countries = feature(world, world.objects.countries).features;
+
+  const projection = geoMercator();
+  const fitTo = net.length ? { type: "FeatureCollection", features: net } : { type: "FeatureCollection", features: countries };
+  projection.fitExtent(
+    [
+      [40, 30],
+      [W - 40, H - 30],
+    ],
+    fitTo,
+  );
+  const path = geoPath(projection);
+
+  const controls = h("div", { class: "map-controls" });
+  const play = h("button", { id: "play", type: "button", text: "▶ Play" });
+  const slider = h("input", { id: "day", type: "range", min: 0, max: Math.max(0, nDays - 1), step: 1, value: Math.max(0, nDays - 1), "aria-label": "Day" });
+  const dayLabel = h("span", { class: "day-label", id: "day-label" });
+  controls.append(play, slider, dayLabel);
+
+  const svg = s("svg", { id: "map", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "Map of the road network" });
+  const gCountries = s("g", { class: "countries" });
+  const gRoads = s("g", { class: "roads" });
+  const gPlaces = s("g", { class: "places" });
+  const gLabels = s("g", { class: "labels" });
+  svg.append(gCountries, gRoads, gPlaces, gLabels);
+
+  const focusCountries = new Set(["466"]); // Mali (ISO 3166-1 numeric)
+  for (const c of countries) {
+    const d = path(c);
+    if (!d) continue;
+    const p = s("path", { d, class: "country" + (focusCountries.has(String(c.id)) ? " focus" : "") });
+    const t = s("title");
+    t.textContent = (c.properties && c.properties.name) || "";
+    p.append(t);
+    gCountries.append(p);
+    const centroid = projection(geoCentroid(c));
+    if (centroid && centroid[0] > 60 && centroid[0] < W - 60 && centroid[1] > 40 && centroid[1] < H - 40 && c.properties && c.properties.name) {
+      const lt = s("text", { class: "country-label", x: centroid[0].toFixed(1), y: centroid[1].toFixed(1) });
+      lt.textContent = c.properties.name;
+      gCountries.append(lt);
+    }
+  }
+
+  // Road losses per segment and day, from attack events ("A–B" either way round).
+  const segKey = (a, b) => `${a}–${b}`;
+  const roads = lines.map((f) => {
+    const p = f.properties || {};
+    const a = p.a || "",
+      b = p.b || "";
+    const cors = String(p.corridors || "")
+      .split(/[;,]/)
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const lost = new Array(nDays).fill(0);
+    const hits = new Array(nDays).fill(0);
+    return { f, a, b, cors, lost, hits, el: null, title: null };
+  });
+  const byKey = new Map();
+  roads.forEach((r) => {
+    byKey.set(segKey(r.a, r.b), r);
+    byKey.set(segKey(r.b, r.a), r);
+  });
+  let unmatchedAttacks = 0;
+  for (const at of attacks) {
+    const r = byKey.get(at.segment) || byKey.get(String(at.segment || "").replace(/-/g, "–"));
+    if (!r || !isNum(at.day) || at.day < 0 || at.day >= nDays) {
+      unmatchedAttacks++;
+      continue;
+    }
+    r.lost[at.day] += isNum(at.trucks_lost) ? at.trucks_lost : 0;
+    r.hits[at.day] += 1;
+  }
+  roads.forEach((r) => {
+    r.cumLost = cumulative(r.lost);
+    r.cumHits = cumulative(r.hits);
+  });
+  const maxLost = Math.max(1, ...roads.map((r) => r.cumLost[nDays - 1] || 0));
+  const corridorTransit = new Map(corridors.map((c) => [c.corridor, (c.series && c.series.trucks_in_transit) || []]));
+  const traffic = (r, day) => {
+    let t = 0;
+    for (const c of r.cors) {
+      const v = (corridorTransit.get(c) || [])[day];
+      if (isNum(v)) t += v;
+    }
+    return t;
+  };
+  let maxTraffic = 1;
+  for (const r of roads) for (let d = 0; d < nDays; d++) maxTraffic = Math.max(maxTraffic, traffic(r, d));
+
+  for (const r of roads) {
+    const d = path(r.f);
+    const p = s("path", { d: d || "", class: "road" + (r.cors.length ? "" : " unused"), "data-segment": segKey(r.a, r.b) });
+    r.title = s("title");
+    p.append(r.title);
+    r.el = p;
+    gRoads.append(p);
+  }
+
+  // Places.
+  const camps = new Map(displacement.map((x) => [x.location, x]));
+  const maxShortage = Math.max(1, ...demandNames.map((n) => maxOf((places.find((p) => p.place === n && p.series && p.series.shortage_m3) || {}).series?.shortage_m3 || (quantile(n, "shortage_m3") || {}).p50 || [])));
+  const maxPresent = Math.max(1, ...displacement.map((x) => maxOf((x.series && x.series.agents_present) || [])));
+  const pts = points.map((f) => {
+    const p = f.properties || {};
+    const name = p.name || "";
+    const kind = p.kind || "";
+    const xy = projection(f.geometry.coordinates);
+    const demand = demandNames.includes(name);
+    const camp = camps.get(name) || null;
+    const el = s("circle", { class: "place", cx: xy ? xy[0].toFixed(1) : -99, cy: xy ? xy[1].toFixed(1) : -99, r: 3, "data-name": name, "data-kind": kind });
+    const title = s("title");
+    el.append(title);
+    gPlaces.append(el);
+    const major = demand || kind === "port" || kind === "camp" || !!camp || kind === "capital";
+    if (xy && (major || kind === "city")) {
+      const t = s("text", { class: "place-label" + (major ? " major" : ""), x: (xy[0] + 7).toFixed(1), y: (xy[1] - 6).toFixed(1) });
+      t.textContent = name;
+      gLabels.append(t);
+    }
+    return { name, kind, demand, camp, el, title, pop: p.population };
+  });
+  // Draw the small places first so that the cities stay on top.
+  pts
+    .filter((p) => !p.demand && !p.camp && p.kind !== "port")
+    .forEach((p) => {
+      p.el.classList.add("minor");
+      gPlaces.insertBefore(p.el, gPlaces.firstChild);
+    });
+  const dateText = s("text", { class: "map-date", x: 20, y: H - 20 });
+  svg.append(dateText);
+
+  const coverColor = (cover, stock) => {
+    if (!isNum(cover)) return "#6c7a89";
+    if (isNum(stock) && stock <= 0) return "#7b1113";
+    if (cover < 3) return "#d62828";
+    if (cover < 7) return "#f4a261";
+    return "#2a9d8f";
+  };
+
+  function update(day) {
+    day = Math.max(0, Math.min(nDays - 1, day | 0));
+    svg.setAttribute("data-day", String(day));
+    const date = dates[day] || "";
+    dayLabel.textContent = `Day ${day} — ${date}`;
+    dateText.textContent = date;
+    for (const r of roads) {
+      const t = traffic(r, day);
+      const lost = r.cumLost[day] || 0;
+      const hits = r.cumHits[day] || 0;
+      const width = r.cors.length ? 1.2 + 6 * Math.sqrt(t / maxTraffic) : 0.8;
+      const color = lost > 0 ? lerpColor("#f4a261", "#7b1113", Math.sqrt(lost / maxLost)) : hits > 0 ? "#e9c46a" : r.cors.length ? "#52667a" : "#9aa5b1";
+      r.el.setAttribute("stroke", color);
+      r.el.setAttribute("stroke-width", width.toFixed(2));
+      const fp = r.f.properties || {};
+      r.title.textContent = `${r.a}–${r.b}${isNum(fp.length_km) ? ` · ${fp.length_km} km` : ""}${fp.condition ? ` · ${fp.condition}` : ""}\ntrucks on its corridors: ${fmt(t)}\nattacks to date: ${hits}, trucks lost to date: ${lost}${r.cors.length ? `\ncorridors: ${r.cors.join(", ")}` : ""}`;
+    }
+    for (const p of pts) {
+      let r = 2.5,
+        fill = "#ffffff",
+        tip = `${p.name} (${p.kind})`;
+      if (p.kind === "port") {
+        r = 5;
+        fill = "#1d4e89";
+      } else if (p.kind === "city") {
+        r = 3.5;
+        fill = "#c9d1da";
+      }
+      if (isNum(p.pop) && p.pop > 0) tip += `\npopulation ${fmt(p.pop)}`;
+      if (p.demand) {
+        const shortage = placeValue(p.name, "shortage_m3", day);
+        const cover = placeValue(p.name, "cover_days", day);
+        const stock = placeValue(p.name, "stock_m3", day);
+        const price = placeValue(p.name, "price_multiple", day);
+        const power = placeValue(p.name, "power_hours", day);
+        r = 5 + (isNum(shortage) && shortage > 0 ? 16 * Math.sqrt(shortage / maxShortage) : 0);
+        fill = coverColor(cover, stock);
+        tip += `\nstock ${fmt(stock)} m³ · cover ${fmt(cover)} days\nshortage ${fmt(shortage)} m³ · price ×${fmt(price)}${isNum(power) ? ` · power ${fmt(power)} h` : ""}`;
+      }
+      if (p.camp) {
+        const present = (p.camp.series.agents_present || [])[day];
+        const arr = cumulative(p.camp.series.arrivals || [])[day];
+        r = 3 + 16 * Math.sqrt((isNum(present) ? present : 0) / maxPresent);
+        fill = "#7b2cbf";
+        tip += `\npeople present ${fmt(present)} · arrivals to date ${fmt(arr)}`;
+      } else if (p.kind === "camp") {
+        fill = "#7b2cbf";
+      }
+      p.el.setAttribute("r", r.toFixed(2));
+      p.el.setAttribute("fill", fill);
+      p.title.textContent = tip;
+    }
+    currentDay = day;
+    updateSnapshot(day);
+    for (const c of charts) if (c.marker) c.plot.redraw(false, false);
+  }
+
+  // Snapshot table (updates with the slider).
+  const snap = h("div", { class: "snapshot" });
+  const snapTitle = h("h3", { text: "That day" });
+  const snapBody = h("div");
+  snap.append(snapTitle, snapBody);
+  function updateSnapshot(day) {
+    snapTitle.textContent = `On ${dates[day] || "day " + day}`;
+    const rows = demandNames.map((n) => [n, placeValue(n, "stock_m3", day), placeValue(n, "cover_days", day), placeValue(n, "shortage_m3", day), placeValue(n, "price_multiple", day), placeValue(n, "power_hours", day)]);
+    const tb = table(["place", "stock m³", "cover d", "shortage m³", "price ×", "power h"], rows);
+    tb.querySelectorAll("tbody tr").forEach((tr, i) => {
+      const c = rows[i][2];
+      if (isNum(c)) tr.children[2].className = c < 3 ? "cover-red" : c < 7 ? "cover-amber" : "";
+    });
+    const cl = corridors.map((c) => [c.corridor, cumulative(c.series.trucks_dispatched)[day], cumulative(c.series.trucks_arrived)[day], cumulative(c.series.trucks_lost)[day]]).filter((r) => r[1] || r[3]);
+    snapBody.replaceChildren(tb);
+    if (cl.length) {
+      snapBody.append(h("h3", { text: "Trucks to date, by corridor" }), table(["corridor", "sent", "arrived", "lost"], cl));
+    }
+  }
+
+  const legend = h(
+    "div",
+    { class: "legend" },
+    h("span", null, h("span", { class: "sw", style: "background:#2a9d8f" }), "cover ≥ 7 d"),
+    h("span", null, h("span", { class: "sw", style: "background:#f4a261" }), "3–7 d"),
+    h("span", null, h("span", { class: "sw", style: "background:#d62828" }), "< 3 d"),
+    h("span", null, h("span", { class: "sw", style: "background:#7b1113" }), "dry"),
+    h("span", null, h("span", { class: "sw", style: "background:#1d4e89" }), "port"),
+    h("span", null, h("span", { class: "sw", style: "background:#7b2cbf" }), "camp"),
+    h("span", null, h("span", { class: "ln", style: "background:#52667a" }), "road in use (width: trucks)"),
+    h("span", null, h("span", { class: "ln", style: "background:#e9c46a" }), "attacked"),
+    h("span", null, h("span", { class: "ln", style: "background:linear-gradient(90deg,#f4a261,#7b1113)" }), "trucks lost (to date)"),
+  );
+  const left = h("div", null, controls, svg, legend);
+  if (unmatchedAttacks) left.append(h("p", { class: "note", text: `${unmatchedAttacks} attack event(s) could not be placed on a road of the network.` }));
+  sec.append(h("div", { class: "map-layout" }, left, snap));
+  svg.setAttribute("data-places", String(pts.length));
+  svg.setAttribute("data-roads", String(roads.length));
+
+  let currentDay = nDays - 1;
+  slider.addEventListener("input", () => update(Number(slider.value)));
+  let timer = null;
+  play.addEventListener("click", () => {
+    if (timer) {
+      clearInterval(timer);
+      timer = null;
+      play.textContent = "▶ Play";
+      return;
+    }
+    if (Number(slider.value) >= nDays - 1) slider.value = "0";
+    play.textContent = "❚❚ Pause";
+    timer = setInterval(() => {
+      const v = Number(slider.value) + 1;
+      if (v > nDays - 1) {
+        clearInterval(timer);
+        timer = null;
+        play.textContent = "▶ Play";
+        return;
+      }
+      slider.value = String(v);
+      update(v);
+    }, 80);
+  });
+  return { update, day: () => currentDay, initial: currentDay };
+}
+
+// ---------- charts ----------
+const PALETTE = ["#1d4e89", "#e76f51", "#2a9d8f", "#7b2cbf", "#e9c46a", "#6c757d", "#d62828", "#52796f"];
+let mapState = null;
+
+function chartWidth(container) {
+  const w = container.clientWidth || 400;
+  return Math.max(280, Math.floor(w));
+}
+
+// series: [{label, values, color, scale, band: {lo, hi}, width, dash, points}]
+function makeChart(container, title, series, opts) {
+  opts = opts || {};
+  const wrap = h("div", { class: "chart" }, h("div", { class: "chart-title", text: title }));
+  container.append(wrap);
+  const points = series.reduce((n, x) => n + countNum(x.values), 0);
+  wrap.setAttribute("data-points", String(points));
+  if (!points || !nDays) {
+    wrap.append(h("div", { class: "empty", text: "no data" }));
+    return null;
+  }
+  const plotData = [xs];
+  const useries = [{}];
+  const bands = [];
+  for (const x of series) {
+    if (x.band && countNum(x.band.hi) && countNum(x.band.lo)) {
+      const hiIdx = plotData.length;
+      plotData.push(x.band.hi);
+      useries.push({ label: `${x.label} p95`, stroke: x.color + "00", fill: undefined, scale: x.scale || "y", points: { show: false }, width: 0 });
+      plotData.push(x.band.lo);
+      useries.push({ label: `${x.label} p05`, stroke: x.color + "00", scale: x.scale || "y", points: { show: false }, width: 0 });
+      bands.push({ series: [hiIdx, hiIdx + 1], fill: x.color + "2e" });
+      if (x.band.hi50 && x.band.lo50) {
+        plotData.push(x.band.hi50);
+        useries.push({ label: `${x.label} p75`, stroke: x.color + "00", scale: x.scale || "y", points: { show: false }, width: 0 });
+        plotData.push(x.band.lo50);
+        useries.push({ label: `${x.label} p25`, stroke: x.color + "00", scale: x.scale || "y", points: { show: false }, width: 0 });
+        bands.push({ series: [hiIdx + 2, hiIdx + 3], fill: x.color + "38" });
+      }
+    }
+    if (countNum(x.values)) {
+      plotData.push(x.values);
+      useries.push({ label: x.label, stroke: x.color, width: x.width || 1.6, dash: x.dash, scale: x.scale || "y", points: { show: false }, value: (u, v) => fmt(v) });
+    }
+  }
+  const scales = { x: { time: timeAxis } };
+  const axes = [{ stroke: "#5f6b7a", grid: { stroke: "#eceff3" }, ticks: { stroke: "#d9dee5" } }];
+  axes.push({ scale: "y", stroke: "#5f6b7a", grid: { stroke: "#eceff3" }, ticks: { stroke: "#d9dee5" }, label: opts.yLabel, labelSize: opts.yLabel ? 18 : 0, size: 52, values: (u, vals) => vals.map((v) => fmt(v)) });
+  scales.y = { range: opts.yRange || ((u, mn, mx) => [Math.min(0, mn), mx > mn ? mx * 1.05 : mn + 1]) };
+  if (series.some((x) => x.scale === "y2")) {
+    scales.y2 = { range: (u, mn, mx) => [Math.min(0, mn), mx > mn ? mx * 1.05 : mn + 1] };
+    axes.push({ scale: "y2", side: 1, stroke: "#5f6b7a", grid: { show: false }, label: opts.y2Label, labelSize: opts.y2Label ? 18 : 0, size: 50, values: (u, vals) => vals.map((v) => fmt(v)) });
+  }
+  const marker = opts.marker !== false;
+  const uopts = {
+    width: chartWidth(wrap),
+    height: opts.height || 210,
+    series: useries,
+    bands,
+    scales,
+    axes,
+    legend: { live: true },
+    cursor: { drag: { x: true, y: false } },
+    hooks: {
+      draw: [
+        (u) => {
+          if (!marker || !mapState) return;
+          const d = mapState.day();
+          if (d === nDays - 1 || !isNum(xs[d])) return;
+          const x = Math.round(u.valToPos(xs[d], "x", true));
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = "#d62828";
+          ctx.setLineDash([4, 3]);
+          ctx.lineWidth = 1;
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.restore();
+        },
+      ],
+    },
+  };
+  const plot = new uPlot(uopts, plotData, wrap);
+  const entry = { plot, wrap, marker };
+  charts.push(entry);
+  return entry;
+}
+
+function bandOf(place, metric) {
+  const q = quantile(place, metric);
+  if (!q || !q.p05 || !q.p95) return null;
+  return { lo: q.p05, hi: q.p95, lo50: q.p25, hi50: q.p75 };
+}
+function runSeries(place, commodity, metric) {
+  const p = places.find((x) => x.place === place && (commodity === null || x.commodity === commodity));
+  if (p && p.series && p.series[metric]) return p.series[metric];
+  return null;
+}
+
+function renderCities(main) {
+  if (!demandNames.length) return;
+  const hasQ = quantiles.length > 0;
+  const sec = section(
+    "cities",
+    "Cities",
+    hasQ
+      ? "Lines: the run (or the ensemble median where no single run is present); shaded: the ensemble's 5–95% band (darker: 25–75%)."
+      : "Daily values from the run. Drag across a chart to zoom, double-click to reset. The dashed red line marks the map's day.",
+  );
+  main.append(sec);
+  const entries = [];
+  for (const name of demandNames) {
+    const coms = places.filter((p) => p.place === name).map((p) => p.commodity);
+    if (!coms.length) coms.push(null);
+    for (const com of coms) entries.push([name, com]);
+  }
+  for (const [name, com] of entries) {
+    const block = h("div", { class: "city" });
+    block.append(h("h3", { text: com && coms(name) > 1 ? `${name} — ${com}` : name }));
+    const grid = h("div", { class: "chart-grid" });
+    block.append(grid);
+    sec.append(block);
+    const series = (metric) => {
+      const v = runSeries(name, com, metric);
+      if (v) return v;
+      const q = quantile(name, metric);
+      return q ? q.p50 : null;
+    };
+    const med = (metric) => (runSeries(name, com, metric) ? "" : " (median)");
+    makeChart(
+      grid,
+      "Stock (m³, left) and cover (days, right)",
+      [
+        { label: "stock m³" + med("stock_m3"), values: series("stock_m3"), color: "#1d4e89", band: bandOf(name, "stock_m3") },
+        { label: "cover days" + med("cover_days"), values: series("cover_days"), color: "#e76f51", scale: "y2", band: bandOf(name, "cover_days") },
+      ],
+      { yLabel: "m³", y2Label: "days" },
+    );
+    makeChart(grid, "Price multiple (× pre-crisis)", [{ label: "price ×" + med("price_multiple"), values: series("price_multiple"), color: "#7b2cbf", band: bandOf(name, "price_multiple") }], {
+      yRange: (u, mn, mx) => [0, Math.max(1.2, mx * 1.08)],
+    });
+    makeChart(grid, "Power supply (hours per day)", [{ label: "power h" + med("power_hours"), values: series("power_hours"), color: "#2a9d8f", band: bandOf(name, "power_hours") }], {
+      yRange: [0, 24],
+    });
+  }
+  function coms(name) {
+    return places.filter((p) => p.place === name).length;
+  }
+}
+
+function renderCorridors(main) {
+  if (!corridors.length) return;
+  const sec = section("corridors", "Corridors", "Trucks dispatched, arrived and lost per corridor. Totals over the whole run in the table.");
+  main.append(sec);
+  const tot = corridors.map((c) => {
+    const sr = c.series || {};
+    return [c.corridor, sum(sr.trucks_dispatched), sum(sr.trucks_arrived), sum(sr.trucks_lost), sum(sr.delivered_m3), sum(sr.drivers_kidnapped), sum(sr.drivers_killed), sum(sr.attacks)];
+  });
+  tot.sort((a, b) => b[1] - a[1]);
+  sec.append(table(["corridor", "dispatched", "arrived", "lost", "delivered m³", "drivers kidnapped", "drivers killed", "attacks"], tot, { scroll: true }));
+  const toggle = h("div", { class: "toggle" });
+  const cum = h("input", { type: "checkbox", id: "cumulative", checked: "checked" });
+  toggle.append(h("label", null, cum, " cumulative"));
+  sec.append(toggle);
+  const grid = h("div", { class: "chart-grid small" });
+  sec.append(grid);
+  const order = tot.map((r) => r[0]);
+  const list = [];
+  for (const name of order) {
+    const c = corridors.find((x) => x.corridor === name);
+    const sr = c.series || {};
+    const raw = [sr.trucks_dispatched || [], sr.trucks_arrived || [], sr.trucks_lost || []];
+    const e = makeChart(
+      grid,
+      name,
+      [
+        { label: "dispatched", values: cumulative(raw[0]), color: "#1d4e89" },
+        { label: "arrived", values: cumulative(raw[1]), color: "#2a9d8f" },
+        { label: "lost", values: cumulative(raw[2]), color: "#d62828", width: 2.2 },
+      ],
+      { height: 170 },
+    );
+    if (e) list.push({ e, raw });
+  }
+  cum.addEventListener("change", () => {
+    for (const { e, raw } of list) {
+      const d = [xs, ...raw.map((r) => (cum.checked ? cumulative(r) : r))];
+      e.plot.setData(d);
+    }
+  });
+}
+
+function renderDisplacement(main) {
+  if (!displacement.length) return;
+  const sec = section("displacement", "Displacement", "People present (line, right axis) and daily arrivals (left axis) per location, for the locations with the most arrivals.");
+  main.append(sec);
+  const ranked = displacement
+    .map((x) => ({ x, total: sum((x.series || {}).arrivals), peak: maxOf((x.series || {}).agents_present) }))
+    .filter((r) => r.total > 0 || r.peak > 0)
+    .sort((a, b) => b.total - a.total || b.peak - a.peak);
+  sec.append(
+    details(
+      `Arrivals by location (${ranked.length})`,
+      table(
+        ["location", "arrivals (total)", "peak present"],
+        ranked.map((r) => [r.x.location, r.total, isFinite(r.peak) ? r.peak : null]),
+        { scroll: true },
+      ),
+    ),
+  );
+  const grid = h("div", { class: "chart-grid small" });
+  sec.append(grid);
+  for (const r of ranked.slice(0, 12)) {
+    const sr = r.x.series || {};
+    makeChart(
+      grid,
+      r.x.location,
+      [
+        { label: "arrivals/day", values: sr.arrivals, color: "#e76f51" },
+        { label: "present", values: sr.agents_present, color: "#7b2cbf", scale: "y2" },
+      ],
+      { height: 170 },
+    );
+  }
+}
+
+// ---------- key figures (summary.json, read generically) ----------
+function isPlainObject(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+function flatten(obj, prefix, out) {
+  out = out || {};
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (isPlainObject(v)) flatten(v, key, out);
+    else if (Array.isArray(v)) out[key] = v.every((x) => !isPlainObject(x)) ? v.join(", ") : JSON.stringify(v);
+    else out[key] = v;
+  }
+  return out;
+}
+function objectTable(rowsByName, firstCol) {
+  const flat = Object.entries(rowsByName).map(([n, v]) => [n, isPlainObject(v) ? flatten(v) : { value: v }]);
+  const cols = [];
+  for (const [, f] of flat) for (const k of Object.keys(f)) if (!cols.includes(k)) cols.push(k);
+  return table([firstCol, ...cols.map(label)], flat.map(([n, f]) => [n, ...cols.map((c) => (f[c] === undefined ? null : f[c]))]), { scroll: true });
+}
+function renderKeyFigures(main) {
+  const sm = data.summary;
+  if (!isPlainObject(sm)) return;
+  const sec = section("key-figures", "Key figures", "From summary.json.");
+  main.append(sec);
+  const scalars = Object.entries(sm).filter(([, v]) => !isPlainObject(v) && !Array.isArray(v));
+  if (scalars.length) sec.append(table(["figure", "value"], scalars.map(([k, v]) => [label(k), v])));
+  const order = (k) => ["places", "national", "corridors", "balance"].indexOf(k) + 1 || 9;
+  const rest = Object.entries(sm)
+    .filter(([, v]) => isPlainObject(v) || Array.isArray(v))
+    .sort((a, b) => order(a[0]) - order(b[0]));
+  for (const [k, v] of rest) {
+    sec.append(h("h3", { text: label(k) }));
+    if (Array.isArray(v)) {
+      if (v.every(isPlainObject)) {
+        const flat = v.map((x) => flatten(x));
+        const cols = [];
+        for (const f of flat) for (const c of Object.keys(f)) if (!cols.includes(c)) cols.push(c);
+        sec.append(table(cols.map(label), flat.map((f) => cols.map((c) => (f[c] === undefined ? null : f[c]))), { scroll: true }));
+      } else sec.append(h("p", { text: v.map((x) => fmt(x)).join(", ") }));
+    } else if (Object.values(v).length && Object.values(v).every(isPlainObject)) {
+      sec.append(objectTable(v, k === "places" ? "place" : k === "corridors" ? "corridor" : "name"));
+    } else {
+      const f = flatten(v);
+      const entries = Object.entries(f);
+      // A map of scalars keyed by name (e.g. trucks lost by corridor) reads better as rows.
+      sec.append(table(["figure", "value"], entries.map(([kk, vv]) => [label(kk), vv]), { scroll: entries.length > 20 }));
+    }
+  }
+}
+
+// ---------- compare (compare.csv, read by header) ----------
+function renderCompare(main) {
+  const cmp = data.compare;
+  if (!cmp || !Array.isArray(cmp.header) || !cmp.rows || !cmp.rows.length) return;
+  const sec = section(
+    "compare",
+    "Responses compared",
+    "Each response against status-quo on the same seeds: median and 90% interval, paired difference with its interval, and rank (1 = best). Bars show each response's interval; the dot is the median.",
+  );
+  main.append(sec);
+  const hdr = cmp.header.map((x) => String(x));
+  const lc = hdr.map((x) => x.toLowerCase());
+  const find = (...pats) => {
+    for (const p of pats) {
+      const i = lc.findIndex((c) => (p instanceof RegExp ? p.test(c) : c === p));
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+  const iResp = find("response", /response/);
+  const iFig = find("key_figure", "figure", "metric", "kpi", "indicator", /figure/);
+  const iRank = find("rank", /rank/);
+  const iMed = find("median", "p50", /^median/);
+  const iLo = find("p05", "lo", "low", "lower", /^(p05|lo|low|lower)_?(?!.*diff)/, /^(?!.*diff).*(p05|lower|_lo)$/);
+  const iHi = find("p95", "hi", "high", "upper", /^(p95|hi|high|upper)_?(?!.*diff)/, /^(?!.*diff).*(p95|upper|_hi)$/);
+  const num = (v) => {
+    const x = typeof v === "number" ? v : parseFloat(v);
+    return isFinite(x) ? x : null;
+  };
+  const groups = new Map();
+  for (const r of cmp.rows) {
+    const g = iFig >= 0 ? String(r[iFig]) : "";
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push(r);
+  }
+  for (const [g, rows] of groups) {
+    if (iRank >= 0) rows.sort((a, b) => (num(a[iRank]) ?? 1e9) - (num(b[iRank]) ?? 1e9));
+    if (g) sec.append(h("h3", { text: label(g) }));
+    let lo = Infinity,
+      hi = -Infinity;
+    if (iLo >= 0 && iHi >= 0)
+      for (const r of rows) {
+        for (const v of [num(r[iLo]), num(r[iHi]), iMed >= 0 ? num(r[iMed]) : null]) if (v !== null) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+      }
+    const showBars = isFinite(lo) && isFinite(hi);
+    const cols = hdr.filter((_, i) => i !== iFig);
+    const body = rows.map((r) => {
+      const cells = r.filter((_, i) => i !== iFig).map((v) => (num(v) !== null && String(v).trim() !== "" ? num(v) : v));
+      if (showBars) {
+        const W = 180,
+          H = 16,
+          pad = 6;
+        const X = (v) => pad + ((v - lo) / (hi - lo || 1)) * (W - 2 * pad);
+        const svg = s("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}` });
+        const a = num(r[iLo]),
+          b = num(r[iHi]),
+          m = iMed >= 0 ? num(r[iMed]) : null;
+        if (a !== null && b !== null) svg.append(s("line", { x1: X(a), x2: X(b), y1: H / 2, y2: H / 2, stroke: "#1d4e89", "stroke-width": 3, "stroke-linecap": "round" }));
+        if (m !== null) svg.append(s("circle", { cx: X(m), cy: H / 2, r: 4, fill: "#e76f51" }));
+        cells.push(h("span", { class: "interval" }, svg));
+      }
+      return cells;
+    });
+    if (showBars) cols.push(`interval (${fmt(lo)} … ${fmt(hi)})`);
+    sec.append(table(cols.map(label), body, { scroll: true, rowClass: (r, i) => (i === 0 && iRank >= 0 ? "best" : null) }));
+  }
+  if (iResp < 0) sec.append(h("p", { class: "note", text: "compare.csv has no response column." }));
+}
+
+function renderRuns(main) {
+  const runs = data.runs;
+  if (!runs || !Array.isArray(runs.header) || !runs.rows || !runs.rows.length) return;
+  const sec = document.getElementById("key-figures") || section("key-figures", "Key figures");
+  if (!sec.parentNode) main.append(sec);
+  const note = runs.total_rows > runs.rows.length ? ` (first ${runs.rows.length} of ${runs.total_rows})` : "";
+  sec.append(
+    details(
+      `Ensemble runs: runs.csv${note}`,
+      table(
+        runs.header.map(label),
+        runs.rows.map((r) => r.map((v) => (String(v).trim() !== "" && isFinite(Number(v)) ? Number(v) : v))),
+        { scroll: true },
+      ),
+    ),
+  );
+}
+
+function renderEvents(main) {
+  const ev = data.events || [];
+  if (!ev.length && !attacks.length) return;
+  const sec = section("events", "Events", `${attacks.length} attack(s). Other events besides routine dispatches and arrivals are listed below.`);
+  main.append(sec);
+  if (attacks.length) {
+    const bySeg = new Map();
+    for (const a of attacks) {
+      const r = bySeg.get(a.segment) || { n: 0, lost: 0, kid: 0, killed: 0 };
+      r.n++;
+      r.lost += isNum(a.trucks_lost) ? a.trucks_lost : 0;
+      r.kid += isNum(a.drivers_kidnapped) ? a.drivers_kidnapped : 0;
+      r.killed += isNum(a.drivers_killed) ? a.drivers_killed : 0;
+      bySeg.set(a.segment, r);
+    }
+    const rows = Array.from(bySeg.entries())
+      .map(([k, r]) => [k, r.n, r.lost, r.kid, r.killed])
+      .sort((a, b) => b[2] - a[2] || b[1] - a[1]);
+    sec.append(h("h3", { text: "Attacks by road segment" }), table(["segment", "attacks", "trucks lost", "drivers kidnapped", "drivers killed"], rows, { scroll: true }));
+  }
+  if (ev.length) {
+    const note = data.events_total > ev.length ? ` (first ${ev.length} of ${data.events_total})` : "";
+    sec.append(details(`Event log${note}`, table(["day", "date", "kind", "place", "segment", "trucks", "detail"], ev.map((e) => [e.day, e.date, e.kind, e.place, e.segment, e.trucks, e.detail]), { scroll: true })));
+  }
+}
+
+// ---------- inputs and sources ----------
+function tomlView(text) {
+  // Light highlighting: comments, section headers, quoted strings. Built from text nodes only.
+  const pre = h("pre", { class: "toml" });
+  for (const line of String(text).split("\n")) {
+    const trimmed = line.trimStart();
+    if (trimmed.startsWith("#")) pre.append(h("span", { class: "c", text: line }));
+    else if (trimmed.startsWith("[")) pre.append(h("span", { class: "h", text: line }));
+    else {
+      const m = /^(\s*source\s*=\s*)(.*)$/.exec(line);
+      if (m) pre.append(m[1], h("span", { class: "s", text: m[2] }));
+      else pre.append(line);
+    }
+    pre.append("\n");
+  }
+  return pre;
+}
+function renderSources(main) {
+  const sec = section("sources", "Inputs and sources", "Where the numbers come from: the scenario file as run, and the source of each place and road of the network.");
+  main.append(sec);
+  if (typeof data.scenario_toml === "string" && data.scenario_toml.length) {
+    const lines = data.scenario_toml.split("\n").length;
+    const srcCount = (data.scenario_toml.match(/^\s*source\s*=/gm) || []).length;
+    sec.append(details(`Scenario file: scenario.toml (${lines} lines, ${srcCount} source keys)`, tomlView(data.scenario_toml)));
+  } else {
+    sec.append(h("p", { class: "note", text: "No scenario.toml in the output folder." }));
+  }
+  const net = data.network && Array.isArray(data.network.features) ? data.network.features : [];
+  const tableOf = (feats, first) => {
+    const cols = [];
+    for (const f of feats) for (const k of Object.keys(f.properties || {})) if (!cols.includes(k) && k !== "id") cols.push(k);
+    const pref = first.filter((c) => cols.includes(c));
+    const ordered = [...pref, ...cols.filter((c) => !pref.includes(c))];
+    return table(ordered.map(label), feats.map((f) => ordered.map((c) => {
+      const v = (f.properties || {})[c];
+      return v === undefined ? null : v;
+    })), { scroll: true });
+  };
+  const pts = net.filter((f) => f.geometry && f.geometry.type === "Point");
+  const lns = net.filter((f) => f.geometry && f.geometry.type !== "Point");
+  if (pts.length) sec.append(details(`Places (${pts.length}) with their sources`, tableOf(pts, ["name", "kind", "country", "population", "population_source", "coord_source"])));
+  if (lns.length) sec.append(details(`Roads (${lns.length}) with their sources`, tableOf(lns, ["a", "b", "length_km", "length_source", "condition", "condition_source", "corridors", "route"])));
+  const files = (data.meta && data.meta.files) || [];
+  if (files.length) sec.append(h("p", { class: "note", text: `Files read: ${files.join(", ")}.` }));
+}
+
+function renderLicences() {
+  const slot = document.getElementById("licences");
+  if (slot && data.licenses) slot.append(details("Third-party licences", h("pre", { class: "licenses", text: data.licenses })));
+}
+
+// ---------- main ----------
+function main() {
+  const app = document.getElementById("app");
+  const finishNav = renderHeader(app);
+  const mainEl = h("main");
+  app.append(mainEl);
+  mapState = renderMap(mainEl);
+  renderCompare(mainEl);
+  renderKeyFigures(mainEl);
+  renderRuns(mainEl);
+  renderCities(mainEl);
+  renderCorridors(mainEl);
+  renderDisplacement(mainEl);
+  renderEvents(mainEl);
+  renderSources(mainEl);
+  renderLicences();
+  finishNav();
+  mapState.update(mapState.initial);
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      for (const c of charts) c.plot.setSize({ width: chartWidth(c.wrap), height: c.plot.height });
+    }, 150);
+  });
+  document.body.setAttribute("data-charts", String(charts.length));
+  document.body.setAttribute("data-ready", "1");
+}
+
+try {
+  main();
+} catch (err) {
+  document.body.setAttribute("data-error", String((err && err.stack) || err));
+  document.body.prepend(h("div", { class: "error-banner", text: "The report could not be drawn: " + String(err) }));
+  throw err;
+}

@@ -175,7 +175,8 @@ impl FleeCase {
         };
         let hasten = settings.hasten;
 
-        let mut ecosystem = Ecosystem::new(settings.move_rules.clone(), settings.spawn_rules.clone());
+        let mut ecosystem =
+            Ecosystem::new(settings.move_rules.clone(), settings.spawn_rules.clone());
         let locations_file = &inputs.locations.name;
         let rows = parse_locations(locations_file, &inputs.locations.text)?;
         let mut initial_idps = Vec::with_capacity(rows.len());
@@ -589,10 +590,7 @@ impl FleeCase {
                     plan.refugee_debt
                 ));
             } else {
-                out.push_str(&format!(
-                    ",0.0,0,{},0,{in_camps},0",
-                    run.total_agents[day]
-                ));
+                out.push_str(&format!(",0.0,0,{},0,{in_camps},0", run.total_agents[day]));
             }
             if self.settings.idp_totals_column {
                 out.push_str(&format!(",{}", run.idp_totals[day]));

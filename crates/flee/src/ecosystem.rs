@@ -381,7 +381,10 @@ impl Ecosystem {
 
     /// Agents at locations now.
     pub fn agents_at_locations(&self) -> u64 {
-        self.locations.iter().map(|l| l.num_agents.max(0) as u64).sum()
+        self.locations
+            .iter()
+            .map(|l| l.num_agents.max(0) as u64)
+            .sum()
     }
 
     /// Where agent `index` is (agents are numbered in the order they were added).
@@ -605,50 +608,57 @@ impl Ecosystem {
         if links.is_empty() {
             return None;
         }
+        // Weights live on the stack for the usual handful of links (no allocation per agent).
+        const STACK_LINKS: usize = 16;
+        if links.len() > STACK_LINKS {
+            let weights: Vec<f64> = links.iter().map(|&l| self.route_weight(l)).collect();
+            return self.pick_weighted(links, &weights, rng);
+        }
+        let mut weights = [0.0f64; STACK_LINKS];
+        for (weight, &link) in weights.iter_mut().zip(links) {
+            *weight = self.route_weight(link);
+        }
+        self.pick_weighted(links, &weights[..links.len()], rng)
+    }
+
+    /// Draws one of `links` in proportion to `weights`, after Flee's optional pruning of
+    /// routes much lighter than the best; equal chances when every weight is zero.
+    fn pick_weighted<R: Rng + ?Sized>(
+        &self,
+        links: &[LinkId],
+        weights: &[f64],
+        rng: &mut R,
+    ) -> Option<LinkId> {
         let threshold = self.rules.pruning_threshold;
         let min_weight = if threshold < 1.001 {
             f64::NEG_INFINITY
         } else {
-            let max = links
-                .iter()
-                .map(|&l| self.route_weight(l))
-                .fold(f64::NEG_INFINITY, f64::max);
-            max / threshold
+            weights.iter().copied().fold(f64::NEG_INFINITY, f64::max) / threshold
         };
-        let mut total = 0.0;
-        let mut kept = 0usize;
-        for &link in links {
-            let w = self.route_weight(link);
-            if w >= min_weight {
-                total += w;
-                kept += 1;
-            }
-        }
+        let kept = || {
+            links
+                .iter()
+                .zip(weights)
+                .filter(move |&(_, &w)| w >= min_weight)
+        };
+        let total: f64 = kept().map(|(_, &w)| w).sum();
         let u: f64 = rng.random();
         if total > 0.0 {
             let target = u * total;
             let mut cumulative = 0.0;
-            let mut last_kept = None;
-            for &link in links {
-                let w = self.route_weight(link);
-                if w < min_weight {
-                    continue;
-                }
+            let mut last = None;
+            for (&link, &w) in kept() {
                 cumulative += w;
-                last_kept = Some(link);
+                last = Some(link);
                 if cumulative > target {
                     return Some(link);
                 }
             }
-            last_kept
+            last
         } else {
-            // All weights zero: Flee weights every route equally.
-            let pick = ((u * kept as f64) as usize).min(kept.saturating_sub(1));
-            links
-                .iter()
-                .copied()
-                .filter(|&l| self.route_weight(l) >= min_weight)
-                .nth(pick)
+            let count = kept().count();
+            let pick = ((u * count as f64) as usize).min(count.saturating_sub(1));
+            kept().nth(pick).map(|(&link, _)| link)
         }
     }
 
@@ -750,7 +760,9 @@ impl Ecosystem {
             replacement.num_agents = 0;
             let replacement_id = LinkId(self.links.len() as u32);
             self.links.push(replacement);
-            self.locations[from.index()].closed_links.push(replacement_id);
+            self.locations[from.index()]
+                .closed_links
+                .push(replacement_id);
             closed_any = true;
         }
         self.locations[from.index()].links = kept;

@@ -10,7 +10,12 @@ use crate::error::Result;
 /// count and a function running one member, and must return the results in member order
 /// (for example `(0..n).into_par_iter().map(run_member).collect()` with rayon). The
 /// simulation itself stays single-threaded and pure.
-pub fn run_ensemble<E>(case: &FleeCase, seed: u64, runs: usize, execute: E) -> Result<Vec<RunOutput>>
+pub fn run_ensemble<E>(
+    case: &FleeCase,
+    seed: u64,
+    runs: usize,
+    execute: E,
+) -> Result<Vec<RunOutput>>
 where
     E: FnOnce(usize, &(dyn Fn(usize) -> Result<RunOutput> + Sync)) -> Vec<Result<RunOutput>>,
 {

@@ -249,8 +249,18 @@ pub fn parse_closures(file: &str, text: &str) -> Result<Vec<ClosureRow>> {
             kind,
             name1: row.field(file, 1, "name1")?.to_string(),
             name2: row.field(file, 2, "name2")?.to_string(),
-            start: parse_int(file, line, "closure_start", row.field(file, 3, "closure_start")?)?,
-            end: parse_int(file, line, "closure_end", row.field(file, 4, "closure_end")?)?,
+            start: parse_int(
+                file,
+                line,
+                "closure_start",
+                row.field(file, 3, "closure_start")?,
+            )?,
+            end: parse_int(
+                file,
+                line,
+                "closure_end",
+                row.field(file, 4, "closure_end")?,
+            )?,
         });
     }
     Ok(closures)
@@ -272,7 +282,12 @@ pub fn parse_conflicts(file: &str, text: &str) -> Result<ConflictTable> {
     let header = rows
         .next()
         .ok_or_else(|| FleeError::file(file, "empty file: a header row is needed"))?;
-    let columns: Vec<String> = header.fields.iter().skip(1).map(|h| h.trim().to_string()).collect();
+    let columns: Vec<String> = header
+        .fields
+        .iter()
+        .skip(1)
+        .map(|h| h.trim().to_string())
+        .collect();
     let names: Vec<String> = columns.iter().filter(|h| !h.is_empty()).cloned().collect();
     let mut days = Vec::new();
     for row in rows {
@@ -280,13 +295,16 @@ pub fn parse_conflicts(file: &str, text: &str) -> Result<ConflictTable> {
         let mut values = vec![0.0; names.len()];
         let mut seen = vec![false; names.len()];
         for (index, text) in row.fields.iter().enumerate().skip(1) {
-            let column = columns.get(index - 1).filter(|c| !c.is_empty()).ok_or_else(|| {
-                FleeError::row(
-                    file,
-                    line,
-                    format!("column {} has no location name in the header", index + 1),
-                )
-            })?;
+            let column = columns
+                .get(index - 1)
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    FleeError::row(
+                        file,
+                        line,
+                        format!("column {} has no location name in the header", index + 1),
+                    )
+                })?;
             let position = names
                 .iter()
                 .position(|n| n == column)
@@ -325,7 +343,12 @@ pub fn parse_sim_period(file: &str, text: &str) -> Result<SimPeriod> {
                 FleeError::row(file, row.line, format!("`{text}` is not a YYYY-MM-DD date"))
             })?);
         } else if key == "length" {
-            length = Some(parse_int(file, row.line, "Length", row.field(file, 1, "Length")?)?);
+            length = Some(parse_int(
+                file,
+                row.line,
+                "Length",
+                row.field(file, 1, "Length")?,
+            )?);
         }
     }
     Ok(SimPeriod {
@@ -356,7 +379,11 @@ pub fn parse_registration_corrections(
         }
         let date_text = &row.fields[1];
         let date = Date::parse(date_text).ok_or_else(|| {
-            FleeError::row(file, row.line, format!("`{date_text}` is not a YYYY-MM-DD date"))
+            FleeError::row(
+                file,
+                row.line,
+                format!("`{date_text}` is not a YYYY-MM-DD date"),
+            )
         })?;
         corrections.push(RegistrationCorrection {
             line: row.line,
@@ -501,7 +528,8 @@ mod tests {
         let err = parse_registration_corrections("registration_corrections.csv", "A,2012-13-01\n")
             .expect_err("bad date");
         assert!(
-            err.to_string().starts_with("registration_corrections.csv:1:"),
+            err.to_string()
+                .starts_with("registration_corrections.csv:1:"),
             "{err}"
         );
         let layout =

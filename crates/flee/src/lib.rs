@@ -71,8 +71,12 @@ mod refugee_data;
 mod settings;
 mod text;
 
-pub use case::{Ard, CaseInputs, DayPlan, FleeCase, InputFile, RunOutput, data_files_named_in, member_rng};
-pub use ecosystem::{Ecosystem, Link, LinkId, Location, LocationId, LocationKind, LocationSpec, Place};
+pub use case::{
+    Ard, CaseInputs, DayPlan, FleeCase, InputFile, RunOutput, data_files_named_in, member_rng,
+};
+pub use ecosystem::{
+    Ecosystem, Link, LinkId, Location, LocationId, LocationKind, LocationSpec, Place,
+};
 pub use ensemble::{EnsembleStats, ard_summary, run_ensemble, sequential};
 pub use error::{FleeError, Result};
 pub use refugee_data::{RefugeeTable, Series, parse_series};

@@ -42,7 +42,11 @@ pub fn parse_series(file: &str, text: &str, start: Date, hasten: i64) -> Result<
             continue;
         }
         let date = Date::parse(first).ok_or_else(|| {
-            FleeError::row(file, row.line, format!("`{first}` is not a YYYY-MM-DD date"))
+            FleeError::row(
+                file,
+                row.line,
+                format!("`{first}` is not a YYYY-MM-DD date"),
+            )
         })?;
         let count = parse_int(file, row.line, "count", &row.fields[1])?;
         // Python true division of two integers: the correctly rounded quotient.
@@ -101,7 +105,10 @@ impl RefugeeTable {
             let mut combined: Option<Series> = None;
             for file in &row.files {
                 let text = files.get(file).ok_or_else(|| {
-                    FleeError::file(file, format!("data file for `{}` was not provided", row.name))
+                    FleeError::file(
+                        file,
+                        format!("data file for `{}` was not provided", row.name),
+                    )
                 })?;
                 let next = parse_series(file, text, start, hasten)?;
                 combined = Some(match combined {
@@ -237,10 +244,8 @@ mod tests {
 
     #[test]
     fn interpolation_truncates_and_clamps() {
-        let table = RefugeeTable::from_series(vec![(
-            "A".into(),
-            vec![(0.0, 1779.0), (7.0, 2299.6)],
-        )]);
+        let table =
+            RefugeeTable::from_series(vec![("A".into(), vec![(0.0, 1779.0), (7.0, 2299.6)])]);
         assert_eq!(table.value(0, -3), 1779);
         assert_eq!(table.value(0, 1), 1853);
         assert_eq!(table.value(0, 7), 2299);

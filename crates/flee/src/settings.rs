@@ -238,7 +238,10 @@ impl Reader<'_> {
             Value::Bool(b) => !*b,
             Value::Number(n) => n.as_f64() == Some(0.0),
             Value::String(s) => {
-                matches!(s.trim().to_ascii_lowercase().as_str(), "" | "false" | "no" | "off")
+                matches!(
+                    s.trim().to_ascii_lowercase().as_str(),
+                    "" | "false" | "no" | "off"
+                )
             }
             Value::Sequence(items) => items.is_empty(),
             Value::Mapping(_) | Value::Tagged(_) => false,
@@ -343,7 +346,9 @@ impl SimSettings {
                 "take_from_population" => rules.take_from_population = reader.bool(&name, v)?,
                 "insert_day0" => rules.insert_day0 = reader.bool(&name, v)?,
                 "sum_from_camps" => rules.sum_from_camps = reader.bool(&name, v)?,
-                "conflict_spawn_decay" => rules.conflict_spawn_decay = reader.float_list(&name, v)?,
+                "conflict_spawn_decay" => {
+                    rules.conflict_spawn_decay = reader.float_list(&name, v)?
+                }
                 "conflict_spawn_decay_interval" => {
                     rules.conflict_spawn_decay_interval = reader.int(&name, v)?;
                     if rules.conflict_spawn_decay_interval < 1 {

@@ -112,7 +112,11 @@ pub(crate) fn parse_int(file: &str, line: u64, what: &str, text: &str) -> Result
 
 pub(crate) fn parse_float(file: &str, line: u64, what: &str, text: &str) -> Result<f64> {
     py_float(text).ok_or_else(|| {
-        FleeError::row(file, line, format!("`{what}` must be a number, found `{text}`"))
+        FleeError::row(
+            file,
+            line,
+            format!("`{what}` must be a number, found `{text}`"),
+        )
     })
 }
 
@@ -249,7 +253,10 @@ mod tests {
             Date::parse("2012-12-31").expect("valid").days_since(start),
             306
         );
-        assert_eq!(Date::parse("2013-2-1").expect("valid").to_string(), "2013-02-01");
+        assert_eq!(
+            Date::parse("2013-2-1").expect("valid").to_string(),
+            "2013-02-01"
+        );
         assert!(Date::parse("2013-02-30").is_none());
         assert!(Date::parse("13-02-01").is_none());
     }

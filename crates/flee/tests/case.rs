@@ -8,7 +8,10 @@ use lifeline_flee::{
 
 fn inputs() -> CaseInputs {
     let mut data_files = BTreeMap::new();
-    data_files.insert("total.csv".to_string(), "Date,n\n2020-01-01,100\n".to_string());
+    data_files.insert(
+        "total.csv".to_string(),
+        "Date,n\n2020-01-01,100\n".to_string(),
+    );
     data_files.insert(
         "c.csv".to_string(),
         "DateTime,n\n2020-01-01,10\n2020-01-06,60\n2020-01-11,40\n2020-01-16,100\n".to_string(),
@@ -21,8 +24,14 @@ fn inputs() -> CaseInputs {
              B,r,Home,0,0,town,,2000\n\
              C,r,Away,0,0,camp,,500\n",
         ),
-        routes: InputFile::new("routes.csv", "#name1,name2,distance,forced_redirection\nA,B,100,0\nB,C,150,0\n"),
-        closures: Some(InputFile::new("closures.csv", "#type,a,b,start,end\ncountry,Home,Away,0,3\n")),
+        routes: InputFile::new(
+            "routes.csv",
+            "#name1,name2,distance,forced_redirection\nA,B,100,0\nB,C,150,0\n",
+        ),
+        closures: Some(InputFile::new(
+            "closures.csv",
+            "#type,a,b,start,end\ncountry,Home,Away,0,3\n",
+        )),
         conflicts: InputFile::new(
             "conflicts.csv",
             &(String::from("#Day,A\n") + &(0..20).map(|d| format!("{d},1\n")).collect::<String>()),
@@ -90,7 +99,12 @@ fn runs_are_reproducible_and_people_conserved() {
     .expect("runs");
     let csv = case.out_csv(&first);
     assert!(csv.starts_with("Day,Date,C sim,C data,C error,Total error,"));
-    assert!(csv.lines().nth(1).expect("day 0").starts_with("0,2020-01-02,"));
+    assert!(
+        csv.lines()
+            .nth(1)
+            .expect("day 0")
+            .starts_with("0,2020-01-02,")
+    );
 }
 
 #[test]

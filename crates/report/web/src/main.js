@@ -95,6 +95,8 @@ function table(headers, rows, opts) {
     const row = h("tr", opts && opts.rowClass ? { class: opts.rowClass(r, i) } : null);
     r.forEach((c) => {
       if (c instanceof Node) row.append(h("td", null, c));
+      else if (c !== null && typeof c === "object" && "num" in c) row.append(h("td", { text: fmt(c.num, isNum(c.num) ? c.digits : undefined) }));
+      else if (c !== null && typeof c === "object" && "raw" in c) row.append(h("td", { text: String(c.raw) }));
       else row.append(h("td", { class: typeof c === "number" || c === null ? null : "text", text: fmt(c) }));
     });
     tb.append(row);
@@ -395,10 +397,17 @@ function renderMap(main) {
   snap.append(snapTitle, snapBody);
   function updateSnapshot(day) {
     snapTitle.textContent = `On ${dates[day] || "day " + day}`;
-    const rows = demandNames.map((n) => [n, placeValue(n, "stock_m3", day), placeValue(n, "cover_days", day), placeValue(n, "shortage_m3", day), placeValue(n, "price_multiple", day), placeValue(n, "power_hours", day)]);
-    const tb = table(["place", "stock m³", "cover d", "shortage m³", "price ×", "power h"], rows);
+    const rows = demandNames.map((n) => [
+      n,
+      { num: placeValue(n, "stock_m3", day), digits: 0 },
+      { num: placeValue(n, "cover_days", day), digits: 1 },
+      { num: placeValue(n, "shortage_m3", day), digits: 0 },
+      { num: placeValue(n, "price_multiple", day), digits: 2 },
+      { num: placeValue(n, "power_hours", day), digits: 1 },
+    ]);
+    const tb = table(["place", "stock m³", "cover d", "short m³", "price ×", "power h"], rows);
     tb.querySelectorAll("tbody tr").forEach((tr, i) => {
-      const c = rows[i][2];
+      const c = rows[i][2].num;
       if (isNum(c)) tr.children[2].className = c < 3 ? "cover-red" : c < 7 ? "cover-amber" : "";
     });
     const cl = corridors.map((c) => [c.corridor, cumulative(c.series.trucks_dispatched)[day], cumulative(c.series.trucks_arrived)[day], cumulative(c.series.trucks_lost)[day]]).filter((r) => r[1] || r[3]);
@@ -707,27 +716,32 @@ function renderKeyFigures(main) {
   const sec = section("key-figures", "Key figures", "From summary.json.");
   main.append(sec);
   const scalars = Object.entries(sm).filter(([, v]) => !isPlainObject(v) && !Array.isArray(v));
-  if (scalars.length) sec.append(table(["figure", "value"], scalars.map(([k, v]) => [label(k), v])));
+  const raw = (k, v) => (/seed|year/i.test(k) && isNum(v) ? { raw: v } : v);
+  if (scalars.length) sec.append(table(["figure", "value"], scalars.map(([k, v]) => [label(k), raw(k, v)])));
   const order = (k) => ["places", "national", "corridors", "balance"].indexOf(k) + 1 || 9;
   const rest = Object.entries(sm)
     .filter(([, v]) => isPlainObject(v) || Array.isArray(v))
     .sort((a, b) => order(a[0]) - order(b[0]));
   for (const [k, v] of rest) {
-    sec.append(h("h3", { text: label(k) }));
+    // Tables repeated elsewhere in the page (corridors) or long go into a collapsed panel.
+    const folded = k === "corridors" || k === "balance";
+    const target = folded ? h("div") : sec;
+    if (folded) sec.append(details(`${label(k)} (summary.json)`, target));
+    else target.append(h("h3", { text: label(k) }));
     if (Array.isArray(v)) {
       if (v.every(isPlainObject)) {
         const flat = v.map((x) => flatten(x));
         const cols = [];
         for (const f of flat) for (const c of Object.keys(f)) if (!cols.includes(c)) cols.push(c);
-        sec.append(table(cols.map(label), flat.map((f) => cols.map((c) => (f[c] === undefined ? null : f[c]))), { scroll: true }));
-      } else sec.append(h("p", { text: v.map((x) => fmt(x)).join(", ") }));
+        target.append(table(cols.map(label), flat.map((f) => cols.map((c) => (f[c] === undefined ? null : f[c]))), { scroll: true }));
+      } else target.append(h("p", { text: v.map((x) => fmt(x)).join(", ") }));
     } else if (Object.values(v).length && Object.values(v).every(isPlainObject)) {
-      sec.append(objectTable(v, k === "places" ? "place" : k === "corridors" ? "corridor" : "name"));
+      target.append(objectTable(v, k === "places" ? "place" : k === "corridors" ? "corridor" : "name"));
     } else {
       const f = flatten(v);
       const entries = Object.entries(f);
       // A map of scalars keyed by name (e.g. trucks lost by corridor) reads better as rows.
-      sec.append(table(["figure", "value"], entries.map(([kk, vv]) => [label(kk), vv]), { scroll: entries.length > 20 }));
+      target.append(table(["figure", "value"], entries.map(([kk, vv]) => [label(kk), vv]), { scroll: entries.length > 20 }));
     }
   }
 }

@@ -1,0 +1,214 @@
+// Opens a Lifeline report from a file:// path in headless Chromium and checks it from the DOM.
+//
+//   node check.mjs --report R.html --dir RUN_DIR --chromium /usr/bin/chromium \
+//       [--screenshot out.png] [--expect-attacks] [--expect-compare] [--expect-bands] [--expect-displacement]
+//
+// Exits non-zero with one line per failed check.
+import { chromium } from "playwright-core";
+import { mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const flag = (name) => args.includes(name);
+const reportPath = resolve(opt("--report") || "");
+const dir = resolve(opt("--dir") || dirname(reportPath));
+const executablePath = opt("--chromium") || "/usr/bin/chromium";
+const screenshot = opt("--screenshot");
+const label = opt("--label") || reportPath;
+
+const failures = [];
+const check = (ok, what) => {
+  if (ok) console.log(`  ok   ${what}`);
+  else {
+    console.log(`  FAIL ${what}`);
+    failures.push(what);
+  }
+};
+
+// What the page should show, from the folder's own files.
+const network = existsSync(join(dir, "network.geojson")) ? JSON.parse(readFileSync(join(dir, "network.geojson"), "utf8")) : { features: [] };
+const nPoints = network.features.filter((f) => f.geometry && f.geometry.type === "Point").length;
+const nLines = network.features.filter((f) => f.geometry && /LineString$/.test(f.geometry.type)).length;
+const csvColumn = (file, column) => {
+  const p = join(dir, file);
+  if (!existsSync(p)) return [];
+  const lines = readFileSync(p, "utf8").split(/\r?\n/).filter(Boolean);
+  const header = lines[0].split(",");
+  const i = header.indexOf(column);
+  return i < 0 ? [] : lines.slice(1).map((l) => l.split(",")[i]);
+};
+const placeNames = new Set(csvColumn("places.csv", "place"));
+const corridorNames = new Set(csvColumn("corridors.csv", "corridor"));
+
+const reportUrl = pathToFileURL(reportPath).href;
+const profile = mkdtempSync(join(tmpdir(), "lifeline-report-profile-"));
+let context;
+try {
+  console.log(`Checking ${label}`);
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-default-apps", "--no-first-run"],
+    viewport: { width: 1400, height: 1000 },
+  });
+  const requests = [];
+  // Every request the page makes other than for the report file itself is a failure; none is served.
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url === reportUrl) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  page.on("request", (r) => {
+    const url = r.url();
+    if (url !== reportUrl && !url.startsWith("data:") && !requests.includes(url)) requests.push(url);
+  });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+
+  const t0 = Date.now();
+  await page.goto(reportUrl, { waitUntil: "load" });
+  await page.waitForSelector("body[data-ready='1'], body[data-error]", { timeout: 20000 });
+  console.log(`  (drawn in ${Date.now() - t0} ms)`);
+  const bodyError = await page.getAttribute("body", "data-error");
+  check(!bodyError, `the page draws without error${bodyError ? `: ${bodyError.split("\n")[0]}` : ""}`);
+
+  // Map.
+  const map = await page.evaluate(() => ({
+    places: document.querySelectorAll("svg#map circle.place").length,
+    roads: document.querySelectorAll("svg#map path.road").length,
+    countries: document.querySelectorAll("svg#map path.country").length,
+    drawnRoads: Array.from(document.querySelectorAll("svg#map path.road")).filter((p) => (p.getAttribute("d") || "").length > 10).length,
+    onCanvas: Array.from(document.querySelectorAll("svg#map circle.place")).filter((c) => {
+      const b = c.getBoundingClientRect();
+      const m = document.querySelector("svg#map").getBoundingClientRect();
+      return b.left >= m.left - 1 && b.right <= m.right + 1 && b.top >= m.top - 1 && b.bottom <= m.bottom + 1;
+    }).length,
+  }));
+  check(map.places === nPoints, `map shows every place of network.geojson (${map.places} of ${nPoints})`);
+  check(map.roads === nLines, `map shows every road of network.geojson (${map.roads} of ${nLines})`);
+  check(map.drawnRoads === nLines, `every road has a drawn path (${map.drawnRoads})`);
+  check(map.onCanvas === nPoints, `every place lies inside the map frame (${map.onCanvas})`);
+  check(map.countries >= 10, `country outlines are drawn (${map.countries} countries)`);
+
+  // Charts.
+  const charts = await page.evaluate(() => {
+    const inked = (canvas) => {
+      try {
+        const ctx = canvas.getContext("2d");
+        const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 16) if (d[i] > 0) n++;
+        return n;
+      } catch (e) {
+        return -1;
+      }
+    };
+    const of = (sel) =>
+      Array.from(document.querySelectorAll(sel)).map((c) => ({
+        title: c.querySelector(".chart-title")?.textContent || "",
+        points: Number(c.getAttribute("data-points") || 0),
+        canvas: c.querySelector("canvas") ? inked(c.querySelector("canvas")) : 0,
+      }));
+    return {
+      cities: of("#cities .chart"),
+      cityBlocks: document.querySelectorAll("#cities .city").length,
+      corridors: of("#corridors .chart"),
+      displacement: of("#displacement .chart"),
+    };
+  });
+  if (placeNames.size) {
+    check(charts.cityBlocks === placeNames.size, `a chart block per city of places.csv (${charts.cityBlocks} of ${placeNames.size})`);
+    const stock = charts.cities.filter((c) => c.title.startsWith("Stock"));
+    const price = charts.cities.filter((c) => c.title.startsWith("Price"));
+    const power = charts.cities.filter((c) => c.title.startsWith("Power"));
+    check(stock.length === placeNames.size && stock.every((c) => c.points > 0 && c.canvas > 0), `stock/cover charts have data and ink (${stock.map((c) => c.points).join(", ")} points)`);
+    check(price.length === placeNames.size && price.every((c) => c.points > 0 && c.canvas > 0), `price charts have data and ink`);
+    check(power.length === placeNames.size && power.some((c) => c.points > 0 && c.canvas > 0), `power-hours charts are there, with data where the run has it (${power.filter((c) => c.points > 0).length} with data)`);
+  }
+  if (corridorNames.size) {
+    check(charts.corridors.length === corridorNames.size && charts.corridors.every((c) => c.points > 0 && c.canvas > 0), `a chart with data per corridor (${charts.corridors.length} of ${corridorNames.size})`);
+  }
+  if (flag("--expect-displacement")) check(charts.displacement.length > 0 && charts.displacement.every((c) => c.points > 0), `displacement charts have data (${charts.displacement.length})`);
+  if (flag("--expect-bands")) {
+    const bands = await page.evaluate(() => Array.from(document.querySelectorAll("#cities .u-legend .u-label")).filter((l) => / p95$/.test(l.textContent || "")).length);
+    check(bands > 0, `the ensemble's 5–95% band is drawn (${bands} band series)`);
+  }
+  const keyFigures = await page.evaluate(() => document.querySelectorAll("#key-figures table.data tbody tr").length);
+  check(keyFigures > 0 === existsSync(join(dir, "summary.json")), `key-figures table (${keyFigures} rows)`);
+  if (flag("--expect-compare")) {
+    const rows = await page.evaluate(() => document.querySelectorAll("#compare table.data tbody tr").length);
+    check(rows > 0, `responses ranked (${rows} rows)`);
+  }
+  const toml = await page.evaluate(() => document.querySelector("#sources pre.toml")?.textContent.length || 0);
+  check(toml > 0 === existsSync(join(dir, "scenario.toml")), `scenario.toml panel ${toml ? `(${toml} chars)` : "(absent, as the folder has none)"}`);
+
+  // The day slider replays the scenario: the map changes with it.
+  const state = () =>
+    page.evaluate(() => {
+      const svg = document.querySelector("svg#map");
+      return {
+        day: svg.getAttribute("data-day"),
+        label: document.getElementById("day-label")?.textContent || "",
+        places: Array.from(svg.querySelectorAll("circle.place")).map((c) => `${c.getAttribute("r")}/${c.getAttribute("fill")}`).join(" "),
+        roads: Array.from(svg.querySelectorAll("path.road")).map((p) => `${p.getAttribute("stroke")}/${p.getAttribute("stroke-width")}`).join(" "),
+      };
+    });
+  const last = await state();
+  const max = Number(await page.getAttribute("#day", "max"));
+  check(max > 0 && Number(last.day) === max, `the slider starts on the last day (${last.day} of ${max})`);
+  await page.focus("#day");
+  await page.keyboard.press("Home");
+  const first = await state();
+  check(first.day === "0", `Home key moves the slider to day 0 (${first.day}, "${first.label}")`);
+  check(first.places !== last.places || first.roads !== last.roads, "moving the slider changes the map (places or roads)");
+  check(first.label !== last.label, "moving the slider changes the date shown");
+  const mid = Math.floor(max / 2);
+  await page.locator("#day").fill(String(mid));
+  const middle = await state();
+  check(Number(middle.day) === mid && (middle.places !== first.places || middle.roads !== first.roads), `setting the slider to day ${mid} redraws the map`);
+  if (flag("--expect-attacks")) {
+    check(first.roads !== last.roads, "roads are recoloured by attacks/losses over the days");
+  }
+  await page.locator("#day").fill(String(max));
+
+  // No network: nothing requested, nothing blocked by the CSP.
+  const csp = await page.evaluate(() => (window.__cspViolations || []).map((v) => `${v.directive} ${v.blockedURI}`));
+  const cspMeta = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content") || "");
+  check(/default-src 'none'/.test(cspMeta), "the page carries a default-src 'none' CSP");
+  check(requests.length === 0, `no network request attempted${requests.length ? `: ${requests.slice(0, 5).join(", ")}` : ""}`);
+  check(csp.length === 0, `no CSP violation${csp.length ? `: ${csp.slice(0, 5).join(", ")}` : ""}`);
+  check(errors.length === 0, `no script error${errors.length ? `: ${errors.slice(0, 3).join(" | ")}` : ""}`);
+
+  if (screenshot) {
+    mkdirSync(dirname(resolve(screenshot)), { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: screenshot, fullPage: false });
+    const charts2 = screenshot.replace(/\.png$/, "-charts.png");
+    const el = await page.$("#cities");
+    if (el) await el.screenshot({ path: charts2 });
+    console.log(`  screenshots: ${screenshot}${el ? `, ${charts2}` : ""}`);
+  }
+} catch (e) {
+  failures.push(`the browser check crashed: ${e && e.message ? e.message : e}`);
+  console.log(`  FAIL ${failures[failures.length - 1]}`);
+} finally {
+  if (context) await context.close().catch(() => {});
+  rmSync(profile, { recursive: true, force: true });
+}
+
+if (failures.length) {
+  console.error(`\n${failures.length} browser check(s) failed for ${label}:\n - ${failures.join("\n - ")}`);
+  process.exit(1);
+}
+console.log(`All browser checks passed for ${label}.`);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Browser test of `lifeline report`: builds the CLI, runs the Mali scenario, makes its report,
+# opens it from a file:// path in headless Chromium (fresh profile, no network) and checks the
+# map, the charts, the day slider and that no request is attempted. Also checks the report of
+# a small fixture folder that has attacks, an ensemble band, displacement and a comparison.
+#
+# Needs: cargo, node + npm (playwright-core is installed into ./node_modules on first use),
+# and Chromium (`apt-get install -y chromium`; or set CHROMIUM=/path/to/chrome).
+# Screenshots: target/report-screenshot.png and target/report-screenshot-charts.png.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../../.." && pwd)"
+cd "$root"
+
+fail() { echo "report browser test: FAILED: $*" >&2; exit 1; }
+
+chromium="${CHROMIUM:-}"
+if [ -z "$chromium" ]; then
+  for c in chromium chromium-browser google-chrome google-chrome-stable; do
+    if command -v "$c" >/dev/null 2>&1; then chromium="$(command -v "$c")"; break; fi
+  done
+fi
+[ -n "$chromium" ] && [ -x "$chromium" ] || fail "no Chromium found (apt-get install -y chromium, or set CHROMIUM)"
+command -v node >/dev/null 2>&1 || fail "node is not installed"
+
+echo "== building lifeline-cli (release)"
+cargo build --release -p lifeline-cli || fail "cargo build failed"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+bin="$target_dir/release/lifeline"
+[ -x "$bin" ] || fail "no binary at $bin"
+
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  echo "== installing playwright-core into $here/node_modules"
+  (cd "$here" && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; }) || fail "npm could not install playwright-core"
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+echo "== lifeline run --out $tmp/run"
+"$bin" run --out "$tmp/run" >"$tmp/run.log" 2>&1 || { cat "$tmp/run.log"; fail "lifeline run failed"; }
+echo "== lifeline report $tmp/run -o $tmp/run/report.html"
+"$bin" report "$tmp/run" -o "$tmp/run/report.html" || fail "lifeline report failed"
+size=$(wc -c <"$tmp/run/report.html")
+echo "   report size: $size bytes"
+[ "$size" -lt 1048576 ] || fail "the report is $size bytes (over 1 MiB)"
+
+mkdir -p "$root/target"
+status=0
+node "$here/check.mjs" --label "Mali scenario report" --report "$tmp/run/report.html" --dir "$tmp/run" \
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot.png" || status=1
+
+echo "== lifeline report on the fixture folder (attacks, bands, displacement, comparison)"
+cp -r "$root/crates/report/tests/fixtures/mini" "$tmp/mini"
+"$bin" report "$tmp/mini" -o "$tmp/mini/report.html" || fail "lifeline report (fixture) failed"
+node "$here/check.mjs" --label "fixture report" --report "$tmp/mini/report.html" --dir "$tmp/mini" \
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot-fixture.png" \
+  --expect-attacks --expect-bands --expect-displacement --expect-compare || status=1
+
+[ "$status" -eq 0 ] || fail "see the FAIL lines above"
+echo "report browser test: all checks passed"

@@ -210,6 +210,8 @@ pub struct WillingnessParams {
     pub recovery_half_life: Days,
     /// Willingness never falls below this (some drivers always go).
     pub floor: f64,
+    /// Fraction lost per unit severity of an incident reported near the corridor.
+    pub drop_per_reported_incident: f64,
 }
 
 /// A stock held back and released into a depot when its cover falls low.

@@ -59,6 +59,8 @@ pub struct Simulation<'a> {
     reserve_left: Vec<f64>,
     reserve_active: Vec<bool>,
     escorts_busy_until: Vec<f64>,
+    /// Next entry of `threat.reported` to apply.
+    next_reported: usize,
     /// Corridor return time (empty trucks) in days.
     return_time: Vec<f64>,
     /// Corridor outbound time at normal speed, for ordering.
@@ -124,6 +126,7 @@ impl<'a> Simulation<'a> {
             reserve_left,
             reserve_active: vec![false; n_depots],
             escorts_busy_until: vec![f64::NEG_INFINITY; input.escorts.units as usize],
+            next_reported: 0,
             return_time,
             lead_time,
             options,
@@ -183,7 +186,8 @@ impl<'a> Simulation<'a> {
     }
 
     fn recover_willingness(&mut self) {
-        let h = self.input.willingness.recovery_half_life.0;
+        let params = &self.input.willingness;
+        let h = params.recovery_half_life.0;
         let rate = if h > 0.0 {
             1.0 - 0.5f64.powf(1.0 / h)
         } else {
@@ -191,6 +195,19 @@ impl<'a> Simulation<'a> {
         };
         for w in self.willingness.iter_mut() {
             *w += (1.0 - *w) * rate;
+        }
+        // Incidents reported today near a corridor make its drivers stay home.
+        let reported = &self.input.threat.reported;
+        while let Some(incident) = reported.get(self.next_reported) {
+            if incident.day > self.day {
+                break;
+            }
+            if incident.day == self.day {
+                let keep = (1.0 - params.drop_per_reported_incident).powf(incident.severity);
+                let w = &mut self.willingness[incident.corridor.index()];
+                *w = (*w * keep).max(params.floor.min(*w));
+            }
+            self.next_reported += 1;
         }
     }
 

@@ -229,11 +229,23 @@ pub struct AttackParams {
     pub wait_days: f64,
 }
 
+/// An observed incident near a corridor's route: drivers hear of it and some stop driving,
+/// whether or not the model's own convoys were hit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportedIncident {
+    pub day: u32,
+    pub corridor: crate::ids::CorridorId,
+    /// 1 for an attack; more for an abduction of drivers.
+    pub severity: f64,
+}
+
 /// Hazard and attack parameters for a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ThreatInput {
     pub hazard: HazardTable,
     pub attacks: AttackParams,
+    /// Sorted by day.
+    pub reported: Vec<ReportedIncident>,
 }
 
 impl ThreatInput {
@@ -242,6 +254,7 @@ impl ThreatInput {
         ThreatInput {
             hazard: HazardTable::zero(segments, days as usize),
             attacks,
+            reported: Vec::new(),
         }
     }
 }

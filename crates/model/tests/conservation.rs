@@ -204,6 +204,7 @@ fn build(c: &Case) -> ModelInput {
             drop_per_kidnapping: 0.08,
             recovery_half_life: Days(12.0),
             floor: 0.15,
+            drop_per_reported_incident: 0.2,
         },
         escorts: EscortParams {
             units: 1,
@@ -237,6 +238,7 @@ fn build(c: &Case) -> ModelInput {
                 wait_chance: 0.3,
                 wait_days: 2.0,
             },
+            reported: Vec::new(),
         },
     }
 }

@@ -13,11 +13,11 @@ use lifeline_model::params::{
     WillingnessParams,
 };
 use lifeline_model::threat::{
-    AttackParams, ConflictEvent, Declaration, HazardBuilder, KernelParams, LossShare, ThreatInput,
-    haversine_km,
+    AttackParams, ConflictEvent, Declaration, HazardBuilder, KernelParams, LossShare,
+    ReportedIncident, ThreatInput, distance_to_segment_km, haversine_km,
 };
 use lifeline_model::units::{Days, KmPerDay, Volume};
-use lifeline_model::{CommodityId, DepotId, PlaceId, SegmentId};
+use lifeline_model::{CommodityId, CorridorId, DepotId, PlaceId, SegmentId};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -577,6 +577,11 @@ impl Scenario {
                 "willingness.recovery_half_life_days",
             )?),
             floor: probability(&src, &w.floor, "willingness.floor")?,
+            drop_per_reported_incident: probability(
+                &src,
+                &w.drop_per_reported_incident,
+                "willingness.drop_per_reported_incident",
+            )?,
         };
         let e = &spec.escorts;
         let escorts = EscortParams {
@@ -623,7 +628,9 @@ impl Scenario {
             });
         }
 
-        let threat = self.threat(&src, &network, &speeds, start_date, days, overrides)?;
+        let threat = self.threat(
+            &src, &network, &speeds, start_date, days, overrides, &corridors,
+        )?;
 
         let input = ModelInput {
             network,
@@ -668,6 +675,7 @@ impl Scenario {
         start: NaiveDate,
         days: u32,
         overrides: &Overrides,
+        corridors: &[CorridorSpec],
     ) -> Result<ThreatInput> {
         let th = &self.spec.threat;
         let a = &th.attacks;
@@ -802,20 +810,36 @@ impl Scenario {
             fatality_weight: k.fatality_weight,
         };
         let events = self.conflict_events(src, start, &kernel, overrides)?;
-        builder.events(&events, &kernel);
+        builder.events(
+            &events.iter().map(|e| e.0.clone()).collect::<Vec<_>>(),
+            &kernel,
+        );
         let mut hazard = builder.build();
         hazard.scale(non_negative(src, &th.hazard_scale, "threat.hazard_scale")?);
-        Ok(ThreatInput { hazard, attacks })
+        let reported = reported_incidents(
+            network,
+            corridors,
+            &events,
+            &kernel,
+            days,
+            self.spec.willingness.abduction_severity,
+        );
+        Ok(ThreatInput {
+            hazard,
+            attacks,
+            reported,
+        })
     }
 
-    /// Reads the event file (the override, or the scenario's), weighted by the kernel.
+    /// Reads the event file (the override, or the scenario's), weighted by the kernel; each
+    /// event comes with whether it was an abduction.
     fn conflict_events(
         &self,
         src: &SourceText,
         start: NaiveDate,
         kernel: &KernelParams,
         overrides: &Overrides,
-    ) -> Result<Vec<ConflictEvent>> {
+    ) -> Result<Vec<(ConflictEvent, bool)>> {
         let (text, file) = match (&overrides.events_file, &self.spec.threat.events) {
             (Some(path), _) => (read_text(path)?, path.display().to_string()),
             (None, Some(spec)) => load_data(src, spec, self.base_dir.as_deref(), "threat.events")?,
@@ -827,15 +851,56 @@ impl Scenario {
             .iter()
             .filter_map(|r| {
                 let w = *weights.get(&r.event_type)?;
-                Some(ConflictEvent {
-                    day: (r.date - start).num_days(),
-                    lat: r.latitude,
-                    lon: r.longitude,
-                    weight: kernel.event_weight(w, r.fatalities),
-                })
+                Some((
+                    ConflictEvent {
+                        day: (r.date - start).num_days(),
+                        lat: r.latitude,
+                        lon: r.longitude,
+                        weight: kernel.event_weight(w, r.fatalities),
+                    },
+                    r.sub_event_type.to_lowercase().contains("abduction"),
+                ))
             })
             .collect())
     }
+}
+
+/// Incidents drivers hear of: every weighted event within the kernel range of a corridor's road,
+/// on the event's day.
+fn reported_incidents(
+    network: &Network,
+    corridors: &[CorridorSpec],
+    events: &[(ConflictEvent, bool)],
+    kernel: &KernelParams,
+    days: u32,
+    abduction_severity: f64,
+) -> Vec<ReportedIncident> {
+    let mut out = Vec::new();
+    for (e, abduction) in events {
+        if e.day < 0 || e.day >= i64::from(days) || e.weight <= 0.0 {
+            continue;
+        }
+        for (ci, c) in corridors.iter().enumerate() {
+            let near = c.legs.iter().any(|leg| match leg {
+                Leg::Drive { segment, .. } => {
+                    let s = network.segment(*segment);
+                    let (a, b) = (network.place(s.a), network.place(s.b));
+                    distance_to_segment_km((e.lat, e.lon), (a.lat, a.lon), (b.lat, b.lon))
+                        <= kernel.range_km
+                }
+                _ => false,
+            });
+            if near {
+                out.push(ReportedIncident {
+                    day: e.day as u32,
+                    corridor: CorridorId::from_index(ci),
+                    severity: if *abduction { abduction_severity } else { 1.0 },
+                });
+            }
+        }
+    }
+    out.sort_by_key(|r| (r.day, r.corridor));
+    out
 }
 
 /// Reads `embedded:NAME` or a path relative to the scenario's folder.

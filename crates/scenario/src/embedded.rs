@@ -1,13 +1,16 @@
 //! Datasets and scenarios compiled into the binary, so `lifeline run` needs no files.
 
-/// (name, TOML text) of every embedded scenario; the first is the default of `lifeline run`.
-pub const SCENARIOS: &[(&str, &str)] = &[(
-    "mali-2025-baseline",
-    include_str!("../scenarios/mali-2025-baseline.toml"),
-)];
+/// (name, TOML text) of every embedded scenario.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    ("mali-2025", include_str!("../scenarios/mali-2025.toml")),
+    (
+        "mali-2025-baseline",
+        include_str!("../scenarios/mali-2025-baseline.toml"),
+    ),
+];
 
 /// The name `lifeline run` uses when none is given.
-pub const DEFAULT_SCENARIO: &str = "mali-2025-baseline";
+pub const DEFAULT_SCENARIO: &str = "mali-2025";
 
 /// (name, text) of embedded data files, referred to as `embedded:NAME` in scenarios.
 pub const DATA: &[(&str, &str)] = &[
@@ -15,6 +18,10 @@ pub const DATA: &[(&str, &str)] = &[
     (
         "mali/segments.csv",
         include_str!("../data/mali/segments.csv"),
+    ),
+    (
+        "mali/mali-2025-events.csv",
+        include_str!("../data/mali/mali-2025-events.csv"),
     ),
 ];
 

@@ -191,6 +191,10 @@ pub struct WillingnessSpec {
     pub drop_per_kidnapping: Spanned<f64>,
     pub recovery_half_life_days: Spanned<f64>,
     pub floor: Spanned<f64>,
+    /// Willingness lost when an incident is reported within the kernel range of a corridor.
+    pub drop_per_reported_incident: Spanned<f64>,
+    /// An abduction of drivers weighs this many ordinary incidents.
+    pub abduction_severity: f64,
     #[serde(default)]
     pub source: String,
 }

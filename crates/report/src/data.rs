@@ -67,7 +67,9 @@ impl Table {
     }
 
     fn col(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h.eq_ignore_ascii_case(name))
+        self.header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
     }
 
     fn first_col(&self, names: &[&str]) -> Option<usize> {
@@ -81,7 +83,12 @@ impl Table {
         })
     }
 
-    fn day(&self, row_index: usize, row: &csv::StringRecord, col: usize) -> Result<usize, ReportError> {
+    fn day(
+        &self,
+        row_index: usize,
+        row: &csv::StringRecord,
+        col: usize,
+    ) -> Result<usize, ReportError> {
         let text = row.get(col).unwrap_or("");
         let bad = || ReportError::BadDay {
             path: self.path.clone(),
@@ -156,14 +163,20 @@ fn daily(
 ) -> Result<Daily, ReportError> {
     let day_col = table.require("day")?;
     let date_col = table.col("date");
-    let keys_idx: Vec<Option<usize>> = key_cols.iter().map(|names| table.first_col(names)).collect();
+    let keys_idx: Vec<Option<usize>> = key_cols
+        .iter()
+        .map(|names| table.first_col(names))
+        .collect();
     let value_cols: Vec<usize> = (0..table.header.len())
         .filter(|&i| i != day_col && Some(i) != date_col && !keys_idx.contains(&Some(i)))
         .collect();
     let mut index: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     let mut out = Daily {
         keys: Vec::new(),
-        columns: value_cols.iter().map(|&i| table.header[i].clone()).collect(),
+        columns: value_cols
+            .iter()
+            .map(|&i| table.header[i].clone())
+            .collect(),
         values: Vec::new(),
     };
     for (ri, row) in table.rows.iter().enumerate() {
@@ -172,7 +185,10 @@ fn daily(
             continue;
         }
         let day = table.day(ri, row, day_col)?;
-        if let Some(d) = date_col.and_then(|dc| row.get(dc)).filter(|d| !d.is_empty()) {
+        if let Some(d) = date_col
+            .and_then(|dc| row.get(dc))
+            .filter(|d| !d.is_empty())
+        {
             dates.entry(day).or_insert_with(|| d.to_string());
         }
         let key: Vec<String> = keys_idx
@@ -242,7 +258,10 @@ pub(crate) fn parse_detail(detail: &str) -> Map<String, Value> {
     for token in detail.split(|c: char| c.is_whitespace() || c == ';') {
         if let Some((k, v)) = token.split_once('=').filter(|(k, _)| !k.is_empty()) {
             let v = v.trim_matches(|c| c == '"' || c == '\'');
-            m.insert(k.to_string(), number(v).map_or_else(|| Value::from(v), num_value));
+            m.insert(
+                k.to_string(),
+                number(v).map_or_else(|| Value::from(v), num_value),
+            );
         }
     }
     m
@@ -344,7 +363,9 @@ pub fn collect(dir: &Path) -> Result<Value, ReportError> {
         .collect();
 
     let keyed = |d: &Option<Daily>, names: &[&str]| -> Value {
-        let Some(d) = d else { return Value::Array(Vec::new()) };
+        let Some(d) = d else {
+            return Value::Array(Vec::new());
+        };
         Value::Array(
             d.keys
                 .iter()
@@ -387,7 +408,10 @@ pub fn collect(dir: &Path) -> Result<Value, ReportError> {
         let day_col = t.require("day")?;
         let kind_col = t.require("kind")?;
         let get = |row: &csv::StringRecord, name: &str| -> String {
-            t.col(name).and_then(|i| row.get(i)).unwrap_or("").to_string()
+            t.col(name)
+                .and_then(|i| row.get(i))
+                .unwrap_or("")
+                .to_string()
         };
         for (ri, row) in t.rows.iter().enumerate() {
             let kind = row.get(kind_col).unwrap_or("").to_string();
@@ -408,7 +432,8 @@ pub fn collect(dir: &Path) -> Result<Value, ReportError> {
                 m.entry("trucks_lost").or_insert(Value::from(0));
                 attacks.push(Value::Object(m));
             }
-            let routine = kind.eq_ignore_ascii_case("dispatched") || kind.eq_ignore_ascii_case("arrived");
+            let routine =
+                kind.eq_ignore_ascii_case("dispatched") || kind.eq_ignore_ascii_case("arrived");
             if !routine {
                 events_total += 1;
                 if events.len() < MAX_EVENT_ROWS {

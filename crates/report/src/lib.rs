@@ -119,7 +119,9 @@ pub fn render_html(data: &Value) -> Result<String, ReportError> {
         .and_then(Value::as_str)
         .unwrap_or("Lifeline report");
     let json = serde_json::to_string(data).map_err(ReportError::Serialise)?;
-    let mut out = String::with_capacity(TEMPLATE.len() + BUNDLE_JS.len() + BUNDLE_CSS.len() + json.len() + 256);
+    let mut out = String::with_capacity(
+        TEMPLATE.len() + BUNDLE_JS.len() + BUNDLE_CSS.len() + json.len() + 256,
+    );
     // Split the template at its slots, in order, so that nothing inserted is ever re-scanned.
     let mut rest = TEMPLATE;
     for (slot, value) in [

@@ -21,7 +21,10 @@ fn split_data(html: &str) -> (&str, String) {
     let open = r#"<script type="application/json" id="lifeline-data">"#;
     let start = html.find(open).expect("data block") + open.len();
     let end = start + html[start..].find("</script>").expect("end of data block");
-    (&html[start..end], format!("{}{}", &html[..start], &html[end..]))
+    (
+        &html[start..end],
+        format!("{}{}", &html[..start], &html[end..]),
+    )
 }
 
 /// XML namespace names: identifiers that look like URLs but are never fetched.
@@ -35,7 +38,9 @@ const NAMESPACES: &[&str] = &[
 ];
 
 fn is_remote(value: &str) -> bool {
-    let v = value.trim_start_matches(['"', '\'', ' ', '\t', '\n', '\\']).to_ascii_lowercase();
+    let v = value
+        .trim_start_matches(['"', '\'', ' ', '\t', '\n', '\\'])
+        .to_ascii_lowercase();
     ["http:", "https:", "//", "ftp:", "ws:", "wss:"]
         .iter()
         .any(|p| v.starts_with(p))
@@ -48,8 +53,21 @@ fn remote_resource_references(page: &str) -> Vec<String> {
     let lower = page.to_ascii_lowercase();
     // 1. URL-valued attributes or properties (markup, and `el.src=` / `{href:` in code).
     for attr in [
-        "src", "href", "srcset", "action", "formaction", "poster", "data", "background", "manifest", "ping",
-        "xlink:href", "codebase", "cite", "longdesc", "icon",
+        "src",
+        "href",
+        "srcset",
+        "action",
+        "formaction",
+        "poster",
+        "data",
+        "background",
+        "manifest",
+        "ping",
+        "xlink:href",
+        "codebase",
+        "cite",
+        "longdesc",
+        "icon",
     ] {
         for (i, _) in lower.match_indices(attr) {
             let before = lower[..i].chars().next_back().unwrap_or(' ');
@@ -77,15 +95,25 @@ fn remote_resource_references(page: &str) -> Vec<String> {
     }
     // 3. Script APIs that fetch.
     for api in [
-        "fetch(", "xmlhttprequest", "websocket", "eventsource", "sendbeacon", "importscripts", "new worker",
-        "import(", "serviceworker",
+        "fetch(",
+        "xmlhttprequest",
+        "websocket",
+        "eventsource",
+        "sendbeacon",
+        "importscripts",
+        "new worker",
+        "import(",
+        "serviceworker",
     ] {
         if lower.contains(api) {
             found.push(api.into());
         }
     }
     // 4. Elements that load by themselves.
-    for tag in ["<link", "<iframe", "<img", "<object", "<embed", "<base", "<audio", "<video", "<source", "<frame"] {
+    for tag in [
+        "<link", "<iframe", "<img", "<object", "<embed", "<base", "<audio", "<video", "<source",
+        "<frame",
+    ] {
         if lower.contains(tag) {
             found.push(tag.into());
         }
@@ -129,7 +157,12 @@ fn collects_every_file_of_the_folder() {
     assert_eq!(data["compare"]["header"][0], "response");
     assert_eq!(data["compare"]["rows"].as_array().unwrap().len(), 2);
     assert!(data["runs"].is_null());
-    assert!(data["scenario_toml"].as_str().unwrap().contains("source = "));
+    assert!(
+        data["scenario_toml"]
+            .as_str()
+            .unwrap()
+            .contains("source = ")
+    );
     assert_eq!(data["network"]["features"].as_array().unwrap().len(), 6);
     assert_eq!(data["summary"]["national"]["trucks_lost"], 3);
 }
@@ -157,7 +190,10 @@ fn page_refers_to_no_remote_resource() {
     let refs = remote_resource_references(&page);
     assert!(refs.is_empty(), "remote references in the page: {refs:#?}");
     // The data block is inert: it cannot hold an element, a comment or an end tag.
-    assert!(!data.contains('<') && !data.contains('>'), "unescaped markup in the data block");
+    assert!(
+        !data.contains('<') && !data.contains('>'),
+        "unescaped markup in the data block"
+    );
     // The URLs in the data (sources) are there, as text.
     assert!(data.contains("https://www.geonames.org/2460596"));
     // The page forbids every fetch.
@@ -186,7 +222,10 @@ fn the_checker_finds_remote_references() {
         r##"{href:"#map"}"##,
         "div{background:url(data:image/png;base64,AAAA)}",
     ] {
-        assert!(remote_resource_references(ok).is_empty(), "false alarm: {ok}");
+        assert!(
+            remote_resource_references(ok).is_empty(),
+            "false alarm: {ok}"
+        );
     }
 }
 
@@ -224,10 +263,18 @@ fn title_is_escaped() {
 #[test]
 fn optional_files_may_be_missing() {
     let dir = temp_dir("summary-only");
-    std::fs::copy(fixture("mini").join("summary.json"), dir.join("summary.json")).unwrap();
+    std::fs::copy(
+        fixture("mini").join("summary.json"),
+        dir.join("summary.json"),
+    )
+    .unwrap();
     let data = collect(&dir).unwrap();
     assert_eq!(data["meta"]["kind"], "run");
-    assert_eq!(data["dates"].as_array().unwrap().len(), 4, "days from summary.json");
+    assert_eq!(
+        data["dates"].as_array().unwrap().len(),
+        4,
+        "days from summary.json"
+    );
     assert!(data["network"].is_null());
     assert!(data["scenario_toml"].is_null());
     let out = dir.join("sub/report.html");
@@ -244,7 +291,10 @@ fn optional_files_may_be_missing() {
 #[test]
 fn empty_or_missing_folder_is_an_error() {
     let dir = temp_dir("empty");
-    assert!(matches!(collect(&dir), Err(ReportError::NothingToReport(_))));
+    assert!(matches!(
+        collect(&dir),
+        Err(ReportError::NothingToReport(_))
+    ));
     assert!(matches!(
         collect(&dir.join("nope")),
         Err(ReportError::NotAFolder(_))

@@ -131,10 +131,13 @@ try {
     check(charts.cityBlocks === placeNames.size, `a chart block per city of places.csv (${charts.cityBlocks} of ${placeNames.size})`);
     const stock = charts.cities.filter((c) => c.title.startsWith("Stock"));
     const price = charts.cities.filter((c) => c.title.startsWith("Price"));
-    const power = charts.cities.filter((c) => c.title.startsWith("Power"));
+    const third = charts.cities.filter((c) => c.title.startsWith("Shortage"));
+    const power = third.filter((c) => /power supply/.test(c.title));
+    const runHasPower = csvColumn("places.csv", "power_hours").some((v) => v !== undefined && v.trim() !== "");
     check(stock.length === placeNames.size && stock.every((c) => c.points > 0 && c.canvas > 0), `stock/cover charts have data and ink (${stock.map((c) => c.points).join(", ")} points)`);
     check(price.length === placeNames.size && price.every((c) => c.points > 0 && c.canvas > 0), `price charts have data and ink`);
-    check(power.length === placeNames.size && power.some((c) => c.points > 0 && c.canvas > 0), `power-hours charts are there, with data where the run has it (${power.filter((c) => c.points > 0).length} with data)`);
+    check(third.length === placeNames.size && third.every((c) => c.points > 0 && c.canvas > 0), `shortage charts have data and ink`);
+    check(!runHasPower || (power.length > 0 && power.every((c) => c.points > 0)), `power-hours series charted where places.csv has them (${power.length} cities)`);
   }
   if (corridorNames.size) {
     check(charts.corridors.length === corridorNames.size && charts.corridors.every((c) => c.points > 0 && c.canvas > 0), `a chart with data per corridor (${charts.corridors.length} of ${corridorNames.size})`);
@@ -195,6 +198,7 @@ try {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: screenshot, fullPage: false });
     const charts2 = screenshot.replace(/\.png$/, "-charts.png");
+    await page.addStyleTag({ content: "nav.toc{position:static!important}" }).catch(() => {});
     const el = await page.$("#cities");
     if (el) await el.screenshot({ path: charts2 });
     console.log(`  screenshots: ${screenshot}${el ? `, ${charts2}` : ""}`);

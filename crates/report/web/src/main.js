@@ -504,7 +504,7 @@ function makeChart(container, title, series, opts) {
     }
     if (countNum(x.values)) {
       plotData.push(x.values);
-      useries.push({ label: x.label, stroke: x.color, width: x.width || 1.6, dash: x.dash, scale: x.scale || "y", points: { show: false }, value: (u, v) => fmt(v) });
+      useries.push({ label: x.label, stroke: x.color, fill: x.fill, width: x.width || 1.6, dash: x.dash, scale: x.scale || "y", points: { show: false }, value: (u, v) => fmt(v) });
     }
   }
   const scales = { x: { time: timeAxis } };
@@ -512,7 +512,7 @@ function makeChart(container, title, series, opts) {
   axes.push({ scale: "y", stroke: "#5f6b7a", grid: { stroke: "#eceff3" }, ticks: { stroke: "#d9dee5" }, label: opts.yLabel, labelSize: opts.yLabel ? 18 : 0, size: 52, values: (u, vals) => vals.map((v) => fmt(v)) });
   scales.y = { range: opts.yRange || ((u, mn, mx) => [Math.min(0, mn), mx > mn ? mx * 1.05 : mn + 1]) };
   if (series.some((x) => x.scale === "y2")) {
-    scales.y2 = { range: (u, mn, mx) => [Math.min(0, mn), mx > mn ? mx * 1.05 : mn + 1] };
+    scales.y2 = { range: opts.y2Range || ((u, mn, mx) => [Math.min(0, mn), mx > mn ? mx * 1.05 : mn + 1]) };
     axes.push({ scale: "y2", side: 1, stroke: "#5f6b7a", grid: { show: false }, label: opts.y2Label, labelSize: opts.y2Label ? 18 : 0, size: 50, values: (u, vals) => vals.map((v) => fmt(v)) });
   }
   const marker = opts.marker !== false;
@@ -527,6 +527,23 @@ function makeChart(container, title, series, opts) {
     cursor: { drag: { x: true, y: false } },
     hooks: {
       draw: [
+        (u) => {
+          for (const hl of opts.hlines || []) {
+            if (!u.scales[hl.scale] || !isNum(hl.value)) continue;
+            const y = Math.round(u.valToPos(hl.value, hl.scale, true));
+            if (y < u.bbox.top || y > u.bbox.top + u.bbox.height) continue;
+            const ctx = u.ctx;
+            ctx.save();
+            ctx.strokeStyle = hl.color || "#d62828";
+            ctx.setLineDash([6, 4]);
+            ctx.lineWidth = 1;
+            ctx.beginPath();
+            ctx.moveTo(u.bbox.left, y);
+            ctx.lineTo(u.bbox.left + u.bbox.width, y);
+            ctx.stroke();
+            ctx.restore();
+          }
+        },
         (u) => {
           if (!marker || !mapState) return;
           const d = mapState.day();
@@ -547,6 +564,12 @@ function makeChart(container, title, series, opts) {
     },
   };
   const plot = new uPlot(uopts, plotData, wrap);
+  // The band edges need no legend entry of their own.
+  wrap.querySelectorAll(".u-legend .u-series").forEach((row) => {
+    const l = row.querySelector(".u-label");
+    if (l && / p(05|25|75|95)$/.test(l.textContent || "")) row.style.display = "none";
+  });
+  if (bands.length) wrap.append(h("div", { class: "note", text: "shaded: ensemble 5–95% (darker 25–75%)" }));
   const entry = { plot, wrap, marker };
   charts.push(entry);
   return entry;
@@ -593,21 +616,31 @@ function renderCities(main) {
       return q ? q.p50 : null;
     };
     const med = (metric) => (runSeries(name, com, metric) ? "" : " (median)");
+    const dry = data.summary && isNum(data.summary.dry_cover_days) ? data.summary.dry_cover_days : null;
     makeChart(
       grid,
-      "Stock (m³, left) and cover (days, right)",
+      "Stock (m³, area, left) and cover (days, line, right)",
       [
-        { label: "stock m³" + med("stock_m3"), values: series("stock_m3"), color: "#1d4e89", band: bandOf(name, "stock_m3") },
+        { label: "stock m³" + med("stock_m3"), values: series("stock_m3"), color: "#1d4e89", fill: "#1d4e8922", width: 1, band: bandOf(name, "stock_m3") },
         { label: "cover days" + med("cover_days"), values: series("cover_days"), color: "#e76f51", scale: "y2", band: bandOf(name, "cover_days") },
       ],
-      { yLabel: "m³", y2Label: "days" },
+      { yLabel: "m³", y2Label: "days", hlines: dry !== null ? [{ scale: "y2", value: dry, color: "#d62828" }] : [] },
     );
     makeChart(grid, "Price multiple (× pre-crisis)", [{ label: "price ×" + med("price_multiple"), values: series("price_multiple"), color: "#7b2cbf", band: bandOf(name, "price_multiple") }], {
       yRange: (u, mn, mx) => [0, Math.max(1.2, mx * 1.08)],
+      hlines: [{ scale: "y", value: 1, color: "#9aa5b1" }],
     });
-    makeChart(grid, "Power supply (hours per day)", [{ label: "power h" + med("power_hours"), values: series("power_hours"), color: "#2a9d8f", band: bandOf(name, "power_hours") }], {
-      yRange: [0, 24],
-    });
+    const power = series("power_hours");
+    const hasPower = countNum(power) > 0 || !!bandOf(name, "power_hours");
+    makeChart(
+      grid,
+      hasPower ? "Shortage (m³/day, left) and power supply (hours/day, right)" : "Shortage (m³/day); no power data for this place",
+      [
+        { label: "shortage m³" + med("shortage_m3"), values: series("shortage_m3"), color: "#d62828", fill: "#d6282822", width: 1, band: bandOf(name, "shortage_m3") },
+        ...(hasPower ? [{ label: "power h" + med("power_hours"), values: power, color: "#2a9d8f", scale: "y2", band: bandOf(name, "power_hours") }] : []),
+      ],
+      { yLabel: "m³", y2Label: hasPower ? "hours" : undefined, y2Range: [0, 24] },
+    );
   }
   function coms(name) {
     return places.filter((p) => p.place === name).length;

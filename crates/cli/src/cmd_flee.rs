@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use lifeline_flee::{
-    CaseInputs, EnsembleStats, FleeCase, InputFile, Result as FleeResult, RunOutput,
-    ard_summary, data_files_named_in, run_ensemble,
+    CaseInputs, EnsembleStats, FleeCase, InputFile, Result as FleeResult, RunOutput, ard_summary,
+    data_files_named_in, run_ensemble,
 };
 
 #[derive(clap::Args)]
@@ -68,8 +68,9 @@ pub fn read_case_inputs(
     let mut data_files = BTreeMap::new();
     for name in data_files_named_in(&data_layout)? {
         let path = source_data_dir.join(&name);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {} (named in data_layout.csv)", path.display()))?;
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!("cannot read {} (named in data_layout.csv)", path.display())
+        })?;
         data_files.insert(name, text);
     }
     Ok(CaseInputs {
@@ -107,7 +108,8 @@ fn threaded_executor(
                 })
                 .collect();
             for handle in handles {
-                for (member, result) in handle.join().expect("invariant: ensemble worker panicked") {
+                for (member, result) in handle.join().expect("invariant: ensemble worker panicked")
+                {
                     results[member] = Some(result);
                 }
             }

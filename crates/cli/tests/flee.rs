@@ -87,7 +87,9 @@ fn out_csv_has_flees_columns() {
     let case = mali_dir();
     let ours = stdout_of(&flee_on(&case, &["--seed", "3"]));
     let header = ours.lines().next().expect("header");
-    assert!(header.starts_with("Day,Date,Fassala-Mbera sim,Fassala-Mbera data,Fassala-Mbera error,"));
+    assert!(
+        header.starts_with("Day,Date,Fassala-Mbera sim,Fassala-Mbera data,Fassala-Mbera error,")
+    );
     assert!(header.ends_with(
         "Total error,refugees in camps (UNHCR),total refugees (simulation),raw UNHCR refugee count,refugees in camps (simulation),refugee_debt"
     ));
@@ -121,8 +123,14 @@ fn same_seed_same_output_and_other_seed_differs() {
 #[test]
 fn ensemble_is_identical_whatever_the_thread_count() {
     let case = mali_dir();
-    let one = stdout_of(&flee_on(&case, &["--seed", "5", "--runs", "6", "--threads", "1"]));
-    let three = stdout_of(&flee_on(&case, &["--seed", "5", "--runs", "6", "--threads", "3"]));
+    let one = stdout_of(&flee_on(
+        &case,
+        &["--seed", "5", "--runs", "6", "--threads", "1"],
+    ));
+    let three = stdout_of(&flee_on(
+        &case,
+        &["--seed", "5", "--runs", "6", "--threads", "3"],
+    ));
     assert_eq!(one, three);
     assert!(one.starts_with("Day,Fassala-Mbera sim mean,Fassala-Mbera sim sd,"));
     assert_eq!(one.lines().count(), 301);
@@ -131,7 +139,10 @@ fn ensemble_is_identical_whatever_the_thread_count() {
 #[test]
 fn ard_lies_within_flees_spread() {
     let case = mali_dir();
-    let report = stdout_of(&flee_on(&case, &["--seed", "2024", "--runs", "8", "--error"]));
+    let report = stdout_of(&flee_on(
+        &case,
+        &["--seed", "2024", "--runs", "8", "--error"],
+    ));
     let value = |label: &str| -> f64 {
         let line = report
             .lines()
@@ -147,8 +158,14 @@ fn ard_lies_within_flees_spread() {
     let normal = value("ARD normal:");
     let rescaled = value("ARD rescaled:");
     // Flee: 0.3538 ± 0.0027 and 0.3065 ± 0.0030 (14 runs); allow three of Flee's spreads.
-    assert!((normal - 0.3538).abs() < 3.0 * 0.0027, "normal ARD {normal}");
-    assert!((rescaled - 0.3065).abs() < 3.0 * 0.0030, "rescaled ARD {rescaled}");
+    assert!(
+        (normal - 0.3538).abs() < 3.0 * 0.0027,
+        "normal ARD {normal}"
+    );
+    assert!(
+        (rescaled - 0.3065).abs() < 3.0 * 0.0030,
+        "rescaled ARD {rescaled}"
+    );
 }
 
 /// A copy of the Mali case in a fresh temporary directory, to be modified by a test.
@@ -188,8 +205,11 @@ fn malformed_row_is_an_error_naming_file_and_line() {
     let case = copy_of_mali("malformed-row");
     let routes = case.join("input_csv/routes.csv");
     let text = std::fs::read_to_string(&routes).expect("readable");
-    std::fs::write(&routes, text.replace("Mopti,Mentao,360,0", "Mopti,Mentao,far,0"))
-        .expect("writable");
+    std::fs::write(
+        &routes,
+        text.replace("Mopti,Mentao,360,0", "Mopti,Mentao,far,0"),
+    )
+    .expect("writable");
     let output = flee_on(&case, &["--seed", "1"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -15,7 +15,9 @@ use rand_chacha::ChaCha8Rng;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let agents: u64 = args.next().map_or(1_000_000, |a| a.parse().expect("agents"));
+    let agents: u64 = args
+        .next()
+        .map_or(1_000_000, |a| a.parse().expect("agents"));
     let days: usize = args.next().map_or(60, |a| a.parse().expect("days"));
     let mut layout_rng = ChaCha8Rng::seed_from_u64(2024);
     let rules = MoveRules {
@@ -48,15 +50,27 @@ fn main() {
     }
     for i in 0..n {
         let next = (i + 1) % n;
-        world.add_route(LocationId(i), LocationId(next), layout_rng.random_range(30.0..300.0));
+        world.add_route(
+            LocationId(i),
+            LocationId(next),
+            layout_rng.random_range(30.0..300.0),
+        );
         let chord = layout_rng.random_range(0..n);
         if chord != i {
-            world.add_route(LocationId(i), LocationId(chord), layout_rng.random_range(50.0..500.0));
+            world.add_route(
+                LocationId(i),
+                LocationId(chord),
+                layout_rng.random_range(50.0..500.0),
+            );
         }
     }
     let per_zone = agents / conflict_zones.len() as u64;
     for (k, &zone) in conflict_zones.iter().enumerate() {
-        let extra = if k == 0 { agents - per_zone * conflict_zones.len() as u64 } else { 0 };
+        let extra = if k == 0 {
+            agents - per_zone * conflict_zones.len() as u64
+        } else {
+            0
+        };
         world.spawn(zone, per_zone + extra);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(1);

@@ -452,7 +452,7 @@ impl Ecosystem {
             return Ok(());
         }
         let total: f64 = self.spawn_weights.iter().sum();
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             return Err(FleeError::Api(format!(
                 "day {}: {n} agents to spawn but no conflict zone has a positive spawn weight",
                 self.time

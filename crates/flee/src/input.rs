@@ -151,7 +151,7 @@ pub fn parse_routes(file: &str, text: &str) -> Result<Vec<RouteRow>> {
         let from = row.field(file, 0, "name1")?.to_string();
         let to = row.field(file, 1, "name2")?.to_string();
         let distance = parse_float(file, line, "distance", row.field(file, 2, "distance")?)?;
-        if !(distance >= 0.0) || !distance.is_finite() {
+        if !distance.is_finite() || distance < 0.0 {
             return Err(FleeError::row(
                 file,
                 line,

@@ -180,6 +180,19 @@ pub struct Link {
     pub walk_probability: f64,
 }
 
+/// `k < chance_threshold(p)` for a 53-bit integer `k` exactly when `k × 2⁻⁵³ < p`.
+fn chance_threshold(chance: f64) -> u64 {
+    const SCALE: f64 = (1u64 << 53) as f64;
+    if chance.is_nan() || chance <= 0.0 {
+        0
+    } else if chance >= 1.0 {
+        u64::MAX
+    } else {
+        // Exact: multiplying by a power of two only shifts the exponent.
+        (chance * SCALE).ceil() as u64
+    }
+}
+
 /// High bit of an agent's place: set when the place is a link.
 const ON_LINK: u32 = 1 << 31;
 
@@ -210,7 +223,10 @@ pub struct Ecosystem {
     time: i64,
     spawn_weights: Vec<f64>,
     // Per-step caches, recomputed at the start of every step.
-    move_chance: Vec<f64>,
+    /// Today's move chance per location as a threshold on 53-bit random integers: drawing
+    /// `k = next_u64() >> 11` and testing `k < threshold` is exactly `random::<f64>() < chance`
+    /// (rand's `f64` is `k × 2⁻⁵³`), without the conversion in the hot loop.
+    move_threshold: Vec<u64>,
     endpoint_score: Vec<f64>,
     link_weight: Vec<f64>,
 }
@@ -226,7 +242,7 @@ impl Ecosystem {
             agents: Agents::default(),
             time: 0,
             spawn_weights: Vec::new(),
-            move_chance: Vec::new(),
+            move_threshold: Vec::new(),
             endpoint_score: Vec::new(),
             link_weight: Vec::new(),
         }
@@ -585,7 +601,7 @@ impl Ecosystem {
             })
             .collect();
         self.endpoint_score = scores;
-        self.move_chance = chances;
+        self.move_threshold = chances.iter().map(|&c| chance_threshold(c)).collect();
         self.link_weight = weights;
     }
 
@@ -663,11 +679,18 @@ impl Ecosystem {
     }
 
     /// Agent `agent` at `location` decides whether to leave and, if so, steps onto a link.
+    #[inline(always)]
     fn consider_departure<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
-        let u: f64 = rng.random();
-        if u >= self.move_chance[location] {
+        let draw = rng.next_u64() >> 11;
+        if draw >= self.move_threshold[location] {
             return;
         }
+        self.depart(agent, location, rng);
+    }
+
+    /// Agent `agent` leaves `location`: picks a link and steps onto it.
+    #[inline(never)]
+    fn depart<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
         let Some(link) = self.choose_link(location, rng) else {
             return;
         };

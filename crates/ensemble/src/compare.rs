@@ -1,0 +1,215 @@
+//! `lifeline compare`: every response run on the same seeds (common random numbers), key
+//! figures compared run by run with the baseline.
+//!
+//! Run `r` of every response draws from the same stream `run_rng(seed, r)`. Where two
+//! responses differ only in what they change, the same attacks and border delays tend to fall
+//! the same way, so the paired difference `response − baseline` of run `r` removes most of the
+//! run-to-run noise that two independent ensembles would leave in the comparison.
+
+use crate::error::{EnsembleError, Result};
+use crate::figures::{Figure, FigureSchema};
+use crate::quantile::spread;
+use lifeline_model::params::ModelInput;
+use lifeline_model::run_rng;
+use rayon::prelude::*;
+use std::io::{self, Write};
+
+/// The key figures of every run of every response.
+pub struct PairedRuns {
+    pub schema: FigureSchema,
+    pub responses: Vec<String>,
+    pub runs: u64,
+    pub days: u32,
+    /// `values[response][column · runs + run]`.
+    pub values: Vec<Vec<f64>>,
+}
+
+impl PairedRuns {
+    /// The values of one column for one response, run by run. "Never ran dry" (+∞) counts as
+    /// the horizon (the number of days), so that differences stay finite.
+    pub fn column(&self, response: usize, column: usize) -> Vec<f64> {
+        let n = self.runs as usize;
+        self.values[response][column * n..(column + 1) * n]
+            .iter()
+            .map(|v| if *v == f64::INFINITY { f64::from(self.days) } else { *v })
+            .collect()
+    }
+}
+
+/// Runs `runs` runs of every input on the same streams, in parallel on `threads` threads.
+pub fn run_paired(
+    inputs: &[(String, &ModelInput)],
+    seed: u64,
+    runs: u64,
+    threads: Option<usize>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> Result<PairedRuns> {
+    let Some((_, first)) = inputs.first() else {
+        return Err(EnsembleError::Invalid("no response to compare".into()));
+    };
+    if runs == 0 {
+        return Err(EnsembleError::Invalid("--runs must be at least 1".into()));
+    }
+    let schema = FigureSchema::new(first);
+    for (name, input) in inputs {
+        if FigureSchema::new(input) != schema || input.days != first.days {
+            return Err(EnsembleError::Invalid(format!(
+                "response `{name}` changes the places or the horizon; responses must share them to be compared"
+            )));
+        }
+    }
+    let nf = schema.len();
+    let pool = crate::pool(threads)?;
+    // Per run: every response's figures, [response][column].
+    let per_run: Vec<Vec<Vec<f64>>> = pool.install(|| {
+        (0..runs)
+            .into_par_iter()
+            .map(|r| {
+                let out = inputs
+                    .iter()
+                    .map(|(_, input)| {
+                        let mut rng = run_rng(seed, r);
+                        let record = lifeline_model::run(input, &mut rng, crate::RECORD);
+                        let mut row = Vec::with_capacity(nf);
+                        schema.compute(input, &record, &mut row);
+                        row
+                    })
+                    .collect();
+                if let Some(p) = progress {
+                    p(1);
+                }
+                out
+            })
+            .collect()
+    });
+    let n = runs as usize;
+    let mut values = vec![vec![0.0; nf * n]; inputs.len()];
+    for (r, by_response) in per_run.iter().enumerate() {
+        for (resp, row) in by_response.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                values[resp][c * n + r] = *v;
+            }
+        }
+    }
+    Ok(PairedRuns {
+        schema,
+        responses: inputs.iter().map(|(n, _)| n.clone()).collect(),
+        runs,
+        days: first.days,
+        values,
+    })
+}
+
+/// One line of `compare.csv`: a response's figure, and its paired difference with the baseline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareRow {
+    pub response: String,
+    pub place: String,
+    pub figure: Figure,
+    pub median: f64,
+    pub p05: f64,
+    pub p95: f64,
+    pub mean: f64,
+    /// Paired difference response − baseline, run by run: median and 90% interval.
+    pub diff_median: f64,
+    pub diff_p05: f64,
+    pub diff_p95: f64,
+    pub diff_mean: f64,
+    /// Share of runs where the response did strictly better / worse than the baseline.
+    pub share_better: f64,
+    pub share_worse: f64,
+    /// 1 = best on this figure (by median paired difference, then mean difference, then name).
+    pub rank: usize,
+}
+
+/// Compares every response with `baseline` on every figure; rows grouped by figure, by rank.
+pub fn compare(paired: &PairedRuns, baseline: &str) -> Result<Vec<CompareRow>> {
+    let b = paired
+        .responses
+        .iter()
+        .position(|r| r == baseline)
+        .ok_or_else(|| EnsembleError::Invalid(format!("no baseline response `{baseline}`")))?;
+    let mut rows = Vec::new();
+    for (c, col) in paired.schema.columns.iter().enumerate() {
+        let base = paired.column(b, c);
+        let lower = col.figure.lower_is_better();
+        let mut group: Vec<CompareRow> = paired
+            .responses
+            .iter()
+            .enumerate()
+            .map(|(ri, name)| {
+                let mut v = paired.column(ri, c);
+                let mut diff: Vec<f64> = v.iter().zip(&base).map(|(x, y)| x - y).collect();
+                let better = diff.iter().filter(|d| if lower { **d < 0.0 } else { **d > 0.0 }).count();
+                let worse = diff.iter().filter(|d| if lower { **d > 0.0 } else { **d < 0.0 }).count();
+                let s = spread(&mut v, &[0.05, 0.5, 0.95]);
+                let d = spread(&mut diff, &[0.05, 0.5, 0.95]);
+                let n = paired.runs as f64;
+                CompareRow {
+                    response: name.clone(),
+                    place: col.place_or_national().to_string(),
+                    figure: col.figure,
+                    median: s.quantiles[1],
+                    p05: s.quantiles[0],
+                    p95: s.quantiles[2],
+                    mean: s.mean,
+                    diff_median: d.quantiles[1],
+                    diff_p05: d.quantiles[0],
+                    diff_p95: d.quantiles[2],
+                    diff_mean: d.mean,
+                    share_better: better as f64 / n,
+                    share_worse: worse as f64 / n,
+                    rank: 0,
+                }
+            })
+            .collect();
+        let sign = if lower { 1.0 } else { -1.0 };
+        group.sort_by(|x, y| {
+            (sign * x.diff_median)
+                .total_cmp(&(sign * y.diff_median))
+                .then((sign * x.diff_mean).total_cmp(&(sign * y.diff_mean)))
+                .then(x.response.cmp(&y.response))
+        });
+        for (i, row) in group.iter_mut().enumerate() {
+            row.rank = i + 1;
+        }
+        rows.extend(group);
+    }
+    Ok(rows)
+}
+
+/// Header of `compare.csv`.
+pub const COMPARE_HEADER: &str = "place,figure,better,response,rank,runs,median,p05,p95,mean,diff_median,diff_p05,diff_p95,diff_mean,share_better,share_worse";
+
+/// Writes `compare.csv`.
+pub fn write_compare_csv(w: &mut impl Write, rows: &[CompareRow], runs: u64) -> io::Result<()> {
+    writeln!(w, "{COMPARE_HEADER}")?;
+    for r in rows {
+        let d = r.figure.decimals();
+        let f = |v: f64| crate::figures::format_value(v, d);
+        let place = if r.place.contains([',', '"']) {
+            format!("\"{}\"", r.place.replace('"', "\"\""))
+        } else {
+            r.place.clone()
+        };
+        writeln!(
+            w,
+            "{place},{},{},{},{},{runs},{},{},{},{},{},{},{},{},{:.4},{:.4}",
+            r.figure.name(),
+            if r.figure.lower_is_better() { "lower" } else { "higher" },
+            r.response,
+            r.rank,
+            f(r.median),
+            f(r.p05),
+            f(r.p95),
+            crate::figures::format_value(r.mean, d.max(2)),
+            f(r.diff_median),
+            f(r.diff_p05),
+            f(r.diff_p95),
+            crate::figures::format_value(r.diff_mean, d.max(2)),
+            r.share_better,
+            r.share_worse,
+        )?;
+    }
+    Ok(())
+}

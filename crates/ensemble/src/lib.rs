@@ -1,0 +1,66 @@
+//! Lifeline ensembles: many seeded runs of one scenario in parallel, streamed to disk, with
+//! exact per-day quantiles, a resumable journal, and paired comparisons of responses on common
+//! random numbers.
+//!
+//! Run `r` of an ensemble with master seed `s` always draws from
+//! [`lifeline_model::run_rng`]`(s, r)`, and every output is assembled in run order from
+//! per-chunk files, so the files are byte-identical whatever the number of threads and the
+//! order in which runs finish. The model itself stays single-threaded and pure: the
+//! parallelism (a rayon pool) lives here.
+//!
+//! See `docs/ensembles.md` for the files, the design and the quantile method.
+
+pub mod compare;
+pub mod daily;
+pub mod ensemble;
+pub mod error;
+pub mod figures;
+pub mod journal;
+pub mod quantile;
+
+pub use compare::{CompareRow, PairedRuns, compare, run_paired, write_compare_csv};
+pub use ensemble::{EnsembleOptions, EnsembleReport, EnsembleSpec, chunk_runs, run_ensemble};
+pub use error::{EnsembleError, Result};
+pub use figures::{Figure, FigureColumn, FigureSchema};
+
+use lifeline_model::RecordOptions;
+use lifeline_model::params::ModelInput;
+
+/// What ensembles record of each run: the daily depot table, no event log, no corridor rows.
+pub const RECORD: RecordOptions = RecordOptions {
+    events: false,
+    corridors: false,
+};
+
+/// A hash (FNV-1a, 64 bits, hex) of the complete model input, via its `Debug` text: any change
+/// of network, parameter, response or hazard changes it. Used to refuse resuming an ensemble
+/// whose scenario has changed.
+pub fn fingerprint(input: &ModelInput) -> String {
+    struct Fnv(u64);
+    impl std::fmt::Write for Fnv {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for b in s.bytes() {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3);
+            }
+            Ok(())
+        }
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let _ = std::fmt::write(&mut h, format_args!("{input:?}"));
+    format!("{:016x}", h.0)
+}
+
+/// Builds a rayon pool of `threads` threads (all cores when `None`).
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(EnsembleError::Invalid("--threads must be at least 1".into()));
+        }
+        b = b.num_threads(t);
+    }
+    b.build().map_err(|e| EnsembleError::ThreadPool {
+        threads: threads.unwrap_or(0),
+        message: e.to_string(),
+    })
+}

@@ -267,6 +267,11 @@ pub(crate) fn parse_detail(detail: &str) -> Map<String, Value> {
     m
 }
 
+/// `p05`, `p50`, `p95`...
+fn is_quantile_column(name: &str) -> bool {
+    name.len() > 1 && name.starts_with('p') && name[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Reads the output folder `dir` into the report's JSON document.
 pub fn collect(dir: &Path) -> Result<Value, ReportError> {
     if !dir.is_dir() {
@@ -388,10 +393,12 @@ pub fn collect(dir: &Path) -> Result<Value, ReportError> {
                 .iter()
                 .enumerate()
                 .map(|(k, key)| {
+                    // Only the quantile columns (p05, p50, ...): `mean` and `runs` are not drawn.
                     let mut m = match series_json(q, k, n_days) {
                         Value::Object(m) => m,
                         _ => Map::new(),
                     };
+                    m.retain(|c, _| is_quantile_column(c));
                     m.insert("place".into(), Value::from(key[0].as_str()));
                     m.insert("metric".into(), Value::from(key[1].as_str()));
                     Value::Object(m)

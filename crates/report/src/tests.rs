@@ -154,8 +154,12 @@ fn collects_every_file_of_the_folder() {
     assert_eq!(data["displacement"][0]["series"]["arrivals"][2], 60);
     assert_eq!(data["quantiles"][0]["metric"], "stock_m3");
     assert_eq!(data["quantiles"][0]["p95"][1], 95);
-    assert_eq!(data["compare"]["header"][0], "response");
-    assert_eq!(data["compare"]["rows"].as_array().unwrap().len(), 2);
+    assert!(
+        data["quantiles"][0].get("mean").is_none(),
+        "only quantile columns are kept"
+    );
+    assert_eq!(data["compare"]["header"][3], "response");
+    assert_eq!(data["compare"]["rows"].as_array().unwrap().len(), 4);
     assert!(data["runs"].is_null());
     assert!(
         data["scenario_toml"]

@@ -780,72 +780,89 @@ function renderKeyFigures(main) {
 }
 
 // ---------- compare (compare.csv, read by header) ----------
+function intervalSvg(lo, hi, a, b, m, zero) {
+  const W = 170,
+    H = 16,
+    pad = 6;
+  const X = (v) => pad + ((v - lo) / (hi - lo || 1)) * (W - 2 * pad);
+  const svg = s("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}` });
+  if (zero && lo <= 0 && hi >= 0) svg.append(s("line", { x1: X(0), x2: X(0), y1: 1, y2: H - 1, stroke: "#9aa5b1", "stroke-width": 1, "stroke-dasharray": "2 2" }));
+  if (a !== null && b !== null) svg.append(s("line", { x1: X(a), x2: X(b), y1: H / 2, y2: H / 2, stroke: "#1d4e89", "stroke-width": 3, "stroke-linecap": "round" }));
+  if (m !== null) svg.append(s("circle", { cx: X(m), cy: H / 2, r: 4, fill: "#e76f51" }));
+  return h("span", { class: "interval" }, svg);
+}
 function renderCompare(main) {
   const cmp = data.compare;
   if (!cmp || !Array.isArray(cmp.header) || !cmp.rows || !cmp.rows.length) return;
   const sec = section(
     "compare",
     "Responses compared",
-    "Each response against status-quo on the same seeds: median and 90% interval, paired difference with its interval, and rank (1 = best). Bars show each response's interval; the dot is the median.",
+    "Each response on the same seeds as the baseline: median and 90% interval of the figure, the paired difference with the baseline (response − baseline, run by run) and its 90% interval, and the rank (1 = best). Bars: interval; dot: median; dashed: no difference.",
   );
   main.append(sec);
   const hdr = cmp.header.map((x) => String(x));
   const lc = hdr.map((x) => x.toLowerCase());
-  const find = (...pats) => {
-    for (const p of pats) {
-      const i = lc.findIndex((c) => (p instanceof RegExp ? p.test(c) : c === p));
+  const find = (...names) => {
+    for (const n of names) {
+      const i = lc.indexOf(n);
       if (i >= 0) return i;
     }
     return -1;
   };
-  const iResp = find("response", /response/);
-  const iFig = find("key_figure", "figure", "metric", "kpi", "indicator", /figure/);
-  const iRank = find("rank", /rank/);
-  const iMed = find("median", "p50", /^median/);
-  const iLo = find("p05", "lo", "low", "lower", /^(p05|lo|low|lower)_?(?!.*diff)/, /^(?!.*diff).*(p05|lower|_lo)$/);
-  const iHi = find("p95", "hi", "high", "upper", /^(p95|hi|high|upper)_?(?!.*diff)/, /^(?!.*diff).*(p95|upper|_hi)$/);
+  const iPlace = find("place", "location");
+  const iFig = find("figure", "key_figure", "metric", "kpi", "indicator");
+  const iRank = find("rank");
+  const iMed = find("median", "p50");
+  const iLo = find("p05", "lo", "low", "lower");
+  const iHi = find("p95", "hi", "high", "upper");
+  const iDMed = find("diff_median", "diff_p50");
+  const iDLo = find("diff_p05", "diff_lo", "diff_lower");
+  const iDHi = find("diff_p95", "diff_hi", "diff_upper");
   const num = (v) => {
-    const x = typeof v === "number" ? v : parseFloat(v);
+    if (typeof v === "number") return isFinite(v) ? v : null;
+    if (v === null || v === undefined || String(v).trim() === "") return null;
+    const x = Number(v);
     return isFinite(x) ? x : null;
   };
   const groups = new Map();
   for (const r of cmp.rows) {
-    const g = iFig >= 0 ? String(r[iFig]) : "";
-    if (!groups.has(g)) groups.set(g, []);
-    groups.get(g).push(r);
+    const g = [iPlace >= 0 ? String(r[iPlace] || "") : "", iFig >= 0 ? String(r[iFig] || "") : ""];
+    const k = g.join("\u0000");
+    if (!groups.has(k)) groups.set(k, { g, rows: [] });
+    groups.get(k).rows.push(r);
   }
-  for (const [g, rows] of groups) {
-    if (iRank >= 0) rows.sort((a, b) => (num(a[iRank]) ?? 1e9) - (num(b[iRank]) ?? 1e9));
-    if (g) sec.append(h("h3", { text: label(g) }));
+  const groupCols = new Set([iPlace, iFig].filter((i) => i >= 0));
+  const range = (rows, cols) => {
     let lo = Infinity,
       hi = -Infinity;
-    if (iLo >= 0 && iHi >= 0)
-      for (const r of rows) {
-        for (const v of [num(r[iLo]), num(r[iHi]), iMed >= 0 ? num(r[iMed]) : null]) if (v !== null) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const r of rows)
+      for (const i of cols) {
+        const v = i >= 0 ? num(r[i]) : null;
+        if (v !== null) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
       }
-    const showBars = isFinite(lo) && isFinite(hi);
-    const cols = hdr.filter((_, i) => i !== iFig);
+    return isFinite(lo) ? [lo, hi] : null;
+  };
+  let nTables = 0;
+  for (const { g, rows } of groups.values()) {
+    if (iRank >= 0) rows.sort((a, b) => (num(a[iRank]) ?? 1e9) - (num(b[iRank]) ?? 1e9));
+    const title = [g[0] || (iPlace >= 0 ? "national" : ""), label(g[1])].filter(Boolean).join(" — ");
+    if (title) sec.append(h("h3", { text: title }));
+    const vr = iLo >= 0 && iHi >= 0 ? range(rows, [iLo, iHi, iMed]) : null;
+    const dr = iDLo >= 0 && iDHi >= 0 ? range(rows, [iDLo, iDHi, iDMed, -1]) : null;
+    if (dr) (dr[0] = Math.min(dr[0], 0)), (dr[1] = Math.max(dr[1], 0));
+    const cols = hdr.filter((_, i) => !groupCols.has(i));
     const body = rows.map((r) => {
-      const cells = r.filter((_, i) => i !== iFig).map((v) => (num(v) !== null && String(v).trim() !== "" ? num(v) : v));
-      if (showBars) {
-        const W = 180,
-          H = 16,
-          pad = 6;
-        const X = (v) => pad + ((v - lo) / (hi - lo || 1)) * (W - 2 * pad);
-        const svg = s("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}` });
-        const a = num(r[iLo]),
-          b = num(r[iHi]),
-          m = iMed >= 0 ? num(r[iMed]) : null;
-        if (a !== null && b !== null) svg.append(s("line", { x1: X(a), x2: X(b), y1: H / 2, y2: H / 2, stroke: "#1d4e89", "stroke-width": 3, "stroke-linecap": "round" }));
-        if (m !== null) svg.append(s("circle", { cx: X(m), cy: H / 2, r: 4, fill: "#e76f51" }));
-        cells.push(h("span", { class: "interval" }, svg));
-      }
+      const cells = r.filter((_, i) => !groupCols.has(i)).map((v) => (num(v) !== null ? num(v) : v));
+      if (vr) cells.push(intervalSvg(vr[0], vr[1], num(r[iLo]), num(r[iHi]), iMed >= 0 ? num(r[iMed]) : null, false));
+      if (dr) cells.push(intervalSvg(dr[0], dr[1], num(r[iDLo]), num(r[iDHi]), iDMed >= 0 ? num(r[iDMed]) : null, true));
       return cells;
     });
-    if (showBars) cols.push(`interval (${fmt(lo)} … ${fmt(hi)})`);
-    sec.append(table(cols.map(label), body, { scroll: true, rowClass: (r, i) => (i === 0 && iRank >= 0 ? "best" : null) }));
+    if (vr) cols.push(`90% interval (${fmt(vr[0])} … ${fmt(vr[1])})`);
+    if (dr) cols.push(`difference (${fmt(dr[0])} … ${fmt(dr[1])})`);
+    sec.append(table(cols.map(label), body, { scroll: rows.length > 15, rowClass: (r, i) => (i === 0 && iRank >= 0 ? "best" : null) }));
+    nTables++;
   }
-  if (iResp < 0) sec.append(h("p", { class: "note", text: "compare.csv has no response column." }));
+  sec.setAttribute("data-tables", String(nTables));
 }
 
 function renderRuns(main) {

@@ -1,0 +1,272 @@
+//! End-to-end checks of the ensemble library on the embedded default scenario (short horizon):
+//! quantiles against a naive computation, the parquet table against places.csv, resume.
+
+use lifeline_ensemble::daily::METRICS;
+use lifeline_ensemble::journal::JOURNAL_DIR;
+use lifeline_ensemble::quantile::{PROBS, spread_by_sorting};
+use lifeline_ensemble::{EnsembleError, EnsembleOptions, EnsembleSpec, FigureSchema, run_ensemble};
+use lifeline_io::outputs::{OutputContext, write_places_csv};
+use lifeline_model::{RecordOptions, run_rng};
+use lifeline_scenario::{Built, Overrides, Scenario, embedded};
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::record::Field;
+use std::path::{Path, PathBuf};
+
+fn built(days: u32) -> (Scenario, Built) {
+    let scenario = Scenario::load(embedded::DEFAULT_SCENARIO).expect("embedded scenario loads");
+    let built = scenario
+        .build(&Overrides {
+            days: Some(days),
+            ..Overrides::default()
+        })
+        .expect("embedded scenario builds");
+    (scenario, built)
+}
+
+fn spec<'a>(b: &'a Built, runs: u64) -> EnsembleSpec<'a> {
+    EnsembleSpec {
+        input: &b.input,
+        scenario: "test",
+        response: &b.response,
+        seed: b.seed,
+        start_date: b.start_date,
+        runs,
+        parquet: true,
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lifeline-ens-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = String::from_utf8(read(path)).expect("utf-8");
+    let mut lines = text.lines();
+    let header = lines.next().expect("header").split(',').map(String::from).collect();
+    let rows = lines.map(|l| l.split(',').map(String::from).collect()).collect();
+    (header, rows)
+}
+
+#[test]
+fn quantiles_and_figures_match_a_naive_computation() {
+    let (_, b) = built(20);
+    let runs = 37;
+    let dir = temp_dir("naive");
+    // A tiny memory budget forces many slabs (5 cells at a time) and many chunks.
+    let options = EnsembleOptions {
+        threads: Some(2),
+        memory_budget: runs as usize * 4 * 5,
+        ..EnsembleOptions::default()
+    };
+    let report = run_ensemble(&dir, &spec(&b, runs), &options).expect("ensemble runs");
+    assert_eq!(report.runs, runs);
+    assert!(!dir.join(JOURNAL_DIR).exists(), "journal removed once finished");
+
+    // Naive: run every run again, keep every value, sort.
+    let depots = b.input.depots.len();
+    let schema = FigureSchema::new(&b.input);
+    let mut cells: Vec<Vec<f64>> = vec![Vec::new(); 20 * depots * METRICS.len()];
+    let mut figures: Vec<Vec<f64>> = vec![Vec::new(); schema.len()];
+    for r in 0..runs {
+        let rec = lifeline_model::run(&b.input, &mut run_rng(b.seed, r), RecordOptions { events: false, corridors: false });
+        for (day, rows) in rec.depot_days.iter().enumerate() {
+            for (d, row) in rows.iter().enumerate() {
+                for (m, metric) in METRICS.iter().enumerate() {
+                    cells[(day * depots + d) * METRICS.len() + m].push(f64::from(metric.value(row)));
+                }
+            }
+        }
+        let mut row = Vec::new();
+        schema.compute(&b.input, &rec, &mut row);
+        for (f, v) in row.into_iter().enumerate() {
+            figures[f].push(v);
+        }
+    }
+
+    let (header, rows) = csv_rows(&dir.join("quantiles.csv"));
+    assert_eq!(header.join(","), "day,date,place,metric,p05,p25,p50,p75,p95,mean,runs");
+    let labels: Vec<String> = b.input.depots.iter().map(|d| b.input.network.place(d.place).name.clone()).collect();
+    let mut checked = 0;
+    for row in &rows {
+        let day: usize = row[0].parse().expect("day");
+        let d = labels.iter().position(|l| *l == row[2]).expect("known place");
+        let m = METRICS.iter().position(|m| m.name() == row[3]).expect("known metric");
+        let naive = spread_by_sorting(&cells[(day * depots + d) * METRICS.len() + m], &PROBS);
+        let tol = 0.5 * 10f64.powi(-(METRICS[m].decimals() as i32)) + 1e-9;
+        for (k, q) in naive.quantiles.iter().enumerate() {
+            let got: f64 = row[4 + k].parse().expect("number");
+            assert!((got - q).abs() <= tol * (1.0 + 1e-6 * q.abs()), "{row:?}: p{k} {got} vs {q}");
+        }
+        assert_eq!(row[10], runs.to_string());
+        checked += 1;
+    }
+    let applicable: usize = b
+        .input
+        .depots
+        .iter()
+        .map(|d| METRICS.iter().filter(|m| m.applies(d)).count())
+        .sum();
+    assert_eq!(checked, 20 * applicable, "one row per day, place and applicable metric");
+
+    // runs.csv holds exactly the figures; summary.json their quantiles.
+    let (header, rows) = csv_rows(&dir.join("runs.csv"));
+    assert_eq!(rows.len(), runs as usize);
+    assert_eq!(header.len(), 2 + schema.len());
+    for (r, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], r.to_string());
+        for (f, c) in schema.columns.iter().enumerate() {
+            let v = figures[f][r];
+            let text = &row[2 + f];
+            if v.is_finite() {
+                let got: f64 = text.parse().expect("number");
+                assert!((got - v).abs() <= 0.5 * 10f64.powi(-(c.figure.decimals() as i32)) + 1e-9);
+            } else {
+                assert_eq!(text, "");
+            }
+        }
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&read(&dir.join("summary.json"))).expect("json");
+    assert_eq!(summary["runs"], runs);
+    for (f, c) in schema.columns.iter().enumerate() {
+        let naive = spread_by_sorting(&figures[f], &[0.05, 0.5, 0.95]);
+        let entry = match &c.place {
+            Some(p) => &summary["places"][p][c.figure.name()],
+            None => &summary["national"][c.figure.name()],
+        };
+        for (k, key) in ["p05", "p50", "p95"].iter().enumerate() {
+            let q = naive.quantiles[k];
+            match entry[key].as_f64() {
+                Some(got) => assert!((got - q).abs() <= 0.05 + 1e-9 * q.abs(), "{c:?} {key}: {got} vs {q}"),
+                None => assert!(q.is_infinite(), "{c:?} {key}: null but naive {q}"),
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn parquet_rows_are_places_csv_rows() {
+    let (scenario, b) = built(15);
+    let dir = temp_dir("parquet");
+    run_ensemble(&dir, &spec(&b, 5), &EnsembleOptions::default()).expect("ensemble runs");
+    let reader = SerializedFileReader::new(std::fs::File::open(dir.join("runs.parquet")).expect("open")).expect("parquet");
+    let meta = reader.metadata();
+    assert_eq!(meta.file_metadata().num_rows() as usize, 5 * 15 * b.input.depots.len());
+    let rows: Vec<parquet::record::Row> = reader
+        .get_row_iter(None)
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect();
+    // Run 3's rows, rendered like places.csv, are places.csv of run 3.
+    let rec = lifeline_model::run(&b.input, &mut run_rng(b.seed, 3), RecordOptions::all());
+    let ctx = OutputContext {
+        input: &b.input,
+        scenario_name: &b.name,
+        response: &b.response,
+        seed: b.seed,
+        start_date: b.start_date,
+        place_sources: &scenario.tables.place_sources,
+        segment_sources: &scenario.tables.segment_sources,
+    };
+    let mut csv = Vec::new();
+    write_places_csv(&mut csv, &ctx, &rec).expect("csv");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    let mut lines = csv.lines();
+    let header = lines.next().expect("header");
+    let names: Vec<String> = rows[0].get_column_iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(names[0], "run");
+    assert_eq!(names[1..].join(","), header, "same columns as places.csv");
+    let decimals = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 0, 2, 0, 0, 3, 1, 1, 1];
+    let run3: Vec<_> = rows.iter().filter(|r| matches!(r.get_column_iter().next(), Some((_, Field::Int(3))))).collect();
+    assert_eq!(run3.len(), 15 * b.input.depots.len());
+    for (row, line) in run3.iter().zip(lines) {
+        let fields: Vec<String> = row
+            .get_column_iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, (_, f))| match f {
+                Field::Int(v) => v.to_string(),
+                Field::Double(v) => format!("{v:.prec$}", prec = decimals[i]),
+                Field::Str(s) => s.clone(),
+                Field::Bool(v) => u8::from(*v).to_string(),
+                Field::Null => String::new(),
+                Field::Date(d) => (chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date")
+                    + chrono::Days::new(*d as u64))
+                .to_string(),
+                other => panic!("unexpected field {other:?}"),
+            })
+            .collect();
+        assert_eq!(fields.join(","), line);
+    }
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn resume_finishes_an_interrupted_ensemble_identically() {
+    let (_, b) = built(12);
+    let runs = 20;
+    let whole = temp_dir("whole");
+    run_ensemble(&whole, &spec(&b, runs), &EnsembleOptions::default()).expect("ensemble runs");
+
+    let cut = temp_dir("cut");
+    let stop = EnsembleOptions {
+        stop_after_chunks: Some(7),
+        ..EnsembleOptions::default()
+    };
+    let err = run_ensemble(&cut, &spec(&b, runs), &stop).expect_err("stops");
+    assert!(matches!(err, EnsembleError::Interrupted { done: 7, total: 20 }), "{err}");
+    for name in ["summary.json", "runs.csv", "quantiles.csv", "runs.parquet"] {
+        assert!(!cut.join(name).exists(), "{name} must not exist before the end");
+    }
+    // Without --resume the unfinished work is protected.
+    let err = run_ensemble(&cut, &spec(&b, runs), &EnsembleOptions::default()).expect_err("refuses");
+    assert!(matches!(err, EnsembleError::Unfinished { done: 7, .. }), "{err}");
+    // Other parameters are refused.
+    let mut other = spec(&b, runs);
+    other.seed += 1;
+    let resume = EnsembleOptions {
+        resume: true,
+        ..EnsembleOptions::default()
+    };
+    let err = run_ensemble(&cut, &other, &resume).expect_err("mismatch");
+    assert!(matches!(err, EnsembleError::Mismatch { field: "seed", .. }), "{err}");
+
+    // A crash mid-write leaves a temporary and a damaged chunk: both are redone.
+    let journal = cut.join(JOURNAL_DIR);
+    std::fs::write(journal.join("chunk-000019.bin.tmp"), b"half").expect("write");
+    let chunk = std::fs::read_dir(&journal)
+        .expect("journal")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "bin"))
+        .expect("a finished chunk");
+    let bytes = read(&chunk);
+    std::fs::write(&chunk, &bytes[..bytes.len() / 2]).expect("truncate");
+
+    let counted = std::sync::atomic::AtomicU64::new(0);
+    let count = |n: u64| {
+        counted.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+    };
+    let resume = EnsembleOptions {
+        resume: true,
+        progress: Some(&count),
+        ..EnsembleOptions::default()
+    };
+    let report = run_ensemble(&cut, &spec(&b, runs), &resume).expect("resumes");
+    assert_eq!(report.resumed_runs, 6, "7 chunks of 1 run finished, one damaged");
+    assert_eq!(counted.load(std::sync::atomic::Ordering::SeqCst), runs, "progress counts resumed and new runs");
+    for name in ["summary.json", "runs.csv", "quantiles.csv", "runs.parquet"] {
+        assert!(read(&whole.join(name)) == read(&cut.join(name)), "{name} differs after resume");
+    }
+    // Resuming a finished ensemble does nothing.
+    let report = run_ensemble(&cut, &spec(&b, runs), &resume).expect("complete");
+    assert!(report.already_complete);
+    for dir in [whole, cut] {
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+}

@@ -1,7 +1,9 @@
 //! `lifeline report`: one self-contained, offline HTML page from an output folder.
 
 use anyhow::{Context, Result};
-use std::path::PathBuf;
+use lifeline_report::Supplements;
+use lifeline_scenario::{Overrides, Scenario};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
@@ -10,11 +12,20 @@ pub struct ReportArgs {
     /// The HTML file to write (default: DIR/report.html).
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// The scenario (embedded name or .toml file) whose network and inputs to show when DIR
+    /// has no network.geojson or scenario.toml, as ensemble and compare folders do (default:
+    /// the one DIR/summary.json names).
+    #[arg(long)]
+    pub scenario: Option<String>,
 }
 
 pub fn run(args: ReportArgs) -> Result<()> {
-    let out = args.out.unwrap_or_else(|| args.dir.join("report.html"));
-    lifeline_report::write_report(&args.dir, &out)
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.dir.join("report.html"));
+    let supplements = supplements(&args);
+    lifeline_report::write_report_with(&args.dir, &out, &supplements)
         .with_context(|| format!("making a report of {}", args.dir.display()))?;
     let bytes = std::fs::metadata(&out)
         .with_context(|| format!("reading back {}", out.display()))?
@@ -25,4 +36,48 @@ pub fn run(args: ReportArgs) -> Result<()> {
         bytes as f64 / 1024.0
     );
     Ok(())
+}
+
+/// The scenario named in DIR/summary.json: `manifest.scenario` (ensemble: "embedded:NAME" or a
+/// path) or `scenario`.
+fn scenario_named_in(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
+    let summary: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let name = summary
+        .pointer("/manifest/scenario")
+        .or_else(|| summary.get("scenario"))
+        .and_then(serde_json::Value::as_str)?;
+    Some(name.strip_prefix("embedded:").unwrap_or(name).to_string())
+}
+
+/// The network and scenario text for a folder that lacks them, from the scenario; nothing
+/// (with a note on stderr) when it cannot be loaded.
+fn supplements(args: &ReportArgs) -> Supplements {
+    let dir = &args.dir;
+    if dir.join("network.geojson").is_file() && dir.join("scenario.toml").is_file() {
+        return Supplements::default();
+    }
+    let Some(name) = args.scenario.clone().or_else(|| scenario_named_in(dir)) else {
+        return Supplements::default();
+    };
+    let loaded = Scenario::load(&name).and_then(|scenario| {
+        let built = scenario.build(&Overrides::default())?;
+        Ok((scenario, built))
+    });
+    match loaded {
+        Ok((scenario, built)) => {
+            let ctx = crate::cmd_run::output_context(&scenario, &built);
+            Supplements {
+                network: Some(lifeline_io::outputs::network_geojson(&ctx)),
+                scenario_toml: Some(scenario.text.clone()),
+                origin: Some(format!("scenario {name}")),
+            }
+        }
+        Err(err) => {
+            eprintln!(
+                "note: the report has no network or scenario inputs: scenario `{name}`: {err}"
+            );
+            Supplements::default()
+        }
+    }
 }

@@ -79,3 +79,25 @@ fn report_defaults_to_the_folder_and_fails_clearly_without_one() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("none of the files"));
 }
+
+#[test]
+fn report_of_an_ensemble_takes_the_network_from_its_scenario() {
+    let dir = temp_dir("ensemble");
+    let ens = dir.join("ens");
+    assert_ok(&lifeline(&[
+        "ensemble",
+        "--runs",
+        "4",
+        "--days",
+        "20",
+        "--no-parquet",
+        "--out",
+        s(&ens),
+    ]));
+    assert!(!ens.join("network.geojson").exists());
+    assert_ok(&lifeline(&["report", s(&ens)]));
+    let html = std::fs::read_to_string(ens.join("report.html")).expect("report written");
+    assert!(html.contains(r#""kind":"ensemble""#));
+    assert!(html.contains(r#""supplied":["network.geojson","scenario.toml"]"#));
+    assert!(html.contains(r#""metric":"stock_m3""#) && html.contains(r#""p95":["#));
+}

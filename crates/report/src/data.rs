@@ -272,8 +272,25 @@ fn is_quantile_column(name: &str) -> bool {
     name.len() > 1 && name.starts_with('p') && name[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
+/// What a caller may supply for the files an output folder lacks (an ensemble or compare
+/// folder has no `network.geojson` or `scenario.toml`): the folder's own files win.
+#[derive(Clone, Debug, Default)]
+pub struct Supplements {
+    /// A network as `network.geojson` holds it.
+    pub network: Option<Value>,
+    /// The scenario file's text.
+    pub scenario_toml: Option<String>,
+    /// Where they came from, shown in the page (e.g. "scenario mali-2025").
+    pub origin: Option<String>,
+}
+
 /// Reads the output folder `dir` into the report's JSON document.
 pub fn collect(dir: &Path) -> Result<Value, ReportError> {
+    collect_with(dir, &Supplements::default())
+}
+
+/// Like [`collect`], filling in what the folder lacks from `supplements`.
+pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, ReportError> {
     if !dir.is_dir() {
         return Err(ReportError::NotAFolder(dir.to_path_buf()));
     }
@@ -303,6 +320,21 @@ pub fn collect(dir: &Path) -> Result<Value, ReportError> {
     if !reportable {
         return Err(ReportError::NothingToReport(dir.to_path_buf()));
     }
+    let mut supplied = Vec::new();
+    let network = match network {
+        Some(n) => Some(n),
+        None => supplements
+            .network
+            .clone()
+            .inspect(|_| supplied.push("network.geojson")),
+    };
+    let scenario_toml = match scenario_toml {
+        Some(s) => Some(s),
+        None => supplements
+            .scenario_toml
+            .clone()
+            .inspect(|_| supplied.push("scenario.toml")),
+    };
 
     let mut dates: BTreeMap<usize, String> = BTreeMap::new();
     let places = places_t
@@ -498,6 +530,8 @@ pub fn collect(dir: &Path) -> Result<Value, ReportError> {
             "days": n_days,
             "source_dir": source_dir,
             "files": files,
+            "supplied": supplied,
+            "supplied_from": supplements.origin,
             "generator": concat!("lifeline-report ", env!("CARGO_PKG_VERSION")),
         },
         "dates": date_list,

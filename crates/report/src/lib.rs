@@ -17,7 +17,7 @@ mod data;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-pub use data::collect;
+pub use data::{Supplements, collect, collect_with};
 
 /// The page template: `{{TITLE}}`, `{{CSS}}`, `{{DATA}}` and `{{JS}}` are filled in.
 pub const TEMPLATE: &str = include_str!("../assets/template.html");
@@ -93,7 +93,17 @@ pub enum ReportError {
 
 /// Reads the output folder `dir` and writes the report page to `out`.
 pub fn write_report(dir: &Path, out: &Path) -> Result<(), ReportError> {
-    let html = render_report(dir)?;
+    write_report_with(dir, out, &Supplements::default())
+}
+
+/// Like [`write_report`], with what the folder lacks (e.g. an ensemble folder has no
+/// `network.geojson`) supplied by the caller.
+pub fn write_report_with(
+    dir: &Path,
+    out: &Path,
+    supplements: &Supplements,
+) -> Result<(), ReportError> {
+    let html = render_html(&collect_with(dir, supplements)?)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| ReportError::Write {
             path: parent.to_path_buf(),

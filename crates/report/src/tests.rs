@@ -329,3 +329,39 @@ fn detail_pairs_parse() {
     assert_eq!(m["y"], "");
     assert!(m.get("flag").is_none());
 }
+
+#[test]
+fn supplements_fill_in_only_what_the_folder_lacks() {
+    let dir = temp_dir("supplements");
+    std::fs::copy(
+        fixture("mini").join("quantiles.csv"),
+        dir.join("quantiles.csv"),
+    )
+    .unwrap();
+    let network: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("mini").join("network.geojson")).unwrap(),
+    )
+    .unwrap();
+    let sup = Supplements {
+        network: Some(network),
+        scenario_toml: Some("name = \"x\"".into()),
+        origin: Some("scenario x".into()),
+    };
+    let data = collect_with(&dir, &sup).unwrap();
+    assert_eq!(data["meta"]["kind"], "ensemble");
+    assert_eq!(data["network"]["features"].as_array().unwrap().len(), 6);
+    assert_eq!(data["meta"]["supplied"][0], "network.geojson");
+    assert_eq!(data["meta"]["supplied_from"], "scenario x");
+    // The folder's own file wins.
+    let data = collect_with(&fixture("mini"), &sup).unwrap();
+    assert!(
+        data["scenario_toml"]
+            .as_str()
+            .unwrap()
+            .contains("Mini scenario")
+    );
+    assert_eq!(data["meta"]["supplied"].as_array().unwrap().len(), 0);
+    let out = dir.join("r.html");
+    write_report_with(&dir, &out, &sup).unwrap();
+    assert!(std::fs::read_to_string(out).unwrap().contains("scenario x"));
+}

@@ -431,6 +431,9 @@ function renderMap(main) {
     h("span", null, h("span", { class: "ln", style: "background:linear-gradient(90deg,#f4a261,#7b1113)" }), "trucks lost (to date)"),
   );
   const left = h("div", null, controls, svg, legend);
+  const sup = (data.meta && data.meta.supplied) || [];
+  if (sup.includes("network.geojson")) left.append(h("p", { class: "note", text: `The folder has no network.geojson: the roads and places are those of ${data.meta.supplied_from || "the scenario"}.` }));
+  if (!net.length) left.append(h("p", { class: "note", text: "The folder has no network.geojson: only the country outlines are drawn." }));
   if (unmatchedAttacks) left.append(h("p", { class: "note", text: `${unmatchedAttacks} attack event(s) could not be placed on a road of the network.` }));
   sec.append(h("div", { class: "map-layout" }, left, snap));
   svg.setAttribute("data-places", String(pts.length));
@@ -953,6 +956,8 @@ function renderSources(main) {
   if (lns.length) sec.append(details(`Roads (${lns.length}) with their sources`, tableOf(lns, ["a", "b", "length_km", "length_source", "condition", "condition_source", "corridors", "route"])));
   const files = (data.meta && data.meta.files) || [];
   if (files.length) sec.append(h("p", { class: "note", text: `Files read: ${files.join(", ")}.` }));
+  const supplied = (data.meta && data.meta.supplied) || [];
+  if (supplied.length) sec.append(h("p", { class: "note", text: `Not in the folder, taken from ${data.meta.supplied_from || "the scenario"}: ${supplied.join(", ")}.` }));
 }
 
 function renderLicences() {

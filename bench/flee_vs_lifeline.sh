@@ -3,6 +3,7 @@
 #
 #   bench/flee_vs_lifeline.sh            # 3 Flee runs, 10 Lifeline runs, hasten 10
 #   FLEE_RUNS=5 LIFELINE_RUNS=20 bench/flee_vs_lifeline.sh
+#   LIFELINE=/path/to/lifeline bench/flee_vs_lifeline.sh   # use a prebuilt binary
 #
 # Installs flee==3.1 into bench/.venv (gitignored) when missing, runs it through
 # bench/flee_driver.py (3.1 ships no run script), runs `lifeline flee` on the same files, and
@@ -25,10 +26,13 @@ if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import flee' 2>/dev
     "$venv/bin/pip" install --quiet 'flee==3.1'
 fi
 
-echo "building lifeline (release)" >&2
-(cd "$repo" && cargo build --quiet --release -p lifeline-cli)
-target_dir="${CARGO_TARGET_DIR:-$repo/target}"
-lifeline="$target_dir/release/lifeline"
+if [[ -n "${LIFELINE:-}" ]]; then
+    lifeline="$LIFELINE" # a prebuilt binary
+else
+    echo "building lifeline (release)" >&2
+    (cd "$repo" && cargo build --quiet --release -p lifeline-cli)
+    lifeline="${CARGO_TARGET_DIR:-$repo/target}/release/lifeline"
+fi
 
 input="$case_dir/input_csv"
 source_data="$case_dir/source_data"

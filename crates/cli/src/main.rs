@@ -1,5 +1,6 @@
 //! The `lifeline` command-line tool: a thin shell over the scenario, model and I/O crates.
 
+mod cmd_calibrate;
 mod cmd_compare;
 mod cmd_ensemble;
 mod cmd_flee;
@@ -34,6 +35,8 @@ enum Command {
     Ensemble(cmd_ensemble::EnsembleArgs),
     /// Run every named response on the same seeds and compare them with status-quo.
     Compare(cmd_compare::CompareArgs),
+    /// Fit the hindcast's free parameters to the calibration facts (grid search) and show the fit.
+    Calibrate(cmd_calibrate::CalibrateArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
     Flee(cmd_flee::FleeArgs),
     /// Turn a run's or an ensemble's output folder into one self-contained HTML report.
@@ -47,6 +50,7 @@ enum ScenarioCommand {
 }
 
 fn main() -> std::process::ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd_run::run(args),
@@ -55,6 +59,7 @@ fn main() -> std::process::ExitCode {
         Command::Responses(args) => cmd_run::list_responses(args),
         Command::Ensemble(args) => cmd_ensemble::run(args),
         Command::Compare(args) => cmd_compare::run(args),
+        Command::Calibrate(args) => cmd_calibrate::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
     };
@@ -64,5 +69,15 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// `lifeline run | head` should end quietly like any Unix tool, not panic on a closed pipe:
+/// Rust ignores SIGPIPE by default, so restore the default action.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

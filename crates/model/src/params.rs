@@ -144,6 +144,8 @@ pub struct CorridorSpec {
     pub origin_daily_limit: Option<Volume>,
     /// Days from the start of the run before which the corridor is not used.
     pub opens_on_day: u32,
+    /// Day from which the convoy policy applies (before it trucks drive on their own).
+    pub convoys_from_day: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -65,6 +65,10 @@ pub struct Simulation<'a> {
     return_time: Vec<f64>,
     /// Corridor outbound time at normal speed, for ordering.
     lead_time: Vec<f64>,
+    /// Trucks per day a corridor's fleet can start when every driver is willing.
+    normal_departures: Vec<f64>,
+    /// Departures drivers are willing to make, accumulated (fractions carry over a day or two).
+    departure_credit: Vec<f64>,
     options: RecordOptions,
     record: RunRecord,
     today_depots: Vec<DepotDay>,
@@ -101,6 +105,15 @@ impl<'a> Simulation<'a> {
                     + c.convoy.max_wait.0 / 2.0,
             );
         }
+        let normal_departures: Vec<f64> = input
+            .corridors
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let round_trip = lead_time[i] + input.trucks.unload_time.0 + return_time[i];
+                f64::from(c.fleet) / round_trip.max(1.0)
+            })
+            .collect();
         let mut balances = vec![Balance::default(); input.commodities.len()];
         for d in &input.depots {
             balances[d.commodity.index()].opening_stock += d.opening_stock.0;
@@ -129,6 +142,8 @@ impl<'a> Simulation<'a> {
             next_reported: 0,
             return_time,
             lead_time,
+            departure_credit: vec![0.0; n_corr],
+            normal_departures,
             options,
             record: RunRecord {
                 days: input.days,
@@ -240,8 +255,13 @@ impl<'a> Simulation<'a> {
             if let Some(limit) = c.origin_daily_limit {
                 want = want.min((limit.0 / cap).floor() as u32);
             }
-            let willing = (self.willingness[ci] * f64::from(self.idle[ci])).floor() as u32;
-            let trucks = want.min(willing);
+            // Willingness caps departures at a share of the fleet's normal daily rate.
+            let rate = self.normal_departures[ci];
+            self.departure_credit[ci] =
+                (self.departure_credit[ci] + self.willingness[ci] * rate).min(2.0 * rate.max(1.0));
+            let willing = self.departure_credit[ci].floor() as u32;
+            let trucks = want.min(willing).min(self.idle[ci]);
+            self.departure_credit[ci] -= f64::from(trucks);
             if trucks == 0 {
                 continue;
             }
@@ -351,7 +371,8 @@ impl<'a> Simulation<'a> {
                 }
             }
             Leg::Marshal { .. } => {
-                if c.convoy.size > 1 || c.convoy.escorted {
+                let convoys = self.day >= c.convoys_from_day;
+                if convoys && (c.convoy.size > 1 || c.convoy.escorted) {
                     g.phase = Phase::Marshalling;
                     g.marshalled_on = f64::from(self.day) + (1.0 - g.time_left.min(1.0));
                 }

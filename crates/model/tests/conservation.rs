@@ -164,6 +164,7 @@ fn build(c: &Case) -> ModelInput {
             },
             origin_daily_limit: None,
             opens_on_day: 0,
+            convoys_from_day: 0,
         }],
         trucks: TruckParams {
             speeds: SpeedTable {

@@ -435,6 +435,7 @@ impl Scenario {
             }
 
             let mut convoy_spec = c.convoy.clone();
+            let mut convoy_spec_from_response = false;
             let mut share = non_negative(&src, &c.share, "corridor.share")?;
             let mut fleet = *c.fleet.get_ref();
             let mut opens = match &c.opens {
@@ -446,6 +447,7 @@ impl Scenario {
                     && (r.corridors.is_empty() || r.corridors.iter().any(|x| x.get_ref() == name))
                 {
                     convoy_spec = conv.clone();
+                    convoy_spec_from_response = true;
                 }
                 if let Some(s) = r.shares.get(name) {
                     share = non_negative(&src, s, "response.shares")?;
@@ -491,6 +493,13 @@ impl Scenario {
                     None => None,
                 },
                 opens_on_day: opens,
+                convoys_from_day: match (&c.convoys_from, response.and_then(|r| r.convoy.as_ref()))
+                {
+                    // A response's convoy policy applies from the start.
+                    (_, Some(_)) if convoy_spec_from_response => 0,
+                    (Some(d), _) => day_of(d, "corridor.convoys_from")?.max(0) as u32,
+                    (None, _) => 0,
+                },
             });
         }
         // Shares are relative weights among a depot's corridors.

@@ -2,6 +2,7 @@
 //! [`lifeline_model::ModelInput`]. Every error names the file, line, field and what was expected.
 
 pub mod build;
+pub mod calibration;
 pub mod embedded;
 pub mod error;
 pub mod spec;

@@ -146,6 +146,9 @@ pub struct CorridorSpec {
     pub origin_daily_limit: Option<Spanned<f64>>,
     #[serde(default)]
     pub opens: Option<Spanned<String>>,
+    /// Date from which the convoy policy applies (default: the start).
+    #[serde(default)]
+    pub convoys_from: Option<Spanned<String>>,
     #[serde(default)]
     pub source: String,
 }

@@ -1,0 +1,88 @@
+//! `lifeline calibrate`: the grid search of docs/calibration.md, reproducible from the CLI.
+
+use anyhow::{Context, Result};
+use lifeline_scenario::calibration::{self, default_grid, residuals};
+use lifeline_scenario::{Overrides, Scenario};
+use std::fmt::Write as _;
+
+#[derive(clap::Args)]
+pub struct CalibrateArgs {
+    /// The hindcast scenario to fit.
+    #[arg(default_value = "mali-2025")]
+    pub scenario: String,
+    /// Seeds per grid point (common to all points).
+    #[arg(long, default_value_t = 16)]
+    pub runs: u64,
+    /// The corridor whose drivers' willingness C8 describes.
+    #[arg(long, default_value = "dakar-kayes-bamako")]
+    pub senegal_corridor: String,
+    /// How many of the best grid points to list.
+    #[arg(long, default_value_t = 8)]
+    pub top: usize,
+}
+
+pub fn run(args: CalibrateArgs) -> Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let built = scenario.build(&Overrides::default())?;
+    let anchors = calibration::anchors(&built, &args.senegal_corridor)
+        .context("the scenario needs a Bamako depot and the named Senegal corridor")?;
+    let base_scale = *scenario.spec.threat.hazard_scale.get_ref();
+    let grid = default_grid();
+    let results = calibration::search(&built, base_scale, &grid, args.runs, &anchors);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Grid search over {} points × {} seeds (seed {}), scenario {}\n",
+        grid.len(),
+        args.runs,
+        built.seed,
+        built.name
+    );
+    let _ = writeln!(
+        out,
+        "| rank | hazard_scale | willingness drop | recovery half-life (d) | escorted max loss | services close_below | loss |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|");
+    for (i, r) in results.iter().take(args.top).enumerate() {
+        let p = r.params;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.3} |",
+            i + 1,
+            p.hazard_scale,
+            p.willingness_drop,
+            p.willingness_half_life,
+            p.escorted_max_loss,
+            p.services_close_below,
+            r.loss
+        );
+    }
+    let scenario_now = calibration::mean_measured(&calibration::measure_runs(
+        &built.input,
+        built.seed,
+        args.runs,
+        &anchors,
+    ));
+    let best = &results[0];
+    let _ = writeln!(
+        out,
+        "\nFit of the best point and of the scenario as shipped (mean over the seeds):\n"
+    );
+    let _ = writeln!(
+        out,
+        "| fact | quantity | target | best point | residual | as shipped | residual |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|");
+    for (b, s) in residuals(&best.measured)
+        .iter()
+        .zip(residuals(&scenario_now))
+    {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            b.fact, b.quantity, b.target, b.value, b.residual, s.value, s.residual
+        );
+    }
+    print!("{out}");
+    Ok(())
+}

@@ -140,7 +140,7 @@ pub fn writer_properties() -> Arc<WriterProperties> {
         .set_compression(Compression::UNCOMPRESSED)
         .set_statistics_enabled(EnabledStatistics::Chunk)
         .set_created_by(format!("lifeline {}", env!("CARGO_PKG_VERSION")))
-        .set_dictionary_enabled(false);
+        .set_dictionary_enabled(true);
     for col in [
         "run",
         "day",

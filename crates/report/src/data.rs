@@ -510,6 +510,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     let title = match (scenario.as_str(), response.as_str()) {
         (Some(s), Some(r)) => format!("Lifeline — {s} ({r})"),
         (Some(s), None) => format!("Lifeline — {s}"),
+        _ if kind == "compare" => "Lifeline — responses compared".to_string(),
         _ => "Lifeline report".to_string(),
     };
     let source_dir = dir

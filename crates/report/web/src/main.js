@@ -183,6 +183,8 @@ function renderHeader(app) {
 
 // ---------- map ----------
 function renderMap(main) {
+  const hasNet = data.network && Array.isArray(data.network.features) && data.network.features.length > 0;
+  if (!hasNet && !nDays) return { update() {}, day: () => 0, initial: 0 };
   const sec = section(
     "map",
     "Map",
@@ -845,11 +847,28 @@ function renderCompare(main) {
       }
     return isFinite(lo) ? [lo, hi] : null;
   };
+  // One place at a time (a select), national figures with each.
+  const placesIn = Array.from(new Set(Array.from(groups.values()).map((x) => x.g[0])));
+  const body0 = h("div");
+  let select = null;
+  if (iPlace >= 0 && placesIn.filter(Boolean).length > 1) {
+    select = h("select", { id: "compare-place", "aria-label": "Place" });
+    for (const p of placesIn.filter(Boolean)) select.append(h("option", { value: p, text: p }));
+    sec.append(h("div", { class: "toggle" }, h("label", null, "Place: ", select)));
+  }
+  sec.append(body0);
+  const draw = () => {
+    body0.replaceChildren();
+    drawGroups(select ? select.value : null);
+  };
+  if (select) select.addEventListener("change", draw);
   let nTables = 0;
+  const drawGroups = (only) => {
   for (const { g, rows } of groups.values()) {
+    if (only !== null && g[0] && g[0] !== only) continue;
     if (iRank >= 0) rows.sort((a, b) => (num(a[iRank]) ?? 1e9) - (num(b[iRank]) ?? 1e9));
     const title = [g[0] || (iPlace >= 0 ? "national" : ""), label(g[1])].filter(Boolean).join(" — ");
-    if (title) sec.append(h("h3", { text: title }));
+    if (title) body0.append(h("h3", { text: title }));
     const vr = iLo >= 0 && iHi >= 0 ? range(rows, [iLo, iHi, iMed]) : null;
     const dr = iDLo >= 0 && iDHi >= 0 ? range(rows, [iDLo, iDHi, iDMed, -1]) : null;
     if (dr) (dr[0] = Math.min(dr[0], 0)), (dr[1] = Math.max(dr[1], 0));
@@ -862,9 +881,11 @@ function renderCompare(main) {
     });
     if (vr) cols.push(`90% interval (${fmt(vr[0])} … ${fmt(vr[1])})`);
     if (dr) cols.push(`difference (${fmt(dr[0])} … ${fmt(dr[1])})`);
-    sec.append(table(cols.map(label), body, { scroll: rows.length > 15, rowClass: (r, i) => (i === 0 && iRank >= 0 ? "best" : null) }));
+    body0.append(table(cols.map(label), body, { scroll: rows.length > 15, rowClass: (r, i) => (i === 0 && iRank >= 0 ? "best" : null) }));
     nTables++;
   }
+  };
+  draw();
   sec.setAttribute("data-tables", String(nTables));
 }
 

@@ -229,6 +229,11 @@ pub struct Ecosystem {
     move_threshold: Vec<u64>,
     endpoint_score: Vec<f64>,
     link_weight: Vec<f64>,
+    /// Cumulative route weights of locations whose neighbours all have unlimited capacity
+    /// (their weights cannot change during a step), and each location's `(start, len)` in it
+    /// (`len` 0: weights depend on camp occupancy and are computed per decision).
+    static_cumulative: Vec<f64>,
+    static_span: Vec<(u32, u32)>,
 }
 
 impl Ecosystem {
@@ -245,6 +250,8 @@ impl Ecosystem {
             move_threshold: Vec::new(),
             endpoint_score: Vec::new(),
             link_weight: Vec::new(),
+            static_cumulative: Vec::new(),
+            static_span: Vec::new(),
         }
     }
 
@@ -520,6 +527,7 @@ impl Ecosystem {
 
     /// Flee's capacity multiplier: 1 below `capacity_buffer × capacity`, 0 at capacity,
     /// linear in between.
+    #[inline]
     fn capacity_multiplier(&self, id: usize) -> f64 {
         let location = &self.locations[id];
         let buffer = self.rules.capacity_buffer;
@@ -603,10 +611,46 @@ impl Ecosystem {
         self.endpoint_score = scores;
         self.move_threshold = chances.iter().map(|&c| chance_threshold(c)).collect();
         self.link_weight = weights;
+        self.prepare_static_routes();
+    }
+
+    fn capacity_limited(&self, id: usize) -> bool {
+        self.locations[id].capacity as f64 * self.rules.capacity_scaling >= 1.0
+    }
+
+    /// Precomputes the cumulative route weights that cannot change during this step.
+    fn prepare_static_routes(&mut self) {
+        let mut cumulative_weights = std::mem::take(&mut self.static_cumulative);
+        let mut spans = std::mem::take(&mut self.static_span);
+        cumulative_weights.clear();
+        spans.clear();
+        let pruning = self.rules.pruning_threshold >= 1.001;
+        for location in &self.locations {
+            let links = &location.links;
+            let fixed = !pruning
+                && !links.is_empty()
+                && links
+                    .iter()
+                    .all(|l| !self.capacity_limited(self.links[l.index()].to.index()));
+            if fixed {
+                let start = cumulative_weights.len() as u32;
+                let mut cumulative = 0.0;
+                for &link in links {
+                    cumulative += self.route_weight(link);
+                    cumulative_weights.push(cumulative);
+                }
+                spans.push((start, links.len() as u32));
+            } else {
+                spans.push((0, 0));
+            }
+        }
+        self.static_cumulative = cumulative_weights;
+        self.static_span = spans;
     }
 
     /// Weight of taking `link` now (before `weight_power`), Flee's `calculateLinkWeight` at
     /// awareness level 1.
+    #[inline]
     fn route_weight(&self, link: LinkId) -> f64 {
         let link_index = link.index();
         let weight = self.link_weight[link_index]
@@ -623,6 +667,23 @@ impl Ecosystem {
         let links = &self.locations[location].links;
         if links.is_empty() {
             return None;
+        }
+        let (start, len) = self.static_span[location];
+        if len > 0 {
+            // Same draws and sums as the general path below, precomputed for the step.
+            let cumulative = &self.static_cumulative[start as usize..(start + len) as usize];
+            let total = cumulative[cumulative.len() - 1];
+            let u: f64 = rng.random();
+            let index = if total > 0.0 {
+                let target = u * total;
+                cumulative
+                    .iter()
+                    .position(|&c| c > target)
+                    .unwrap_or(cumulative.len() - 1)
+            } else {
+                ((u * links.len() as f64) as usize).min(links.len() - 1)
+            };
+            return Some(links[index]);
         }
         // Weights live on the stack for the usual handful of links (no allocation per agent).
         const STACK_LINKS: usize = 16;
@@ -752,12 +813,25 @@ impl Ecosystem {
     pub fn step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
         self.prepare_step();
         let agent_count = self.agents.place.len();
-        for agent in 0..agent_count {
-            let place = self.agents.place[agent];
-            if place & ON_LINK == 0 {
-                self.consider_departure(agent, place as usize, rng);
+        // Decisions, in agent order. Staying changes nothing, so the scan for the next agent
+        // who leaves only reads; the world is mutated once per departure.
+        let mut agent = 0;
+        while agent < agent_count {
+            let thresholds = &self.move_threshold;
+            let mut leaver = None;
+            for (offset, &place) in self.agents.place[agent..].iter().enumerate() {
+                if place & ON_LINK == 0 && (rng.next_u64() >> 11) < thresholds[place as usize] {
+                    leaver = Some((agent + offset, place as usize));
+                    break;
+                }
             }
+            let Some((index, location)) = leaver else {
+                break;
+            };
+            self.depart(index, location, rng);
+            agent = index + 1;
         }
+        // Travel, in agent order.
         for agent in 0..agent_count {
             if self.agents.place[agent] & ON_LINK != 0 {
                 self.travel(agent, rng);

@@ -62,7 +62,7 @@ try {
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (url === reportUrl) return route.continue();
-    requests.push(url);
+    if (!requests.includes(url)) requests.push(url);
     return route.abort();
   });
   const page = context.pages()[0] || (await context.newPage());

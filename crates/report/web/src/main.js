@@ -188,7 +188,7 @@ function renderMap(main) {
   const sec = section(
     "map",
     "Map",
-    "Roads are drawn by the trucks on their corridors that day (width) and coloured by trucks lost to attacks up to that day; demand cities are sized by that day's shortage and coloured by days of cover; camps are sized by people present. Drag the slider to replay the scenario.",
+    "Roads are drawn by the trucks on their corridors that day (width) and coloured by trucks lost to attacks up to that day; demand cities are sized by that day's shortage and coloured by days of cover; camps are sized by arrivals to date. Drag the slider to replay the scenario.",
   );
   main.append(sec);
   const W = 960,
@@ -297,7 +297,14 @@ function renderMap(main) {
   // Places.
   const camps = new Map(displacement.map((x) => [x.location, x]));
   const maxShortage = Math.max(1, ...demandNames.map((n) => maxOf((places.find((p) => p.place === n && p.series && p.series.shortage_m3) || {}).series?.shortage_m3 || (quantile(n, "shortage_m3") || {}).p50 || [])));
-  const maxPresent = Math.max(1, ...displacement.map((x) => maxOf((x.series && x.series.agents_present) || [])));
+  // Camps are sized by arrivals to date (people present where there is no arrivals column).
+  const campSize = new Map(
+    displacement.map((x) => {
+      const sr = x.series || {};
+      return [x.location, sr.arrivals ? cumulative(sr.arrivals) : sr.agents_present || []];
+    }),
+  );
+  const maxCamp = Math.max(1, ...Array.from(campSize.values()).map((a) => maxOf(a)));
   const pts = points.map((f) => {
     const p = f.properties || {};
     const name = p.name || "";
@@ -377,7 +384,8 @@ function renderMap(main) {
       if (p.camp) {
         const present = (p.camp.series.agents_present || [])[day];
         const arr = cumulative(p.camp.series.arrivals || [])[day];
-        r = 3 + 16 * Math.sqrt((isNum(present) ? present : 0) / maxPresent);
+        const size = (campSize.get(p.name) || [])[day];
+        r = 3 + 16 * Math.sqrt((isNum(size) ? size : 0) / maxCamp);
         fill = "#7b2cbf";
         tip += `\npeople present ${fmt(present)} · arrivals to date ${fmt(arr)}`;
       } else if (p.kind === "camp") {

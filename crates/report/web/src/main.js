@@ -202,8 +202,8 @@ function renderMap(main) {
   const fitTo = net.length ? { type: "FeatureCollection", features: net } : { type: "FeatureCollection", features: countries };
   projection.fitExtent(
     [
-      [40, 30],
-      [W - 40, H - 30],
+      [50, 40],
+      [W - 50, H - 40],
     ],
     fitTo,
   );
@@ -318,7 +318,9 @@ function renderMap(main) {
     gPlaces.append(el);
     const major = demand || kind === "port" || kind === "camp" || !!camp || kind === "capital";
     if (xy && (major || kind === "city")) {
-      const t = s("text", { class: "place-label" + (major ? " major" : ""), x: (xy[0] + 7).toFixed(1), y: (xy[1] - 6).toFixed(1) });
+      // Labels to the right of the symbol, or to its left near the right edge.
+      const flip = xy[0] > W - 120;
+      const t = s("text", { class: "place-label" + (major ? " major" : ""), x: (xy[0] + (flip ? -7 : 7)).toFixed(1), y: (xy[1] - 6).toFixed(1), "text-anchor": flip ? "end" : null });
       t.textContent = name;
       gLabels.append(t);
     }

@@ -2,6 +2,7 @@
 
 mod cmd_calibrate;
 mod cmd_compare;
+mod cmd_criticality;
 mod cmd_ensemble;
 mod cmd_flee;
 mod cmd_report;
@@ -35,6 +36,9 @@ enum Command {
     Ensemble(cmd_ensemble::EnsembleArgs),
     /// Run every named response on the same seeds and compare them with status-quo.
     Compare(cmd_compare::CompareArgs),
+    /// Rank road segments by the shortage-days their closure adds in a city (where protection,
+    /// redundancy or pre-positioned stock matters most).
+    Criticality(cmd_criticality::CriticalityArgs),
     /// Fit the hindcast's free parameters to the calibration facts (grid search) and show the fit.
     Calibrate(cmd_calibrate::CalibrateArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
@@ -59,6 +63,7 @@ fn main() -> std::process::ExitCode {
         Command::Responses(args) => cmd_run::list_responses(args),
         Command::Ensemble(args) => cmd_ensemble::run(args),
         Command::Compare(args) => cmd_compare::run(args),
+        Command::Criticality(args) => cmd_criticality::run(args),
         Command::Calibrate(args) => cmd_calibrate::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),

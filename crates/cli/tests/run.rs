@@ -235,3 +235,139 @@ fn every_command_has_help() {
         );
     }
 }
+
+#[test]
+fn responses_are_listed_and_run() {
+    let out = lifeline().arg("responses").output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for r in [
+        "status-quo",
+        "escort-all",
+        "big-convoys",
+        "shift-to-abidjan",
+        "niger-convoys",
+        "power-first",
+        "reserve",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(r)),
+            "{r} missing from:\n{text}"
+        );
+    }
+    let dir = temp_dir("response");
+    let stdout = run_into(&dir, &["--response", "reserve", "--days", "90"]);
+    assert!(stdout.contains("response reserve"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).expect("summary"))
+            .expect("json");
+    assert_eq!(summary["response"], "reserve");
+    let bad = lifeline()
+        .args(["run", "--response", "wishful"])
+        .arg("--out")
+        .arg(dir.join("x"))
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("status-quo"));
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn acled_event_file_is_used_and_bad_ones_are_rejected_with_line() {
+    let dir = temp_dir("acled");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let header = "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp";
+    // A heavy run of convoy attacks on the Bougouni road, with a BOM and numeric inter1.
+    let mut text = format!("\u{feff}{header}\n");
+    for d in 1..=28 {
+        text.push_str(&format!(
+            "T{d},2025-09-{d:02},2025,1,Political violence,Violence against civilians,Attack,JNIM,,2,,,,,,466,Western Africa,Mali,Sikasso,Bougouni,,Bougouni,11.42,-7.48,2,test,,test event,5,,\n"
+        ));
+    }
+    let file = dir.join("events.csv");
+    std::fs::write(&file, &text).expect("write");
+    let quiet = run_into(&dir.join("base"), &["mali-2025", "--days", "60"]);
+    let heavy = run_into(
+        &dir.join("heavy"),
+        &[
+            "mali-2025",
+            "--days",
+            "60",
+            "--events",
+            file.to_str().expect("utf-8"),
+        ],
+    );
+    let lost = |dir: &Path| -> u64 {
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("summary.json")).expect("summary"))
+                .expect("json");
+        s["national"]["trucks_lost"].as_u64().expect("count")
+    };
+    assert!(
+        lost(&dir.join("heavy")) != lost(&dir.join("base")),
+        "{quiet}\n{heavy}"
+    );
+
+    let broken = text.replacen("T3,2025-09-03", "T3,2025-02-30", 1);
+    std::fs::write(&file, broken).expect("write");
+    let out = lifeline()
+        .args(["run", "--events"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.join("x"))
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("events.csv:4: field `event_date`"), "{err}");
+    std::fs::write(
+        &file,
+        "event_id_cnty,event_date,latitude\nA,2025-09-01,12\n",
+    )
+    .expect("write");
+    let out = lifeline()
+        .args(["run", "--events"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.join("x"))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("events.csv:1:") && err.contains("event_type"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn criticality_ranks_segments_and_writes_csv() {
+    let dir = temp_dir("crit");
+    let out = lifeline()
+        .args(["criticality", "--runs", "2", "--top", "5", "--out"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = csv_rows(&dir.join("criticality.csv"));
+    assert_eq!(
+        header(&dir.join("criticality.csv")),
+        "rank,segment,route,length_km,corridors,added_shortage_days,added_shortage_m3,corridors_cut"
+    );
+    assert!(rows.len() > 30);
+    let added: Vec<f64> = rows.iter().map(|r| r[5].parse().expect("number")).collect();
+    assert!(
+        added.windows(2).all(|w| w[0] >= w[1]),
+        "not ranked: {added:?}"
+    );
+    assert!(
+        added[0] > 0.0,
+        "closing the most critical road adds no shortage"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

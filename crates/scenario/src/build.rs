@@ -388,26 +388,51 @@ impl Scenario {
                 waypoints.push(place(v, "corridor.via")?);
             }
             waypoints.push(dest_place);
-            let path = network
-                .path_via(&waypoints, &speeds, &overrides.closed_segments)
-                .map_err(|e| {
-                    src.error(
+            let closures = &overrides.closed_segments;
+            let routed = network
+                .path_via(&waypoints, &speeds, closures)
+                .or_else(|e| {
+                    // With roads closed, trucks detour by the fastest open road, if there is one.
+                    if closures.is_empty() {
+                        Err(e)
+                    } else {
+                        network.fastest_path(origin, dest_place, &speeds, closures)
+                    }
+                });
+            let (path, cut) = match routed {
+                Ok(p) => (p, false),
+                Err(_) if !closures.is_empty() => (
+                    lifeline_model::network::Path {
+                        start: origin,
+                        steps: Vec::new(),
+                    },
+                    true,
+                ),
+                Err(e) => {
+                    return Err(src.error(
                         c.destination.span(),
                         "corridor.destination",
                         format!("corridor `{name}`: {e}"),
-                    )
-                })?;
+                    ));
+                }
+            };
             let marshal = match &c.marshalling {
+                Some(_) if !closures.is_empty() && cut => origin,
                 Some(m) => {
                     let mp = place(m, "corridor.marshalling")?;
-                    if mp != origin && !path.steps.iter().any(|(_, p)| *p == mp) {
+                    let on_route = mp == origin || path.steps.iter().any(|(_, p)| *p == mp);
+                    if !on_route && !closures.is_empty() {
+                        // A detour may skip the marshalling point: convoys form at the origin.
+                        origin
+                    } else if !on_route {
                         return Err(src.error(
                             m.span(),
                             "corridor.marshalling",
                             format!("`{}` is not on the corridor's route", m.get_ref()),
                         ));
+                    } else {
+                        mp
                     }
-                    mp
                 }
                 None => origin,
             };
@@ -459,6 +484,11 @@ impl Scenario {
                     opens = day_of(d, "response.opens")?.max(0) as u32;
                 }
             }
+            if cut {
+                // No open road: the corridor carries nothing.
+                share = 0.0;
+                fleet = 0;
+            }
             let size = *convoy_spec.size.get_ref();
             if size == 0 {
                 return Err(src.error(
@@ -509,6 +539,9 @@ impl Scenario {
                 .filter(|c| c.destination.index() == di)
                 .map(|c| c.share)
                 .sum();
+            if total <= 0.0 && !overrides.closed_segments.is_empty() {
+                continue; // cut off by the closures: the depot gets nothing
+            }
             if total <= 0.0 {
                 return Err(src.error(
                     d.place.span(),

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod calibration;
+pub mod criticality;
 pub mod embedded;
 pub mod error;
 pub mod spec;

@@ -18,7 +18,7 @@ use crate::input::{
 };
 use crate::refugee_data::RefugeeTable;
 use crate::settings::SimSettings;
-use crate::text::{Date, parse_float, parse_int, py_float_repr, py_round};
+use crate::text::{Date, numpy_round, parse_float, parse_int, py_float_repr};
 
 /// The name and text of one input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -570,12 +570,13 @@ impl FleeCase {
                 let sim = run.camp_count(day, camp, camps);
                 let data = plan.camp_data[camp];
                 in_camps += u64::from(sim);
+                // Flee rounds numpy floats (np.round), not Python floats.
                 let relative = if (data as f64) < 0.00001 {
                     0.0
                 } else {
-                    py_round((f64::from(sim) / data as f64 - 1.0).abs(), 4)
+                    numpy_round((f64::from(sim) / data as f64 - 1.0).abs(), 4)
                 };
-                abs_errors.push(py_round((f64::from(sim) - data as f64).abs(), 4));
+                abs_errors.push(numpy_round((f64::from(sim) - data as f64).abs(), 4));
                 out.push_str(&format!(",{sim},{data},{}", py_float_repr(relative)));
             }
             if plan.raw_count > 0 {

@@ -81,4 +81,4 @@ pub use ensemble::{EnsembleStats, ard_summary, run_ensemble, sequential};
 pub use error::{FleeError, Result};
 pub use refugee_data::{RefugeeTable, Series, parse_series};
 pub use settings::{MoveRules, SimSettings, SpawnRules};
-pub use text::{Date, py_float_repr, py_round};
+pub use text::{Date, numpy_round, py_float_repr, py_round};

@@ -240,6 +240,13 @@ pub fn py_round(value: f64, digits: usize) -> f64 {
     format!("{value:.digits$}").parse().unwrap_or(value)
 }
 
+/// numpy's `round(x, digits)` for a `float64` (what Flee's error columns use): scale by
+/// `10^digits`, round half to even, scale back.
+pub fn numpy_round(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round_ties_even() / scale
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +277,8 @@ mod tests {
         assert_eq!(py_float_repr(5e-5), "5e-05");
         assert_eq!(py_round(0.123456, 4), 0.1235);
         assert_eq!(py_round(2.0 / 3.0, 4), 0.6667);
+        assert_eq!(numpy_round(2.0 / 3.0, 4), 0.6667);
+        assert_eq!(numpy_round(0.00005, 4), 0.0);
     }
 
     #[test]

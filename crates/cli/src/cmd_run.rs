@@ -27,6 +27,9 @@ pub struct RunArgs {
     /// A conflict-event history in ACLED's CSV export format (replaces the scenario's).
     #[arg(long)]
     pub events: Option<PathBuf>,
+    /// Also write report.html (a self-contained offline page) next to the outputs.
+    #[arg(long)]
+    pub report: bool,
 }
 
 impl RunArgs {
@@ -60,6 +63,12 @@ pub fn run(args: RunArgs) -> Result<()> {
         "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson, scenario.toml",
         args.out.display()
     );
+    if args.report {
+        let page = args.out.join("report.html");
+        lifeline_report::write_report(&args.out, &page)
+            .with_context(|| format!("writing {}", page.display()))?;
+        println!("Report: {}", page.display());
+    }
     Ok(())
 }
 

@@ -177,7 +177,7 @@ impl Network {
                     name: places[s.a.index()].name.clone(),
                 });
             }
-            if !(s.length.0 > 0.0) || !s.length.0.is_finite() {
+            if s.length.0.is_nan() || s.length.0 <= 0.0 || !s.length.0.is_finite() {
                 return Err(NetworkError::NonPositiveLength {
                     index: i,
                     a: places[s.a.index()].name.clone(),

@@ -53,6 +53,16 @@ pub struct Built {
     pub start_date: NaiveDate,
 }
 
+/// What the hazard builder needs from the rest of the build.
+#[derive(Clone, Copy)]
+struct ThreatContext<'a> {
+    network: &'a Network,
+    speeds: &'a SpeedTable,
+    start: NaiveDate,
+    days: u32,
+    corridors: &'a [CorridorSpec],
+}
+
 /// The name of the response that changes nothing.
 pub const STATUS_QUO: &str = "status-quo";
 
@@ -671,7 +681,15 @@ impl Scenario {
         }
 
         let threat = self.threat(
-            &src, &network, &speeds, start_date, days, overrides, &corridors,
+            &src,
+            &ThreatContext {
+                network: &network,
+                speeds: &speeds,
+                start: start_date,
+                days,
+                corridors: &corridors,
+            },
+            overrides,
         )?;
 
         let input = ModelInput {
@@ -712,13 +730,16 @@ impl Scenario {
     fn threat(
         &self,
         src: &SourceText,
-        network: &Network,
-        speeds: &SpeedTable,
-        start: NaiveDate,
-        days: u32,
+        ctx: &ThreatContext,
         overrides: &Overrides,
-        corridors: &[CorridorSpec],
     ) -> Result<ThreatInput> {
+        let ThreatContext {
+            network,
+            speeds,
+            start,
+            days,
+            corridors,
+        } = *ctx;
         let th = &self.spec.threat;
         let a = &th.attacks;
         let attacks = AttackParams {

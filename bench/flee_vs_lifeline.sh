@@ -4,6 +4,9 @@
 #   bench/flee_vs_lifeline.sh            # 3 Flee runs, 10 Lifeline runs, hasten 10
 #   FLEE_RUNS=5 LIFELINE_RUNS=20 bench/flee_vs_lifeline.sh
 #   LIFELINE=/path/to/lifeline bench/flee_vs_lifeline.sh   # use a prebuilt binary
+#   FLEE_SRC=/path/to/flee-checkout bench/flee_vs_lifeline.sh
+#       # also time Flee's current engine (github.com/djgroen/flee, runscripts/run.py) with
+#       # the case's settings but diagnostic logs off, using the venv's Python
 #
 # Installs flee==3.1 into bench/.venv (gitignored) when missing, runs it through
 # bench/flee_driver.py (3.1 ships no run script), runs `lifeline flee` on the same files, and
@@ -76,6 +79,21 @@ for seed in 1 2 3; do
     echo "$end - $start" | bc -l >> "$work/lifeline1.times"
 done
 
+if [[ -n "${FLEE_SRC:-}" ]]; then
+    "$venv/bin/pip" install --quiet beartype pyyaml pandas numpy
+    sed 's/agent: *[0-9]/agent: 0/; s/link: *[0-9]/link: 0/' "$settings" > "$work/simsetting-nolog.yml"
+    : > "$work/current.times"
+    : > "$work/current.ards"
+    for run in $(seq 1 "$flee_runs"); do
+        start=$(seconds_now)
+        (cd "$work/flee-cwd" && PYTHONPATH="$FLEE_SRC" "$venv/bin/python" "$FLEE_SRC/runscripts/run.py" \
+            "$input" "$source_data" 0 "$work/simsetting-nolog.yml" > "$work/current-$run.csv" 2> "$work/current-$run.log")
+        end=$(seconds_now)
+        echo "$end - $start" | bc -l >> "$work/current.times"
+        python3 "$driver" ard "$work/current-$run.csv" >> "$work/current.ards"
+    done
+fi
+
 summary() { # file column -> "mean ± sd"
     awk -v c="$2" '{ s += $c; q += $c * $c; n++ } END { m = s / n; v = (n > 1) ? (q - n * m * m) / (n - 1) : 0; if (v < 0) v = 0; printf "%.4f ± %.4f", m, sqrt(v) }' "$1"
 }
@@ -90,5 +108,11 @@ printf '%-26s %11.2fs %10s %22s %22s\n' "Flee 3.1 (PyPI), $flee_runs runs" "$fle
     "$(awk '{print $3}' "$work/flee.ards" | head -1)" "$(summary "$work/flee.ards" 1)" "$(summary "$work/flee.ards" 2)"
 printf '%-26s %11.3fs %10s %22s %22s\n' "Lifeline, $lifeline_runs runs" "$lifeline_time" \
     "$(awk '{print $3}' "$work/lifeline.ards" | head -1)" "$(summary "$work/lifeline.ards" 1)" "$(summary "$work/lifeline.ards" 2)"
+if [[ -n "${FLEE_SRC:-}" ]]; then
+    current_time=$(median < "$work/current.times")
+    printf '%-26s %11.2fs %10s %22s %22s\n' "Flee current, $flee_runs runs" "$current_time" \
+        "$(awk '{print $3}' "$work/current.ards" | head -1)" "$(summary "$work/current.ards" 1)" "$(summary "$work/current.ards" 2)"
+    echo "time ratio Flee current / Lifeline: $(echo "$current_time / $lifeline_time" | bc -l | xargs printf '%.0f')x"
+fi
 echo "time ratio Flee 3.1 / Lifeline: $(echo "$flee_time / $lifeline_time" | bc -l | xargs printf '%.0f')x"
 echo "Lifeline at hasten 1 (~90,000 agents): median $(printf '%.3f' "$lifeline1_time") s over 3 runs"

@@ -387,6 +387,15 @@ impl Ecosystem {
         self.locations[id.index()].num_agents.max(0) as u64
     }
 
+    /// A location's attractiveness as computed for the last step (before the first step: as it
+    /// would be computed now). It combines the camp, foreign and conflict multipliers.
+    pub fn attractiveness(&self, id: LocationId) -> f64 {
+        self.endpoint_score
+            .get(id.index())
+            .copied()
+            .unwrap_or_else(|| self.location_score(&self.locations[id.index()]))
+    }
+
     /// Agents that arrived at a location during the last step.
     pub fn arrivals(&self, id: LocationId) -> u64 {
         self.locations[id.index()].arrivals_last_step

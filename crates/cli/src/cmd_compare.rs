@@ -44,7 +44,10 @@ pub fn run(args: CompareArgs) -> Result<()> {
     if !args.responses.is_empty() {
         for r in &args.responses {
             if !names.contains(r) {
-                bail!("unknown response `{r}`; the scenario has: {}", names.join(", "));
+                bail!(
+                    "unknown response `{r}`; the scenario has: {}",
+                    names.join(", ")
+                );
             }
         }
         names.retain(|n| n == STATUS_QUO || args.responses.contains(n));
@@ -64,8 +67,10 @@ pub fn run(args: CompareArgs) -> Result<()> {
         );
     }
     let first = &built[0];
-    let inputs: Vec<(String, &lifeline_model::ModelInput)> =
-        built.iter().map(|b| (b.response.clone(), &b.input)).collect();
+    let inputs: Vec<(String, &lifeline_model::ModelInput)> = built
+        .iter()
+        .map(|b| (b.response.clone(), &b.input))
+        .collect();
     let bar = crate::cmd_ensemble::progress_bar(args.runs, "runs (all responses)");
     let inc = |n: u64| bar.inc(n);
     let started = std::time::Instant::now();
@@ -74,7 +79,8 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let paired = paired?;
     let elapsed = started.elapsed().as_secs_f64();
     let rows = compare(&paired, STATUS_QUO)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     let path = args.out.join("compare.csv");
     lifeline_io::atomic::write_atomically(&path, |w| write_compare_csv(w, &rows, args.runs))
         .with_context(|| format!("writing {}", path.display()))?;
@@ -136,8 +142,10 @@ fn label(figure: Figure) -> &'static str {
 }
 
 fn table(rows: &[CompareRow], place: &str, figure: Figure) -> String {
-    let mut group: Vec<&CompareRow> =
-        rows.iter().filter(|r| r.place == place && r.figure == figure).collect();
+    let mut group: Vec<&CompareRow> = rows
+        .iter()
+        .filter(|r| r.place == place && r.figure == figure)
+        .collect();
     if group.is_empty() {
         return String::new();
     }
@@ -145,7 +153,11 @@ fn table(rows: &[CompareRow], place: &str, figure: Figure) -> String {
     let d = figure.decimals().min(2);
     let f = |v: f64| format!("{v:.d$}");
     let mut s = String::new();
-    let better = if figure.lower_is_better() { "lower" } else { "higher" };
+    let better = if figure.lower_is_better() {
+        "lower"
+    } else {
+        "higher"
+    };
     let _ = writeln!(s, "\n{place} — {} ({better} is better)", label(figure));
     let _ = writeln!(
         s,
@@ -159,7 +171,10 @@ fn table(rows: &[CompareRow], place: &str, figure: Figure) -> String {
             r.rank,
             r.response,
             format!("{} [{}, {}]", f(r.median), f(r.p05), f(r.p95)),
-            format!("{:+.d$} [{:+.d$}, {:+.d$}]", r.diff_median, r.diff_p05, r.diff_p95),
+            format!(
+                "{:+.d$} [{:+.d$}, {:+.d$}]",
+                r.diff_median, r.diff_p05, r.diff_p95
+            ),
             100.0 * r.share_better,
             100.0 * r.share_worse,
         );

@@ -51,7 +51,9 @@ pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
         return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let template = format!("{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)");
+    let template = format!(
+        "{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"
+    );
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -152,12 +154,21 @@ fn spread_table(summary: &Value) -> String {
     let _ = writeln!(
         s,
         "{:<12} {:>20} {:>8} {:>24} {:>16} {:>18} {:>16}",
-        "place", "first day cover<3", "P(dry)", "shortage m³", "shortage days", "peak price ×", "min power h"
+        "place",
+        "first day cover<3",
+        "P(dry)",
+        "shortage m³",
+        "shortage days",
+        "peak price ×",
+        "min power h"
     );
     if let Some(places) = summary.get("places").and_then(Value::as_object) {
         for (name, p) in places {
             let first = &p["first_day_cover_below_3"];
-            let share = first.get("share_of_runs").and_then(Value::as_f64).unwrap_or(0.0);
+            let share = first
+                .get("share_of_runs")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
             let _ = writeln!(
                 s,
                 "{:<12} {:>20} {:>7.0}% {:>24} {:>16} {:>18} {:>16}",

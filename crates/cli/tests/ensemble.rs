@@ -39,7 +39,14 @@ fn ensemble_files_are_identical_for_one_and_two_threads() {
     let two = temp_dir("t2");
     for (dir, threads) in [(&one, "1"), (&two, "2")] {
         let out = ok(&[
-            "ensemble", "--runs", "24", "--days", "40", "--threads", threads, "--out",
+            "ensemble",
+            "--runs",
+            "24",
+            "--days",
+            "40",
+            "--threads",
+            threads,
+            "--out",
             dir.to_str().expect("utf-8 path"),
         ]);
         assert!(out.contains("24 runs"), "{out}");
@@ -48,20 +55,33 @@ fn ensemble_files_are_identical_for_one_and_two_threads() {
     for name in FILES {
         let a = read(&one.join(name));
         assert!(!a.is_empty(), "{name} is empty");
-        assert!(a == read(&two.join(name)), "{name} differs between 1 and 2 threads");
+        assert!(
+            a == read(&two.join(name)),
+            "{name} differs between 1 and 2 threads"
+        );
     }
     let runs = String::from_utf8(read(&one.join("runs.csv"))).expect("utf-8");
     let mut lines = runs.lines();
     let header = lines.next().expect("header");
-    assert!(header.starts_with("run,seed,Bamako_first_day_cover_below_3,"), "{header}");
-    assert!(header.ends_with(",national_delivered_m3,national_trucks_lost,national_drivers_kidnapped"));
+    assert!(
+        header.starts_with("run,seed,Bamako_first_day_cover_below_3,"),
+        "{header}"
+    );
+    assert!(
+        header.ends_with(",national_delivered_m3,national_trucks_lost,national_drivers_kidnapped")
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 24);
-    assert!(rows.iter().enumerate().all(|(i, r)| r.starts_with(&format!("{i},"))));
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(i, r)| r.starts_with(&format!("{i},")))
+    );
     let parquet = read(&one.join("runs.parquet"));
     assert_eq!(&parquet[..4], b"PAR1");
     assert_eq!(&parquet[parquet.len() - 4..], b"PAR1");
-    let summary: serde_json::Value = serde_json::from_slice(&read(&one.join("summary.json"))).expect("json");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&one.join("summary.json"))).expect("json");
     assert_eq!(summary["runs"], 24);
     assert_eq!(summary["days"], 40);
     assert!(summary["places"]["Bamako"]["shortage_days"]["p50"].is_number());
@@ -74,7 +94,15 @@ fn ensemble_files_are_identical_for_one_and_two_threads() {
 fn an_interrupted_ensemble_resumes_without_losing_runs() {
     let whole = temp_dir("whole");
     let cut = temp_dir("cut");
-    let base = ["ensemble", "--runs", "16", "--days", "25", "--no-parquet", "--out"];
+    let base = [
+        "ensemble",
+        "--runs",
+        "16",
+        "--days",
+        "25",
+        "--no-parquet",
+        "--out",
+    ];
     ok(&[&base[..], &[whole.to_str().expect("path")]].concat());
     let cut_s = cut.to_str().expect("path");
     let out = lifeline(&[&base[..], &[cut_s, "--stop-after-chunks", "5"]].concat());
@@ -85,11 +113,24 @@ fn an_interrupted_ensemble_resumes_without_losing_runs() {
     let out = ok(&[&base[..], &[cut_s, "--resume", "--threads", "1"]].concat());
     assert!(out.contains("5 resumed"), "{out}");
     for name in ["runs.csv", "quantiles.csv", "summary.json"] {
-        assert!(read(&whole.join(name)) == read(&cut.join(name)), "{name} differs after resume");
+        assert!(
+            read(&whole.join(name)) == read(&cut.join(name)),
+            "{name} differs after resume"
+        );
     }
     assert!(!cut.join("runs.parquet").exists());
     // A different scenario horizon cannot be resumed into the same folder's journal.
-    let out = lifeline(&["ensemble", "--runs", "16", "--days", "26", "--no-parquet", "--out", cut_s, "--resume"]);
+    let out = lifeline(&[
+        "ensemble",
+        "--runs",
+        "16",
+        "--days",
+        "26",
+        "--no-parquet",
+        "--out",
+        cut_s,
+        "--resume",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("days"));
     for dir in [whole, cut] {
@@ -100,19 +141,34 @@ fn an_interrupted_ensemble_resumes_without_losing_runs() {
 #[test]
 fn compare_ranks_every_response_against_status_quo() {
     let dir = temp_dir("compare");
-    let out = ok(&["compare", "--runs", "12", "--days", "60", "--threads", "2", "--out", dir.to_str().expect("path")]);
+    let out = ok(&[
+        "compare",
+        "--runs",
+        "12",
+        "--days",
+        "60",
+        "--threads",
+        "2",
+        "--out",
+        dir.to_str().expect("path"),
+    ]);
     assert!(out.contains("shortage days"), "{out}");
     assert!(out.contains("status-quo"), "{out}");
     let text = String::from_utf8(read(&dir.join("compare.csv"))).expect("utf-8");
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("place,figure,better,response,rank,runs,median,p05,p95,mean,diff_median,diff_p05,diff_p95,diff_mean,share_better,share_worse")
+        Some(
+            "place,figure,better,response,rank,runs,median,p05,p95,mean,diff_median,diff_p05,diff_p95,diff_mean,share_better,share_worse"
+        )
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let responses = ok(&["responses"]);
     let n = responses.lines().count();
-    assert!(n >= 2, "the default scenario defines responses: {responses}");
+    assert!(
+        n >= 2,
+        "the default scenario defines responses: {responses}"
+    );
     // Every (place, figure) has every response once, ranked 1..n.
     let groups: std::collections::BTreeMap<(&str, &str), Vec<&Vec<&str>>> =
         rows.iter().fold(Default::default(), |mut m, r| {
@@ -125,7 +181,10 @@ fn compare_ranks_every_response_against_status_quo() {
         ranks.sort();
         assert_eq!(ranks, (1..=n).collect::<Vec<_>>());
         // status-quo against itself: a zero difference, never better or worse.
-        let sq = g.iter().find(|r| r[3] == "status-quo").expect("status-quo row");
+        let sq = g
+            .iter()
+            .find(|r| r[3] == "status-quo")
+            .expect("status-quo row");
         assert_eq!(sq[10].parse::<f64>().expect("diff"), 0.0);
         assert_eq!(sq[14], "0.0000");
         assert_eq!(sq[15], "0.0000");
@@ -133,7 +192,17 @@ fn compare_ranks_every_response_against_status_quo() {
     assert!(groups.contains_key(&("Bamako", "shortage_days")));
     // Same seeds, same numbers, whatever the threads.
     let again = temp_dir("compare1");
-    ok(&["compare", "--runs", "12", "--days", "60", "--threads", "1", "--out", again.to_str().expect("path")]);
+    ok(&[
+        "compare",
+        "--runs",
+        "12",
+        "--days",
+        "60",
+        "--threads",
+        "1",
+        "--out",
+        again.to_str().expect("path"),
+    ]);
     assert!(read(&again.join("compare.csv")) == text.as_bytes());
     for d in [dir, again] {
         std::fs::remove_dir_all(&d).expect("cleanup");

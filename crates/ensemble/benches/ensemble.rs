@@ -21,7 +21,11 @@ fn benches(c: &mut Criterion) {
     g.bench_function("run_default_scenario", |b| {
         b.iter(|| {
             r += 1;
-            black_box(lifeline_model::run(input, &mut run_rng(built.seed, r), RECORD))
+            black_box(lifeline_model::run(
+                input,
+                &mut run_rng(built.seed, r),
+                RECORD,
+            ))
         })
     });
     g.finish();
@@ -47,7 +51,8 @@ fn benches(c: &mut Criterion) {
             let mut t = DailyTable::new(input, built.start_date, rows);
             t.push_run(0, &record);
             let mut buf = Vec::new();
-            t.write(&mut buf, std::path::Path::new("bench")).expect("encodes");
+            t.write(&mut buf, std::path::Path::new("bench"))
+                .expect("encodes");
             black_box(buf.len())
         })
     });
@@ -59,7 +64,11 @@ fn benches(c: &mut Criterion) {
     for runs in [64u64, 256] {
         g.throughput(Throughput::Elements(runs));
         for parquet in [false, true] {
-            let name = if parquet { "with_parquet" } else { "no_parquet" };
+            let name = if parquet {
+                "with_parquet"
+            } else {
+                "no_parquet"
+            };
             g.bench_with_input(BenchmarkId::new(name, runs), &runs, |b, &runs| {
                 b.iter(|| {
                     let _ = std::fs::remove_dir_all(&dir);
@@ -81,7 +90,9 @@ fn benches(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 
     let mut g = c.benchmark_group("quantile");
-    let values: Vec<f32> = (0..10_000u32).map(|i| ((i * 7919) % 10_007) as f32).collect();
+    let values: Vec<f32> = (0..10_000u32)
+        .map(|i| ((i * 7919) % 10_007) as f32)
+        .collect();
     g.throughput(Throughput::Elements(values.len() as u64));
     g.bench_function("five_quantiles_of_10000", |b| {
         let mut v = values.clone();

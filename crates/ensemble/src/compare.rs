@@ -31,7 +31,13 @@ impl PairedRuns {
         let n = self.runs as usize;
         self.values[response][column * n..(column + 1) * n]
             .iter()
-            .map(|v| if *v == f64::INFINITY { f64::from(self.days) } else { *v })
+            .map(|v| {
+                if *v == f64::INFINITY {
+                    f64::from(self.days)
+                } else {
+                    *v
+                }
+            })
             .collect()
     }
 }
@@ -140,8 +146,14 @@ pub fn compare(paired: &PairedRuns, baseline: &str) -> Result<Vec<CompareRow>> {
             .map(|(ri, name)| {
                 let mut v = paired.column(ri, c);
                 let mut diff: Vec<f64> = v.iter().zip(&base).map(|(x, y)| x - y).collect();
-                let better = diff.iter().filter(|d| if lower { **d < 0.0 } else { **d > 0.0 }).count();
-                let worse = diff.iter().filter(|d| if lower { **d > 0.0 } else { **d < 0.0 }).count();
+                let better = diff
+                    .iter()
+                    .filter(|d| if lower { **d < 0.0 } else { **d > 0.0 })
+                    .count();
+                let worse = diff
+                    .iter()
+                    .filter(|d| if lower { **d > 0.0 } else { **d < 0.0 })
+                    .count();
                 let s = spread(&mut v, &[0.05, 0.5, 0.95]);
                 let d = spread(&mut diff, &[0.05, 0.5, 0.95]);
                 let n = paired.runs as f64;
@@ -196,7 +208,11 @@ pub fn write_compare_csv(w: &mut impl Write, rows: &[CompareRow], runs: u64) -> 
             w,
             "{place},{},{},{},{},{runs},{},{},{},{},{},{},{},{},{:.4},{:.4}",
             r.figure.name(),
-            if r.figure.lower_is_better() { "lower" } else { "higher" },
+            if r.figure.lower_is_better() {
+                "lower"
+            } else {
+                "higher"
+            },
             r.response,
             r.rank,
             f(r.median),

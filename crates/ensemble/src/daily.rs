@@ -187,8 +187,8 @@ pub struct DailyTable {
 
 impl DailyTable {
     pub fn new(input: &ModelInput, start_date: chrono::NaiveDate, rows: usize) -> DailyTable {
-        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-            .expect("invariant: 1970-01-01 is a date");
+        let epoch =
+            chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("invariant: 1970-01-01 is a date");
         DailyTable {
             run: Vec::with_capacity(rows),
             day: Vec::with_capacity(rows),
@@ -274,7 +274,8 @@ impl DailyTable {
 
     /// Writes the table as one row group of a parquet file at `path` (through `w`).
     pub fn write<W: Write + Send>(&self, w: W, path: &Path) -> Result<()> {
-        let mut file = SerializedFileWriter::new(w, parquet_schema(), writer_properties()).at(path)?;
+        let mut file =
+            SerializedFileWriter::new(w, parquet_schema(), writer_properties()).at(path)?;
         let mut rg = file.next_row_group().at(path)?;
         column::<Int32Type, W>(&mut rg, &self.run, None, path)?;
         column::<Int32Type, W>(&mut rg, &self.day, None, path)?;
@@ -302,10 +303,9 @@ fn column<T: DataType, W: Write + Send>(
     def_levels: Option<&[i16]>,
     path: &Path,
 ) -> Result<()> {
-    let mut col = rg
-        .next_column()
-        .at(path)?
-        .ok_or_else(|| crate::EnsembleError::Invalid("parquet schema has too few columns".into()))?;
+    let mut col = rg.next_column().at(path)?.ok_or_else(|| {
+        crate::EnsembleError::Invalid("parquet schema has too few columns".into())
+    })?;
     col.typed::<T>()
         .write_batch(values, def_levels, None)
         .at(path)?;

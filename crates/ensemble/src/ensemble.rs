@@ -1,10 +1,14 @@
 //! `lifeline ensemble`: N seeded runs in chunks, in parallel, into a journal; then the final
 //! files assembled from the journal in run order.
 
-use crate::daily::{DailyTable, METRICS, cell_count, fill_cells, parquet_schema, writer_properties};
+use crate::daily::{
+    DailyTable, METRICS, cell_count, fill_cells, parquet_schema, writer_properties,
+};
 use crate::error::{EnsembleError, IoContext, Result};
 use crate::figures::{Figure, FigureSchema, depot_labels, format_value};
-use crate::journal::{Block, ChunkShape, Journal, Manifest, encode_chunk, read_columns, verify_chunk, write_renamed};
+use crate::journal::{
+    Block, ChunkShape, Journal, Manifest, encode_chunk, read_columns, verify_chunk, write_renamed,
+};
 use crate::quantile::{PROBS, spread};
 use chrono::NaiveDate;
 use lifeline_io::atomic::{write_atomically, write_bytes};
@@ -123,7 +127,11 @@ impl Layout<'_> {
 }
 
 /// Runs (or resumes) an ensemble and writes its files into `dir`.
-pub fn run_ensemble(dir: &Path, spec: &EnsembleSpec, options: &EnsembleOptions) -> Result<EnsembleReport> {
+pub fn run_ensemble(
+    dir: &Path,
+    spec: &EnsembleSpec,
+    options: &EnsembleOptions,
+) -> Result<EnsembleReport> {
     let started = Instant::now();
     if spec.runs == 0 || spec.runs > i32::MAX as u64 {
         return Err(EnsembleError::Invalid(format!(
@@ -242,7 +250,13 @@ pub fn run_ensemble(dir: &Path, spec: &EnsembleSpec, options: &EnsembleOptions) 
     let finished_now = timings.iter().filter(|t| t.is_some()).count();
     if finished_now < pending.len() {
         let done_runs: u64 = (0..layout.chunks)
-            .filter(|k| done[*k as usize] || pending.iter().zip(&timings).any(|(p, t)| p == k && t.is_some()))
+            .filter(|k| {
+                done[*k as usize]
+                    || pending
+                        .iter()
+                        .zip(&timings)
+                        .any(|(p, t)| p == k && t.is_some())
+            })
             .map(|k| layout.shape(k).runs)
             .sum();
         return Err(EnsembleError::Interrupted {
@@ -293,7 +307,10 @@ fn complete_in(dir: &Path, manifest: &Manifest) -> Result<bool> {
         path: path.clone(),
         message: e.to_string(),
     })?;
-    let Some(old) = value.get("manifest").and_then(|m| serde_json::from_value::<Manifest>(m.clone()).ok()) else {
+    let Some(old) = value
+        .get("manifest")
+        .and_then(|m| serde_json::from_value::<Manifest>(m.clone()).ok())
+    else {
         return Ok(false);
     };
     if let Some((field, was, now)) = old.difference(manifest) {
@@ -326,7 +343,9 @@ fn run_chunk(
     let mut cells = vec![0.0f32; layout.cells * n];
     let mut row = Vec::with_capacity(nf);
     let rows = n * input.days as usize * input.depots.len();
-    let mut table = spec.parquet.then(|| DailyTable::new(input, spec.start_date, rows));
+    let mut table = spec
+        .parquet
+        .then(|| DailyTable::new(input, spec.start_date, rows));
     for i in 0..n {
         let run = shape.first_run + i as u64;
         let t0 = Instant::now();
@@ -415,7 +434,8 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
         let mut start = 0;
         while start < layout.cells {
             let end = (start + slab).min(layout.cells);
-            gather(layout, journal, Block::Cells, start..end, &mut buf).map_err(std::io::Error::other)?;
+            gather(layout, journal, Block::Cells, start..end, &mut buf)
+                .map_err(std::io::Error::other)?;
             let spreads: Vec<Option<crate::quantile::Spread>> = buf
                 .par_chunks_mut(n)
                 .enumerate()
@@ -461,7 +481,12 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
     let path = dir.join("runs.csv");
     let nf = layout.schema.len();
     write_atomically(&path, |w| {
-        let header: Vec<String> = layout.schema.columns.iter().map(|c| csv_field(&c.column_name()).into_owned()).collect();
+        let header: Vec<String> = layout
+            .schema
+            .columns
+            .iter()
+            .map(|c| csv_field(&c.column_name()).into_owned())
+            .collect();
         writeln!(w, "run,seed,{}", header.join(","))?;
         let mut block: Vec<f64> = Vec::new();
         let mut scratch = Vec::new();
@@ -470,12 +495,25 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
             let m = shape.runs as usize;
             block.clear();
             block.resize(nf * m, 0.0);
-            read_columns(&journal.chunk_path(k), &shape, Block::Figures, 0..nf, &mut block, m, 0, &mut scratch)
-                .map_err(std::io::Error::other)?;
+            read_columns(
+                &journal.chunk_path(k),
+                &shape,
+                Block::Figures,
+                0..nf,
+                &mut block,
+                m,
+                0,
+                &mut scratch,
+            )
+            .map_err(std::io::Error::other)?;
             for i in 0..m {
                 write!(w, "{},{}", shape.first_run + i as u64, spec.seed)?;
                 for (f, c) in layout.schema.columns.iter().enumerate() {
-                    write!(w, ",{}", format_value(block[f * m + i], c.figure.decimals()))?;
+                    write!(
+                        w,
+                        ",{}",
+                        format_value(block[f * m + i], c.figure.decimals())
+                    )?;
                 }
                 writeln!(w)?;
             }
@@ -506,8 +544,10 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
 
     if spec.parquet {
         let path = dir.join("runs.parquet");
-        write_atomically(&path, |w| concat_parquet(layout, journal, w).map_err(std::io::Error::other))
-            .at(&path)?;
+        write_atomically(&path, |w| {
+            concat_parquet(layout, journal, w).map_err(std::io::Error::other)
+        })
+        .at(&path)?;
     }
 
     let summary = summary_json(layout, &labels, &fig_spreads, date);
@@ -518,11 +558,14 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
 
 fn concat_parquet<W: Write + Send>(layout: &Layout, journal: &Journal, w: W) -> Result<()> {
     let out_path = journal.dir.join("runs.parquet");
-    let mut writer = SerializedFileWriter::new(w, parquet_schema(), writer_properties()).at(&out_path)?;
+    let mut writer =
+        SerializedFileWriter::new(w, parquet_schema(), writer_properties()).at(&out_path)?;
     for k in 0..layout.chunks {
         let path = journal.parquet_path(k);
         let file = std::fs::File::open(&path).at(&path)?;
-        let metadata = ParquetMetaDataReader::new().parse_and_finish(&file).at(&path)?;
+        let metadata = ParquetMetaDataReader::new()
+            .parse_and_finish(&file)
+            .at(&path)?;
         for rg in metadata.row_groups() {
             let mut rg_out = writer.next_row_group().at(&out_path)?;
             for column in rg.columns() {

@@ -155,10 +155,7 @@ impl FigureSchema {
     pub fn compute(&self, input: &ModelInput, record: &RunRecord, out: &mut Vec<f64>) {
         let k = key_figures(input, record);
         for (f, d) in k.depots.iter().zip(&input.depots) {
-            out.push(
-                f.first_day_cover_below_3
-                    .map_or(f64::INFINITY, f64::from),
-            );
+            out.push(f.first_day_cover_below_3.map_or(f64::INFINITY, f64::from));
             out.push(f64::from(f.days_cover_below_3));
             out.push(f.total_shortage);
             out.push(f64::from(f.shortage_days));

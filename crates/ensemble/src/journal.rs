@@ -52,7 +52,11 @@ impl Manifest {
                 self.fingerprint.clone(),
                 now.fingerprint.clone(),
             ),
-            ("chunk_runs", self.chunk_runs.to_string(), now.chunk_runs.to_string()),
+            (
+                "chunk_runs",
+                self.chunk_runs.to_string(),
+                now.chunk_runs.to_string(),
+            ),
             ("parquet", self.parquet.to_string(), now.parquet.to_string()),
         ];
         fields.into_iter().find(|(_, a, b)| a != b)
@@ -148,7 +152,10 @@ impl Journal {
 
 /// Writes `bytes` to `path` under a temporary name, then renames it (not synced: see the module).
 pub fn write_renamed(path: &Path, parts: &[&[u8]]) -> Result<()> {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".tmp");
     let tmp = path.with_file_name(name);
     let result = (|| -> std::io::Result<()> {
@@ -223,7 +230,11 @@ pub fn encode_chunk(shape: &ChunkShape, figures: &[f64], cells: &[f32], parquet:
 
 /// Checks a finished chunk (and its parquet part when `parquet`) against the expected shape.
 /// Returns a reason when it is unusable.
-pub fn verify_chunk(journal: &Journal, shape: &ChunkShape, parquet: bool) -> Result<Option<String>> {
+pub fn verify_chunk(
+    journal: &Journal,
+    shape: &ChunkShape,
+    parquet: bool,
+) -> Result<Option<String>> {
     let path = journal.chunk_path(shape.chunk);
     let bytes = match fs::read(&path) {
         Ok(b) => b,
@@ -231,10 +242,18 @@ pub fn verify_chunk(journal: &Journal, shape: &ChunkShape, parquet: bool) -> Res
         Err(e) => return Err(e).at(&path),
     };
     if bytes.len() != HEADER_BYTES + shape.payload_bytes() {
-        return Ok(Some(format!("{} bytes, expected {}", bytes.len(), HEADER_BYTES + shape.payload_bytes())));
+        return Ok(Some(format!(
+            "{} bytes, expected {}",
+            bytes.len(),
+            HEADER_BYTES + shape.payload_bytes()
+        )));
     }
     let word = |i: usize| {
-        u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("invariant: 8 bytes"))
+        u64::from_le_bytes(
+            bytes[i * 8..i * 8 + 8]
+                .try_into()
+                .expect("invariant: 8 bytes"),
+        )
     };
     let expected = [
         MAGIC,

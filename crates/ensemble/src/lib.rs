@@ -55,7 +55,9 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         if t == 0 {
-            return Err(EnsembleError::Invalid("--threads must be at least 1".into()));
+            return Err(EnsembleError::Invalid(
+                "--threads must be at least 1".into(),
+            ));
         }
         b = b.num_threads(t);
     }

@@ -102,11 +102,7 @@ pub fn spread<T: Sample>(values: &mut [T], probs: &[f64]) -> Spread {
         quantiles[qi] = interpolate(x_lo, x_hi, frac);
         start = start.max(lo + 1);
     }
-    Spread {
-        n,
-        quantiles,
-        mean,
-    }
+    Spread { n, quantiles, mean }
 }
 
 /// The same definition by full sorting: the reference the tests compare against.
@@ -159,7 +155,12 @@ mod tests {
         assert_eq!(s.n, 3);
         assert_eq!(s.quantiles, vec![1.0, 2.0, f64::INFINITY]);
         let mut all_nan = vec![f32::NAN; 3];
-        assert!(spread(&mut all_nan, &PROBS).quantiles.iter().all(|q| q.is_nan()));
+        assert!(
+            spread(&mut all_nan, &PROBS)
+                .quantiles
+                .iter()
+                .all(|q| q.is_nan())
+        );
     }
 
     proptest! {
@@ -171,9 +172,7 @@ mod tests {
         ) {
             // Ties are common in model outputs (zero shortage): repeat some values.
             let mut v = values.clone();
-            for i in 0..repeats.min(v.len()) {
-                v.push(values[i]);
-            }
+            v.extend_from_slice(&values[..repeats.min(values.len())]);
             let expected = spread_by_sorting(&v, &probs);
             let got = spread(&mut v.clone(), &probs);
             prop_assert_eq!(got.n, expected.n);

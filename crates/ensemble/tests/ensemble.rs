@@ -48,8 +48,15 @@ fn read(path: &Path) -> Vec<u8> {
 fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = String::from_utf8(read(path)).expect("utf-8");
     let mut lines = text.lines();
-    let header = lines.next().expect("header").split(',').map(String::from).collect();
-    let rows = lines.map(|l| l.split(',').map(String::from).collect()).collect();
+    let header = lines
+        .next()
+        .expect("header")
+        .split(',')
+        .map(String::from)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
     (header, rows)
 }
 
@@ -66,7 +73,10 @@ fn quantiles_and_figures_match_a_naive_computation() {
     };
     let report = run_ensemble(&dir, &spec(&b, runs), &options).expect("ensemble runs");
     assert_eq!(report.runs, runs);
-    assert!(!dir.join(JOURNAL_DIR).exists(), "journal removed once finished");
+    assert!(
+        !dir.join(JOURNAL_DIR).exists(),
+        "journal removed once finished"
+    );
 
     // Naive: run every run again, keep every value, sort.
     let depots = b.input.depots.len();
@@ -74,11 +84,19 @@ fn quantiles_and_figures_match_a_naive_computation() {
     let mut cells: Vec<Vec<f64>> = vec![Vec::new(); 20 * depots * METRICS.len()];
     let mut figures: Vec<Vec<f64>> = vec![Vec::new(); schema.len()];
     for r in 0..runs {
-        let rec = lifeline_model::run(&b.input, &mut run_rng(b.seed, r), RecordOptions { events: false, corridors: false });
+        let rec = lifeline_model::run(
+            &b.input,
+            &mut run_rng(b.seed, r),
+            RecordOptions {
+                events: false,
+                corridors: false,
+            },
+        );
         for (day, rows) in rec.depot_days.iter().enumerate() {
             for (d, row) in rows.iter().enumerate() {
                 for (m, metric) in METRICS.iter().enumerate() {
-                    cells[(day * depots + d) * METRICS.len() + m].push(f64::from(metric.value(row)));
+                    cells[(day * depots + d) * METRICS.len() + m]
+                        .push(f64::from(metric.value(row)));
                 }
             }
         }
@@ -90,18 +108,35 @@ fn quantiles_and_figures_match_a_naive_computation() {
     }
 
     let (header, rows) = csv_rows(&dir.join("quantiles.csv"));
-    assert_eq!(header.join(","), "day,date,place,metric,p05,p25,p50,p75,p95,mean,runs");
-    let labels: Vec<String> = b.input.depots.iter().map(|d| b.input.network.place(d.place).name.clone()).collect();
+    assert_eq!(
+        header.join(","),
+        "day,date,place,metric,p05,p25,p50,p75,p95,mean,runs"
+    );
+    let labels: Vec<String> = b
+        .input
+        .depots
+        .iter()
+        .map(|d| b.input.network.place(d.place).name.clone())
+        .collect();
     let mut checked = 0;
     for row in &rows {
         let day: usize = row[0].parse().expect("day");
-        let d = labels.iter().position(|l| *l == row[2]).expect("known place");
-        let m = METRICS.iter().position(|m| m.name() == row[3]).expect("known metric");
+        let d = labels
+            .iter()
+            .position(|l| *l == row[2])
+            .expect("known place");
+        let m = METRICS
+            .iter()
+            .position(|m| m.name() == row[3])
+            .expect("known metric");
         let naive = spread_by_sorting(&cells[(day * depots + d) * METRICS.len() + m], &PROBS);
         let tol = 0.5 * 10f64.powi(-(METRICS[m].decimals() as i32)) + 1e-9;
         for (k, q) in naive.quantiles.iter().enumerate() {
             let got: f64 = row[4 + k].parse().expect("number");
-            assert!((got - q).abs() <= tol * (1.0 + 1e-6 * q.abs()), "{row:?}: p{k} {got} vs {q}");
+            assert!(
+                (got - q).abs() <= tol * (1.0 + 1e-6 * q.abs()),
+                "{row:?}: p{k} {got} vs {q}"
+            );
         }
         assert_eq!(row[10], runs.to_string());
         checked += 1;
@@ -112,7 +147,11 @@ fn quantiles_and_figures_match_a_naive_computation() {
         .iter()
         .map(|d| METRICS.iter().filter(|m| m.applies(d)).count())
         .sum();
-    assert_eq!(checked, 20 * applicable, "one row per day, place and applicable metric");
+    assert_eq!(
+        checked,
+        20 * applicable,
+        "one row per day, place and applicable metric"
+    );
 
     // runs.csv holds exactly the figures; summary.json their quantiles.
     let (header, rows) = csv_rows(&dir.join("runs.csv"));
@@ -131,7 +170,8 @@ fn quantiles_and_figures_match_a_naive_computation() {
             }
         }
     }
-    let summary: serde_json::Value = serde_json::from_slice(&read(&dir.join("summary.json"))).expect("json");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&dir.join("summary.json"))).expect("json");
     assert_eq!(summary["runs"], runs);
     for (f, c) in schema.columns.iter().enumerate() {
         let naive = spread_by_sorting(&figures[f], &[0.05, 0.5, 0.95]);
@@ -142,7 +182,10 @@ fn quantiles_and_figures_match_a_naive_computation() {
         for (k, key) in ["p05", "p50", "p95"].iter().enumerate() {
             let q = naive.quantiles[k];
             match entry[key].as_f64() {
-                Some(got) => assert!((got - q).abs() <= 0.05 + 1e-9 * q.abs(), "{c:?} {key}: {got} vs {q}"),
+                Some(got) => assert!(
+                    (got - q).abs() <= 0.05 + 1e-9 * q.abs(),
+                    "{c:?} {key}: {got} vs {q}"
+                ),
                 None => assert!(q.is_infinite(), "{c:?} {key}: null but naive {q}"),
             }
         }
@@ -155,9 +198,14 @@ fn parquet_rows_are_places_csv_rows() {
     let (scenario, b) = built(15);
     let dir = temp_dir("parquet");
     run_ensemble(&dir, &spec(&b, 5), &EnsembleOptions::default()).expect("ensemble runs");
-    let reader = SerializedFileReader::new(std::fs::File::open(dir.join("runs.parquet")).expect("open")).expect("parquet");
+    let reader =
+        SerializedFileReader::new(std::fs::File::open(dir.join("runs.parquet")).expect("open"))
+            .expect("parquet");
     let meta = reader.metadata();
-    assert_eq!(meta.file_metadata().num_rows() as usize, 5 * 15 * b.input.depots.len());
+    assert_eq!(
+        meta.file_metadata().num_rows() as usize,
+        5 * 15 * b.input.depots.len()
+    );
     let rows: Vec<parquet::record::Row> = reader
         .get_row_iter(None)
         .expect("rows")
@@ -183,7 +231,10 @@ fn parquet_rows_are_places_csv_rows() {
     assert_eq!(names[0], "run");
     assert_eq!(names[1..].join(","), header, "same columns as places.csv");
     let decimals = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 0, 2, 0, 0, 3, 1, 1, 1];
-    let run3: Vec<_> = rows.iter().filter(|r| matches!(r.get_column_iter().next(), Some((_, Field::Int(3))))).collect();
+    let run3: Vec<_> = rows
+        .iter()
+        .filter(|r| matches!(r.get_column_iter().next(), Some((_, Field::Int(3)))))
+        .collect();
     assert_eq!(run3.len(), 15 * b.input.depots.len());
     for (row, line) in run3.iter().zip(lines) {
         let fields: Vec<String> = row
@@ -220,13 +271,23 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
         ..EnsembleOptions::default()
     };
     let err = run_ensemble(&cut, &spec(&b, runs), &stop).expect_err("stops");
-    assert!(matches!(err, EnsembleError::Interrupted { done: 7, total: 20 }), "{err}");
+    assert!(
+        matches!(err, EnsembleError::Interrupted { done: 7, total: 20 }),
+        "{err}"
+    );
     for name in ["summary.json", "runs.csv", "quantiles.csv", "runs.parquet"] {
-        assert!(!cut.join(name).exists(), "{name} must not exist before the end");
+        assert!(
+            !cut.join(name).exists(),
+            "{name} must not exist before the end"
+        );
     }
     // Without --resume the unfinished work is protected.
-    let err = run_ensemble(&cut, &spec(&b, runs), &EnsembleOptions::default()).expect_err("refuses");
-    assert!(matches!(err, EnsembleError::Unfinished { done: 7, .. }), "{err}");
+    let err =
+        run_ensemble(&cut, &spec(&b, runs), &EnsembleOptions::default()).expect_err("refuses");
+    assert!(
+        matches!(err, EnsembleError::Unfinished { done: 7, .. }),
+        "{err}"
+    );
     // Other parameters are refused.
     let mut other = spec(&b, runs);
     other.seed += 1;
@@ -235,7 +296,10 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
         ..EnsembleOptions::default()
     };
     let err = run_ensemble(&cut, &other, &resume).expect_err("mismatch");
-    assert!(matches!(err, EnsembleError::Mismatch { field: "seed", .. }), "{err}");
+    assert!(
+        matches!(err, EnsembleError::Mismatch { field: "seed", .. }),
+        "{err}"
+    );
 
     // A crash mid-write leaves a temporary and a damaged chunk: both are redone.
     let journal = cut.join(JOURNAL_DIR);
@@ -258,10 +322,20 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
         ..EnsembleOptions::default()
     };
     let report = run_ensemble(&cut, &spec(&b, runs), &resume).expect("resumes");
-    assert_eq!(report.resumed_runs, 6, "7 chunks of 1 run finished, one damaged");
-    assert_eq!(counted.load(std::sync::atomic::Ordering::SeqCst), runs, "progress counts resumed and new runs");
+    assert_eq!(
+        report.resumed_runs, 6,
+        "7 chunks of 1 run finished, one damaged"
+    );
+    assert_eq!(
+        counted.load(std::sync::atomic::Ordering::SeqCst),
+        runs,
+        "progress counts resumed and new runs"
+    );
     for name in ["summary.json", "runs.csv", "quantiles.csv", "runs.parquet"] {
-        assert!(read(&whole.join(name)) == read(&cut.join(name)), "{name} differs after resume");
+        assert!(
+            read(&whole.join(name)) == read(&cut.join(name)),
+            "{name} differs after resume"
+        );
     }
     // Resuming a finished ensemble does nothing.
     let report = run_ensemble(&cut, &spec(&b, runs), &resume).expect("complete");

@@ -145,7 +145,19 @@ pub fn compare(paired: &PairedRuns, baseline: &str) -> Result<Vec<CompareRow>> {
             .enumerate()
             .map(|(ri, name)| {
                 let mut v = paired.column(ri, c);
-                let mut diff: Vec<f64> = v.iter().zip(&base).map(|(x, y)| x - y).collect();
+                // Differences within floating-point noise (1e-9 relative) are ties.
+                let mut diff: Vec<f64> = v
+                    .iter()
+                    .zip(&base)
+                    .map(|(x, y)| {
+                        let d = x - y;
+                        if d.abs() <= 1e-9 * (1.0 + y.abs()) {
+                            0.0
+                        } else {
+                            d
+                        }
+                    })
+                    .collect();
                 let better = diff
                     .iter()
                     .filter(|d| if lower { **d < 0.0 } else { **d > 0.0 })
@@ -228,4 +240,94 @@ pub fn write_compare_csv(w: &mut impl Write, rows: &[CompareRow], runs: u64) -> 
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figures::FigureColumn;
+
+    fn paired() -> PairedRuns {
+        let schema = FigureSchema {
+            columns: vec![
+                FigureColumn {
+                    place: Some("X".into()),
+                    figure: Figure::ShortageDays,
+                },
+                FigureColumn {
+                    place: None,
+                    figure: Figure::DeliveredM3,
+                },
+                FigureColumn {
+                    place: Some("X".into()),
+                    figure: Figure::FirstDayCoverBelow3,
+                },
+            ],
+        };
+        let never = f64::INFINITY;
+        PairedRuns {
+            schema,
+            responses: vec!["status-quo".into(), "a".into(), "b".into()],
+            runs: 4,
+            days: 50,
+            values: vec![
+                vec![
+                    10., 20., 30., 40., 100., 100., 100., 100., 5., 9., never, 7.,
+                ],
+                vec![
+                    5., 15., 35., 30., 110., 90., 120., 130., never, never, never, 9.,
+                ],
+                vec![
+                    10.,
+                    20.,
+                    30. + 1e-12,
+                    40.,
+                    100.,
+                    100.,
+                    100.,
+                    100.,
+                    5.,
+                    9.,
+                    never,
+                    7.,
+                ],
+            ],
+        }
+    }
+
+    #[test]
+    fn paired_differences_shares_and_ranks() {
+        let rows = compare(&paired(), "status-quo").expect("compares");
+        assert_eq!(rows.len(), 9);
+        let find = |resp: &str, fig: Figure| {
+            rows.iter()
+                .find(|r| r.response == resp && r.figure == fig)
+                .expect("row")
+        };
+        let a = find("a", Figure::ShortageDays);
+        // Differences −5, −5, +5, −10: median −5, 3 of 4 runs better.
+        assert_eq!(a.diff_median, -5.0);
+        assert_eq!(a.diff_mean, -3.75);
+        assert_eq!((a.share_better, a.share_worse), (0.75, 0.25));
+        assert_eq!(a.rank, 1);
+        // Float noise is a tie, not an improvement; ties are ranked by name.
+        let b = find("b", Figure::ShortageDays);
+        assert_eq!(
+            (b.diff_median, b.share_better, b.share_worse),
+            (0.0, 0.0, 0.0)
+        );
+        assert_eq!(b.rank, 2);
+        assert_eq!(find("status-quo", Figure::ShortageDays).rank, 3);
+        // Higher is better for deliveries: +10, −10, +20, +30.
+        let a = find("a", Figure::DeliveredM3);
+        assert_eq!(a.place, "national");
+        assert_eq!(a.rank, 1);
+        assert_eq!(a.diff_median, 15.0);
+        // "Never ran dry" counts as the horizon (50 days): +45, +41, 0, +2.
+        let a = find("a", Figure::FirstDayCoverBelow3);
+        assert_eq!(a.diff_mean, 22.0);
+        assert_eq!((a.share_better, a.share_worse), (0.75, 0.0));
+        assert_eq!(a.p95, 50.0);
+        assert!(compare(&paired(), "nothing").is_err());
+    }
 }

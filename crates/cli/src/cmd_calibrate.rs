@@ -83,6 +83,31 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
             b.fact, b.quantity, b.target, b.value, b.residual, s.value, s.residual
         );
     }
+    let shares = [0.004, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02];
+    let c7 = calibration::fit_siege_share(&scenario, &built, &shares, args.runs)?;
+    if !c7.is_empty() {
+        let shipped = scenario
+            .spec
+            .displacement
+            .as_ref()
+            .map_or(f64::NAN, |d| *d.siege_daily_flight_share.get_ref());
+        let _ = writeln!(
+            out,
+            "\nC7 (displacement, fitted separately: it does not change supply): arrivals at the camps (Fassala, Mbera) 23 Oct – 13 Nov, target 2,000–3,000; shipped siege_daily_flight_share = {shipped}\n"
+        );
+        let _ = writeln!(
+            out,
+            "| siege_daily_flight_share | mean arrivals | residual |"
+        );
+        let _ = writeln!(out, "|---:|---:|---:|");
+        for (share, arrivals) in &c7 {
+            let _ = writeln!(
+                out,
+                "| {share} | {arrivals:.0} | {:.2} |",
+                calibration::c7_residual(*arrivals)
+            );
+        }
+    }
     print!("{out}");
     Ok(())
 }

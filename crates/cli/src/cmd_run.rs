@@ -1,8 +1,9 @@
 //! `lifeline run`, `lifeline scenarios`, `lifeline scenario show`, `lifeline responses`.
 
 use anyhow::{Context, Result};
-use lifeline_io::outputs::{OutputContext, write_run_outputs};
+use lifeline_io::outputs::{DisplacementTable, OutputContext, write_run_outputs};
 use lifeline_model::{RecordOptions, key_figures, run_rng};
+use lifeline_scenario::displacement::{displacement_rng, run_displacement};
 use lifeline_scenario::{Built, Overrides, Scenario, embedded};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -56,12 +57,48 @@ pub fn run(args: RunArgs) -> Result<()> {
     // The inputs with their sources travel with the outputs (the report shows them).
     lifeline_io::atomic::write_bytes(&args.out.join("scenario.toml"), scenario.text.as_bytes())
         .with_context(|| format!("writing {}", args.out.join("scenario.toml").display()))?;
-    write_run_outputs(&args.out, &ctx, &record, &figures)
+    let displacement = match scenario.displacement_plan(&built)? {
+        Some(plan) => {
+            let mut rng = displacement_rng(built.seed, 0);
+            Some((run_displacement(&plan, &record, &mut rng), plan))
+        }
+        None => None,
+    };
+    let table = displacement.as_ref().map(|(d, plan)| DisplacementTable {
+        present: &d.present,
+        arrivals: &d.arrivals,
+        spawned: &d.spawned,
+        camps: &plan.camps,
+    });
+    write_run_outputs(&args.out, &ctx, &record, &figures, table.as_ref())
         .with_context(|| format!("writing outputs to {}", args.out.display()))?;
     print!("{}", key_figures_table(&built, &figures));
+    if let Some((d, plan)) = &displacement {
+        let camps: Vec<String> = plan
+            .camps
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    built.input.network.place(*c).name,
+                    d.total_arrivals(*c)
+                )
+            })
+            .collect();
+        println!(
+            "Displacement: {} people left their homes; arrivals by camp: {}",
+            d.total_spawned(),
+            camps.join(", ")
+        );
+    }
     println!(
-        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson, scenario.toml",
-        args.out.display()
+        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson, scenario.toml{}",
+        args.out.display(),
+        if displacement.is_some() {
+            ", displacement.csv"
+        } else {
+            ""
+        }
     );
     if args.report {
         let page = args.out.join("report.html");

@@ -48,6 +48,71 @@ impl OutputContext<'_> {
 pub const PLACES_HEADER: &str = "day,date,place,commodity,stock_m3,demand_m3,delivered_m3,consumed_m3,shortage_m3,cover_days,price_multiple,price_fcfa_per_l,power_hours,services_open,rationing,food_price_index,reserve_released_m3,shortage_power_m3,shortage_transport_m3";
 /// Header of `corridors.csv`.
 pub const CORRIDORS_HEADER: &str = "day,date,corridor,trucks_dispatched,trucks_arrived,trucks_in_transit,trucks_lost,delivered_m3,drivers_kidnapped,drivers_killed,attacks,willingness,trucks_idle";
+/// Header of `displacement.csv`.
+pub const DISPLACEMENT_HEADER: &str = "day,date,location,agents_present,arrivals";
+
+/// Displacement counts for the writers: per day and place, with the places to report.
+pub struct DisplacementTable<'a> {
+    pub present: &'a [Vec<u64>],
+    pub arrivals: &'a [Vec<u64>],
+    pub spawned: &'a [u64],
+    /// Places that count as camps (named in the key figures).
+    pub camps: &'a [lifeline_model::PlaceId],
+}
+
+impl DisplacementTable<'_> {
+    /// Places that ever held or received someone, and every camp, in place order.
+    pub fn reported_places(&self) -> Vec<usize> {
+        let n = self.present.first().map_or(0, Vec::len);
+        (0..n)
+            .filter(|&i| {
+                self.camps.iter().any(|c| c.index() == i)
+                    || self.present.iter().any(|d| d[i] > 0)
+                    || self.arrivals.iter().any(|d| d[i] > 0)
+            })
+            .collect()
+    }
+}
+
+pub fn write_displacement_csv(
+    w: &mut impl Write,
+    ctx: &OutputContext,
+    table: &DisplacementTable,
+) -> io::Result<()> {
+    writeln!(w, "{DISPLACEMENT_HEADER}")?;
+    let places = table.reported_places();
+    for (day, (present, arrivals)) in table.present.iter().zip(table.arrivals).enumerate() {
+        let date = ctx.date(day as u32);
+        for &i in &places {
+            writeln!(
+                w,
+                "{day},{date},{},{},{}",
+                field(&ctx.input.network.places()[i].name),
+                present[i],
+                arrivals[i]
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Key figures of displacement for `summary.json`.
+pub fn displacement_json(ctx: &OutputContext, table: &DisplacementTable) -> Value {
+    let mut camps = Map::new();
+    for c in table.camps {
+        let total: u64 = table.arrivals.iter().map(|d| d[c.index()]).sum();
+        let present = table.present.last().map_or(0, |d| d[c.index()]);
+        camps.insert(
+            ctx.input.network.place(*c).name.clone(),
+            json!({"arrivals": total, "present_at_end": present}),
+        );
+    }
+    json!({
+        "people_displaced": table.spawned.iter().sum::<u64>(),
+        "arrivals_by_camp": camps,
+    })
+}
+
 /// Header of `events.csv`.
 pub const EVENTS_HEADER: &str = "day,date,kind,place,segment,trucks,detail";
 
@@ -326,6 +391,7 @@ pub fn write_run_outputs(
     ctx: &OutputContext,
     record: &RunRecord,
     figures: &KeyFigures,
+    displacement: Option<&DisplacementTable>,
 ) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let _ = std::fs::remove_file(dir.join("summary.json"));
@@ -340,7 +406,15 @@ pub fn write_run_outputs(
     })?;
     let geo = serde_json::to_vec(&network_geojson(ctx)).map_err(io::Error::other)?;
     write_bytes(&dir.join("network.geojson"), &geo)?;
-    let summary =
-        serde_json::to_vec_pretty(&summary_json(ctx, record, figures)).map_err(io::Error::other)?;
+    let mut summary = summary_json(ctx, record, figures);
+    if let Some(table) = displacement {
+        write_atomically(&dir.join("displacement.csv"), |w| {
+            write_displacement_csv(w, ctx, table)
+        })?;
+        summary["displacement"] = displacement_json(ctx, table);
+    } else {
+        let _ = std::fs::remove_file(dir.join("displacement.csv"));
+    }
+    let summary = serde_json::to_vec_pretty(&summary).map_err(io::Error::other)?;
     write_bytes(&dir.join("summary.json"), &summary)
 }

@@ -327,3 +327,53 @@ pub fn search(
     results.sort_by(|a, b| a.loss.total_cmp(&b.loss));
     results
 }
+
+/// C7: people arriving at the camps (Fassala and Mbera) from 23 Oct to 13 Nov 2025, mean over
+/// `runs` seeds, for each candidate siege flight share. Displacement does not change supply, so
+/// this is fitted on its own after the supply parameters.
+pub fn fit_siege_share(
+    scenario: &crate::build::Scenario,
+    built: &Built,
+    shares: &[f64],
+    runs: u64,
+) -> Result<Vec<(f64, f64)>, crate::error::ScenarioError> {
+    use crate::displacement::{displacement_rng, run_displacement};
+    let Some(plan) = scenario.displacement_plan(built)? else {
+        return Ok(Vec::new());
+    };
+    let from = day(built.start_date, 2025, 10, 23);
+    let to = day(built.start_date, 2025, 11, 14);
+    let supply: Vec<RunRecord> = (0..runs)
+        .map(|r| {
+            run(
+                &built.input,
+                &mut run_rng(built.seed, r),
+                RecordOptions::all(),
+            )
+        })
+        .collect();
+    Ok(shares
+        .iter()
+        .map(|&share| {
+            let mut p = plan.clone();
+            p.siege_daily_flight_share = share;
+            let total: u64 = supply
+                .iter()
+                .enumerate()
+                .map(|(r, rec)| {
+                    let d = run_displacement(&p, rec, &mut displacement_rng(built.seed, r as u64));
+                    p.camps
+                        .iter()
+                        .map(|c| d.arrivals_between(*c, from, to))
+                        .sum::<u64>()
+                })
+                .sum();
+            (share, total as f64 / runs as f64)
+        })
+        .collect())
+}
+
+/// C7's residual for a mean arrival count: 0 within 2,000–3,000, else distance over 500.
+pub fn c7_residual(arrivals: f64) -> f64 {
+    outside(arrivals, 2000.0, 3000.0, 500.0)
+}

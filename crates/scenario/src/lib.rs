@@ -4,6 +4,7 @@
 pub mod build;
 pub mod calibration;
 pub mod criticality;
+pub mod displacement;
 pub mod embedded;
 pub mod error;
 pub mod spec;

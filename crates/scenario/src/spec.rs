@@ -29,6 +29,41 @@ pub struct ScenarioFile {
     pub blockades: Vec<BlockadeSpec>,
     #[serde(default, rename = "response")]
     pub responses: Vec<ResponseSpec>,
+    #[serde(default)]
+    pub displacement: Option<DisplacementSpec>,
+}
+
+/// Flee-rule displacement coupled to the supply run (see docs/displacement.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplacementSpec {
+    /// Share of a besieged place's population that leaves each day of the siege.
+    pub siege_daily_flight_share: Spanned<f64>,
+    /// A depot city whose unmet share of demand, averaged over `shortage_window_days`, passes
+    /// this threshold makes people leave...
+    pub shortage_threshold: Spanned<f64>,
+    pub shortage_window_days: Spanned<u32>,
+    /// ...at this share of its population per day...
+    pub shortage_daily_flight_share: Spanned<f64>,
+    /// ...and multiplies the chance that displaced people there move on.
+    pub shortage_movechance_multiplier: Spanned<f64>,
+    /// Populations for places whose table value is unknown (0).
+    #[serde(default)]
+    pub populations: BTreeMap<String, Spanned<u64>>,
+    /// Places treated as camps besides those of kind `camp` (e.g. a registration post).
+    #[serde(default)]
+    pub camps: Vec<Spanned<String>>,
+    pub camp_capacity: u64,
+    /// Flee's move rules (Mali 2012 case values by default in the embedded scenario).
+    pub max_move_km_per_day: Spanned<f64>,
+    pub camp_weight: Spanned<f64>,
+    pub foreign_weight: Spanned<f64>,
+    pub conflict_weight: Spanned<f64>,
+    pub default_movechance: Spanned<f64>,
+    pub camp_movechance: Spanned<f64>,
+    pub conflict_movechance: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,6 +328,9 @@ pub struct BlockadeSpec {
     pub to: Spanned<String>,
     /// λ added: attacks per convoy passage per 100 km.
     pub intensity: Spanned<f64>,
+    /// A siege: the places of the area (or axis) are besieged, and people flee them.
+    #[serde(default)]
+    pub siege: bool,
     #[serde(default)]
     pub source: String,
 }

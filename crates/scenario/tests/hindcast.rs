@@ -148,3 +148,53 @@ fn every_response_builds_and_changes_something() {
         );
     }
 }
+
+#[test]
+fn displacement_conserves_people_is_seeded_and_matches_c7() {
+    use lifeline_scenario::displacement::{displacement_rng, run_displacement};
+    let scenario = Scenario::load("mali-2025").expect("loads");
+    let built = scenario.build(&Overrides::default()).expect("builds");
+    let plan = scenario
+        .displacement_plan(&built)
+        .expect("valid")
+        .expect("has displacement");
+    let lere = built.input.network.place_by_name("Léré").expect("Léré");
+    assert!(
+        plan.sieges.iter().any(|s| s.place == lere),
+        "Léré is besieged"
+    );
+    let from = (NaiveDate::from_ymd_opt(2025, 10, 23).expect("date") - built.start_date).num_days()
+        as usize;
+    let to = (NaiveDate::from_ymd_opt(2025, 11, 14).expect("date") - built.start_date).num_days()
+        as usize;
+    let mut arrivals = 0;
+    for r in 0..6 {
+        let supply = run(
+            &built.input,
+            &mut run_rng(built.seed, r),
+            RecordOptions::all(),
+        );
+        let d = run_displacement(&plan, &supply, &mut displacement_rng(built.seed, r));
+        // People are conserved every day: all who left are at a place or on the road.
+        let mut spawned = 0;
+        for day in 0..d.present.len() {
+            spawned += d.spawned[day];
+            let placed: u64 = d.present[day].iter().sum();
+            assert_eq!(spawned, placed + d.on_the_road[day], "day {day}");
+        }
+        // Nobody leaves Léré before the siege.
+        assert!(d.present[..from].iter().all(|p| p[lere.index()] == 0));
+        let again = run_displacement(&plan, &supply, &mut displacement_rng(built.seed, r));
+        assert_eq!(d, again, "same seed, same displacement");
+        arrivals += plan
+            .camps
+            .iter()
+            .map(|c| d.arrivals_between(*c, from, to))
+            .sum::<u64>();
+    }
+    let mean = arrivals as f64 / 6.0;
+    assert!(
+        (2000.0..=3000.0).contains(&mean),
+        "C7: {mean} arrivals at Fassala/Mbera"
+    );
+}

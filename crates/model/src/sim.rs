@@ -71,6 +71,10 @@ pub struct Simulation<'a> {
     departure_credit: Vec<f64>,
     options: RecordOptions,
     record: RunRecord,
+    /// Reused buffers (no allocation in the daily step).
+    scratch_waiting: Vec<Vec<usize>>,
+    scratch_pipeline: Vec<f64>,
+    scratch_in_transit: Vec<u32>,
     today_depots: Vec<DepotDay>,
     today_corridors: Vec<CorridorDay>,
 }
@@ -145,6 +149,9 @@ impl<'a> Simulation<'a> {
             departure_credit: vec![0.0; n_corr],
             normal_departures,
             options,
+            scratch_waiting: vec![Vec::new(); n_corr],
+            scratch_pipeline: vec![0.0; n_corr],
+            scratch_in_transit: vec![0; n_corr],
             record: RunRecord {
                 days: input.days,
                 depot_days: Vec::with_capacity(input.days as usize),
@@ -227,8 +234,9 @@ impl<'a> Simulation<'a> {
     }
 
     /// Loaded volume on its way to each corridor's destination (loading, moving, queued).
-    fn pipeline_by_corridor(&self) -> Vec<f64> {
-        let mut pipe = vec![0.0; self.input.corridors.len()];
+    fn pipeline_by_corridor(&mut self) -> Vec<f64> {
+        let mut pipe = std::mem::take(&mut self.scratch_pipeline);
+        pipe.iter_mut().for_each(|p| *p = 0.0);
         for g in &self.groups {
             if g.phase != Phase::Returning {
                 pipe[g.corridor.index()] += g.load;
@@ -240,8 +248,13 @@ impl<'a> Simulation<'a> {
     /// Each corridor orders up to its share of the destination's target position:
     /// share · demand · (target cover + lead time) − share · stock − its own pipeline.
     fn dispatch(&mut self) {
-        let input = self.input;
         let pipe = self.pipeline_by_corridor();
+        self.dispatch_with(&pipe);
+        self.scratch_pipeline = pipe;
+    }
+
+    fn dispatch_with(&mut self, pipe: &[f64]) {
+        let input = self.input;
         for (ci, c) in input.corridors.iter().enumerate() {
             if self.day < c.opens_on_day || c.share <= 0.0 {
                 continue;
@@ -497,14 +510,23 @@ impl<'a> Simulation<'a> {
     fn form_convoys(&mut self) {
         let input = self.input;
         let now = f64::from(self.day) + 1.0;
+        let mut waiting_by_corridor = std::mem::take(&mut self.scratch_waiting);
+        let mut any = false;
+        for w in waiting_by_corridor.iter_mut() {
+            w.clear();
+        }
+        for (i, g) in self.groups.iter().enumerate() {
+            if g.phase == Phase::Marshalling {
+                waiting_by_corridor[g.corridor.index()].push(i);
+                any = true;
+            }
+        }
+        if !any {
+            self.scratch_waiting = waiting_by_corridor;
+            return;
+        }
         for (ci, c) in input.corridors.iter().enumerate() {
-            let waiting: Vec<usize> = self
-                .groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.corridor.index() == ci && g.phase == Phase::Marshalling)
-                .map(|(i, _)| i)
-                .collect();
+            let waiting = &waiting_by_corridor[ci];
             if waiting.is_empty() {
                 continue;
             }
@@ -535,7 +557,7 @@ impl<'a> Simulation<'a> {
             // Merge into the first waiting group.
             let first = waiting[0];
             let (mut all_trucks, mut all_load, mut elapsed) = (0, 0.0, 0.0f64);
-            for &i in &waiting {
+            for &i in waiting {
                 let g = &mut self.groups[i];
                 all_trucks += g.trucks;
                 all_load += g.load;
@@ -562,6 +584,7 @@ impl<'a> Simulation<'a> {
                 e.trucks = all_trucks;
             });
         }
+        self.scratch_waiting = waiting_by_corridor;
         self.groups.retain(|g| g.trucks > 0);
     }
 
@@ -676,7 +699,8 @@ impl<'a> Simulation<'a> {
     }
 
     fn finish_day(&mut self) {
-        let mut in_transit = vec![0u32; self.input.corridors.len()];
+        let mut in_transit = std::mem::take(&mut self.scratch_in_transit);
+        in_transit.iter_mut().for_each(|t| *t = 0);
         for g in &self.groups {
             if g.load > 0.0 && g.phase != Phase::Returning {
                 in_transit[g.corridor.index()] += g.trucks;
@@ -695,6 +719,7 @@ impl<'a> Simulation<'a> {
             t.drivers_killed += day.drivers_killed;
             t.attacks += day.attacks;
         }
+        self.scratch_in_transit = in_transit;
         self.record.depot_days.push(self.today_depots.clone());
         if self.options.corridors {
             self.record.corridor_days.push(self.today_corridors.clone());

@@ -4,6 +4,7 @@
 //! dates as `YYYY-MM-DD` or `DD Month YYYY` (both seen in exports). Rejects a file missing a
 //! required column, a bad date, or coordinates out of range, naming the line.
 
+use crate::columns::{Columns, csv_error, line_of, reader};
 use crate::error::InputError;
 use chrono::NaiveDate;
 
@@ -43,116 +44,33 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 pub fn read_acled(text: &str, file: &str) -> Result<Vec<AcledEvent>, InputError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| InputError::new(file, 1, "(header)", format!("not valid CSV: {e}")))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let missing: Vec<&str> = REQUIRED
-        .iter()
-        .copied()
-        .filter(|c| col(c).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return Err(InputError::new(
-            file,
-            1,
-            missing.join(", "),
-            format!(
-                "required ACLED column missing from the header (need at least: {})",
-                REQUIRED.join(",")
-            ),
-        ));
-    }
-    let idx = |name: &str| col(name).expect("invariant: required column checked above");
-    let (i_id, i_date, i_type, i_lat, i_lon, i_fat) = (
-        idx("event_id_cnty"),
-        idx("event_date"),
-        idx("event_type"),
-        idx("latitude"),
-        idx("longitude"),
-        idx("fatalities"),
-    );
-    let optional = |row: &csv::StringRecord, name: &str| {
-        col(name)
-            .and_then(|i| row.get(i))
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
+    let mut rdr = reader(text);
+    let cols = Columns::from_header(file, &mut rdr, &REQUIRED, "ACLED")?;
     let mut out = Vec::new();
     for row in rdr.records() {
-        let row = row.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            InputError::new(file, line, "(row)", format!("not valid CSV: {e}"))
-        })?;
-        let line = row.position().map_or(0, |p| p.line());
-        let get = |i: usize| row.get(i).unwrap_or("").trim();
-        let date_text = get(i_date);
+        let row = row.map_err(|e| csv_error(file, &e))?;
+        let date_text = cols.text(&row, "event_date");
         let date = parse_date(date_text).ok_or_else(|| {
-            InputError::new(
-                file,
-                line,
+            cols.error(
+                &row,
                 "event_date",
                 format!("expected a date as YYYY-MM-DD or `DD Month YYYY`, found `{date_text}`"),
             )
         })?;
-        let number = |i: usize, field: &str| -> Result<f64, InputError> {
-            let t = get(i);
-            t.parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| {
-                    InputError::new(file, line, field, format!("expected a number, found `{t}`"))
-                })
-        };
-        let latitude = number(i_lat, "latitude")?;
-        if !(-90.0..=90.0).contains(&latitude) {
-            return Err(InputError::new(
-                file,
-                line,
-                "latitude",
-                format!("expected a latitude in [-90, 90], found {latitude}"),
-            ));
-        }
-        let longitude = number(i_lon, "longitude")?;
-        if !(-180.0..=180.0).contains(&longitude) {
-            return Err(InputError::new(
-                file,
-                line,
-                "longitude",
-                format!("expected a longitude in [-180, 180], found {longitude}"),
-            ));
-        }
-        let fat_text = get(i_fat);
-        let fatalities = if fat_text.is_empty() {
-            0
-        } else {
-            fat_text.parse::<u32>().map_err(|_| {
-                InputError::new(
-                    file,
-                    line,
-                    "fatalities",
-                    format!("expected a whole number ≥ 0, found `{fat_text}`"),
-                )
-            })?
-        };
+        let fatalities = u32::try_from(cols.count(&row, "fatalities")?)
+            .map_err(|_| cols.error(&row, "fatalities", "too large"))?;
         out.push(AcledEvent {
-            id: get(i_id).to_string(),
+            id: cols.text(&row, "event_id_cnty").to_string(),
             date,
-            event_type: get(i_type).to_string(),
-            sub_event_type: optional(&row, "sub_event_type"),
-            actor1: optional(&row, "actor1"),
-            location: optional(&row, "location"),
-            latitude,
-            longitude,
+            event_type: cols.text(&row, "event_type").to_string(),
+            sub_event_type: cols.text(&row, "sub_event_type").to_string(),
+            actor1: cols.text(&row, "actor1").to_string(),
+            location: cols.text(&row, "location").to_string(),
+            latitude: cols.coordinate(&row, "latitude")?,
+            longitude: cols.coordinate(&row, "longitude")?,
             fatalities,
-            notes: optional(&row, "notes"),
-            line,
+            notes: cols.text(&row, "notes").to_string(),
+            line: line_of(&row),
         });
     }
     Ok(out)

@@ -3,6 +3,7 @@
 
 pub mod acled;
 pub mod atomic;
+mod columns;
 pub mod error;
 pub mod network_csv;
 pub mod outputs;

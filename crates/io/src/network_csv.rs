@@ -1,5 +1,6 @@
 //! The network tables: `places.csv` and `segments.csv` (see `crates/scenario/data/mali/README.md`).
 
+use crate::columns::{Columns, csv_error, reader};
 use crate::error::InputError;
 use lifeline_model::PlaceId;
 use lifeline_model::network::{Place, PlaceKind, RoadCondition, Segment};
@@ -30,132 +31,27 @@ pub struct NetworkTables {
     pub segment_sources: Vec<SegmentSources>,
 }
 
-/// Column positions of a table, checked against the required names.
-struct Columns<'a> {
-    file: &'a str,
-    index: HashMap<String, usize>,
-}
-
-impl<'a> Columns<'a> {
-    fn new(
-        file: &'a str,
-        headers: &csv::StringRecord,
-        required: &[&str],
-    ) -> Result<Self, InputError> {
-        let index: HashMap<String, usize> = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_string(), i))
-            .collect();
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|r| !index.contains_key(*r))
-            .collect();
-        if !missing.is_empty() {
-            return Err(InputError::new(
-                file,
-                1,
-                missing.join(", "),
-                format!(
-                    "required column missing from the header (need: {})",
-                    required.join(",")
-                ),
-            ));
-        }
-        Ok(Columns { file, index })
-    }
-
-    fn text<'r>(&self, row: &'r csv::StringRecord, name: &str) -> &'r str {
-        self.index
-            .get(name)
-            .and_then(|&i| row.get(i))
-            .map(str::trim)
-            .unwrap_or("")
-    }
-
-    fn required<'r>(
-        &self,
-        row: &'r csv::StringRecord,
-        line: u64,
-        name: &str,
-    ) -> Result<&'r str, InputError> {
-        let v = self.text(row, name);
-        if v.is_empty() {
-            Err(InputError::new(
-                self.file,
-                line,
-                name,
-                "a value is required",
-            ))
-        } else {
-            Ok(v)
-        }
-    }
-
-    fn number(&self, row: &csv::StringRecord, line: u64, name: &str) -> Result<f64, InputError> {
-        let v = self.required(row, line, name)?;
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| {
-                InputError::new(
-                    self.file,
-                    line,
-                    name,
-                    format!("expected a number, found `{v}`"),
-                )
-            })
-    }
-}
-
-fn reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::None)
-        .from_reader(text.as_bytes())
-}
-
-fn csv_error(file: &str, e: &csv::Error) -> InputError {
-    let line = e.position().map_or(0, |p| p.line());
-    InputError::new(file, line, "(row)", format!("not valid CSV: {e}"))
-}
-
 /// Reads `places.csv`.
 pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSources>), InputError> {
     let mut rdr = reader(text);
-    let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
-    let cols = Columns::new(file, &headers, &["name", "country", "lat", "lon", "kind"])?;
+    let cols = Columns::from_header(
+        file,
+        &mut rdr,
+        &["name", "country", "lat", "lon", "kind"],
+        "places",
+    )?;
     let mut places = Vec::new();
     let mut sources = Vec::new();
     for row in rdr.records() {
         let row = row.map_err(|e| csv_error(file, &e))?;
-        let line = row.position().map_or(0, |p| p.line());
-        let name = cols.required(&row, line, "name")?.to_string();
-        let lat = cols.number(&row, line, "lat")?;
-        let lon = cols.number(&row, line, "lon")?;
-        if !(-90.0..=90.0).contains(&lat) {
-            return Err(InputError::new(
-                file,
-                line,
-                "lat",
-                format!("expected a latitude in [-90, 90], found {lat}"),
-            ));
-        }
-        if !(-180.0..=180.0).contains(&lon) {
-            return Err(InputError::new(
-                file,
-                line,
-                "lon",
-                format!("expected a longitude in [-180, 180], found {lon}"),
-            ));
-        }
-        let kind_text = cols.required(&row, line, "kind")?;
+        let name = cols.required(&row, "name")?.to_string();
+        let lat = cols.coordinate(&row, "lat")?;
+        let lon = cols.coordinate(&row, "lon")?;
+        let kind_text = cols.required(&row, "kind")?;
         let kind = PlaceKind::parse(kind_text).ok_or_else(|| {
             let allowed: Vec<&str> = PlaceKind::ALL.iter().map(|k| k.as_str()).collect();
-            InputError::new(
-                file,
-                line,
+            cols.error(
+                &row,
                 "kind",
                 format!(
                     "expected one of {}, found `{kind_text}`",
@@ -163,21 +59,10 @@ pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSourc
                 ),
             )
         })?;
-        let population = match cols.text(&row, "population") {
-            "" => 0,
-            v => v.parse::<u64>().map_err(|_| {
-                InputError::new(
-                    file,
-                    line,
-                    "population",
-                    format!("expected a whole number ≥ 0, found `{v}`"),
-                )
-            })?,
-        };
+        let population = cols.count(&row, "population")?;
         if places.iter().any(|p: &Place| p.name == name) {
-            return Err(InputError::new(
-                file,
-                line,
+            return Err(cols.error(
+                &row,
                 "name",
                 format!("`{name}` appears twice; names must be unique"),
             ));
@@ -211,19 +96,21 @@ pub fn read_segments(
         .map(|(i, p)| (p.name.as_str(), PlaceId::from_index(i)))
         .collect();
     let mut rdr = reader(text);
-    let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
-    let cols = Columns::new(file, &headers, &["a", "b", "length_km", "condition"])?;
+    let cols = Columns::from_header(
+        file,
+        &mut rdr,
+        &["a", "b", "length_km", "condition"],
+        "segments",
+    )?;
     let mut segments = Vec::new();
     let mut sources = Vec::new();
     for row in rdr.records() {
         let row = row.map_err(|e| csv_error(file, &e))?;
-        let line = row.position().map_or(0, |p| p.line());
         let end = |field: &str| -> Result<PlaceId, InputError> {
-            let name = cols.required(&row, line, field)?;
+            let name = cols.required(&row, field)?;
             by_name.get(name).copied().ok_or_else(|| {
-                InputError::new(
-                    file,
-                    line,
+                cols.error(
+                    &row,
                     field,
                     format!("unknown place `{name}` (not in the places table)"),
                 )
@@ -232,27 +119,20 @@ pub fn read_segments(
         let a = end("a")?;
         let b = end("b")?;
         if a == b {
-            return Err(InputError::new(
-                file,
-                line,
-                "b",
-                "a segment must join two different places",
-            ));
+            return Err(cols.error(&row, "b", "a segment must join two different places"));
         }
-        let length = cols.number(&row, line, "length_km")?;
+        let length = cols.number(&row, "length_km")?;
         if length <= 0.0 {
-            return Err(InputError::new(
-                file,
-                line,
+            return Err(cols.error(
+                &row,
                 "length_km",
                 format!("expected a positive road length in km, found {length}"),
             ));
         }
-        let cond_text = cols.required(&row, line, "condition")?;
+        let cond_text = cols.required(&row, "condition")?;
         let condition = RoadCondition::parse(cond_text).ok_or_else(|| {
-            InputError::new(
-                file,
-                line,
+            cols.error(
+                &row,
                 "condition",
                 format!("expected good, fair, bad or track, found `{cond_text}`"),
             )

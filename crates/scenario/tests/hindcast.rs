@@ -198,3 +198,62 @@ fn displacement_conserves_people_is_seeded_and_matches_c7() {
         "C7: {mean} arrivals at Fassala/Mbera"
     );
 }
+
+#[test]
+fn a_second_commodity_runs_beside_fuel_and_is_conserved() {
+    // Food staples to Bamako by their own corridor, with no change to the code.
+    let text = lifeline_scenario::embedded::scenario("mali-2025")
+        .expect("embedded")
+        .to_string()
+        + r#"
+[[commodity]]
+name = "food"
+unit = "t"
+truck_capacity = 35.0
+official_price = 400.0
+
+[[depot]]
+place = "Bamako"
+commodity = "food"
+demand = { power = 0.0, transport = 0.0, agri_mining = 0.0, households_services = 1800.0 }
+storage_capacity_days = 30.0
+opening_cover_days = 20.0
+target_cover_days = 20.0
+
+[[corridor]]
+name = "abidjan-food-bamako"
+commodity = "food"
+origin = "Abidjan"
+destination = "Bamako"
+via = ["Zégoua", "Sikasso", "Bougouni"]
+share = 1.0
+fleet = 600
+convoy = { size = 1, max_wait_days = 0.0, escorted = false }
+"#;
+    let scenario = Scenario::parse("food.toml", text, None).expect("parses");
+    let built = scenario.build(&Overrides::default()).expect("builds");
+    assert_eq!(built.input.commodities.len(), 2);
+    let record = run(&built.input, &mut run_rng(3, 0), RecordOptions::all());
+    for (c, b) in record.balances.iter().enumerate() {
+        let inflow = b.opening_stock + b.loaded_at_origin + b.reserve_released;
+        let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit;
+        assert!(
+            (inflow - outflow).abs() < 1e-6 * inflow.max(1.0),
+            "commodity {c}: {b:?}"
+        );
+    }
+    let food = built
+        .input
+        .depots
+        .iter()
+        .position(|d| d.commodity.index() == 1)
+        .expect("food depot");
+    assert!(
+        record
+            .depot_days
+            .iter()
+            .map(|d| d[food].delivered)
+            .sum::<f64>()
+            > 0.0
+    );
+}

@@ -48,12 +48,18 @@ pub fn scarcity(cover: Days, unmet_share: f64, params: &PriceParams) -> f64 {
 
 /// Informal-market price multiple of the official price: 1 + (cap − 1) · scarcity^exponent.
 pub fn price_multiple(scarcity: f64, params: &PriceParams) -> f64 {
+    if scarcity <= 0.0 {
+        return 1.0; // the common case; skips a powf
+    }
     1.0 + (params.cap_multiple - 1.0) * scarcity.clamp(0.0, 1.0).powf(params.exponent)
 }
 
 /// Demand of a sector at a price multiple. Power plants and farms/mines are served by contract
 /// and do not respond; transport and households do.
 pub fn demand_at_price(base: &PerSector, multiple: f64, params: &PriceParams) -> PerSector {
+    if multiple <= 1.0 {
+        return *base; // the common case; skips a powf
+    }
     let factor = multiple.max(1.0).powf(-params.demand_elasticity);
     let mut d = *base;
     d[Sector::Transport.index()] *= factor;

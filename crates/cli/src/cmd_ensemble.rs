@@ -126,7 +126,13 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
     let text = std::fs::read_to_string(&summary_path)
         .with_context(|| format!("reading {}", summary_path.display()))?;
     let summary: Value = serde_json::from_str(&text)?;
-    print!("{}", spread_table(&summary));
+    print!(
+        "{}",
+        spread_table(
+            &summary,
+            &lifeline_ensemble::figures::depot_labels(&built.input)
+        )
+    );
     let files = if args.no_parquet {
         "runs.csv, quantiles.csv, summary.json"
     } else {
@@ -147,7 +153,7 @@ fn cell(v: &Value, decimals: usize) -> String {
 }
 
 /// The table printed after an ensemble: median and 90% range of each place's key figures.
-fn spread_table(summary: &Value) -> String {
+fn spread_table(summary: &Value, order: &[String]) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(s, "Median [5%–95%] over the runs:");
@@ -163,7 +169,8 @@ fn spread_table(summary: &Value) -> String {
         "min power h"
     );
     if let Some(places) = summary.get("places").and_then(Value::as_object) {
-        for (name, p) in places {
+        // In the scenario's order (the JSON object is sorted by name).
+        for (name, p) in order.iter().filter_map(|n| places.get(n).map(|p| (n, p))) {
             let first = &p["first_day_cover_below_3"];
             let share = first
                 .get("share_of_runs")

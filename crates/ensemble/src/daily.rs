@@ -4,7 +4,7 @@
 use crate::error::{IoContext, Result};
 use lifeline_model::params::{DepotSpec, ModelInput, Sector};
 use lifeline_model::record::{DepotDay, RunRecord};
-use parquet::basic::Compression;
+use parquet::basic::{Compression, Encoding};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DataType, DoubleType, Int32Type};
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::writer::{SerializedFileWriter, SerializedRowGroupWriter};
@@ -145,7 +145,11 @@ pub fn writer_properties() -> Arc<WriterProperties> {
         .set_statistics_enabled(EnabledStatistics::None)
         .set_created_by(format!("lifeline {}", env!("CARGO_PKG_VERSION")));
     for col in ["run", "day", "date"] {
-        b = b.set_column_statistics_enabled(ColumnPath::from(col), EnabledStatistics::Chunk);
+        // Sorted or repeating integers: delta encoding needs ~0–1 bit a row and no hashing.
+        b = b
+            .set_column_statistics_enabled(ColumnPath::from(col), EnabledStatistics::Chunk)
+            .set_column_dictionary_enabled(ColumnPath::from(col), false)
+            .set_column_encoding(ColumnPath::from(col), Encoding::DELTA_BINARY_PACKED);
     }
     Arc::new(b.build())
 }
@@ -154,20 +158,25 @@ pub fn writer_properties() -> Arc<WriterProperties> {
 /// `places.csv`): the exact binary value is rounded, ties to even. `(x·10^d).round()` alone differs
 /// when the product rounds onto a tie (5.715 is 5.71499…, printed "5.71", but 571.5 rounds up).
 pub fn round(x: f64, decimals: i32) -> f64 {
+    // 1.5 · 2^52: adding and subtracting it rounds to the nearest integer, ties to even, without
+    // a libm call (`round` and `floor` are library calls on baseline x86-64).
+    const MAGIC: f64 = 6_755_399_441_055_744.0;
     let f = 10f64.powi(decimals);
     let y = x * f;
-    let fl = y.floor();
-    let r = if y - fl == 0.5 {
-        // x·f = y + err exactly (f is an exact power of ten up to 10^22).
+    if !y.is_finite() || y.abs() >= 2_251_799_813_685_248.0 {
+        // |y| ≥ 2^51 (already an integer) or not finite.
+        return x;
+    }
+    let mut r = (y + MAGIC) - MAGIC;
+    if (y - r).abs() == 0.5 {
+        // y is a tie; the exact x·f = y + err decides (f is an exact power of ten).
         let err = x.mul_add(f, -y);
-        if err > 0.0 || (err == 0.0 && fl % 2.0 != 0.0) {
-            fl + 1.0
-        } else {
-            fl
+        if err > 0.0 {
+            r = y + 0.5;
+        } else if err < 0.0 {
+            r = y - 0.5;
         }
-    } else {
-        y.round()
-    };
+    }
     r / f
 }
 

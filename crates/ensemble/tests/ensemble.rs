@@ -112,12 +112,7 @@ fn quantiles_and_figures_match_a_naive_computation() {
         header.join(","),
         "day,date,place,metric,p05,p25,p50,p75,p95,mean,runs"
     );
-    let labels: Vec<String> = b
-        .input
-        .depots
-        .iter()
-        .map(|d| b.input.network.place(d.place).name.clone())
-        .collect();
+    let labels = lifeline_ensemble::figures::depot_labels(&b.input);
     let mut checked = 0;
     for row in &rows {
         let day: usize = row[0].parse().expect("day");

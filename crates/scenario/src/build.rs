@@ -535,8 +535,13 @@ impl Scenario {
                 opens_on_day: opens,
                 convoys_from_day: match (&c.convoys_from, response.and_then(|r| r.convoy.as_ref()))
                 {
-                    // A response's convoy policy applies from the start.
-                    (_, Some(_)) if convoy_spec_from_response => 0,
+                    // A response's convoy policy applies from its own date (default: the start).
+                    (_, Some(_)) if convoy_spec_from_response => {
+                        match response.and_then(|r| r.convoys_from.as_ref()) {
+                            Some(d) => day_of(d, "response.convoys_from")?.max(0) as u32,
+                            None => 0,
+                        }
+                    }
                     (Some(d), _) => day_of(d, "corridor.convoys_from")?.max(0) as u32,
                     (None, _) => 0,
                 },

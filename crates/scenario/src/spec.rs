@@ -346,6 +346,9 @@ pub struct ResponseSpec {
     pub convoy: Option<ConvoySpec>,
     #[serde(default)]
     pub corridors: Vec<Spanned<String>>,
+    /// Date from which the response's convoy policy applies (default: the start).
+    #[serde(default)]
+    pub convoys_from: Option<Spanned<String>>,
     #[serde(default)]
     pub escort_units: Option<u32>,
     /// New import shares by corridor name (others keep theirs).

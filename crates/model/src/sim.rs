@@ -75,6 +75,8 @@ pub struct Simulation<'a> {
     scratch_waiting: Vec<Vec<usize>>,
     scratch_pipeline: Vec<f64>,
     scratch_in_transit: Vec<u32>,
+    /// `size_factor[n]` for convoys of n trucks, up to the largest fleet.
+    size_factors: Vec<f64>,
     today_depots: Vec<DepotDay>,
     today_corridors: Vec<CorridorDay>,
 }
@@ -152,6 +154,12 @@ impl<'a> Simulation<'a> {
             scratch_waiting: vec![Vec::new(); n_corr],
             scratch_pipeline: vec![0.0; n_corr],
             scratch_in_transit: vec![0; n_corr],
+            size_factors: {
+                let most: u32 = input.corridors.iter().map(|c| c.fleet).sum();
+                (0..=most)
+                    .map(|n| input.threat.attacks.size_factor(n))
+                    .collect()
+            },
             record: RunRecord {
                 days: input.days,
                 depot_days: Vec::with_capacity(input.days as usize),
@@ -167,6 +175,13 @@ impl<'a> Simulation<'a> {
 
     pub fn day(&self) -> u32 {
         self.day
+    }
+
+    fn size_factor(&self, trucks: u32) -> f64 {
+        match self.size_factors.get(trucks as usize) {
+            Some(f) => *f,
+            None => self.input.threat.attacks.size_factor(trucks),
+        }
     }
 
     /// Current stock of a depot.
@@ -327,7 +342,12 @@ impl<'a> Simulation<'a> {
                 g.time_left = seg.length.0 / speed;
                 let lambda = input.threat.hazard.get(*segment, self.day);
                 let attacks = &input.threat.attacks;
-                let chance = attacks.attack_chance(lambda, seg.length.0, g.trucks, g.escorted);
+                let chance = if lambda > 0.0 {
+                    let size = self.size_factor(g.trucks);
+                    attacks.attack_chance_sized(lambda, seg.length.0, size, g.escorted)
+                } else {
+                    0.0
+                };
                 if chance > 0.0 && rng.random::<f64>() < chance {
                     let outcome = attacks.draw_outcome(g.trucks, g.escorted, rng);
                     let per_truck = g.load / f64::from(g.trucks);

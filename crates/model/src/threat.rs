@@ -288,7 +288,21 @@ pub struct AttackOutcome {
 impl AttackParams {
     /// Chance that a convoy of `trucks` is attacked while driving `km` at hazard `lambda`.
     pub fn attack_chance(&self, lambda: f64, km: f64, trucks: u32, escorted: bool) -> f64 {
-        if lambda <= 0.0 || trucks == 0 {
+        if trucks == 0 {
+            return 0.0;
+        }
+        self.attack_chance_sized(lambda, km, self.size_factor(trucks), escorted)
+    }
+
+    /// How much more visible a convoy of `trucks` is than one of `reference_size`.
+    pub fn size_factor(&self, trucks: u32) -> f64 {
+        (f64::from(trucks) / self.reference_size).powf(self.size_exponent)
+    }
+
+    /// [`AttackParams::attack_chance`] with the size factor already known (the simulation keeps
+    /// a table of them: `powf` per passage was a hot spot).
+    pub fn attack_chance_sized(&self, lambda: f64, km: f64, size: f64, escorted: bool) -> f64 {
+        if lambda <= 0.0 || size <= 0.0 {
             return 0.0;
         }
         let escort = if escorted {
@@ -296,7 +310,6 @@ impl AttackParams {
         } else {
             1.0
         };
-        let size = (f64::from(trucks) / self.reference_size).powf(self.size_exponent);
         1.0 - (-lambda * km / 100.0 * escort * size).exp()
     }
 

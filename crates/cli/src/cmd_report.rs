@@ -66,7 +66,7 @@ fn supplements(args: &ReportArgs) -> Supplements {
     });
     match loaded {
         Ok((scenario, built)) => {
-            let ctx = crate::cmd_run::output_context(&scenario, &built);
+            let ctx = built.output_context(&scenario);
             Supplements {
                 network: Some(lifeline_io::outputs::network_geojson(&ctx)),
                 scenario_toml: Some(scenario.text.clone()),

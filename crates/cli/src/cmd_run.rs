@@ -1,7 +1,7 @@
 //! `lifeline run`, `lifeline scenarios`, `lifeline scenario show`, `lifeline responses`.
 
 use anyhow::{Context, Result};
-use lifeline_io::outputs::{DisplacementTable, OutputContext, write_run_outputs};
+use lifeline_io::outputs::{DisplacementTable, write_run_outputs};
 use lifeline_model::{RecordOptions, key_figures, run_rng};
 use lifeline_scenario::displacement::{displacement_rng, run_displacement};
 use lifeline_scenario::{Built, Overrides, Scenario, embedded};
@@ -51,7 +51,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     let mut rng = run_rng(built.seed, 0);
     let record = lifeline_model::run(&built.input, &mut rng, RecordOptions::all());
     let figures = key_figures(&built.input, &record);
-    let ctx = output_context(&scenario, &built);
+    let ctx = built.output_context(&scenario);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     // The inputs with their sources travel with the outputs (the report shows them).
@@ -107,18 +107,6 @@ pub fn run(args: RunArgs) -> Result<()> {
         println!("Report: {}", page.display());
     }
     Ok(())
-}
-
-pub fn output_context<'a>(scenario: &'a Scenario, built: &'a Built) -> OutputContext<'a> {
-    OutputContext {
-        input: &built.input,
-        scenario_name: &built.name,
-        response: &built.response,
-        seed: built.seed,
-        start_date: built.start_date,
-        place_sources: &scenario.tables.place_sources,
-        segment_sources: &scenario.tables.segment_sources,
-    }
 }
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {

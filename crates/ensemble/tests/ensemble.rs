@@ -5,7 +5,7 @@ use lifeline_ensemble::daily::METRICS;
 use lifeline_ensemble::journal::JOURNAL_DIR;
 use lifeline_ensemble::quantile::{PROBS, spread_by_sorting};
 use lifeline_ensemble::{EnsembleError, EnsembleOptions, EnsembleSpec, FigureSchema, run_ensemble};
-use lifeline_io::outputs::{OutputContext, write_places_csv};
+use lifeline_io::outputs::write_places_csv;
 use lifeline_model::{RecordOptions, run_rng};
 use lifeline_scenario::{Built, Overrides, Scenario, embedded};
 use parquet::file::reader::{FileReader, SerializedFileReader};
@@ -208,15 +208,7 @@ fn parquet_rows_are_places_csv_rows() {
         .collect();
     // Run 3's rows, rendered like places.csv, are places.csv of run 3.
     let rec = lifeline_model::run(&b.input, &mut run_rng(b.seed, 3), RecordOptions::all());
-    let ctx = OutputContext {
-        input: &b.input,
-        scenario_name: &b.name,
-        response: &b.response,
-        seed: b.seed,
-        start_date: b.start_date,
-        place_sources: &scenario.tables.place_sources,
-        segment_sources: &scenario.tables.segment_sources,
-    };
+    let ctx = b.output_context(&scenario);
     let mut csv = Vec::new();
     write_places_csv(&mut csv, &ctx, &rec).expect("csv");
     let csv = String::from_utf8(csv).expect("utf-8");

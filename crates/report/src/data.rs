@@ -380,14 +380,13 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
             let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
             date.checked_sub_days(chrono::Days::new(d as u64))
         });
-    if n_days == 0 {
-        if let Some(days) = summary
+    if n_days == 0
+        && let Some(days) = summary
             .as_ref()
             .and_then(|s| s.get("days"))
             .and_then(Value::as_u64)
-        {
-            n_days = (days as usize).min(MAX_DAYS);
-        }
+    {
+        n_days = (days as usize).min(MAX_DAYS);
     }
     let date_list: Vec<String> = (0..n_days)
         .map(|d| {

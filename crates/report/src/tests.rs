@@ -75,10 +75,10 @@ fn remote_resource_references(page: &str) -> Vec<String> {
                 continue;
             }
             let after = lower[i + attr.len()..].trim_start_matches(['"', '\'', ' ']);
-            if let Some(value) = after.strip_prefix('=').or_else(|| after.strip_prefix(':')) {
-                if is_remote(value) {
-                    found.push(format!("{attr}= {}", &value[..value.len().min(60)]));
-                }
+            if let Some(value) = after.strip_prefix('=').or_else(|| after.strip_prefix(':'))
+                && is_remote(value)
+            {
+                found.push(format!("{attr}= {}", &value[..value.len().min(60)]));
             }
         }
     }

@@ -53,6 +53,24 @@ pub struct Built {
     pub start_date: NaiveDate,
 }
 
+impl Built {
+    /// Names, dates and sources the output writers need, for this built scenario.
+    pub fn output_context<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+    ) -> lifeline_io::outputs::OutputContext<'a> {
+        lifeline_io::outputs::OutputContext {
+            input: &self.input,
+            scenario_name: &self.name,
+            response: &self.response,
+            seed: self.seed,
+            start_date: self.start_date,
+            place_sources: &scenario.tables.place_sources,
+            segment_sources: &scenario.tables.segment_sources,
+        }
+    }
+}
+
 /// What the hazard builder needs from the rest of the build.
 #[derive(Clone, Copy)]
 struct ThreatContext<'a> {

@@ -1,7 +1,7 @@
 //! Snapshot tests: the key figures of small seeded runs. A change to the model that moves any
 //! figure shows up here as a reviewed diff (`cargo insta review`), never silently.
 
-use lifeline_io::outputs::{OutputContext, summary_json};
+use lifeline_io::outputs::summary_json;
 use lifeline_model::{RecordOptions, key_figures, run, run_rng};
 use lifeline_scenario::{Overrides, Scenario};
 
@@ -21,15 +21,7 @@ fn summary(name: &str, days: u32, seed: u64, response: Option<&str>) -> String {
         RecordOptions::all(),
     );
     let figures = key_figures(&built.input, &record);
-    let ctx = OutputContext {
-        input: &built.input,
-        scenario_name: &built.name,
-        response: &built.response,
-        seed: built.seed,
-        start_date: built.start_date,
-        place_sources: &scenario.tables.place_sources,
-        segment_sources: &scenario.tables.segment_sources,
-    };
+    let ctx = built.output_context(&scenario);
     serde_json::to_string_pretty(&summary_json(&ctx, &record, &figures)).expect("json")
 }
 

@@ -186,6 +186,20 @@ pub struct ChunkShape {
 }
 
 impl ChunkShape {
+    /// The first header words of a chunk file: what the chunk must be to be reused. The last
+    /// three words are the parquet length and the two checksums.
+    fn identity(&self) -> [u64; HEADER_WORDS - 3] {
+        [
+            MAGIC,
+            self.manifest_id,
+            self.chunk,
+            self.first_run,
+            self.runs,
+            self.figures,
+            self.cells,
+        ]
+    }
+
     pub fn payload_bytes(&self) -> usize {
         (self.runs * (self.figures * 8 + self.cells * 4)) as usize
     }
@@ -208,20 +222,9 @@ pub fn encode_chunk(shape: &ChunkShape, figures: &[f64], cells: &[f32], parquet:
     for v in cells {
         payload.extend_from_slice(&v.to_le_bytes());
     }
-    let header: [u64; HEADER_WORDS] = [
-        MAGIC,
-        shape.manifest_id,
-        shape.chunk,
-        shape.first_run,
-        shape.runs,
-        shape.figures,
-        shape.cells,
-        parquet.len() as u64,
-        checksum(parquet),
-        checksum(&payload),
-    ];
     let mut out = Vec::with_capacity(HEADER_BYTES + payload.len());
-    for w in header {
+    let lengths = [parquet.len() as u64, checksum(parquet), checksum(&payload)];
+    for w in shape.identity().into_iter().chain(lengths) {
         out.extend_from_slice(&w.to_le_bytes());
     }
     out.extend_from_slice(&payload);
@@ -255,15 +258,7 @@ pub fn verify_chunk(
                 .expect("invariant: 8 bytes"),
         )
     };
-    let expected = [
-        MAGIC,
-        shape.manifest_id,
-        shape.chunk,
-        shape.first_run,
-        shape.runs,
-        shape.figures,
-        shape.cells,
-    ];
+    let expected = shape.identity();
     if let Some(i) = (0..expected.len()).find(|&i| word(i) != expected[i]) {
         return Ok(Some(format!("header word {i} differs")));
     }

@@ -102,7 +102,7 @@ def run(input_dir, data_dir, days, settings, seed=None):
 
 
 def ard(path):
-    """ARD as defined in shared/peers/flee-mali2012/README.md."""
+    """ARD as defined in crates/flee/tests/data/mali2012/README.md."""
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     camps = [k[: -len(" sim")] for k in rows[0] if k.endswith(" sim")]

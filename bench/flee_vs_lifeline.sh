@@ -15,7 +15,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-case_dir="${CASE_DIR:-$repo/../shared/peers/flee-mali2012}"
+case_dir="${CASE_DIR:-$repo/crates/flee/tests/data/mali2012}"
 flee_runs="${FLEE_RUNS:-3}"
 lifeline_runs="${LIFELINE_RUNS:-10}"
 venv="$repo/bench/.venv"

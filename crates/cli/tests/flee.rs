@@ -1,13 +1,13 @@
-//! End-to-end tests of `lifeline flee` on Flee's Mali 2012 case (shared peer data).
+//! End-to-end tests of `lifeline flee` on Flee's Mali 2012 case (test data shipped in crates/flee/tests/data/mali2012).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn mali_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers/flee-mali2012");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../flee/tests/data/mali2012");
     assert!(
         dir.join("input_csv/locations.csv").is_file(),
-        "the Mali 2012 peer case must exist at {} (it is part of the shared CI data)",
+        "the Mali 2012 peer case must exist at {} (shipped with the repository)",
         dir.display()
     );
     dir

@@ -1,4 +1,4 @@
-//! Criterion benchmark: Flee's Mali 2012 case (shared peer data) at hasten 10 and hasten 1.
+//! Criterion benchmark: Flee's Mali 2012 case (shipped test data) at hasten 10 and hasten 1.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,7 +13,7 @@ fn read(path: &Path) -> InputFile {
 }
 
 fn mali_inputs(hasten: u32) -> CaseInputs {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers/flee-mali2012");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mali2012");
     let input = dir.join("input_csv");
     let source = dir.join("source_data");
     let data_layout = read(&source.join("data_layout.csv"));

@@ -1,4 +1,4 @@
-//! Flee's Mali 2012 case through the library (the shared peer data, read here by the test).
+//! Flee's Mali 2012 case through the library (test data shipped in tests/data/mali2012).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use lifeline_flee::{
 };
 
 fn mali_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers/flee-mali2012");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mali2012");
     assert!(
         dir.join("input_csv/locations.csv").is_file(),
         "the Mali 2012 peer case must exist at {}",

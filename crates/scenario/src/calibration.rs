@@ -1,4 +1,4 @@
-//! Calibration of the Mali 2025 hindcast against `shared/facts/calibration.md` (C1–C8).
+//! Calibration of the Mali 2025 hindcast against `docs/sources/calibration.md` (C1–C8).
 //!
 //! A small grid search: every combination of the free parameters is run on the same seeds
 //! (common random numbers), each calibration fact is turned into a measured quantity and a

@@ -143,6 +143,7 @@ pub fn read_segments(
             length: Km(length),
             route: cols.text(&row, "route").to_string(),
             condition,
+            geometry: Vec::new(),
         });
         sources.push(SegmentSources {
             length_source: cols.text(&row, "length_source").to_string(),

@@ -307,6 +307,7 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
             json!({
                 "commodity": c.name,
                 "opening_stock": round(b.opening_stock, 1),
+                "opening_in_transit": round(b.opening_in_transit, 1),
                 "loaded_at_origin": round(b.loaded_at_origin, 1),
                 "reserve_released": round(b.reserve_released, 1),
                 "delivered": round(b.delivered, 1),

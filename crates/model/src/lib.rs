@@ -6,6 +6,7 @@
 //! numbers. Naming, dates and file formats belong to the I/O crate.
 
 pub mod economy;
+pub mod geometry;
 pub mod ids;
 pub mod network;
 pub mod params;

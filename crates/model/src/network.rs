@@ -101,6 +101,10 @@ pub struct Segment {
     pub length: Km,
     pub route: String,
     pub condition: RoadCondition,
+    /// Intermediate points (lat, lon) of the road between its two ends, in order from `a` to
+    /// `b`; empty for a straight line. Hazard and event distances use the full polyline.
+    #[serde(default)]
+    pub geometry: Vec<(f64, f64)>,
 }
 
 impl Segment {
@@ -157,6 +161,17 @@ pub struct Path {
 }
 
 impl Network {
+    /// The road of a segment as (lat, lon) points from `a` to `b`, ends included.
+    pub fn polyline(&self, id: SegmentId) -> Vec<(f64, f64)> {
+        let s = self.segment(id);
+        let (a, b) = (self.place(s.a), self.place(s.b));
+        let mut points = Vec::with_capacity(s.geometry.len() + 2);
+        points.push((a.lat, a.lon));
+        points.extend(s.geometry.iter().copied());
+        points.push((b.lat, b.lon));
+        points
+    }
+
     /// Builds and validates a network: positive lengths, no self loops, unique place names.
     /// Connectivity is checked separately ([`Network::check_reachable`]) because which places
     /// must be reachable depends on the scenario.
@@ -361,6 +376,7 @@ mod tests {
             length: Km(km),
             route: String::new(),
             condition: c,
+            geometry: Vec::new(),
         }
     }
 

@@ -146,6 +146,25 @@ pub struct CorridorSpec {
     pub opens_on_day: u32,
     /// Day from which the convoy policy applies (before it trucks drive on their own).
     pub convoys_from_day: u32,
+    /// Day from which the convoy policy no longer applies (`u32::MAX`: it never ends).
+    pub convoys_until_day: u32,
+    /// Day from which the corridor takes no new orders (`u32::MAX`: never), e.g. an import ban
+    /// or a border closure; trucks already on the road finish their trip.
+    pub closes_on_day: u32,
+}
+
+impl CorridorSpec {
+    /// Whether trucks form convoys (and wait for escorts) on `day`.
+    pub fn convoys_on(&self, day: u32) -> bool {
+        day >= self.convoys_from_day
+            && day < self.convoys_until_day
+            && (self.convoy.size > 1 || self.convoy.escorted)
+    }
+
+    /// Whether the corridor takes orders on `day`.
+    pub fn open_on(&self, day: u32) -> bool {
+        day >= self.opens_on_day && day < self.closes_on_day && self.share > 0.0
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

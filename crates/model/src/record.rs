@@ -97,6 +97,8 @@ pub struct Event {
     pub corridor: Option<CorridorId>,
     pub depot: Option<DepotId>,
     pub trucks: u32,
+    /// Where along `segment` it happened, in km from the segment's first end (`a`): attacks.
+    pub at_km: Option<f64>,
 }
 
 /// Which parts of a run to keep. Ensembles keep the daily depot table but not the log.
@@ -119,6 +121,8 @@ impl RecordOptions {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Balance {
     pub opening_stock: f64,
+    /// Loaded product already on the road at the start (the steady-state pipeline).
+    pub opening_in_transit: f64,
     pub loaded_at_origin: f64,
     pub reserve_released: f64,
     pub delivered: f64,

@@ -4,7 +4,8 @@ use crate::economy::{self, ServiceChange, ServiceState};
 use crate::ids::{CorridorId, DepotId};
 use crate::params::{Leg, ModelInput, Sector};
 use crate::record::{Balance, CorridorDay, DepotDay, Event, EventKind, RecordOptions, RunRecord};
-use crate::threat::Aftermath;
+use crate::params::WillingnessParams;
+use crate::threat::{Aftermath, AttackOutcome};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
@@ -85,31 +86,12 @@ impl<'a> Simulation<'a> {
     pub fn new(input: &'a ModelInput, options: RecordOptions) -> Self {
         let n_depots = input.depots.len();
         let n_corr = input.corridors.len();
-        let net = &input.network;
-        let speeds = &input.trucks.speeds;
         let mut return_time = Vec::with_capacity(n_corr);
         let mut lead_time = Vec::with_capacity(n_corr);
         for c in &input.corridors {
-            let mut drive = 0.0;
-            let mut stops = 0.0;
-            for leg in &c.legs {
-                match leg {
-                    Leg::Drive { segment, .. } => {
-                        let s = net.segment(*segment);
-                        drive += s.length.at(speeds.speed(s.condition)).0;
-                    }
-                    Leg::Border { .. } => stops += input.trucks.border_delay.0,
-                    Leg::Marshal { .. } => {}
-                }
-            }
+            let (drive, stops) = drive_and_stops(input, c);
             return_time.push(drive + stops);
-            lead_time.push(
-                input.trucks.load_time.0
-                    + drive
-                    + stops
-                    + input.trucks.unload_time.0
-                    + c.convoy.max_wait.0 / 2.0,
-            );
+            lead_time.push(input.trucks.load_time.0 + drive + stops + input.trucks.unload_time.0);
         }
         let normal_departures: Vec<f64> = input
             .corridors
@@ -128,7 +110,7 @@ impl<'a> Simulation<'a> {
         for r in &input.reserves {
             reserve_left[r.depot.index()] += r.volume.0;
         }
-        Simulation {
+        let mut sim = Simulation {
             input,
             day: 0,
             groups: Vec::new(),
@@ -170,7 +152,137 @@ impl<'a> Simulation<'a> {
             },
             today_depots: vec![DepotDay::default(); n_depots],
             today_corridors: vec![CorridorDay::default(); n_corr],
+        };
+        sim.prime_pipeline();
+        sim
+    }
+
+    /// Puts the supply chain in its steady state for day 0: each open corridor's trucks spread
+    /// evenly over the round trip, loaded on the way out and empty on the way back, at the daily
+    /// flow its share of the depot's demand needs (capped by the fleet). Depots start at their
+    /// opening stock. Without this the pipeline would start empty and every depot would dip for
+    /// the length of a trip, a crisis of the model's own making.
+    fn prime_pipeline(&mut self) {
+        let input = self.input;
+        for (ci, c) in input.corridors.iter().enumerate() {
+            if !c.open_on(0) || c.fleet == 0 {
+                continue;
+            }
+            let depot = &input.depots[c.destination.index()];
+            let cap = input.commodities[c.commodity.index()].truck_capacity.0;
+            let outbound = self.lead_time[ci] - input.trucks.unload_time.0;
+            let cycle = outbound + input.trucks.unload_time.0 + self.return_time[ci];
+            let mut per_day = c.share * depot.total_demand().0 / cap;
+            if let Some(limit) = c.origin_daily_limit {
+                per_day = per_day.min(limit.0 / cap);
+            }
+            // The fleet bounds the flow: trucks on the road = flow × cycle.
+            per_day = per_day.min(f64::from(c.fleet) / cycle.max(1.0));
+            let mut carry = 0.0;
+            let mut age = 0.5;
+            while age < cycle && self.idle[ci] > 0 {
+                carry += per_day;
+                let trucks = (carry.floor() as u32).min(self.idle[ci]);
+                carry -= f64::from(trucks);
+                if trucks > 0 {
+                    self.idle[ci] -= trucks;
+                    let group = self.group_at_age(ci, trucks, cap, age, outbound, cycle);
+                    if group.load > 0.0 {
+                        self.record.balances[c.commodity.index()].opening_in_transit += group.load;
+                    }
+                    self.groups.push(group);
+                }
+                age += 1.0;
+            }
         }
+    }
+
+    /// A group of a corridor's trucks `age` days into its round trip, as if it had left with no
+    /// threat on the road.
+    fn group_at_age(
+        &self,
+        ci: usize,
+        trucks: u32,
+        cap: f64,
+        age: f64,
+        outbound: f64,
+        cycle: f64,
+    ) -> Group {
+        let input = self.input;
+        let c = &input.corridors[ci];
+        let mut g = Group {
+            corridor: CorridorId::from_index(ci),
+            trucks,
+            load: f64::from(trucks) * cap,
+            phase: Phase::Loading,
+            leg: 0,
+            time_left: 0.0,
+            escorted: false,
+            elapsed: 0.0,
+            marshalled_on: 0.0,
+            resume_time: 0.0,
+        };
+        if age >= outbound {
+            g.load = 0.0;
+            g.phase = Phase::Returning;
+            g.time_left = cycle - age;
+            return g;
+        }
+        let load_time = input.trucks.load_time.0;
+        if age < load_time {
+            g.time_left = load_time - age;
+            return g;
+        }
+        let mut left = age - load_time;
+        g.elapsed = left;
+        for (li, leg) in c.legs.iter().enumerate() {
+            let time = self.leg_time(leg);
+            if left < time {
+                g.phase = Phase::Outbound;
+                g.leg = li;
+                g.time_left = time - left;
+                return g;
+            }
+            left -= time;
+        }
+        // Past the last leg: about to unload.
+        g.phase = Phase::Outbound;
+        g.leg = c.legs.len().saturating_sub(1);
+        g.time_left = EPS / 2.0;
+        g
+    }
+
+    /// Time a leg takes at normal speed, unescorted (borders at their usual delay).
+    fn leg_time(&self, leg: &Leg) -> f64 {
+        let input = self.input;
+        match leg {
+            Leg::Drive { segment, .. } => {
+                let s = input.network.segment(*segment);
+                s.length.at(input.trucks.speeds.speed(s.condition)).0
+            }
+            Leg::Border { .. } => input.trucks.border_delay.0,
+            Leg::Marshal { .. } => 0.0,
+        }
+    }
+
+    /// Outbound lead time the order rule plans with on `day`: the trip itself, plus the wait for
+    /// a convoy to form (and for an escort) while the convoy policy applies, and the slower
+    /// escorted drive. Orders thus grow when the policy starts and shrink when it ends.
+    fn lead_time_on(&self, ci: usize, day: u32) -> f64 {
+        let c = &self.input.corridors[ci];
+        let base = self.lead_time[ci];
+        if !c.convoys_on(day) {
+            return base;
+        }
+        let mut extra = c.convoy.max_wait.0;
+        if c.convoy.escorted {
+            let factor = self.input.trucks.escorted_speed_factor;
+            if factor > 0.0 {
+                extra += self.return_time[ci] * (1.0 / factor - 1.0);
+            }
+            extra += self.input.escorts.max_wait_for_escort.0 / 2.0;
+        }
+        base + extra
     }
 
     pub fn day(&self) -> u32 {
@@ -199,6 +311,7 @@ impl<'a> Simulation<'a> {
                 corridor: None,
                 depot: None,
                 trucks: 0,
+                at_km: None,
             };
             fill(&mut e);
             self.record.events.push(e);
@@ -271,12 +384,12 @@ impl<'a> Simulation<'a> {
     fn dispatch_with(&mut self, pipe: &[f64]) {
         let input = self.input;
         for (ci, c) in input.corridors.iter().enumerate() {
-            if self.day < c.opens_on_day || c.share <= 0.0 {
+            if !c.open_on(self.day) {
                 continue;
             }
             let depot = &input.depots[c.destination.index()];
             let demand = depot.total_demand().0;
-            let target = c.share * demand * (depot.target_cover.0 + self.lead_time[ci]);
+            let target = c.share * demand * (depot.target_cover.0 + self.lead_time_on(ci, self.day));
             let position = c.share * self.stock[c.destination.index()] + pipe[ci];
             let cap = input.commodities[c.commodity.index()].truck_capacity.0;
             let mut want = ((target - position) / cap).max(0.0).floor() as u32;
@@ -350,6 +463,9 @@ impl<'a> Simulation<'a> {
                 };
                 if chance > 0.0 && rng.random::<f64>() < chance {
                     let outcome = attacks.draw_outcome(g.trucks, g.escorted, rng);
+                    // Where on the road: uniform along the segment (hazard is per km driven).
+                    let along = rng.random::<f64>();
+                    let at_km = seg.length.0 * along;
                     let per_truck = g.load / f64::from(g.trucks);
                     let lost_load = per_truck * f64::from(outcome.trucks_lost);
                     g.trucks -= outcome.trucks_lost;
@@ -361,10 +477,9 @@ impl<'a> Simulation<'a> {
                     day.drivers_kidnapped += outcome.drivers_kidnapped;
                     day.drivers_killed += outcome.drivers_killed;
                     day.attacks += 1;
-                    let w = &input.willingness;
-                    let keep = (1.0 - w.drop_per_attack)
-                        * (1.0 - w.drop_per_kidnapping).powi(outcome.drivers_kidnapped as i32);
-                    self.willingness[ci] = (self.willingness[ci] * keep).max(w.floor);
+                    let convoy = g.trucks + outcome.trucks_lost;
+                    self.willingness[ci] =
+                        attack_willingness(self.willingness[ci], &outcome, convoy, &input.willingness);
                     let (segment, to, trucks) = (*segment, *to, g.trucks + outcome.trucks_lost);
                     self.event(
                         EventKind::Attack {
@@ -378,6 +493,7 @@ impl<'a> Simulation<'a> {
                             e.place = Some(to);
                             e.corridor = Some(CorridorId::from_index(ci));
                             e.trucks = trucks;
+                            e.at_km = Some(from_a_km(seg, to, at_km));
                         },
                     );
                     if g.trucks == 0 {
@@ -404,8 +520,7 @@ impl<'a> Simulation<'a> {
                 }
             }
             Leg::Marshal { .. } => {
-                let convoys = self.day >= c.convoys_from_day;
-                if convoys && (c.convoy.size > 1 || c.convoy.escorted) {
+                if c.convoys_on(self.day) {
                     g.phase = Phase::Marshalling;
                     g.marshalled_on = f64::from(self.day) + (1.0 - g.time_left.min(1.0));
                 }
@@ -756,6 +871,51 @@ impl<'a> Simulation<'a> {
             self.record.balances[c.commodity.index()].in_transit += g.load;
         }
         self.record
+    }
+}
+
+/// Driving days at normal speed and border days of a corridor's outbound trip.
+fn drive_and_stops(input: &ModelInput, c: &crate::params::CorridorSpec) -> (f64, f64) {
+    let (mut drive, mut stops) = (0.0, 0.0);
+    for leg in &c.legs {
+        match leg {
+            Leg::Drive { segment, .. } => {
+                let s = input.network.segment(*segment);
+                drive += s.length.at(input.trucks.speeds.speed(s.condition)).0;
+            }
+            Leg::Border { .. } => stops += input.trucks.border_delay.0,
+            Leg::Marshal { .. } => {}
+        }
+    }
+    (drive, stops)
+}
+
+/// Drivers' willingness after an attack on their corridor: it falls with the share of the
+/// convoy lost (an attack that destroys the whole convoy takes `drop_per_attack` of it; one with
+/// no losses takes nothing) and with each driver kidnapped or killed.
+pub fn attack_willingness(
+    before: f64,
+    outcome: &AttackOutcome,
+    convoy_trucks: u32,
+    params: &WillingnessParams,
+) -> f64 {
+    let lost_share = if convoy_trucks > 0 {
+        f64::from(outcome.trucks_lost) / f64::from(convoy_trucks)
+    } else {
+        0.0
+    };
+    let harmed = outcome.drivers_kidnapped + outcome.drivers_killed;
+    let keep = (1.0 - params.drop_per_attack).powf(lost_share)
+        * (1.0 - params.drop_per_kidnapping).powi(harmed as i32);
+    (before * keep).max(params.floor.min(before))
+}
+
+/// Distance from the segment's `a` end of a point `driven_km` into a drive toward `to`.
+fn from_a_km(seg: &crate::network::Segment, to: crate::ids::PlaceId, driven_km: f64) -> f64 {
+    if to == seg.b {
+        driven_km
+    } else {
+        (seg.length.0 - driven_km).max(0.0)
     }
 }
 

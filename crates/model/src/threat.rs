@@ -4,6 +4,7 @@
 //! It is *input*: built from declared blockades and observed events (see [`HazardBuilder`]);
 //! nothing here chooses where or when to attack.
 
+use crate::geometry::distance_to_polyline_km;
 use crate::ids::SegmentId;
 use crate::network::Network;
 use rand::RngExt;
@@ -68,12 +69,23 @@ impl HazardTable {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Declaration {
     pub name: String,
-    pub segments: Vec<SegmentId>,
+    /// The segments it covers, each with the share of its length inside the declared territory
+    /// (an area's radius, its countries): a long road only partly inside gets hazard in
+    /// proportion, since λ is per 100 km of road driven.
+    pub segments: Vec<DeclaredSegment>,
     pub first_day: u32,
     /// Inclusive last day.
     pub last_day: u32,
-    /// λ added on each listed segment while the declaration holds.
+    /// λ added on the part of each listed segment inside the territory while the declaration holds.
     pub intensity: f64,
+}
+
+/// One segment under a declaration and the share of its length the declaration covers.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeclaredSegment {
+    pub segment: SegmentId,
+    /// In (0, 1].
+    pub share: f64,
 }
 
 /// One conflict event placed in time and space, with its kernel weight.
@@ -125,7 +137,7 @@ impl<'a> HazardBuilder<'a> {
         let last = d.last_day.min(self.table.days as u32 - 1);
         for day in d.first_day..=last {
             for s in &d.segments {
-                self.table.add(*s, day, d.intensity);
+                self.table.add(s.segment, day, d.intensity * s.share);
             }
         }
         self
@@ -134,11 +146,10 @@ impl<'a> HazardBuilder<'a> {
     pub fn events(&mut self, events: &[ConflictEvent], kernel: &KernelParams) -> &mut Self {
         let days = self.table.days as i64;
         let cutoff = 3.0 * kernel.range_km;
-        for (i, seg) in self.network.segments().iter().enumerate() {
-            let a = self.network.place(seg.a);
-            let b = self.network.place(seg.b);
+        for i in 0..self.network.segments().len() {
+            let road = self.network.polyline(SegmentId::from_index(i));
             for e in events {
-                let d = distance_to_segment_km((e.lat, e.lon), (a.lat, a.lon), (b.lat, b.lon));
+                let d = distance_to_polyline_km((e.lat, e.lon), &road);
                 if d > cutoff {
                     continue;
                 }
@@ -173,21 +184,7 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// Distance from a point to the straight segment a–b, in km (local equirectangular projection:
 /// good to a few percent over the few hundred km that matter here).
 pub fn distance_to_segment_km(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
-    let lat0 = ((a.0 + b.0) / 2.0).to_radians();
-    let k = 6371.0 * std::f64::consts::PI / 180.0;
-    let xy = |q: (f64, f64)| (q.1 * k * lat0.cos(), q.0 * k);
-    let (px, py) = xy(p);
-    let (ax, ay) = xy(a);
-    let (bx, by) = xy(b);
-    let (dx, dy) = (bx - ax, by - ay);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 == 0.0 {
-        0.0
-    } else {
-        (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
-    };
-    let (cx, cy) = (ax + t * dx, ay + t * dy);
-    ((px - cx).powi(2) + (py - cy).powi(2)).sqrt()
+    crate::geometry::distance_to_piece_km(p, a, b)
 }
 
 /// The share of a convoy's trucks lost in one attack: `max_share · U^shape` with U uniform on

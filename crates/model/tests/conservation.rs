@@ -102,6 +102,7 @@ fn build(c: &Case) -> ModelInput {
             length: Km(*l),
             route: String::new(),
             condition: RoadCondition::ALL[c.conditions[i % c.conditions.len()]],
+            geometry: Vec::new(),
         })
         .collect();
     let network = Network::new(places, segments).expect("valid chain");
@@ -165,6 +166,8 @@ fn build(c: &Case) -> ModelInput {
             origin_daily_limit: None,
             opens_on_day: 0,
             convoys_from_day: 0,
+            convoys_until_day: u32::MAX,
+            closes_on_day: u32::MAX,
         }],
         trucks: TruckParams {
             speeds: SpeedTable {
@@ -256,11 +259,11 @@ proptest! {
         let input = build(&c);
         let record = run(&input, &mut run_rng(c.seed, 0), RecordOptions::all());
         let b = &record.balances[0];
-        let inflow = b.opening_stock + b.loaded_at_origin + b.reserve_released;
+        let inflow = b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
         let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit;
         prop_assert!(close(inflow, outflow), "in {inflow} vs out {outflow}: {b:?}");
         // Trucks: loaded = delivered + lost + returned + in transit.
-        prop_assert!(close(b.loaded_at_origin, b.delivered + b.lost + b.returned_to_origin + b.in_transit));
+        prop_assert!(close(b.opening_in_transit + b.loaded_at_origin, b.delivered + b.lost + b.returned_to_origin + b.in_transit));
         // Per depot, day by day: stock changes by deliveries + reserve − consumption.
         let mut stock = input.depots[0].opening_stock.0;
         for day in &record.depot_days {

@@ -3,7 +3,7 @@
 
 use crate::embedded;
 use crate::error::{ScenarioError, SourceText};
-use crate::spec::ScenarioFile;
+use crate::spec::{BlockadeSpec, ScenarioFile};
 use chrono::NaiveDate;
 use lifeline_io::network_csv::{NetworkTables, read_network};
 use lifeline_model::network::{Network, PlaceKind, SpeedTable};
@@ -12,9 +12,10 @@ use lifeline_model::params::{
     PriceParams, RationingPolicy, ReserveSpec, Sector, ServiceParams, TruckParams,
     WillingnessParams,
 };
+use lifeline_model::geometry::{distance_to_polyline_km, share_within};
 use lifeline_model::threat::{
-    AttackParams, ConflictEvent, Declaration, HazardBuilder, KernelParams, LossShare,
-    ReportedIncident, ThreatInput, distance_to_segment_km, haversine_km,
+    AttackParams, ConflictEvent, Declaration, DeclaredSegment, HazardBuilder, KernelParams,
+    LossShare, ReportedIncident, ThreatInput,
 };
 use lifeline_model::units::{Days, KmPerDay, Volume};
 use lifeline_model::{CommodityId, CorridorId, DepotId, PlaceId, SegmentId};
@@ -563,6 +564,21 @@ impl Scenario {
                     (Some(d), _) => day_of(d, "corridor.convoys_from")?.max(0) as u32,
                     (None, _) => 0,
                 },
+                convoys_until_day: {
+                    let to = if convoy_spec_from_response {
+                        response.and_then(|r| r.convoys_to.as_ref())
+                    } else {
+                        c.convoys_to.as_ref()
+                    };
+                    match to {
+                        Some(d) => day_after(day_of(d, "corridor.convoys_to")?),
+                        None => u32::MAX,
+                    }
+                },
+                closes_on_day: match &c.closes {
+                    Some(d) => day_after(day_of(d, "corridor.closes")?),
+                    None => u32::MAX,
+                },
             });
         }
         // Shares are relative weights among a depot's corridors.
@@ -826,7 +842,8 @@ impl Scenario {
                     "the blockade ends before it starts",
                 ));
             }
-            let mut segments: Vec<SegmentId> = Vec::new();
+            let countries = declared_countries(src, b, network)?;
+            let mut segments: Vec<DeclaredSegment> = Vec::new();
             if b.axis.len() == 1 {
                 return Err(src.error(
                     b.axis[0].span(),
@@ -848,7 +865,15 @@ impl Scenario {
                 let path = network
                     .path_via(&pts, speeds, &[])
                     .map_err(|e| src.error(b.axis[0].span(), "blockade.axis", e.to_string()))?;
-                segments.extend(path.steps.iter().map(|(s, _)| *s));
+                for (segment, _) in &path.steps {
+                    let share = country_share(network, *segment, &countries);
+                    if share > 0.0 {
+                        segments.push(DeclaredSegment {
+                            segment: *segment,
+                            share,
+                        });
+                    }
+                }
             }
             if let Some(area) = &b.area {
                 let centre = network.place_by_name(area.place.get_ref()).ok_or_else(|| {
@@ -860,17 +885,19 @@ impl Scenario {
                 })?;
                 let radius = positive(src, &area.radius_km, "blockade.area.radius_km")?;
                 let c = network.place(centre);
-                for (i, s) in network.segments().iter().enumerate() {
-                    let near = [s.a, s.b].iter().any(|p| {
-                        let q = network.place(*p);
-                        haversine_km((c.lat, c.lon), (q.lat, q.lon)) <= radius
-                    });
-                    if near && !segments.contains(&SegmentId::from_index(i)) {
-                        segments.push(SegmentId::from_index(i));
+                for i in 0..network.segments().len() {
+                    let id = SegmentId::from_index(i);
+                    if segments.iter().any(|d| d.segment == id) {
+                        continue;
+                    }
+                    let inside = share_within(&network.polyline(id), (c.lat, c.lon), radius);
+                    let share = inside * country_share(network, id, &countries);
+                    if share > 0.0 {
+                        segments.push(DeclaredSegment { segment: id, share });
                     }
                 }
             }
-            if segments.is_empty() {
+            if segments.is_empty() && b.axis.is_empty() && b.area.is_none() {
                 return Err(src.error(
                     b.from.span(),
                     "blockade",
@@ -951,8 +978,56 @@ impl Scenario {
     }
 }
 
-/// Incidents drivers hear of: every weighted event within the kernel range of a corridor's road,
-/// on the event's day.
+/// The first day after an inclusive last day given relative to the start (0 if before it).
+fn day_after(last: i64) -> u32 {
+    u32::try_from((last + 1).max(0)).unwrap_or(u32::MAX)
+}
+
+/// The countries a declaration is limited to (ISO 3166-1 alpha-2 codes as in the places table);
+/// empty means no limit.
+fn declared_countries(src: &SourceText, b: &BlockadeSpec, network: &Network) -> Result<Vec<String>> {
+    let known: std::collections::BTreeSet<&str> =
+        network.places().iter().map(|p| p.country.as_str()).collect();
+    let mut out = Vec::new();
+    for code in &b.countries {
+        let text = code.get_ref().trim().to_uppercase();
+        if !known.contains(text.as_str()) {
+            return Err(src.error(
+                code.span(),
+                "blockade.countries",
+                format!(
+                    "no place of the network is in country `{}`; the network's countries are {} \
+                     (two-letter ISO codes as in the places table)",
+                    code.get_ref(),
+                    known.iter().copied().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        out.push(text);
+    }
+    Ok(out)
+}
+
+/// Share of a segment's length inside the listed countries: 1 when both ends are in them, 0 when
+/// neither is, and one half for a road crossing the border (where along it the border lies is not
+/// in the network tables). No list means no limit.
+fn country_share(network: &Network, segment: SegmentId, countries: &[String]) -> f64 {
+    if countries.is_empty() {
+        return 1.0;
+    }
+    let s = network.segment(segment);
+    let inside = [s.a, s.b]
+        .iter()
+        .filter(|p| countries.iter().any(|c| *c == network.place(**p).country))
+        .count();
+    inside as f64 / 2.0
+}
+
+/// Incidents drivers hear of: every weighted event within the kernel's cutoff (3 · range) of a
+/// corridor's road, on the event's day. Its severity is the event's kernel weight (type and
+/// fatalities), times `abduction_severity` for an abduction, times the kernel's distance decay
+/// exp(−d / range) to the nearest point of the corridor's road: drivers respond to what happened
+/// and how close it was to their route, not to a count of reports.
 fn reported_incidents(
     network: &Network,
     corridors: &[CorridorSpec],
@@ -961,28 +1036,36 @@ fn reported_incidents(
     days: u32,
     abduction_severity: f64,
 ) -> Vec<ReportedIncident> {
+    let roads: Vec<Vec<(f64, f64)>> = (0..network.segments().len())
+        .map(|i| network.polyline(SegmentId::from_index(i)))
+        .collect();
+    let cutoff = 3.0 * kernel.range_km;
     let mut out = Vec::new();
     for (e, abduction) in events {
         if e.day < 0 || e.day >= i64::from(days) || e.weight <= 0.0 {
             continue;
         }
         for (ci, c) in corridors.iter().enumerate() {
-            let near = c.legs.iter().any(|leg| match leg {
-                Leg::Drive { segment, .. } => {
-                    let s = network.segment(*segment);
-                    let (a, b) = (network.place(s.a), network.place(s.b));
-                    distance_to_segment_km((e.lat, e.lon), (a.lat, a.lon), (b.lat, b.lon))
-                        <= kernel.range_km
-                }
-                _ => false,
-            });
-            if near {
-                out.push(ReportedIncident {
-                    day: e.day as u32,
-                    corridor: CorridorId::from_index(ci),
-                    severity: if *abduction { abduction_severity } else { 1.0 },
-                });
+            let nearest = c
+                .legs
+                .iter()
+                .filter_map(|leg| match leg {
+                    Leg::Drive { segment, .. } => Some(distance_to_polyline_km(
+                        (e.lat, e.lon),
+                        &roads[segment.index()],
+                    )),
+                    _ => None,
+                })
+                .fold(f64::INFINITY, f64::min);
+            if nearest > cutoff {
+                continue;
             }
+            let kind = if *abduction { abduction_severity } else { 1.0 };
+            out.push(ReportedIncident {
+                day: e.day as u32,
+                corridor: CorridorId::from_index(ci),
+                severity: kind * e.weight * (-nearest / kernel.range_km).exp(),
+            });
         }
     }
     out.sort_by_key(|r| (r.day, r.corridor));

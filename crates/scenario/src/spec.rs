@@ -184,6 +184,12 @@ pub struct CorridorSpec {
     /// Date from which the convoy policy applies (default: the start).
     #[serde(default)]
     pub convoys_from: Option<Spanned<String>>,
+    /// Last day of the convoy policy (inclusive; default: it never ends).
+    #[serde(default)]
+    pub convoys_to: Option<Spanned<String>>,
+    /// Last day the corridor takes orders (inclusive; default: it stays open), e.g. a ban.
+    #[serde(default)]
+    pub closes: Option<Spanned<String>>,
     #[serde(default)]
     pub source: String,
 }
@@ -321,9 +327,13 @@ pub struct BlockadeSpec {
     /// Places along the blockaded axis (fastest road between consecutive ones).
     #[serde(default)]
     pub axis: Vec<Spanned<String>>,
-    /// Or every segment with an end within a radius of a place.
+    /// Or the road within a radius of a place (each segment for the share of its length inside).
     #[serde(default)]
     pub area: Option<AreaSpec>,
+    /// Limits the declaration to roads in these countries (two-letter codes as in the places
+    /// table); empty: no limit.
+    #[serde(default)]
+    pub countries: Vec<Spanned<String>>,
     pub from: Spanned<String>,
     pub to: Spanned<String>,
     /// λ added: attacks per convoy passage per 100 km.
@@ -349,6 +359,9 @@ pub struct ResponseSpec {
     /// Date from which the response's convoy policy applies (default: the start).
     #[serde(default)]
     pub convoys_from: Option<Spanned<String>>,
+    /// Last day of the response's convoy policy (inclusive; default: it never ends).
+    #[serde(default)]
+    pub convoys_to: Option<Spanned<String>>,
     #[serde(default)]
     pub escort_units: Option<u32>,
     /// New import shares by corridor name (others keep theirs).

@@ -235,7 +235,7 @@ convoy = { size = 1, max_wait_days = 0.0, escorted = false }
     assert_eq!(built.input.commodities.len(), 2);
     let record = run(&built.input, &mut run_rng(3, 0), RecordOptions::all());
     for (c, b) in record.balances.iter().enumerate() {
-        let inflow = b.opening_stock + b.loaded_at_origin + b.reserve_released;
+        let inflow = b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
         let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit;
         assert!(
             (inflow - outflow).abs() < 1e-6 * inflow.max(1.0),

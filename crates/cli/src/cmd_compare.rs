@@ -61,7 +61,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
                     days: args.days,
                     response: Some(name.clone()),
                     events_file: args.events.clone(),
-                    closed_segments: Vec::new(),
+                    ..Default::default()
                 })
                 .with_context(|| format!("building response `{name}`"))?,
         );

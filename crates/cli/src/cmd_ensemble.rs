@@ -67,7 +67,7 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         days: args.days,
         response: args.response.clone(),
         events_file: args.events.clone(),
-        closed_segments: Vec::new(),
+        ..Default::default()
     })?;
     let spec = EnsembleSpec {
         input: &built.input,

@@ -40,7 +40,7 @@ impl RunArgs {
             days: self.days,
             response: self.response.clone(),
             events_file: self.events.clone(),
-            closed_segments: Vec::new(),
+            ..Default::default()
         }
     }
 }

@@ -104,6 +104,33 @@ pub fn share_within(line: &[(f64, f64)], centre: (f64, f64), radius_km: f64) -> 
     (inside / total).clamp(0.0, 1.0)
 }
 
+/// Mean of exp(−d / `range_km`) along a polyline, d the distance from `p` to each point of the
+/// road (midpoint rule on pieces of at most `STEP_KM`). Hazard is per km driven, so an event's
+/// hazard on a long road is what it puts on the road's length on average: an event at one end
+/// of a 180 km road weighs on it about range/180 as much as on a short road beside it.
+pub fn mean_decay_along(line: &[(f64, f64)], p: (f64, f64), range_km: f64) -> f64 {
+    const STEP_KM: f64 = 5.0;
+    let decay = |q: (f64, f64)| (-distance_to_piece_km(p, q, q) / range_km).exp();
+    let total = polyline_length_km(line);
+    if total <= 0.0 {
+        return line.first().map_or(0.0, |q| decay(*q));
+    }
+    let mut sum = 0.0;
+    for w in line.windows(2) {
+        let len = piece_length_km(w[0], w[1]);
+        let steps = (len / STEP_KM).ceil().max(1.0);
+        for k in 0..steps as usize {
+            let t = (k as f64 + 0.5) / steps;
+            let q = (
+                w[0].0 + t * (w[1].0 - w[0].0),
+                w[0].1 + t * (w[1].1 - w[0].1),
+            );
+            sum += decay(q) * len / steps;
+        }
+    }
+    sum / total
+}
+
 /// The point (lat, lon) at `share` ∈ [0, 1] of a polyline's geometric length.
 pub fn point_at_share(line: &[(f64, f64)], share: f64) -> Option<(f64, f64)> {
     let first = *line.first()?;
@@ -168,10 +195,30 @@ mod tests {
     }
 
     #[test]
+    fn mean_decay_is_the_kernel_averaged_over_the_road() {
+        // A 222 km road with the event at one end: mean of exp(−x/40) over [0, L] is
+        // 40/L · (1 − exp(−L/40)).
+        let line = [(0.0, 0.0), (0.0, 2.0)];
+        let len = 2.0 * KM_PER_DEGREE;
+        let expected = 40.0 / len * (1.0 - (-len / 40.0f64).exp());
+        let got = mean_decay_along(&line, (0.0, 0.0), 40.0);
+        assert!(
+            (got - expected).abs() < 0.01 * expected,
+            "{got} vs {expected}"
+        );
+        // A short road next to the event gets nearly the full weight.
+        let short = [(0.0, 0.0), (0.0, 0.01)];
+        assert!(mean_decay_along(&short, (0.0, 0.0), 40.0) > 0.98);
+    }
+
+    #[test]
     fn point_at_share_walks_the_polyline() {
         let bent = [(0.0, 0.0), (0.0, 1.0), (1.0, 1.0)];
         let mid = point_at_share(&bent, 0.5).expect("non-empty");
-        assert!((mid.0 - 0.0).abs() < 1e-3 && (mid.1 - 1.0).abs() < 1e-3, "{mid:?}");
+        assert!(
+            (mid.0 - 0.0).abs() < 1e-3 && (mid.1 - 1.0).abs() < 1e-3,
+            "{mid:?}"
+        );
         assert_eq!(point_at_share(&bent, 1.0), Some((1.0, 1.0)));
         assert_eq!(point_at_share(&[], 0.5), None);
     }

@@ -177,6 +177,8 @@ pub struct TruckParams {
     pub border_extra_day_chance: f64,
     /// Escorted convoys drive at this fraction of normal speed.
     pub escorted_speed_factor: f64,
+    /// Days until a truck lost in an attack is replaced in its corridor's fleet (None: never).
+    pub replacement_days: Option<u32>,
 }
 
 /// How a depot short of stock shares what it releases.
@@ -244,6 +246,56 @@ pub struct ReserveSpec {
     pub release_per_day: Volume,
 }
 
+/// A convoy that ran on a known date (e.g. an escorted convoy from a neighbouring country),
+/// with trucks of its own on top of the corridor's fleet; they go home and stand down afterwards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledConvoy {
+    pub corridor: CorridorId,
+    /// Day it leaves the corridor's origin (loading starts then).
+    pub depart_day: u32,
+    pub trucks: u32,
+    /// Escorted by its own escort (not one of the shared escort units).
+    pub escorted: bool,
+}
+
+/// A road segment closed from a day (a bridge blown, a road cut) until it is repaired.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoadCut {
+    pub segment: SegmentId,
+    pub first_day: u32,
+    /// First day it is open again (`u32::MAX`: never within the run).
+    pub reopens_on_day: u32,
+}
+
+impl RoadCut {
+    pub fn closed_on(&self, day: u32) -> bool {
+        day >= self.first_day && day < self.reopens_on_day
+    }
+}
+
+/// Aircraft flying a commodity into a depot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Airlift {
+    pub name: String,
+    pub depot: DepotId,
+    /// Load of one rotation.
+    pub payload: Volume,
+    pub rotations_per_day: u32,
+    pub first_day: u32,
+    /// Inclusive.
+    pub last_day: u32,
+    /// Chance that no aircraft flies on a given day (weather, threat, suspension).
+    pub grounded_chance: f64,
+    /// Chance that a rotation is hit or lost with its load.
+    pub loss_chance: f64,
+}
+
+impl Airlift {
+    pub fn active_on(&self, day: u32) -> bool {
+        day >= self.first_day && day <= self.last_day
+    }
+}
+
 /// Shared escort capacity: how many convoys can be escorted at once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EscortParams {
@@ -270,9 +322,22 @@ pub struct ModelInput {
     pub escorts: EscortParams,
     pub reserves: Vec<ReserveSpec>,
     pub threat: ThreatInput,
+    /// Convoys that ran on known dates, sorted by departure day.
+    pub scheduled_convoys: Vec<ScheduledConvoy>,
+    pub road_cuts: Vec<RoadCut>,
+    pub airlifts: Vec<Airlift>,
 }
 
 impl ModelInput {
+    /// Whether a road cut closes `segment` on `day`; if so, the first day it is open again.
+    pub fn cut_until(&self, segment: SegmentId, day: u32) -> Option<u32> {
+        self.road_cuts
+            .iter()
+            .filter(|c| c.segment == segment && c.closed_on(day))
+            .map(|c| c.reopens_on_day)
+            .max()
+    }
+
     pub fn corridors_of(&self, depot: DepotId) -> impl Iterator<Item = CorridorId> + '_ {
         self.corridors
             .iter()

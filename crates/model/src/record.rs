@@ -11,7 +11,10 @@ use serde::Serialize;
 pub struct DepotDay {
     pub stock: f64,
     pub demand: f64,
+    /// Everything put into the depot today (road and air).
     pub delivered: f64,
+    /// Of which flown in.
+    pub delivered_by_air: f64,
     pub consumed: f64,
     pub shortage: f64,
     /// Stock over the day's demand at the official price (days).
@@ -46,6 +49,8 @@ pub struct CorridorDay {
     pub attacks: u32,
     pub willingness: f64,
     pub trucks_idle: u32,
+    /// Trucks that joined the fleet today to replace trucks lost earlier.
+    pub trucks_replaced: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -64,6 +69,14 @@ pub enum EventKind {
         aftermath: Aftermath,
     },
     TurnedBackArrived,
+    /// A scheduled convoy left its origin.
+    ScheduledConvoyDeparted {
+        escorted: bool,
+    },
+    /// Trucks reached a cut road and stopped until it reopens.
+    HeldAtRoadCut,
+    /// An aircraft was lost with its load.
+    AircraftLost,
     RationingOn,
     RationingOff,
     ServicesClosed,
@@ -79,6 +92,9 @@ impl EventKind {
             EventKind::Arrived => "arrived",
             EventKind::Attack { .. } => "attack",
             EventKind::TurnedBackArrived => "turned_back_home",
+            EventKind::ScheduledConvoyDeparted { .. } => "scheduled_convoy_departed",
+            EventKind::HeldAtRoadCut => "held_at_road_cut",
+            EventKind::AircraftLost => "aircraft_lost",
             EventKind::RationingOn => "rationing_on",
             EventKind::RationingOff => "rationing_off",
             EventKind::ServicesClosed => "services_closed",

@@ -2,9 +2,9 @@
 
 use crate::economy::{self, ServiceChange, ServiceState};
 use crate::ids::{CorridorId, DepotId};
+use crate::params::WillingnessParams;
 use crate::params::{Leg, ModelInput, Sector};
 use crate::record::{Balance, CorridorDay, DepotDay, Event, EventKind, RecordOptions, RunRecord};
-use crate::params::WillingnessParams;
 use crate::threat::{Aftermath, AttackOutcome};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -21,6 +21,8 @@ enum Phase {
     Marshalling,
     /// Stopped after an attack.
     Waiting,
+    /// Stopped before a cut road; enters the leg again (and is checked again) when time is up.
+    HeldAtCut,
     Unloading,
     /// Driving back to the origin, empty or (after turning back) loaded.
     Returning,
@@ -44,6 +46,8 @@ struct Group {
     marshalled_on: f64,
     /// Drive time of the leg interrupted by a wait after an attack.
     resume_time: f64,
+    /// A scheduled convoy's own trucks: they stand down when home instead of joining the fleet.
+    scheduled: bool,
 }
 
 /// The mutable state of one run.
@@ -60,6 +64,8 @@ pub struct Simulation<'a> {
     reserve_left: Vec<f64>,
     reserve_active: Vec<bool>,
     escorts_busy_until: Vec<f64>,
+    /// Lost trucks on order: (day they join, corridor, trucks), in day order.
+    replacements: std::collections::VecDeque<(u32, CorridorId, u32)>,
     /// Next entry of `threat.reported` to apply.
     next_reported: usize,
     /// Corridor return time (empty trucks) in days.
@@ -127,6 +133,7 @@ impl<'a> Simulation<'a> {
             reserve_left,
             reserve_active: vec![false; n_depots],
             escorts_busy_until: vec![f64::NEG_INFINITY; input.escorts.units as usize],
+            replacements: std::collections::VecDeque::new(),
             next_reported: 0,
             return_time,
             lead_time,
@@ -221,6 +228,7 @@ impl<'a> Simulation<'a> {
             elapsed: 0.0,
             marshalled_on: 0.0,
             resume_time: 0.0,
+            scheduled: false,
         };
         if age >= outbound {
             g.load = 0.0;
@@ -327,12 +335,26 @@ impl<'a> Simulation<'a> {
             *c = CorridorDay::default();
         }
         self.recover_willingness();
+        self.replace_lost_trucks();
         self.dispatch();
         self.move_groups(rng);
         self.form_convoys();
+        self.fly(rng);
         self.serve_depots();
         self.finish_day();
         self.day += 1;
+    }
+
+    /// Trucks bought to replace those lost join their corridor's fleet when they arrive.
+    fn replace_lost_trucks(&mut self) {
+        while let Some(&(day, corridor, trucks)) = self.replacements.front() {
+            if day > self.day {
+                break;
+            }
+            self.replacements.pop_front();
+            self.idle[corridor.index()] += trucks;
+            self.today_corridors[corridor.index()].trucks_replaced += trucks;
+        }
     }
 
     fn recover_willingness(&mut self) {
@@ -379,6 +401,44 @@ impl<'a> Simulation<'a> {
         let pipe = self.pipeline_by_corridor();
         self.dispatch_with(&pipe);
         self.scratch_pipeline = pipe;
+        self.dispatch_scheduled();
+    }
+
+    /// Convoys that ran on known dates leave their origin today, loaded, with their own trucks.
+    fn dispatch_scheduled(&mut self) {
+        let input = self.input;
+        let today = self.day;
+        for sc in input
+            .scheduled_convoys
+            .iter()
+            .filter(|s| s.depart_day == today)
+        {
+            let ci = sc.corridor.index();
+            let c = &input.corridors[ci];
+            let load =
+                f64::from(sc.trucks) * input.commodities[c.commodity.index()].truck_capacity.0;
+            self.record.balances[c.commodity.index()].loaded_at_origin += load;
+            self.today_corridors[ci].trucks_dispatched += sc.trucks;
+            self.groups.push(Group {
+                corridor: sc.corridor,
+                trucks: sc.trucks,
+                load,
+                phase: Phase::Loading,
+                leg: 0,
+                time_left: input.trucks.load_time.0,
+                escorted: sc.escorted,
+                elapsed: 0.0,
+                marshalled_on: 0.0,
+                resume_time: 0.0,
+                scheduled: true,
+            });
+            let (origin, trucks, escorted) = (c.origin, sc.trucks, sc.escorted);
+            self.event(EventKind::ScheduledConvoyDeparted { escorted }, |e| {
+                e.place = Some(origin);
+                e.corridor = Some(sc.corridor);
+                e.trucks = trucks;
+            });
+        }
     }
 
     fn dispatch_with(&mut self, pipe: &[f64]) {
@@ -389,7 +449,8 @@ impl<'a> Simulation<'a> {
             }
             let depot = &input.depots[c.destination.index()];
             let demand = depot.total_demand().0;
-            let target = c.share * demand * (depot.target_cover.0 + self.lead_time_on(ci, self.day));
+            let target =
+                c.share * demand * (depot.target_cover.0 + self.lead_time_on(ci, self.day));
             let position = c.share * self.stock[c.destination.index()] + pipe[ci];
             let cap = input.commodities[c.commodity.index()].truck_capacity.0;
             let mut want = ((target - position) / cap).max(0.0).floor() as u32;
@@ -421,6 +482,7 @@ impl<'a> Simulation<'a> {
                 elapsed: 0.0,
                 marshalled_on: 0.0,
                 resume_time: 0.0,
+                scheduled: false,
             });
             let origin = c.origin;
             self.event(EventKind::Dispatched, |e| {
@@ -447,6 +509,18 @@ impl<'a> Simulation<'a> {
         let c = &input.corridors[g.corridor.index()];
         match &c.legs[g.leg] {
             Leg::Drive { segment, to } => {
+                if let Some(reopens) = input.cut_until(*segment, self.day) {
+                    // The road is cut: stop before it and try again when it reopens.
+                    g.phase = Phase::HeldAtCut;
+                    g.time_left = f64::from(reopens.saturating_sub(self.day)).max(1.0);
+                    let (segment, trucks, ci) = (*segment, g.trucks, g.corridor);
+                    self.event(EventKind::HeldAtRoadCut, |e| {
+                        e.segment = Some(segment);
+                        e.corridor = Some(ci);
+                        e.trucks = trucks;
+                    });
+                    return;
+                }
                 let seg = input.network.segment(*segment);
                 let mut speed = input.trucks.speeds.speed(seg.condition).0;
                 if g.escorted {
@@ -470,6 +544,17 @@ impl<'a> Simulation<'a> {
                     let lost_load = per_truck * f64::from(outcome.trucks_lost);
                     g.trucks -= outcome.trucks_lost;
                     g.load -= lost_load;
+                    if let Some(after) = input.trucks.replacement_days
+                        && outcome.trucks_lost > 0
+                        && !g.scheduled
+                    {
+                        // Days are whole and orders are placed in day order: the queue stays sorted.
+                        self.replacements.push_back((
+                            self.day.saturating_add(after.max(1)),
+                            g.corridor,
+                            outcome.trucks_lost,
+                        ));
+                    }
                     let ci = g.corridor.index();
                     self.record.balances[c.commodity.index()].lost += lost_load;
                     let day = &mut self.today_corridors[ci];
@@ -478,8 +563,12 @@ impl<'a> Simulation<'a> {
                     day.drivers_killed += outcome.drivers_killed;
                     day.attacks += 1;
                     let convoy = g.trucks + outcome.trucks_lost;
-                    self.willingness[ci] =
-                        attack_willingness(self.willingness[ci], &outcome, convoy, &input.willingness);
+                    self.willingness[ci] = attack_willingness(
+                        self.willingness[ci],
+                        &outcome,
+                        convoy,
+                        &input.willingness,
+                    );
                     let (segment, to, trucks) = (*segment, *to, g.trucks + outcome.trucks_lost);
                     self.event(
                         EventKind::Attack {
@@ -520,7 +609,7 @@ impl<'a> Simulation<'a> {
                 }
             }
             Leg::Marshal { .. } => {
-                if c.convoys_on(self.day) {
+                if c.convoys_on(self.day) && !g.scheduled {
                     g.phase = Phase::Marshalling;
                     g.marshalled_on = f64::from(self.day) + (1.0 - g.time_left.min(1.0));
                 }
@@ -564,6 +653,11 @@ impl<'a> Simulation<'a> {
                     g.phase = Phase::Outbound;
                     g.time_left = g.resume_time;
                 }
+                Phase::HeldAtCut => {
+                    // Enter the held leg again: the cut and the threat are checked anew.
+                    g.phase = Phase::Outbound;
+                    self.enter_leg(g, rng);
+                }
                 Phase::Outbound => {
                     g.leg += 1;
                     self.start_leg(g, rng);
@@ -572,7 +666,7 @@ impl<'a> Simulation<'a> {
                     self.come_home(g);
                     return;
                 }
-                Phase::Marshalling | Phase::Unloading => unreachable!("handled above"),
+                Phase::Marshalling | Phase::Unloading => {}
             }
         }
     }
@@ -636,7 +730,9 @@ impl<'a> Simulation<'a> {
             });
             g.load = 0.0;
         }
-        self.idle[ci] += g.trucks;
+        if !g.scheduled {
+            self.idle[ci] += g.trucks;
+        }
         g.trucks = 0;
     }
 
@@ -721,6 +817,45 @@ impl<'a> Simulation<'a> {
         }
         self.scratch_waiting = waiting_by_corridor;
         self.groups.retain(|g| g.trucks > 0);
+    }
+
+    /// Airlifts: on a day the aircraft fly, each rotation delivers its payload into the depot
+    /// (as space allows; the rest flies back) unless it is lost with its load.
+    fn fly(&mut self, rng: &mut ChaCha8Rng) {
+        let input = self.input;
+        let today = self.day;
+        for a in input.airlifts.iter().filter(|a| a.active_on(today)) {
+            if rng.random::<f64>() < a.grounded_chance {
+                continue;
+            }
+            let di = a.depot.index();
+            let depot = &input.depots[di];
+            let balance = &mut self.record.balances[depot.commodity.index()];
+            let mut lost_today = 0;
+            for _ in 0..a.rotations_per_day {
+                balance.loaded_at_origin += a.payload.0;
+                if rng.random::<f64>() < a.loss_chance {
+                    balance.lost += a.payload.0;
+                    lost_today += 1;
+                    continue;
+                }
+                let space = (depot.storage_capacity.0 - self.stock[di]).max(0.0);
+                let put = a.payload.0.min(space);
+                self.stock[di] += put;
+                balance.delivered += put;
+                balance.returned_to_origin += a.payload.0 - put;
+                self.today_depots[di].delivered += put;
+                self.today_depots[di].delivered_by_air += put;
+            }
+            if lost_today > 0 {
+                let place = depot.place;
+                self.event(EventKind::AircraftLost, |e| {
+                    e.place = Some(place);
+                    e.depot = Some(a.depot);
+                    e.trucks = lost_today;
+                });
+            }
+        }
     }
 
     fn serve_depots(&mut self) {
@@ -853,6 +988,7 @@ impl<'a> Simulation<'a> {
             t.drivers_kidnapped += day.drivers_kidnapped;
             t.drivers_killed += day.drivers_killed;
             t.attacks += day.attacks;
+            t.trucks_replaced += day.trucks_replaced;
         }
         self.scratch_in_transit = in_transit;
         self.record.depot_days.push(self.today_depots.clone());

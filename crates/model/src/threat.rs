@@ -4,7 +4,7 @@
 //! It is *input*: built from declared blockades and observed events (see [`HazardBuilder`]);
 //! nothing here chooses where or when to attack.
 
-use crate::geometry::distance_to_polyline_km;
+use crate::geometry::{distance_to_polyline_km, mean_decay_along};
 use crate::ids::SegmentId;
 use crate::network::Network;
 use rand::RngExt;
@@ -101,8 +101,9 @@ pub struct ConflictEvent {
 
 /// The space–time kernel that turns events into hazard.
 ///
-/// λ_events(s, t) = scale · Σ_e w_e · exp(−d(e, s) / range_km) · exp(−(t − t_e) / decay_days),
-/// for t ≥ t_e and d ≤ 3 · range_km, where d is the distance from the event to the segment.
+/// λ_events(s, t) = scale · Σ_e w_e · mean_{x ∈ s} exp(−d(e, x) / range_km) · exp(−(t − t_e) / decay_days),
+/// for t ≥ t_e and min_x d(e, x) ≤ 3 · range_km, where x runs along the segment's road
+/// (its polyline) and d is the distance from the event to that point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KernelParams {
     pub range_km: f64,
@@ -153,7 +154,9 @@ impl<'a> HazardBuilder<'a> {
                 if d > cutoff {
                     continue;
                 }
-                let spatial = kernel.scale * e.weight * (-d / kernel.range_km).exp();
+                let spatial = kernel.scale
+                    * e.weight
+                    * mean_decay_along(&road, (e.lat, e.lon), kernel.range_km);
                 for day in e.day.max(0)..days {
                     let age = (day - e.day) as f64;
                     let v = spatial * (-age / kernel.decay_days).exp();

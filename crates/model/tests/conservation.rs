@@ -182,6 +182,8 @@ fn build(c: &Case) -> ModelInput {
             unload_time: Days(1.0),
             border_delay: Days(1.0),
             border_extra_day_chance: 0.25,
+            // Half the cases replace lost trucks, after 5 to 44 days.
+            replacement_days: (c.seed % 2 == 0).then_some(5 + (c.seed % 40) as u32),
             escorted_speed_factor: 0.6,
         },
         rationing: RationingPolicy {
@@ -244,6 +246,9 @@ fn build(c: &Case) -> ModelInput {
             },
             reported: Vec::new(),
         },
+        scheduled_convoys: Vec::new(),
+        road_cuts: Vec::new(),
+        airlifts: Vec::new(),
     }
 }
 
@@ -277,11 +282,13 @@ proptest! {
         // Trucks are conserved too: every day, idle + loaded on the road + lost so far never
         // exceeds the fleet (trucks on the road at the start come out of the same fleet).
         let fleet = input.corridors[0].fleet;
-        let mut lost = 0;
+        let (mut lost, mut replaced) = (0, 0);
         for day in &record.corridor_days {
             let d = &day[0];
             lost += d.trucks_lost;
-            prop_assert!(d.trucks_idle + d.trucks_in_transit + lost <= fleet);
+            replaced += d.trucks_replaced;
+            prop_assert!(replaced <= lost);
+            prop_assert!(d.trucks_idle + d.trucks_in_transit + lost <= fleet + replaced);
         }
         let t = &record.corridor_totals[0];
         prop_assert_eq!(t.trucks_lost, lost);

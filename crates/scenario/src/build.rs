@@ -4,15 +4,16 @@
 use crate::embedded;
 use crate::error::{ScenarioError, SourceText};
 use crate::spec::{BlockadeSpec, ScenarioFile};
+use crate::supply_modes::{self, ModeContext};
 use chrono::NaiveDate;
 use lifeline_io::network_csv::{NetworkTables, read_network};
+use lifeline_model::geometry::{distance_to_polyline_km, share_within};
 use lifeline_model::network::{Network, PlaceKind, SpeedTable};
 use lifeline_model::params::{
     CommoditySpec, ConvoyPolicy, CorridorSpec, DepotSpec, EscortParams, Leg, ModelInput, PowerSpec,
     PriceParams, RationingPolicy, ReserveSpec, Sector, ServiceParams, TruckParams,
     WillingnessParams,
 };
-use lifeline_model::geometry::{distance_to_polyline_km, share_within};
 use lifeline_model::threat::{
     AttackParams, ConflictEvent, Declaration, DeclaredSegment, HazardBuilder, KernelParams,
     LossShare, ReportedIncident, ThreatInput,
@@ -43,6 +44,11 @@ pub struct Overrides {
     pub events_file: Option<PathBuf>,
     /// Segments closed to traffic (criticality analysis): routes avoid them.
     pub closed_segments: Vec<SegmentId>,
+    /// Counterfactual: no declared blockade and no conflict event (the threat switched off;
+    /// the defender's own policies stay).
+    pub without_threat: bool,
+    /// Counterfactual: every declaration and event moved this many days (later if positive).
+    pub threat_shift_days: i64,
 }
 
 /// A scenario ready to run.
@@ -259,6 +265,17 @@ impl Scenario {
                 &t.escorted_speed_factor,
                 "trucks.escorted_speed_factor",
             )?,
+            replacement_days: match &t.replacement_days {
+                Some(d) if *d.get_ref() == 0 || *d.get_ref() > 3650 => {
+                    return Err(src.error(
+                        d.span(),
+                        "trucks.replacement_days",
+                        format!("expected 1 to 3650 days, found {}", d.get_ref()),
+                    ));
+                }
+                Some(d) => Some(*d.get_ref()),
+                None => None,
+            },
         };
 
         let mut commodities = Vec::new();
@@ -731,6 +748,30 @@ impl Scenario {
             overrides,
         )?;
 
+        let by_name = |place_id: PlaceId, name: &str| {
+            let c = commodities.iter().position(|c| c.name == name)?;
+            depot_of(place_id, CommodityId::from_index(c))
+        };
+        let modes = ModeContext {
+            src: &src,
+            network: &network,
+            start: start_date,
+            days,
+            corridors: &corridors,
+            depot_of: &by_name,
+        };
+        let scheduled_convoys = supply_modes::scheduled_convoys(
+            &modes,
+            spec.scheduled_convoys.iter().chain(
+                response
+                    .map(|r| r.scheduled_convoys.iter())
+                    .into_iter()
+                    .flatten(),
+            ),
+        )?;
+        let road_cuts = supply_modes::road_cuts(&modes, &spec.road_cuts)?;
+        let airlifts = supply_modes::airlifts(&modes, &spec.airlifts)?;
+
         let input = ModelInput {
             network,
             days,
@@ -745,6 +786,9 @@ impl Scenario {
             escorts,
             reserves,
             threat,
+            scheduled_convoys,
+            road_cuts,
+            airlifts,
         };
         let reach_from: Vec<(PlaceId, PlaceId)> = input
             .corridors
@@ -832,9 +876,15 @@ impl Scenario {
             ));
         }
         let mut builder = HazardBuilder::new(network, days);
-        for b in &self.spec.blockades {
-            let first = (date(src, &b.from, "blockade.from")? - start).num_days();
-            let last = (date(src, &b.to, "blockade.to")? - start).num_days();
+        let shift = overrides.threat_shift_days;
+        let blockades = if overrides.without_threat {
+            &[][..]
+        } else {
+            &self.spec.blockades[..]
+        };
+        for b in blockades {
+            let first = (date(src, &b.from, "blockade.from")? - start).num_days() + shift;
+            let last = (date(src, &b.to, "blockade.to")? - start).num_days() + shift;
             if last < first {
                 return Err(src.error(
                     b.to.span(),
@@ -958,6 +1008,9 @@ impl Scenario {
             (None, Some(spec)) => load_data(src, spec, self.base_dir.as_deref(), "threat.events")?,
             (None, None) => return Ok(Vec::new()),
         };
+        if overrides.without_threat {
+            return Ok(Vec::new());
+        }
         let rows = lifeline_io::acled::read_acled(&text, &file)?;
         let weights = &self.spec.threat.kernel.event_weights;
         Ok(rows
@@ -966,7 +1019,7 @@ impl Scenario {
                 let w = *weights.get(&r.event_type)?;
                 Some((
                     ConflictEvent {
-                        day: (r.date - start).num_days(),
+                        day: (r.date - start).num_days() + overrides.threat_shift_days,
                         lat: r.latitude,
                         lon: r.longitude,
                         weight: kernel.event_weight(w, r.fatalities),
@@ -985,9 +1038,16 @@ fn day_after(last: i64) -> u32 {
 
 /// The countries a declaration is limited to (ISO 3166-1 alpha-2 codes as in the places table);
 /// empty means no limit.
-fn declared_countries(src: &SourceText, b: &BlockadeSpec, network: &Network) -> Result<Vec<String>> {
-    let known: std::collections::BTreeSet<&str> =
-        network.places().iter().map(|p| p.country.as_str()).collect();
+fn declared_countries(
+    src: &SourceText,
+    b: &BlockadeSpec,
+    network: &Network,
+) -> Result<Vec<String>> {
+    let known: std::collections::BTreeSet<&str> = network
+        .places()
+        .iter()
+        .map(|p| p.country.as_str())
+        .collect();
     let mut out = Vec::new();
     for code in &b.countries {
         let text = code.get_ref().trim().to_uppercase();
@@ -1105,7 +1165,7 @@ fn load_data(
     Ok((text, path.display().to_string()))
 }
 
-fn date(src: &SourceText, s: &Spanned<String>, field: &str) -> Result<NaiveDate> {
+pub(crate) fn date(src: &SourceText, s: &Spanned<String>, field: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d").map_err(|_| {
         src.error(
             s.span(),
@@ -1115,7 +1175,13 @@ fn date(src: &SourceText, s: &Spanned<String>, field: &str) -> Result<NaiveDate>
     })
 }
 
-fn checked(src: &SourceText, v: &Spanned<f64>, field: &str, ok: bool, what: &str) -> Result<f64> {
+pub(crate) fn checked(
+    src: &SourceText,
+    v: &Spanned<f64>,
+    field: &str,
+    ok: bool,
+    what: &str,
+) -> Result<f64> {
     let x = *v.get_ref();
     if ok && x.is_finite() {
         Ok(x)
@@ -1124,13 +1190,13 @@ fn checked(src: &SourceText, v: &Spanned<f64>, field: &str, ok: bool, what: &str
     }
 }
 
-fn positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+pub(crate) fn positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
     checked(src, v, field, *v.get_ref() > 0.0, "a positive number")
 }
-fn non_negative(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+pub(crate) fn non_negative(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
     checked(src, v, field, *v.get_ref() >= 0.0, "a number ≥ 0")
 }
-fn probability(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
+pub(crate) fn probability(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
     checked(
         src,
         v,

@@ -8,6 +8,7 @@ pub mod displacement;
 pub mod embedded;
 pub mod error;
 pub mod spec;
+mod supply_modes;
 
 pub use build::{Built, Overrides, STATUS_QUO, Scenario};
 pub use error::ScenarioError;

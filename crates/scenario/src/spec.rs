@@ -31,6 +31,69 @@ pub struct ScenarioFile {
     pub responses: Vec<ResponseSpec>,
     #[serde(default)]
     pub displacement: Option<DisplacementSpec>,
+    #[serde(default, rename = "scheduled_convoy")]
+    pub scheduled_convoys: Vec<ScheduledConvoySpec>,
+    #[serde(default, rename = "road_cut")]
+    pub road_cuts: Vec<RoadCutSpec>,
+    #[serde(default, rename = "airlift")]
+    pub airlifts: Vec<AirliftSpec>,
+}
+
+/// Convoys that ran (or would run) on known dates, with trucks of their own.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledConvoySpec {
+    pub corridor: Spanned<String>,
+    /// Day the convoy leaves the corridor's origin.
+    pub departs: Spanned<String>,
+    pub trucks: Spanned<u32>,
+    #[serde(default)]
+    pub escorted: bool,
+    /// Repeat every this many days...
+    #[serde(default)]
+    pub every_days: Option<Spanned<u32>>,
+    /// ...until this date (inclusive).
+    #[serde(default)]
+    pub until: Option<Spanned<String>>,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A road segment (named by its two end places) closed from a date until repaired.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RoadCutSpec {
+    #[serde(default)]
+    pub name: String,
+    pub between: Vec<Spanned<String>>,
+    pub from: Spanned<String>,
+    /// Days until it is passable again (default: not within the run).
+    #[serde(default)]
+    pub repaired_after_days: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Aircraft flying a commodity into a depot.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct AirliftSpec {
+    pub name: String,
+    pub place: Spanned<String>,
+    pub commodity: Spanned<String>,
+    /// Load of one rotation, in the commodity's unit.
+    pub payload: Spanned<f64>,
+    pub rotations_per_day: Spanned<u32>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    /// Chance that no aircraft flies on a given day.
+    #[serde(default)]
+    pub grounded_chance: Option<Spanned<f64>>,
+    /// Chance that a rotation is lost with its load.
+    #[serde(default)]
+    pub loss_chance: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub source: String,
 }
 
 /// Flee-rule displacement coupled to the supply run (see docs/displacement.md).
@@ -104,6 +167,9 @@ pub struct TrucksSpec {
     pub border_delay_days: Spanned<f64>,
     pub border_extra_day_chance: Spanned<f64>,
     pub escorted_speed_factor: Spanned<f64>,
+    /// Days until a truck lost in an attack is replaced (default: never).
+    #[serde(default)]
+    pub replacement_days: Option<Spanned<u32>>,
     #[serde(default)]
     pub source: String,
 }
@@ -377,4 +443,7 @@ pub struct ResponseSpec {
     pub rationing_priority: Option<Vec<Spanned<String>>>,
     #[serde(default, rename = "reserve")]
     pub reserves: Vec<ReserveSpec>,
+    /// Convoys the response adds on known dates.
+    #[serde(default, rename = "scheduled_convoy")]
+    pub scheduled_convoys: Vec<ScheduledConvoySpec>,
 }

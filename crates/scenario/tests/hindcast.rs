@@ -21,6 +21,7 @@ fn without_hazard_and_convoys_the_hindcast_is_the_baseline() {
     let n = hindcast.input.network.segments().len();
     hindcast.input.threat.hazard = HazardTable::zero(n, hindcast.input.days as usize);
     hindcast.input.threat.reported.clear();
+    hindcast.input.scheduled_convoys.clear();
     for c in hindcast.input.corridors.iter_mut() {
         c.convoy = ConvoyPolicy::none();
     }
@@ -235,7 +236,8 @@ convoy = { size = 1, max_wait_days = 0.0, escorted = false }
     assert_eq!(built.input.commodities.len(), 2);
     let record = run(&built.input, &mut run_rng(3, 0), RecordOptions::all());
     for (c, b) in record.balances.iter().enumerate() {
-        let inflow = b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
+        let inflow =
+            b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
         let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit;
         assert!(
             (inflow - outflow).abs() < 1e-6 * inflow.max(1.0),

@@ -235,6 +235,11 @@ pub struct WillingnessParams {
     pub floor: f64,
     /// Fraction lost per unit severity of an incident reported near the corridor.
     pub drop_per_reported_incident: f64,
+    /// Half-life (days) of the recovery on a day the corridor's road is safe: a truck's chance of
+    /// being attacked on the whole outbound trip below `safe_trip_attack_chance`. Drivers come
+    /// back faster once the threat is gone than while it lingers.
+    pub safe_recovery_half_life: Days,
+    pub safe_trip_attack_chance: f64,
 }
 
 /// A stock held back and released into a depot when its cover falls low.

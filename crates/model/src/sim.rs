@@ -345,6 +345,24 @@ impl<'a> Simulation<'a> {
         self.day += 1;
     }
 
+    /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today.
+    fn trip_attack_chance(&self, ci: usize) -> f64 {
+        let input = self.input;
+        let exposure: f64 = input.corridors[ci]
+            .legs
+            .iter()
+            .map(|leg| match leg {
+                Leg::Drive { segment, .. } => {
+                    input.threat.hazard.get(*segment, self.day)
+                        * input.network.segment(*segment).length.0
+                        / 100.0
+                }
+                _ => 0.0,
+            })
+            .sum();
+        1.0 - (-exposure).exp()
+    }
+
     /// Trucks bought to replace those lost join their corridor's fleet when they arrive.
     fn replace_lost_trucks(&mut self) {
         while let Some(&(day, corridor, trucks)) = self.replacements.front() {
@@ -359,13 +377,24 @@ impl<'a> Simulation<'a> {
 
     fn recover_willingness(&mut self) {
         let params = &self.input.willingness;
-        let h = params.recovery_half_life.0;
-        let rate = if h > 0.0 {
-            1.0 - 0.5f64.powf(1.0 / h)
-        } else {
-            1.0
+        let rate_for = |half_life: f64| {
+            if half_life > 0.0 {
+                1.0 - 0.5f64.powf(1.0 / half_life)
+            } else {
+                1.0
+            }
         };
-        for w in self.willingness.iter_mut() {
+        let (threatened, safe) = (
+            rate_for(params.recovery_half_life.0),
+            rate_for(params.safe_recovery_half_life.0),
+        );
+        for ci in 0..self.willingness.len() {
+            let rate = if self.trip_attack_chance(ci) < params.safe_trip_attack_chance {
+                safe
+            } else {
+                threatened
+            };
+            let w = &mut self.willingness[ci];
             *w += (1.0 - *w) * rate;
         }
         // Incidents reported today near a corridor make its drivers stay home.

@@ -211,6 +211,8 @@ fn build(c: &Case) -> ModelInput {
             recovery_half_life: Days(12.0),
             floor: 0.15,
             drop_per_reported_incident: 0.2,
+            safe_recovery_half_life: Days(6.0),
+            safe_trip_attack_chance: 0.01,
         },
         escorts: EscortParams {
             units: 1,

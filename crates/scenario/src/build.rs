@@ -690,6 +690,14 @@ impl Scenario {
                 &w.drop_per_reported_incident,
                 "willingness.drop_per_reported_incident",
             )?,
+            safe_recovery_half_life: Days(match &w.safe_recovery_half_life_days {
+                Some(h) => positive(&src, h, "willingness.safe_recovery_half_life_days")?,
+                None => *w.recovery_half_life_days.get_ref(),
+            }),
+            safe_trip_attack_chance: match &w.safe_trip_attack_chance {
+                Some(p) => probability(&src, p, "willingness.safe_trip_attack_chance")?,
+                None => 0.01,
+            },
         };
         let e = &spec.escorts;
         let escorts = EscortParams {

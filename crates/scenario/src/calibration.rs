@@ -32,11 +32,11 @@ pub struct FreeParams {
 /// The grid searched by default.
 pub fn default_grid() -> Vec<FreeParams> {
     let mut grid = Vec::new();
-    for hazard_scale in [0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 1.0] {
-        for willingness_drop in [0.1, 0.2, 0.35, 0.5] {
+    for hazard_scale in [0.5, 0.7, 1.0, 1.4, 2.0, 2.8] {
+        for willingness_drop in [0.2, 0.35, 0.5, 0.7] {
             for escorted_max_loss in [0.5, 0.65] {
                 for services_close_below in [0.35, 0.5, 0.65] {
-                    for willingness_half_life in [12.0, 30.0, 60.0, 120.0] {
+                    for willingness_half_life in [30.0, 60.0, 120.0, 240.0] {
                         grid.push(FreeParams {
                             hazard_scale,
                             willingness_drop,

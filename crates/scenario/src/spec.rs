@@ -305,6 +305,14 @@ pub struct WillingnessSpec {
     pub drop_per_reported_incident: Spanned<f64>,
     /// An abduction of drivers weighs this many ordinary incidents.
     pub abduction_severity: f64,
+    /// Half-life of the recovery on days the corridor's road is safe (default: the same as
+    /// `recovery_half_life_days`).
+    #[serde(default)]
+    pub safe_recovery_half_life_days: Option<Spanned<f64>>,
+    /// A road is safe when a truck's chance of attack over the whole trip is below this
+    /// (default 0.01).
+    #[serde(default)]
+    pub safe_trip_attack_chance: Option<Spanned<f64>>,
     #[serde(default)]
     pub source: String,
 }

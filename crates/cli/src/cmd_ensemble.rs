@@ -143,13 +143,13 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
     Ok(())
 }
 
-/// "median [p05–p95]" of a figure in summary.json, each value shown by `show`.
+/// "median [p05, p95]" of a figure in summary.json, each value shown by `show`.
 fn cell(v: &Value, show: impl Fn(Option<f64>) -> String) -> String {
     if v.is_null() {
         return "—".into();
     }
     let num = |k: &str| v.get(k).and_then(Value::as_f64);
-    format!("{} [{}–{}]", show(num("p50")), show(num("p05")), show(num("p95")))
+    format!("{} [{}, {}]", show(num("p50")), show(num("p05")), show(num("p95")))
 }
 
 /// A number with `decimals`, or "never" where the quantile fell among runs that never did.
@@ -171,7 +171,7 @@ fn day_as_date(start: NaiveDate) -> impl Fn(Option<f64>) -> String {
 fn spread_table(summary: &Value, order: &[String], start: NaiveDate) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "Median [5%–95%] over the runs:");
+    let _ = writeln!(s, "Median [5%, 95%] over the runs:");
     let _ = writeln!(
         s,
         "{:<12} {:>34} {:>7} {:>24} {:>16} {:>18} {:>16}",

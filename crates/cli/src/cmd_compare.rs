@@ -159,7 +159,10 @@ fn label(figure: Figure) -> &'static str {
 }
 
 /// How a figure's values and paired differences are printed.
-fn formatters(figure: Figure, horizon: Horizon) -> (Box<dyn Fn(f64) -> String>, Box<dyn Fn(f64) -> String>) {
+fn formatters(
+    figure: Figure,
+    horizon: Horizon,
+) -> (Box<dyn Fn(f64) -> String>, Box<dyn Fn(f64) -> String>) {
     match figure {
         Figure::FirstDayCoverBelow3 => (
             // A run that never ran dry counts as the horizon.
@@ -199,7 +202,12 @@ fn table(rows: &[CompareRow], place: &str, figure: Figure, horizon: Horizon) -> 
     // Ranked by median difference, then mean difference: equal on both is a tie.
     let keys: Vec<(u64, u64)> = group
         .iter()
-        .map(|r| ((r.diff_median + 0.0).to_bits(), (r.diff_mean + 0.0).to_bits()))
+        .map(|r| {
+            (
+                (r.diff_median + 0.0).to_bits(),
+                (r.diff_mean + 0.0).to_bits(),
+            )
+        })
         .collect();
     let ranks = tied_ranks(&keys);
     let mut s = String::new();

@@ -138,14 +138,14 @@ pub fn run(args: CriticalityArgs) -> Result<()> {
     Ok(())
 }
 
-/// Segments tie when their added shortage-days and shortage print the same.
+/// Segments tie when their added shortage-days and shortage are equal as written in the CSV.
 fn tie_keys(ranked: &[SegmentCriticality]) -> Vec<(String, String)> {
     ranked
         .iter()
         .map(|r| {
             (
-                format!("{:.1}", r.added_shortage_days),
-                format!("{:+.1}", r.added_shortage / 1000.0),
+                format!("{:.2}", r.added_shortage_days),
+                format!("{:.0}", r.added_shortage),
             )
         })
         .collect()

@@ -149,7 +149,12 @@ fn cell(v: &Value, show: impl Fn(Option<f64>) -> String) -> String {
         return "—".into();
     }
     let num = |k: &str| v.get(k).and_then(Value::as_f64);
-    format!("{} [{}, {}]", show(num("p50")), show(num("p05")), show(num("p95")))
+    format!(
+        "{} [{}, {}]",
+        show(num("p50")),
+        show(num("p05")),
+        show(num("p95"))
+    )
 }
 
 /// A number with `decimals`, or "never" where the quantile fell among runs that never did.

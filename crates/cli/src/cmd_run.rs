@@ -130,7 +130,11 @@ fn scenario_text_as_run(scenario: &Scenario, events_file: Option<&str>) -> Strin
     let note = "# events: given on the command line (--events) in place of the scenario's";
     if let Some(events) = &scenario.spec.threat.events {
         let span = events.span();
-        return format!("{}{value}  {note}{}", &text[..span.start], &text[span.end..]);
+        return format!(
+            "{}{value}  {note}{}",
+            &text[..span.start],
+            &text[span.end..]
+        );
     }
     match threat_header_end(text) {
         Some(at) => format!("{}{note}\nevents = {value}\n{}", &text[..at], &text[at..]),

@@ -110,7 +110,10 @@ pub fn manifest(command: &str, scenario: &str, seed: u64, days: u32) -> Manifest
 
 fn parse_seed(text: &str) -> Result<u64, String> {
     text.trim().parse::<u64>().map_err(|_| {
-        format!("the seed must be a non-negative integer (0 to {}), not `{text}`", u64::MAX)
+        format!(
+            "the seed must be a non-negative integer (0 to {}), not `{text}`",
+            u64::MAX
+        )
     })
 }
 
@@ -147,10 +150,7 @@ pub fn parse_runs(text: &str) -> Result<u64, String> {
 /// closest depot name as a suggestion.
 pub fn resolve_place(requested: Option<&str>, depots: &[String]) -> Result<String> {
     let Some(requested) = requested else {
-        return depots
-            .first()
-            .cloned()
-            .context("the scenario has no depot");
+        return depots.first().cloned().context("the scenario has no depot");
     };
     let wanted = requested.trim().to_lowercase();
     if let Some(found) = depots.iter().find(|d| d.to_lowercase() == wanted) {
@@ -253,9 +253,17 @@ mod tests {
 
     #[test]
     fn flags_are_checked_with_a_message_naming_them() {
-        assert!(parse_days("0").expect_err("zero").contains("--days must be between 1 and 3650"));
+        assert!(
+            parse_days("0")
+                .expect_err("zero")
+                .contains("--days must be between 1 and 3650")
+        );
         assert_eq!(parse_days("3650"), Ok(3650));
-        assert!(parse_seed("-1").expect_err("negative").contains("non-negative integer"));
+        assert!(
+            parse_seed("-1")
+                .expect_err("negative")
+                .contains("non-negative integer")
+        );
         assert!(parse_runs("0").expect_err("zero").contains("--runs"));
         assert_eq!(thousands(166_811.3), "166.8");
     }

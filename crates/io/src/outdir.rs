@@ -115,7 +115,13 @@ fn entry_names(dir: &Path) -> Result<Vec<String>, FolderError> {
     };
     let mut names = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io_error)? {
-        names.push(entry.map_err(io_error)?.file_name().to_string_lossy().into_owned());
+        names.push(
+            entry
+                .map_err(io_error)?
+                .file_name()
+                .to_string_lossy()
+                .into_owned(),
+        );
     }
     names.sort();
     Ok(names)
@@ -180,7 +186,8 @@ mod tests {
     };
 
     fn temp_dir(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("lifeline-outdir-{tag}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("lifeline-outdir-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         dir
@@ -189,14 +196,22 @@ mod tests {
     #[test]
     fn temporary_names_map_to_their_file() {
         assert_eq!(temporary_of("places.csv.1234.tmp"), Some("places.csv"));
-        assert_eq!(temporary_of("chunk-000001.bin.tmp"), Some("chunk-000001.bin"));
+        assert_eq!(
+            temporary_of("chunk-000001.bin.tmp"),
+            Some("chunk-000001.bin")
+        );
         assert_eq!(temporary_of("places.csv"), None);
     }
 
     #[test]
     fn own_files_are_kept_or_cleared_and_stale_temporaries_removed() {
         let dir = temp_dir("own");
-        for name in ["places.csv", "report.html", "summary.json.99.tmp", ".DS_Store"] {
+        for name in [
+            "places.csv",
+            "report.html",
+            "summary.json.99.tmp",
+            ".DS_Store",
+        ] {
             std::fs::write(dir.join(name), "old").expect("write");
         }
         let folder = OutputFolder::take(&dir, RUN, false).expect("own files are accepted");

@@ -515,7 +515,12 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     };
     // Runs driven by another event history than the scenario's say so in the header.
     let title = match &events_file {
-        Some(file) => format!("{title} — events {file}"),
+        Some(file) => {
+            let name = Path::new(file)
+                .file_name()
+                .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+            format!("{title} — events {name}")
+        }
         None => title,
     };
     let source_dir = dir
@@ -565,7 +570,5 @@ fn events_file_of(dir: &Path, summary: Option<&Value>) -> Option<String> {
         .and_then(|s| s.get("events_file"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    from_summary.or_else(|| {
-        lifeline_io::manifest::Manifest::read(dir).and_then(|m| m.events_file)
-    })
+    from_summary.or_else(|| lifeline_io::manifest::Manifest::read(dir).and_then(|m| m.events_file))
 }

@@ -158,11 +158,11 @@ fn label(figure: Figure) -> &'static str {
     }
 }
 
+/// Prints one number of a table.
+type Show = Box<dyn Fn(f64) -> String>;
+
 /// How a figure's values and paired differences are printed.
-fn formatters(
-    figure: Figure,
-    horizon: Horizon,
-) -> (Box<dyn Fn(f64) -> String>, Box<dyn Fn(f64) -> String>) {
+fn formatters(figure: Figure, horizon: Horizon) -> (Show, Show) {
     match figure {
         Figure::FirstDayCoverBelow3 => (
             // A run that never ran dry counts as the horizon.

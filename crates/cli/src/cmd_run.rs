@@ -200,8 +200,12 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
     }
     let _ = writeln!(
         s,
-        "cover<3d on: first date with under {DRY_COVER_DAYS} days of demand in stock; days<3d: days below that; short d: days with more than {:.0}% of demand unmet; peak price: highest informal price × official; min power h: fewest hours of electricity in a day; closed days: days schools were closed; — not modelled there",
+        "cover<3d on: first date with under {DRY_COVER_DAYS} days of demand in stock; days<3d: days below that; short d: days with more than {:.0}% of demand unmet",
         100.0 * SHORTAGE_DAY_SHARE
+    );
+    let _ = writeln!(
+        s,
+        "peak price: highest informal price × official; min power h: fewest hours of electricity in a day; closed days: days schools were closed; —: not modelled there"
     );
     let _ = writeln!(
         s,

@@ -1,8 +1,11 @@
 //! `lifeline calibrate`: the grid search of docs/calibration.md, reproducible from the CLI.
 
+use crate::common::{RunChoices, Threads, parse_runs};
+use crate::progress::Progress;
 use anyhow::{Context, Result};
+use lifeline_scenario::Scenario;
 use lifeline_scenario::calibration::{self, default_grid, residuals};
-use lifeline_scenario::{Overrides, Scenario};
+use rayon::prelude::*;
 use std::fmt::Write as _;
 
 #[derive(clap::Args)]
@@ -11,8 +14,12 @@ pub struct CalibrateArgs {
     #[arg(default_value = "mali-2025")]
     pub scenario: String,
     /// Seeds per grid point (common to all points).
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = parse_runs)]
     pub runs: u64,
+    #[command(flatten)]
+    pub choices: RunChoices,
+    #[command(flatten)]
+    pub threads: Threads,
     /// The corridor whose drivers' willingness C8 describes.
     #[arg(long, default_value = "dakar-kayes-bamako")]
     pub senegal_corridor: String,
@@ -23,12 +30,35 @@ pub struct CalibrateArgs {
 
 pub fn run(args: CalibrateArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    let built = scenario.build(&Overrides::default())?;
+    let built = scenario.build(&args.choices.overrides(None))?;
     let anchors = calibration::anchors(&built, &args.senegal_corridor)
         .context("the scenario needs a Bamako depot and the named Senegal corridor")?;
     let base_scale = *scenario.spec.threat.hazard_scale.get_ref();
     let grid = default_grid();
-    let results = calibration::search(&built, base_scale, &grid, args.runs, &anchors);
+    let pool = args.threads.pool()?;
+    // Every grid point, the scenario as shipped, and the displacement fit.
+    let progress = Progress::new("calibrate", grid.len() as u64 + 2, "grid points");
+    let results = calibration::rank(pool.install(|| {
+        grid.par_iter()
+            .map(|p| {
+                let result = calibration::evaluate(&built, base_scale, p, args.runs, &anchors);
+                progress.inc(1);
+                result
+            })
+            .collect()
+    }));
+    let scenario_now = calibration::mean_measured(&calibration::measure_runs(
+        &built.input,
+        built.seed,
+        args.runs,
+        &anchors,
+    ));
+    progress.inc(1);
+    let shares = [0.004, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02];
+    let c7 = calibration::fit_siege_share(&scenario, &built, &shares, args.runs);
+    progress.inc(1);
+    progress.finish();
+    let c7 = c7?;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -57,13 +87,7 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
             r.loss
         );
     }
-    let scenario_now = calibration::mean_measured(&calibration::measure_runs(
-        &built.input,
-        built.seed,
-        args.runs,
-        &anchors,
-    ));
-    let best = &results[0];
+    let best = results.first().context("the calibration grid is empty")?;
     let _ = writeln!(
         out,
         "\nFit of the best point and of the scenario as shipped (mean over the seeds):\n"
@@ -83,8 +107,6 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
             b.fact, b.quantity, b.target, b.value, b.residual, s.value, s.residual
         );
     }
-    let shares = [0.004, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02];
-    let c7 = calibration::fit_siege_share(&scenario, &built, &shares, args.runs)?;
     if !c7.is_empty() {
         let shipped = scenario
             .spec

@@ -1,11 +1,21 @@
 //! `lifeline compare`: every named response on the same seeds, compared run by run with
 //! status-quo.
 
+use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs, resolve_place, tied_ranks};
+use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
 use lifeline_ensemble::{CompareRow, Figure, compare, run_paired, write_compare_csv};
-use lifeline_scenario::{Overrides, STATUS_QUO, Scenario, embedded};
+use lifeline_io::manifest::Manifest;
+use lifeline_io::outdir::Outputs;
+use lifeline_scenario::{STATUS_QUO, Scenario, embedded};
 use std::fmt::Write as _;
-use std::path::PathBuf;
+
+/// What `lifeline compare` writes (`report.html` is written there by `lifeline report`).
+pub const COMPARE_OUTPUTS: Outputs = Outputs {
+    command: "compare",
+    names: &["compare.csv", "report.html"],
+};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -13,29 +23,20 @@ pub struct CompareArgs {
     #[arg(default_value = embedded::DEFAULT_SCENARIO)]
     pub scenario: String,
     /// Runs per response; run r of every response uses the same random stream.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = parse_runs)]
     pub runs: u64,
-    /// Threads to run on (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Master seed (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Number of days to simulate (default: the scenario's).
-    #[arg(long)]
-    pub days: Option<u32>,
-    /// Folder for compare.csv.
-    #[arg(long, default_value = "lifeline-compare")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub threads: Threads,
+    #[command(flatten)]
+    pub choices: RunChoices,
+    #[command(flatten)]
+    pub out: OutFolder,
     /// Only these responses (comma-separated; status-quo is always included).
     #[arg(long, value_delimiter = ',')]
     pub responses: Vec<String>,
-    /// The place whose figures the printed table shows (default: the first depot).
+    /// The depot whose figures the printed table shows (default: the scenario's first depot).
     #[arg(long)]
     pub place: Option<String>,
-    /// A conflict-event history in ACLED's CSV export format (replaces the scenario's).
-    #[arg(long)]
-    pub events: Option<PathBuf>,
 }
 
 pub fn run(args: CompareArgs) -> Result<()> {
@@ -56,54 +57,61 @@ pub fn run(args: CompareArgs) -> Result<()> {
     for name in &names {
         built.push(
             scenario
-                .build(&Overrides {
-                    seed: args.seed,
-                    days: args.days,
-                    response: Some(name.clone()),
-                    events_file: args.events.clone(),
-                    ..Default::default()
-                })
+                .build(&args.choices.overrides(Some(name.clone())))
                 .with_context(|| format!("building response `{name}`"))?,
         );
     }
     let first = &built[0];
+    let place = resolve_place(
+        args.place.as_deref(),
+        &lifeline_ensemble::figures::depot_labels(&first.input),
+    )?;
+    let folder = args.out.take(COMPARE_OUTPUTS, COMPARE_OUTPUTS.names)?;
     let inputs: Vec<(String, &lifeline_model::ModelInput)> = built
         .iter()
         .map(|b| (b.response.clone(), &b.input))
         .collect();
-    let bar = crate::cmd_ensemble::progress_bar(args.runs, "runs (all responses)");
-    let inc = |n: u64| bar.inc(n);
+    let progress = Progress::new("compare", args.runs, "runs (all responses)");
+    let inc = |n: u64| progress.inc(n);
     let started = std::time::Instant::now();
-    let paired = run_paired(&inputs, first.seed, args.runs, args.threads, Some(&inc));
-    bar.finish_and_clear();
+    let paired = run_paired(
+        &inputs,
+        first.seed,
+        args.runs,
+        args.threads.threads,
+        Some(&inc),
+    );
+    progress.finish();
     let paired = paired?;
     let elapsed = started.elapsed().as_secs_f64();
     let rows = compare(&paired, STATUS_QUO)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let path = args.out.join("compare.csv");
+    let path = folder.dir().join("compare.csv");
     lifeline_io::atomic::write_atomically(&path, |w| write_compare_csv(w, &rows, args.runs))
         .with_context(|| format!("writing {}", path.display()))?;
-
-    let place = match &args.place {
-        Some(p) => {
-            if !rows.iter().any(|r| &r.place == p) {
-                bail!("no place `{p}` among the scenario's depots");
-            }
-            p.clone()
-        }
-        None => rows.first().map(|r| r.place.clone()).unwrap_or_default(),
+    let manifest = Manifest {
+        responses: names.clone(),
+        runs: Some(args.runs),
+        place: Some(place.clone()),
+        events_file: args.choices.events_record(),
+        ..common::manifest("compare", &args.scenario, first.seed, first.input.days)
     };
+    folder.write_manifest(args.choices.mark(manifest), COMPARE_OUTPUTS.names)?;
+
     println!(
-        "Scenario {} — {} responses × {} runs on the same seeds (master seed {}, streams 0..{}) — {} days — {:.1} s",
+        "Scenario {} — {} responses × {} runs on the same seeds (master seed {}, streams 0..{}) — {} days from {} — {:.1} s",
         first.name,
         names.len(),
         args.runs,
         first.seed,
         args.runs,
         first.input.days,
+        first.start_date,
         elapsed
     );
+    let horizon = Horizon {
+        start: first.start_date,
+        days: first.input.days,
+    };
     let figures = [
         Figure::ShortageDays,
         Figure::ShortageM3,
@@ -113,35 +121,75 @@ pub fn run(args: CompareArgs) -> Result<()> {
         Figure::ServicesClosedDays,
     ];
     for figure in figures {
-        print!("{}", table(&rows, &place, figure));
+        print!("{}", table(&rows, &place, figure, horizon));
     }
     for figure in [Figure::DeliveredM3, Figure::TrucksLost] {
-        print!("{}", table(&rows, "national", figure));
+        print!("{}", table(&rows, "national", figure, horizon));
     }
     println!(
-        "Differences are paired (run r of a response minus run r of status-quo); intervals hold 90% of runs. All figures: {}",
+        "\nrank: 1 = best (=n: tied); median [90% of runs]: the response's figure, 5% to 95% of runs; vs status-quo: the paired difference (run r minus run r of status-quo) and its 90% interval; better / worse: share of runs in which the response did strictly better / worse than status-quo on the same stream. All figures: {}",
         path.display()
     );
     Ok(())
 }
 
+/// The run's dates, to print days as dates.
+#[derive(Clone, Copy)]
+struct Horizon {
+    start: NaiveDate,
+    days: u32,
+}
+
 fn label(figure: Figure) -> &'static str {
     match figure {
-        Figure::FirstDayCoverBelow3 => "first day with cover below 3 days (never = horizon)",
+        Figure::FirstDayCoverBelow3 => {
+            "first date with cover below 3 days (never: not within the horizon)"
+        }
         Figure::DaysCoverBelow3 => "days with cover below 3 days",
-        Figure::ShortageM3 => "shortage, m³",
+        Figure::ShortageM3 => "shortage, thousand m³",
         Figure::ShortageDays => "shortage days",
         Figure::PeakPriceMultiple => "peak price (× official)",
         Figure::MinPowerHours => "lowest power supply, hours/day",
         Figure::ServicesClosedDays => "days schools and services closed",
         Figure::RationingDays => "rationing days",
-        Figure::DeliveredM3 => "delivered, m³",
+        Figure::DeliveredM3 => "delivered, thousand m³",
         Figure::TrucksLost => "trucks lost",
         Figure::DriversKidnapped => "drivers kidnapped",
     }
 }
 
-fn table(rows: &[CompareRow], place: &str, figure: Figure) -> String {
+/// Prints one number of a table.
+type Show = Box<dyn Fn(f64) -> String>;
+
+/// How a figure's values and paired differences are printed.
+fn formatters(figure: Figure, horizon: Horizon) -> (Show, Show) {
+    match figure {
+        Figure::FirstDayCoverBelow3 => (
+            // A run that never ran dry counts as the horizon.
+            Box::new(move |v: f64| {
+                if v >= f64::from(horizon.days) {
+                    "never".to_string()
+                } else {
+                    common::date_of(horizon.start, v.floor() as u32)
+                }
+            }),
+            Box::new(|d: f64| format!("{d:+.0} d")),
+        ),
+        Figure::ShortageM3 | Figure::DeliveredM3 => (
+            Box::new(common::thousands),
+            Box::new(|d: f64| format!("{:+.1}", d / 1000.0)),
+        ),
+        _ => {
+            let decimals = figure.decimals().min(2);
+            (
+                Box::new(move |v: f64| format!("{v:.decimals$}")),
+                Box::new(move |d: f64| format!("{d:+.decimals$}")),
+            )
+        }
+    }
+}
+
+fn table(rows: &[CompareRow], place: &str, figure: Figure, horizon: Horizon) -> String {
     let mut group: Vec<&CompareRow> = rows
         .iter()
         .filter(|r| r.place == place && r.figure == figure)
@@ -150,8 +198,18 @@ fn table(rows: &[CompareRow], place: &str, figure: Figure) -> String {
         return String::new();
     }
     group.sort_by_key(|r| r.rank);
-    let d = figure.decimals().min(2);
-    let f = |v: f64| format!("{v:.d$}");
+    let (value, difference) = formatters(figure, horizon);
+    // Ranked by median difference, then mean difference: equal on both is a tie.
+    let keys: Vec<(u64, u64)> = group
+        .iter()
+        .map(|r| {
+            (
+                (r.diff_median + 0.0).to_bits(),
+                (r.diff_mean + 0.0).to_bits(),
+            )
+        })
+        .collect();
+    let ranks = tied_ranks(&keys);
     let mut s = String::new();
     let better = if figure.lower_is_better() {
         "lower"
@@ -161,19 +219,21 @@ fn table(rows: &[CompareRow], place: &str, figure: Figure) -> String {
     let _ = writeln!(s, "\n{place} — {} ({better} is better)", label(figure));
     let _ = writeln!(
         s,
-        "{:>4}  {:<28} {:>26} {:>30} {:>7} {:>7}",
+        "{:>4}  {:<28} {:>34} {:>30} {:>7} {:>7}",
         "rank", "response", "median [90% of runs]", "vs status-quo [90%]", "better", "worse"
     );
-    for r in group {
+    for (r, rank) in group.iter().zip(&ranks) {
         let _ = writeln!(
             s,
-            "{:>4}  {:<28} {:>26} {:>30} {:>6.0}% {:>6.0}%",
-            r.rank,
+            "{:>4}  {:<28} {:>34} {:>30} {:>6.0}% {:>6.0}%",
+            rank,
             r.response,
-            format!("{} [{}, {}]", f(r.median), f(r.p05), f(r.p95)),
+            format!("{} [{}, {}]", value(r.median), value(r.p05), value(r.p95)),
             format!(
-                "{:+.d$} [{:+.d$}, {:+.d$}]",
-                r.diff_median, r.diff_p05, r.diff_p95
+                "{} [{}, {}]",
+                difference(r.diff_median),
+                difference(r.diff_p05),
+                difference(r.diff_p95)
             ),
             100.0 * r.share_better,
             100.0 * r.share_worse,

@@ -1,12 +1,27 @@
 //! `lifeline ensemble`: N seeded runs in parallel, spreads written to disk, resumable.
 
+use crate::common::{self, OutFolder, RunChoices, Threads, date_of, parse_runs, thousands};
+use crate::progress::Progress;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use chrono::NaiveDate;
 use lifeline_ensemble::{EnsembleOptions, EnsembleSpec, run_ensemble};
-use lifeline_scenario::{Overrides, Scenario, embedded};
+use lifeline_io::manifest::Manifest;
+use lifeline_io::outdir::Outputs;
+use lifeline_scenario::{Scenario, embedded};
 use serde_json::Value;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+
+/// What `lifeline ensemble` writes (`report.html` is written there by `lifeline report`).
+pub const ENSEMBLE_OUTPUTS: Outputs = Outputs {
+    command: "ensemble",
+    names: &[
+        "quantiles.csv",
+        "runs.csv",
+        "runs.parquet",
+        "summary.json",
+        ".lifeline-ensemble",
+        "report.html",
+    ],
+};
 
 #[derive(clap::Args)]
 pub struct EnsembleArgs {
@@ -14,29 +29,21 @@ pub struct EnsembleArgs {
     #[arg(default_value = embedded::DEFAULT_SCENARIO)]
     pub scenario: String,
     /// Number of runs; run r draws from stream r of the master seed.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = parse_runs)]
     pub runs: u64,
-    /// Threads to run on (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub threads: Threads,
     /// A named response defined in the scenario (see `lifeline responses SCENARIO`).
     #[arg(long)]
     pub response: Option<String>,
-    /// Master seed (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Number of days to simulate (default: the scenario's).
-    #[arg(long)]
-    pub days: Option<u32>,
+    #[command(flatten)]
+    pub choices: RunChoices,
     /// Folder for the outputs (and the journal of an ensemble in progress).
-    #[arg(long, default_value = "lifeline-ensemble")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub out: OutFolder,
     /// Continue an interrupted ensemble in --out, keeping the runs it finished.
     #[arg(long)]
     pub resume: bool,
-    /// A conflict-event history in ACLED's CSV export format (replaces the scenario's).
-    #[arg(long)]
-    pub events: Option<PathBuf>,
     /// Do not write runs.parquet (the daily table of every run): faster, smaller.
     #[arg(long)]
     pub no_parquet: bool,
@@ -45,30 +52,14 @@ pub struct EnsembleArgs {
     pub stop_after_chunks: Option<u64>,
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal.
-pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let template = format!(
-        "{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"
-    );
-    if let Ok(style) = ProgressStyle::with_template(&template) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
-}
-
 pub fn run(args: EnsembleArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    let built = scenario.build(&Overrides {
-        seed: args.seed,
-        days: args.days,
-        response: args.response.clone(),
-        events_file: args.events.clone(),
-        ..Default::default()
-    })?;
+    let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
+    // The ensemble's own files are replaced (or resumed) by the ensemble itself; a report of
+    // an earlier ensemble would describe other runs.
+    let clear: &[&str] = if args.resume { &[] } else { &["report.html"] };
+    let folder = args.out.take(ENSEMBLE_OUTPUTS, clear)?;
+    let dir = folder.dir();
     let spec = EnsembleSpec {
         input: &built.input,
         scenario: &scenario.file,
@@ -78,22 +69,29 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         runs: args.runs,
         parquet: !args.no_parquet,
     };
-    let bar = progress_bar(args.runs, "runs");
-    let inc = |n: u64| bar.inc(n);
+    let progress = Progress::new("ensemble", args.runs, "runs");
+    let inc = |n: u64| progress.inc(n);
     let options = EnsembleOptions {
-        threads: args.threads,
+        threads: args.threads.threads,
         resume: args.resume,
         stop_after_chunks: args.stop_after_chunks,
         progress: Some(&inc),
         ..EnsembleOptions::default()
     };
-    let result = run_ensemble(&args.out, &spec, &options);
-    bar.finish_and_clear();
-    let report = result.with_context(|| format!("ensemble in {}", args.out.display()))?;
+    let result = run_ensemble(dir, &spec, &options);
+    progress.finish();
+    let report = result.with_context(|| format!("ensemble in {}", dir.display()))?;
+    let manifest = Manifest {
+        response: Some(built.response.clone()),
+        runs: Some(args.runs),
+        events_file: args.choices.events_record(),
+        ..common::manifest("ensemble", &args.scenario, built.seed, built.input.days)
+    };
+    folder.write_manifest(args.choices.mark(manifest), &lifeline_ensemble::ensemble::OUTPUTS)?;
     if report.already_complete {
         println!(
             "The ensemble in {} is already complete ({} runs); nothing to do.",
-            args.out.display(),
+            dir.display(),
             report.runs
         );
         return Ok(());
@@ -101,12 +99,13 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
     let new_runs = report.runs - report.resumed_runs;
     let thread_s = report.model_seconds + report.digest_seconds + report.chunk_write_seconds;
     println!(
-        "Scenario {} — response {} — seed {} — {} runs × {} days{}",
+        "Scenario {} — response {} — seed {} — {} runs × {} days from {}{}",
         built.name,
         built.response,
         built.seed,
         report.runs,
         built.input.days,
+        built.start_date,
         if report.resumed_runs > 0 {
             format!(" ({} resumed from the journal)", report.resumed_runs)
         } else {
@@ -122,15 +121,17 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         100.0 * report.chunk_write_seconds / thread_s.max(1e-9),
         report.finalize_seconds,
     );
-    let summary_path = args.out.join("summary.json");
+    let summary_path = dir.join("summary.json");
     let text = std::fs::read_to_string(&summary_path)
         .with_context(|| format!("reading {}", summary_path.display()))?;
-    let summary: Value = serde_json::from_str(&text)?;
+    let summary: Value = serde_json::from_str(&text)
+        .with_context(|| format!("reading {}", summary_path.display()))?;
     print!(
         "{}",
         spread_table(
             &summary,
-            &lifeline_ensemble::figures::depot_labels(&built.input)
+            &lifeline_ensemble::figures::depot_labels(&built.input),
+            built.start_date
         )
     );
     let files = if args.no_parquet {
@@ -138,32 +139,51 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
     } else {
         "runs.csv, quantiles.csv, runs.parquet, summary.json"
     };
-    println!("Outputs in {}/: {files}", args.out.display());
+    println!("Outputs in {}/: {files}, manifest.json", dir.display());
     Ok(())
 }
 
-/// "median [p05–p95]" of a figure in summary.json.
-fn cell(v: &Value, decimals: usize) -> String {
-    let num = |k: &str| v.get(k).and_then(Value::as_f64);
-    let f = |x: Option<f64>| x.map_or_else(|| "never".to_string(), |x| format!("{x:.decimals$}"));
+/// "median [p05, p95]" of a figure in summary.json, each value shown by `show`.
+fn cell(v: &Value, show: impl Fn(Option<f64>) -> String) -> String {
     if v.is_null() {
         return "—".into();
     }
-    format!("{} [{}–{}]", f(num("p50")), f(num("p05")), f(num("p95")))
+    let num = |k: &str| v.get(k).and_then(Value::as_f64);
+    format!(
+        "{} [{}, {}]",
+        show(num("p50")),
+        show(num("p05")),
+        show(num("p95"))
+    )
+}
+
+/// A number with `decimals`, or "never" where the quantile fell among runs that never did.
+fn number(decimals: usize) -> impl Fn(Option<f64>) -> String {
+    move |x| x.map_or_else(|| "never".to_string(), |x| format!("{x:.decimals$}"))
+}
+
+/// A volume in thousands of m³.
+fn volume(x: Option<f64>) -> String {
+    x.map_or_else(|| "never".to_string(), thousands)
+}
+
+/// A day of the run as its date; "never" for runs that never got there.
+fn day_as_date(start: NaiveDate) -> impl Fn(Option<f64>) -> String {
+    move |x| x.map_or_else(|| "never".to_string(), |d| date_of(start, d.floor() as u32))
 }
 
 /// The table printed after an ensemble: median and 90% range of each place's key figures.
-fn spread_table(summary: &Value, order: &[String]) -> String {
+fn spread_table(summary: &Value, order: &[String], start: NaiveDate) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "Median [5%–95%] over the runs:");
+    let _ = writeln!(s, "Median [5%, 95%] over the runs:");
     let _ = writeln!(
         s,
-        "{:<12} {:>20} {:>8} {:>24} {:>16} {:>18} {:>16}",
+        "{:<12} {:>34} {:>7} {:>24} {:>16} {:>18} {:>16}",
         "place",
-        "first day cover<3",
+        "cover<3d on",
         "P(dry)",
-        "shortage m³",
+        "shortage 1000m³",
         "shortage days",
         "peak price ×",
         "min power h"
@@ -178,24 +198,30 @@ fn spread_table(summary: &Value, order: &[String]) -> String {
                 .unwrap_or(0.0);
             let _ = writeln!(
                 s,
-                "{:<12} {:>20} {:>7.0}% {:>24} {:>16} {:>18} {:>16}",
+                "{:<12} {:>34} {:>6.0}% {:>24} {:>16} {:>18} {:>16}",
                 name,
-                cell(first, 0),
+                cell(first, day_as_date(start)),
                 100.0 * share,
-                cell(&p["shortage_m3"], 0),
-                cell(&p["shortage_days"], 0),
-                cell(&p["peak_price_multiple"], 2),
-                cell(&p["min_power_hours"], 1),
+                cell(&p["shortage_m3"], volume),
+                cell(&p["shortage_days"], number(0)),
+                cell(&p["peak_price_multiple"], number(2)),
+                cell(&p["min_power_hours"], number(1)),
             );
         }
     }
+    let _ = writeln!(
+        s,
+        "cover<3d on: first date with under {} days of demand in stock (never: a quantile among runs that never got there); P(dry): share of runs in which that happened; shortage days: days with more than {:.0}% of demand unmet; peak price: informal price × official",
+        lifeline_model::summary::DRY_COVER_DAYS,
+        100.0 * lifeline_model::summary::SHORTAGE_DAY_SHARE
+    );
     if let Some(n) = summary.get("national") {
         let _ = writeln!(
             s,
-            "National: delivered m³ {}; trucks lost {}; drivers kidnapped {}",
-            cell(&n["delivered_m3"], 0),
-            cell(&n["trucks_lost"], 0),
-            cell(&n["drivers_kidnapped"], 0)
+            "National: delivered thousand m³ {}; trucks lost {}; drivers kidnapped {}",
+            cell(&n["delivered_m3"], volume),
+            cell(&n["trucks_lost"], number(0)),
+            cell(&n["drivers_kidnapped"], number(0))
         );
     }
     s

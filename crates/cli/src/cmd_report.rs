@@ -1,6 +1,8 @@
 //! `lifeline report`: one self-contained, offline HTML page from an output folder.
 
 use anyhow::{Context, Result};
+use lifeline_io::lock::{FolderLock, LockError};
+use lifeline_io::manifest::Manifest;
 use lifeline_report::Supplements;
 use lifeline_scenario::{Overrides, Scenario};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,8 @@ pub fn run(args: ReportArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| args.dir.join("report.html"));
+    // Nobody may rewrite the folder while the report reads it (nor the report, if inside).
+    let _lock = lock_for_reading(&args.dir)?;
     let supplements = supplements(&args);
     lifeline_report::write_report_with(&args.dir, &out, &supplements)
         .with_context(|| format!("making a report of {}", args.dir.display()))?;
@@ -39,17 +43,31 @@ pub fn run(args: ReportArgs) -> Result<()> {
 }
 
 /// The scenario named in DIR/summary.json: `manifest.scenario` (ensemble: "embedded:NAME" or a
-/// path) or `scenario`.
+/// path) or `scenario`; else the one DIR/manifest.json names (a compare folder).
 fn scenario_named_in(dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
-    let summary: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let name = summary
-        .pointer("/manifest/scenario")
-        .or_else(|| summary.get("scenario"))
-        .and_then(serde_json::Value::as_str)?;
-    Some(name.strip_prefix("embedded:").unwrap_or(name).to_string())
+    let from_summary = || {
+        let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
+        let summary: serde_json::Value = serde_json::from_str(&text).ok()?;
+        summary
+            .pointer("/manifest/scenario")
+            .or_else(|| summary.get("scenario"))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    };
+    let name = from_summary().or_else(|| Manifest::read(dir).map(|m| m.scenario))?;
+    Some(name.strip_prefix("embedded:").unwrap_or(&name).to_string())
 }
 
+/// Locks DIR against writers. A folder that does not exist or cannot hold a lock file is left
+/// to the report's own checks (which name the problem); only "another process writes it"
+/// stops here.
+fn lock_for_reading(dir: &Path) -> Result<Option<FolderLock>> {
+    match FolderLock::acquire(dir) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(busy @ LockError::Busy { .. }) => Err(busy.into()),
+        Err(LockError::Io { .. }) => Ok(None),
+    }
+}
 /// The network and scenario text for a folder that lacks them, from the scenario; nothing
 /// (with a note on stderr) when it cannot be loaded.
 fn supplements(args: &ReportArgs) -> Supplements {

@@ -1,62 +1,65 @@
 //! `lifeline run`, `lifeline scenarios`, `lifeline scenario show`, `lifeline responses`.
 
+use crate::common::{self, OutFolder, RunChoices, thousands};
 use anyhow::{Context, Result};
+use lifeline_io::outdir::Outputs;
 use lifeline_io::outputs::{DisplacementTable, write_run_outputs};
+use lifeline_model::summary::{DRY_COVER_DAYS, SHORTAGE_DAY_SHARE};
 use lifeline_model::{RecordOptions, key_figures, run_rng};
 use lifeline_scenario::displacement::{displacement_rng, run_displacement};
-use lifeline_scenario::{Built, Overrides, Scenario, embedded};
+use lifeline_scenario::{Built, Scenario, embedded};
 use std::fmt::Write as _;
-use std::path::PathBuf;
+
+/// What `lifeline run` writes (`report.html` with `--report`, `displacement.csv` when the
+/// scenario has displacement).
+pub const RUN_OUTPUTS: Outputs = Outputs {
+    command: "run",
+    names: &[
+        "places.csv",
+        "corridors.csv",
+        "events.csv",
+        "network.geojson",
+        "displacement.csv",
+        "scenario.toml",
+        "summary.json",
+        "report.html",
+    ],
+};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
     /// An embedded scenario name (see `lifeline scenarios`) or a scenario .toml file.
     #[arg(default_value = embedded::DEFAULT_SCENARIO)]
     pub scenario: String,
-    /// Master seed of the run's random stream (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Number of days to simulate (default: the scenario's).
-    #[arg(long)]
-    pub days: Option<u32>,
-    /// Folder for the outputs.
-    #[arg(long, default_value = "lifeline-out")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub choices: RunChoices,
     /// A named response defined in the scenario (see `lifeline responses SCENARIO`).
     #[arg(long)]
     pub response: Option<String>,
-    /// A conflict-event history in ACLED's CSV export format (replaces the scenario's).
-    #[arg(long)]
-    pub events: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutFolder,
     /// Also write report.html (a self-contained offline page) next to the outputs.
     #[arg(long)]
     pub report: bool,
 }
 
-impl RunArgs {
-    pub fn overrides(&self) -> Overrides {
-        Overrides {
-            seed: self.seed,
-            days: self.days,
-            response: self.response.clone(),
-            events_file: self.events.clone(),
-            ..Default::default()
-        }
-    }
-}
-
 pub fn run(args: RunArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    let built = scenario.build(&args.overrides())?;
+    let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
+    let folder = args.out.take(RUN_OUTPUTS, RUN_OUTPUTS.names)?;
+    let dir = folder.dir();
     let mut rng = run_rng(built.seed, 0);
     let record = lifeline_model::run(&built.input, &mut rng, RecordOptions::all());
     let figures = key_figures(&built.input, &record);
-    let ctx = built.output_context(&scenario);
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    // The inputs with their sources travel with the outputs (the report shows them).
-    lifeline_io::atomic::write_bytes(&args.out.join("scenario.toml"), scenario.text.as_bytes())
-        .with_context(|| format!("writing {}", args.out.join("scenario.toml").display()))?;
+    let events_file = args.choices.events_record();
+    let mut ctx = built.output_context(&scenario);
+    ctx.events_file = events_file.clone();
+    // The inputs with their sources travel with the outputs (the report shows them), with
+    // the event file actually used, so that running the written file repeats this run.
+    let scenario_toml = dir.join("scenario.toml");
+    let text = scenario_text_as_run(&scenario, events_file.as_deref());
+    lifeline_io::atomic::write_bytes(&scenario_toml, text.as_bytes())
+        .with_context(|| format!("writing {}", scenario_toml.display()))?;
     let displacement = match scenario.displacement_plan(&built)? {
         Some(plan) => {
             let mut rng = displacement_rng(built.seed, 0);
@@ -70,8 +73,20 @@ pub fn run(args: RunArgs) -> Result<()> {
         spawned: &d.spawned,
         camps: &plan.camps,
     });
-    write_run_outputs(&args.out, &ctx, &record, &figures, table.as_ref())
-        .with_context(|| format!("writing outputs to {}", args.out.display()))?;
+    write_run_outputs(dir, &ctx, &record, &figures, table.as_ref())
+        .with_context(|| format!("writing outputs to {}", dir.display()))?;
+    if args.report {
+        let page = dir.join("report.html");
+        lifeline_report::write_report(dir, &page)
+            .with_context(|| format!("writing {}", page.display()))?;
+    }
+    let manifest = lifeline_io::manifest::Manifest {
+        response: Some(built.response.clone()),
+        events_file,
+        ..common::manifest("run", &args.scenario, built.seed, built.input.days)
+    };
+    folder.write_manifest(args.choices.mark(manifest), RUN_OUTPUTS.names)?;
+
     print!("{}", key_figures_table(&built, &figures));
     if let Some((d, plan)) = &displacement {
         let camps: Vec<String> = plan
@@ -92,36 +107,61 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
     println!(
-        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson, scenario.toml{}",
-        args.out.display(),
+        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson, scenario.toml{}{}, manifest.json",
+        dir.display(),
         if displacement.is_some() {
             ", displacement.csv"
         } else {
             ""
-        }
+        },
+        if args.report { ", report.html" } else { "" }
     );
-    if args.report {
-        let page = args.out.join("report.html");
-        lifeline_report::write_report(&args.out, &page)
-            .with_context(|| format!("writing {}", page.display()))?;
-        println!("Report: {}", page.display());
-    }
     Ok(())
+}
+
+/// The scenario's text as run: with `--events`, `threat.events` points at that file (an
+/// absolute path), so the written scenario.toml reproduces the run by itself.
+fn scenario_text_as_run(scenario: &Scenario, events_file: Option<&str>) -> String {
+    let text = &scenario.text;
+    let Some(file) = events_file else {
+        return text.clone();
+    };
+    let value = toml::Value::String(file.to_string()).to_string();
+    let note = "# events: given on the command line (--events) in place of the scenario's";
+    if let Some(events) = &scenario.spec.threat.events {
+        let span = events.span();
+        return format!(
+            "{}{value}  {note}{}",
+            &text[..span.start],
+            &text[span.end..]
+        );
+    }
+    match threat_header_end(text) {
+        Some(at) => format!("{}{note}\nevents = {value}\n{}", &text[..at], &text[at..]),
+        // A [threat] table not written as a header: record the file in a comment at least.
+        None => format!("{note}: {value}\n{text}"),
+    }
+}
+
+/// The byte offset just after the `[threat]` header line.
+fn threat_header_end(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        offset += line.len();
+        if line.trim() == "[threat]" {
+            return Some(offset);
+        }
+    }
+    None
 }
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "—".to_string(), |x| x.to_string())
 }
 
-/// The key-figures table printed after a run.
+/// The key-figures table printed after a run, with a legend of its columns.
 pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) -> String {
     let input = &built.input;
-    let date = |d: u32| {
-        built
-            .start_date
-            .checked_add_days(chrono::Days::new(u64::from(d)))
-            .map_or_else(String::new, |x| x.to_string())
-    };
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -130,11 +170,11 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
     );
     let _ = writeln!(
         s,
-        "{:<12} {:>12} {:>10} {:>13} {:>9} {:>10} {:>11} {:>11}",
+        "{:<12} {:>12} {:>8} {:>16} {:>8} {:>10} {:>11} {:>11}",
         "place",
         "cover<3d on",
         "days<3d",
-        "shortage m³",
+        "shortage 1000m³",
         "short d",
         "peak price",
         "min power h",
@@ -144,12 +184,14 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
         let name = &input.network.place(input.depots[di].place).name;
         let _ = writeln!(
             s,
-            "{:<12} {:>12} {:>10} {:>13.0} {:>9} {:>9.2}× {:>11} {:>11}",
+            "{:<12} {:>12} {:>8} {:>16} {:>8} {:>9.2}× {:>11} {:>11}",
             name,
-            f.first_day_cover_below_3
-                .map_or_else(|| "—".to_string(), date),
+            f.first_day_cover_below_3.map_or_else(
+                || "never".to_string(),
+                |d| common::date_of(built.start_date, d)
+            ),
             f.days_cover_below_3,
-            f.total_shortage,
+            thousands(f.total_shortage),
             f.shortage_days,
             f.peak_price_multiple,
             opt(f.min_power_hours.map(|h| format!("{h:.1}"))),
@@ -158,8 +200,19 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
     }
     let _ = writeln!(
         s,
-        "National: {:.0} m³ delivered; {} trucks lost; {} drivers kidnapped",
-        figures.total_delivered, figures.trucks_lost, figures.drivers_kidnapped
+        "cover<3d on: first date with under {DRY_COVER_DAYS} days of demand in stock; days<3d: days below that; short d: days with more than {:.0}% of demand unmet",
+        100.0 * SHORTAGE_DAY_SHARE
+    );
+    let _ = writeln!(
+        s,
+        "peak price: highest informal price × official; min power h: fewest hours of electricity in a day; closed days: days schools were closed; —: not modelled there"
+    );
+    let _ = writeln!(
+        s,
+        "National: {} thousand m³ delivered; {} trucks lost; {} drivers kidnapped",
+        thousands(figures.total_delivered),
+        figures.trucks_lost,
+        figures.drivers_kidnapped
     );
     let lost: Vec<String> = figures
         .corridors
@@ -176,7 +229,7 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
 
 #[derive(clap::Args)]
 pub struct ScenarioShowArgs {
-    /// An embedded scenario name.
+    /// An embedded scenario name (see `lifeline scenarios`) or a scenario .toml file.
     pub name: String,
 }
 
@@ -193,10 +246,12 @@ pub fn list_scenarios() -> Result<()> {
     Ok(())
 }
 
+/// Prints the scenario's text once it has been read and built (so a file with an error is
+/// reported, not echoed).
 pub fn show_scenario(args: ScenarioShowArgs) -> Result<()> {
-    let text = embedded::scenario(&args.name)
-        .ok_or_else(|| lifeline_scenario::ScenarioError::UnknownScenario(args.name.clone()))?;
-    print!("{text}");
+    let scenario = Scenario::load(&args.name)?;
+    scenario.build(&lifeline_scenario::Overrides::default())?;
+    print!("{}", scenario.text);
     Ok(())
 }
 

@@ -7,6 +7,8 @@ mod cmd_ensemble;
 mod cmd_flee;
 mod cmd_report;
 mod cmd_run;
+mod common;
+mod progress;
 
 use clap::{Parser, Subcommand};
 
@@ -27,7 +29,7 @@ enum Command {
     Run(cmd_run::RunArgs),
     /// List the embedded scenarios.
     Scenarios,
-    /// Work with one embedded scenario.
+    /// Work with one scenario (embedded or a .toml file).
     #[command(subcommand)]
     Scenario(ScenarioCommand),
     /// List the named responses a scenario defines.
@@ -49,7 +51,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ScenarioCommand {
-    /// Print an embedded scenario as a complete TOML file (save, edit, run with `lifeline run FILE`).
+    /// Print a scenario as a complete TOML file (save, edit, run with `lifeline run FILE`).
     Show(cmd_run::ScenarioShowArgs),
 }
 
@@ -71,10 +73,27 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", user_message(&err));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each said once: library errors often repeat their
+/// cause in their own text ("writing x: Permission denied"), which the chain would repeat.
+fn user_message(err: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
 }
 
 /// `lifeline run | head` should end quietly like any Unix tool, not panic on a closed pipe:

@@ -20,6 +20,9 @@ pub struct OutputContext<'a> {
     pub start_date: NaiveDate,
     pub place_sources: &'a [PlaceSources],
     pub segment_sources: &'a [SegmentSources],
+    /// The conflict-event file given on the command line in place of the scenario's
+    /// (recorded in `summary.json`); `None` when the scenario's own was used.
+    pub events_file: Option<String>,
 }
 
 impl OutputContext<'_> {
@@ -319,7 +322,7 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
             })
         })
         .collect();
-    json!({
+    let mut summary = json!({
         "scenario": ctx.scenario_name,
         "response": ctx.response,
         "seed": ctx.seed,
@@ -336,7 +339,11 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
         },
         "corridors": corridors,
         "balance": balances,
-    })
+    });
+    if let Some(file) = &ctx.events_file {
+        summary["events_file"] = json!(file);
+    }
+    summary
 }
 
 /// Places (points) and roads (lines) with their attributes and sources, for QGIS.

@@ -506,11 +506,22 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     };
     let scenario = get_str("scenario");
     let response = get_str("response");
+    let events_file = events_file_of(dir, summary.as_ref());
     let title = match (scenario.as_str(), response.as_str()) {
         (Some(s), Some(r)) => format!("Lifeline — {s} ({r})"),
         (Some(s), None) => format!("Lifeline — {s}"),
         _ if kind == "compare" => "Lifeline — responses compared".to_string(),
         _ => "Lifeline report".to_string(),
+    };
+    // Runs driven by another event history than the scenario's say so in the header.
+    let title = match &events_file {
+        Some(file) => {
+            let name = Path::new(file)
+                .file_name()
+                .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+            format!("{title} — events {name}")
+        }
+        None => title,
     };
     let source_dir = dir
         .canonicalize()
@@ -532,6 +543,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
             "files": files,
             "supplied": supplied,
             "supplied_from": supplements.origin,
+            "events_file": events_file,
             "generator": concat!("lifeline-report ", env!("CARGO_PKG_VERSION")),
         },
         "dates": date_list,
@@ -549,4 +561,14 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         "scenario_toml": scenario_toml,
         "licenses": LICENSES,
     }))
+}
+
+/// The event file given on the command line instead of the scenario's: `events_file` in
+/// `summary.json` (a run), else in `manifest.json` (any command).
+fn events_file_of(dir: &Path, summary: Option<&Value>) -> Option<String> {
+    let from_summary = summary
+        .and_then(|s| s.get("events_file"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    from_summary.or_else(|| lifeline_io::manifest::Manifest::read(dir).and_then(|m| m.events_file))
 }

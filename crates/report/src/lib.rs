@@ -110,7 +110,8 @@ pub fn write_report_with(
             source,
         })?;
     }
-    std::fs::write(out, html).map_err(|source| ReportError::Write {
+    // Under a temporary name, renamed when complete: a half-written page never poses as one.
+    lifeline_io::atomic::write_bytes(out, html.as_bytes()).map_err(|source| ReportError::Write {
         path: out.to_path_buf(),
         source,
     })

@@ -74,6 +74,7 @@ impl Built {
             start_date: self.start_date,
             place_sources: &scenario.tables.place_sources,
             segment_sources: &scenario.tables.segment_sources,
+            events_file: None,
         }
     }
 }

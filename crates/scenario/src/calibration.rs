@@ -311,19 +311,34 @@ pub fn search(
     runs: u64,
     anchors: &Anchors,
 ) -> Vec<GridResult> {
-    let mut results: Vec<GridResult> = grid
-        .iter()
-        .map(|p| {
-            let input = apply(&built.input, base_scale, p);
-            let measured = mean_measured(&measure_runs(&input, built.seed, runs, anchors));
-            let loss = loss(&residuals(&measured));
-            GridResult {
-                params: *p,
-                measured,
-                loss,
-            }
-        })
-        .collect();
+    rank(
+        grid.iter()
+            .map(|p| evaluate(built, base_scale, p, runs, anchors))
+            .collect(),
+    )
+}
+
+/// One grid point's mean measurements and loss over `runs` seeds (a caller may evaluate the
+/// points in parallel: each depends only on its own parameters).
+pub fn evaluate(
+    built: &Built,
+    base_scale: f64,
+    p: &FreeParams,
+    runs: u64,
+    anchors: &Anchors,
+) -> GridResult {
+    let input = apply(&built.input, base_scale, p);
+    let measured = mean_measured(&measure_runs(&input, built.seed, runs, anchors));
+    let loss = loss(&residuals(&measured));
+    GridResult {
+        params: *p,
+        measured,
+        loss,
+    }
+}
+
+/// Grid results sorted best first (a stable sort: equal losses keep the grid's order).
+pub fn rank(mut results: Vec<GridResult>) -> Vec<GridResult> {
     results.sort_by(|a, b| a.loss.total_cmp(&b.loss));
     results
 }

@@ -29,13 +29,24 @@ pub struct SegmentCriticality {
     pub corridors_cut: Vec<String>,
 }
 
-/// Mean (shortage-days, shortage) at `depot_place` over `runs` common seeds.
-fn depot_outcome(
+/// The outcome at the depot over the common seeds, with one set of overrides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// Mean shortage-days at the depot.
+    pub shortage_days: f64,
+    /// Mean shortage (m³) at the depot.
+    pub shortage: f64,
+    /// Corridors left with no road at all.
+    pub corridors_cut: Vec<String>,
+}
+
+/// Mean shortage-days and shortage at `depot_place` over `runs` common seeds.
+pub fn outcome(
     scenario: &Scenario,
     overrides: &Overrides,
     depot_place: &str,
     runs: u64,
-) -> Result<(f64, f64, Vec<String>), ScenarioError> {
+) -> Result<Outcome, ScenarioError> {
     let built = scenario.build(overrides)?;
     let input = &built.input;
     let depot = input
@@ -43,7 +54,7 @@ fn depot_outcome(
         .iter()
         .position(|d| input.network.place(d.place).name == depot_place)
         .ok_or_else(|| ScenarioError::UnknownScenario(format!("no depot at `{depot_place}`")))?;
-    let cut: Vec<String> = input
+    let corridors_cut: Vec<String> = input
         .corridors
         .iter()
         .filter(|c| c.fleet == 0 && !c.legs.iter().any(|l| matches!(l, Leg::Drive { .. })))
@@ -60,7 +71,11 @@ fn depot_outcome(
         days += f64::from(f.depots[depot].shortage_days);
         volume += f.depots[depot].total_shortage;
     }
-    Ok((days / runs as f64, volume / runs as f64, cut))
+    Ok(Outcome {
+        shortage_days: days / runs as f64,
+        shortage: volume / runs as f64,
+        corridors_cut,
+    })
 }
 
 /// Ranks the segments that corridors use by the shortage-days their closure adds at
@@ -71,9 +86,29 @@ pub fn rank_segments(
     depot_place: &str,
     runs: u64,
 ) -> Result<Vec<SegmentCriticality>, ScenarioError> {
+    rank_segments_with(scenario, base, depot_place, runs, |cases, eval| {
+        cases.iter().map(eval).collect()
+    })
+}
+
+/// How the cases of a ranking are evaluated: given every case (the scenario itself first,
+/// then one closure per segment) and the function evaluating one, returns their outcomes in
+/// the same order. A caller may evaluate them in parallel: cases are independent.
+pub type EvaluateAll<'s> = dyn Fn(&Overrides) -> Result<Outcome, ScenarioError> + Sync + 's;
+
+/// [`rank_segments`], with the cases evaluated by `evaluate_all`.
+pub fn rank_segments_with<F>(
+    scenario: &Scenario,
+    base: &Overrides,
+    depot_place: &str,
+    runs: u64,
+    evaluate_all: F,
+) -> Result<Vec<SegmentCriticality>, ScenarioError>
+where
+    F: FnOnce(&[Overrides], &EvaluateAll) -> Vec<Result<Outcome, ScenarioError>>,
+{
     let runs = runs.max(1);
     let built = scenario.build(base)?;
-    let (base_days, base_volume, _) = depot_outcome(scenario, base, depot_place, runs)?;
     let net = &built.input.network;
     let mut used: Vec<SegmentId> = built
         .input
@@ -87,8 +122,20 @@ pub fn rank_segments(
         .collect();
     used.sort_unstable();
     used.dedup();
+    let cases: Vec<Overrides> = std::iter::once(base.clone())
+        .chain(used.iter().map(|s| Overrides {
+            closed_segments: vec![*s],
+            ..base.clone()
+        }))
+        .collect();
+    let eval = |o: &Overrides| outcome(scenario, o, depot_place, runs);
+    let mut outcomes = evaluate_all(&cases, &eval).into_iter();
+    let base_outcome = outcomes.next().ok_or_else(|| {
+        ScenarioError::UnknownScenario("criticality: no outcome for the scenario itself".into())
+    })??;
     let mut out = Vec::with_capacity(used.len());
-    for s in used {
+    for (s, closed) in used.into_iter().zip(outcomes) {
+        let closed = closed?;
         let seg = net.segment(s);
         let corridors = built
             .input
@@ -101,20 +148,15 @@ pub fn rank_segments(
             })
             .map(|c| c.name.clone())
             .collect();
-        let overrides = Overrides {
-            closed_segments: vec![s],
-            ..base.clone()
-        };
-        let (days, volume, corridors_cut) = depot_outcome(scenario, &overrides, depot_place, runs)?;
         out.push(SegmentCriticality {
             segment: s,
             name: format!("{}–{}", net.place(seg.a).name, net.place(seg.b).name),
             route: seg.route.clone(),
             length_km: seg.length.0,
             corridors,
-            added_shortage_days: days - base_days,
-            added_shortage: volume - base_volume,
-            corridors_cut,
+            added_shortage_days: closed.shortage_days - base_outcome.shortage_days,
+            added_shortage: closed.shortage - base_outcome.shortage,
+            corridors_cut: closed.corridors_cut,
         });
     }
     out.sort_by(|a, b| {

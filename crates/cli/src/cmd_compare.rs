@@ -2,7 +2,9 @@
 //! status-quo.
 
 use anyhow::{Context, Result, bail};
-use lifeline_ensemble::{CompareRow, Figure, compare, run_paired, write_compare_csv};
+use lifeline_ensemble::{
+    CompareAbout, CompareRow, Figure, compare, compare_summary_bytes, run_paired, write_compare_csv,
+};
 use lifeline_scenario::{Overrides, STATUS_QUO, Scenario, embedded};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -36,6 +38,12 @@ pub struct CompareArgs {
     /// A conflict-event history in ACLED's CSV export format (replaces the scenario's).
     #[arg(long)]
     pub events: Option<PathBuf>,
+    /// Add a row of HXL hashtags (for HDX) under the header of compare.csv.
+    #[arg(long)]
+    pub hxl: bool,
+    /// Also write report.html (a self-contained offline page) into the output folder.
+    #[arg(long)]
+    pub report: bool,
 }
 
 pub fn run(args: CompareArgs) -> Result<()> {
@@ -82,8 +90,21 @@ pub fn run(args: CompareArgs) -> Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let path = args.out.join("compare.csv");
-    lifeline_io::atomic::write_atomically(&path, |w| write_compare_csv(w, &rows, args.runs))
-        .with_context(|| format!("writing {}", path.display()))?;
+    lifeline_io::atomic::write_atomically(&path, |w| {
+        write_compare_csv(w, &rows, args.runs, args.hxl)
+    })
+    .with_context(|| format!("writing {}", path.display()))?;
+    let about = CompareAbout {
+        scenario: &scenario.file,
+        responses: &names,
+        seed: first.seed,
+        runs: args.runs,
+        days: first.input.days,
+        start_date: first.start_date,
+    };
+    let summary_path = args.out.join("summary.json");
+    lifeline_io::atomic::write_bytes(&summary_path, &compare_summary_bytes(&about))
+        .with_context(|| format!("writing {}", summary_path.display()))?;
 
     let place = match &args.place {
         Some(p) => {
@@ -122,6 +143,9 @@ pub fn run(args: CompareArgs) -> Result<()> {
         "Differences are paired (run r of a response minus run r of status-quo); intervals hold 90% of runs. All figures: {}",
         path.display()
     );
+    if args.report {
+        crate::cmd_report::write_into(&args.out)?;
+    }
     Ok(())
 }
 

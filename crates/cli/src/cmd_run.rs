@@ -1,7 +1,7 @@
 //! `lifeline run`, `lifeline scenarios`, `lifeline scenario show`, `lifeline responses`.
 
 use anyhow::{Context, Result};
-use lifeline_io::outputs::{DisplacementTable, write_run_outputs};
+use lifeline_io::outputs::{DisplacementTable, WriteOptions, write_run_outputs_with};
 use lifeline_model::{RecordOptions, key_figures, run_rng};
 use lifeline_scenario::displacement::{displacement_rng, run_displacement};
 use lifeline_scenario::{Built, Overrides, Scenario, embedded};
@@ -31,6 +31,9 @@ pub struct RunArgs {
     /// Also write report.html (a self-contained offline page) next to the outputs.
     #[arg(long)]
     pub report: bool,
+    /// Add a row of HXL hashtags (for HDX) under the header of every CSV file.
+    #[arg(long)]
+    pub hxl: bool,
 }
 
 impl RunArgs {
@@ -70,7 +73,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         spawned: &d.spawned,
         camps: &plan.camps,
     });
-    write_run_outputs(&args.out, &ctx, &record, &figures, table.as_ref())
+    let options = WriteOptions { hxl: args.hxl };
+    write_run_outputs_with(&args.out, &ctx, &record, &figures, table.as_ref(), &options)
         .with_context(|| format!("writing outputs to {}", args.out.display()))?;
     print!("{}", key_figures_table(&built, &figures));
     if let Some((d, plan)) = &displacement {
@@ -92,7 +96,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
     println!(
-        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson, scenario.toml{}",
+        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, scenario.toml, network.geojson, places.geojson, roads.geojson, daily.geojson, attacks.geojson{}",
         args.out.display(),
         if displacement.is_some() {
             ", displacement.csv"

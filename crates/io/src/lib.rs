@@ -5,6 +5,8 @@ pub mod acled;
 pub mod atomic;
 mod columns;
 pub mod error;
+pub mod geo;
+pub mod hxl;
 pub mod network_csv;
 pub mod outputs;
 

@@ -84,6 +84,10 @@ fn remote_resource_references(page: &str) -> Vec<String> {
     }
     // 2. CSS: url(...) other than data: or fragments, and @import.
     for (i, _) in lower.match_indices("url(") {
+        // `createObjectURL(` (the page's exports) is a script call, not CSS's url().
+        if lower[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
         let value = &lower[i + 4..];
         let v = value.trim_start_matches(['"', '\'', ' ']);
         if !(v.starts_with("data:") || v.starts_with('#')) {
@@ -214,6 +218,7 @@ fn the_checker_finds_remote_references() {
         r#"<script src="https://cdn.example/x.js"></script>"#,
         r#"<a href='//cdn.example/x'>"#,
         "div{background:url(https://x.example/a.png)}",
+        "div{background: url('x.png')}",
         "@import 'x.css';",
         "fetch('/x')",
         r#"e.src="http://x.example/t.png""#,
@@ -226,6 +231,7 @@ fn the_checker_finds_remote_references() {
         r#"createElementNS("http://www.w3.org/2000/svg","svg")"#,
         r##"{href:"#map"}"##,
         "div{background:url(data:image/png;base64,AAAA)}",
+        "a.href=URL.createObjectURL(blob);URL.revokeObjectURL(a.href)",
     ] {
         assert!(
             remote_resource_references(ok).is_empty(),

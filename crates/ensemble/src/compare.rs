@@ -247,6 +247,43 @@ pub fn write_compare_csv(
     Ok(())
 }
 
+/// What a comparison was: written as the comparison's `summary.json`, so that its folder says
+/// which scenario, responses, seeds and dates its `compare.csv` holds.
+pub struct CompareAbout<'a> {
+    pub scenario: &'a str,
+    pub responses: &'a [String],
+    pub seed: u64,
+    pub runs: u64,
+    pub days: u32,
+    pub start_date: chrono::NaiveDate,
+}
+
+/// The comparison's `summary.json`: `scenario`, `responses`, `seed` (the master seed; run `r`
+/// of every response uses stream `r`), `runs`, `days`, `start_date`, `end_date`, `baseline`.
+pub fn compare_summary_json(about: &CompareAbout) -> serde_json::Value {
+    let end = about
+        .start_date
+        .checked_add_days(chrono::Days::new(u64::from(about.days.saturating_sub(1))))
+        .unwrap_or(about.start_date);
+    serde_json::json!({
+        "scenario": about.scenario,
+        "responses": about.responses,
+        "baseline": lifeline_scenario::STATUS_QUO,
+        "seed": about.seed,
+        "runs": about.runs,
+        "streams": format!("0..{}", about.runs),
+        "days": about.days,
+        "start_date": about.start_date.to_string(),
+        "end_date": end.to_string(),
+    })
+}
+
+/// [`compare_summary_json`] as pretty-printed bytes.
+pub fn compare_summary_bytes(about: &CompareAbout) -> Vec<u8> {
+    serde_json::to_vec_pretty(&compare_summary_json(about))
+        .expect("invariant: JSON values serialise")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,41 +372,4 @@ mod tests {
         assert_eq!(a.p95, 50.0);
         assert!(compare(&paired(), "nothing").is_err());
     }
-}
-
-/// What a comparison was: written as the comparison's `summary.json`, so that its folder says
-/// which scenario, responses, seeds and dates its `compare.csv` holds.
-pub struct CompareAbout<'a> {
-    pub scenario: &'a str,
-    pub responses: &'a [String],
-    pub seed: u64,
-    pub runs: u64,
-    pub days: u32,
-    pub start_date: chrono::NaiveDate,
-}
-
-/// The comparison's `summary.json`: `scenario`, `responses`, `seed` (the master seed; run `r`
-/// of every response uses stream `r`), `runs`, `days`, `start_date`, `end_date`, `baseline`.
-pub fn compare_summary_json(about: &CompareAbout) -> serde_json::Value {
-    let end = about
-        .start_date
-        .checked_add_days(chrono::Days::new(u64::from(about.days.saturating_sub(1))))
-        .unwrap_or(about.start_date);
-    serde_json::json!({
-        "scenario": about.scenario,
-        "responses": about.responses,
-        "baseline": lifeline_scenario::STATUS_QUO,
-        "seed": about.seed,
-        "runs": about.runs,
-        "streams": format!("0..{}", about.runs),
-        "days": about.days,
-        "start_date": about.start_date.to_string(),
-        "end_date": end.to_string(),
-    })
-}
-
-/// [`compare_summary_json`] as pretty-printed bytes.
-pub fn compare_summary_bytes(about: &CompareAbout) -> Vec<u8> {
-    serde_json::to_vec_pretty(&compare_summary_json(about))
-        .expect("invariant: JSON values serialise")
 }

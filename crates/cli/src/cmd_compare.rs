@@ -5,7 +5,9 @@ use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs, resolve_pl
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
-use lifeline_ensemble::{CompareRow, Figure, compare, run_paired, write_compare_csv};
+use lifeline_ensemble::{
+    CompareAbout, CompareRow, Figure, compare, compare_summary_bytes, run_paired, write_compare_csv,
+};
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{STATUS_QUO, Scenario, embedded};
@@ -14,7 +16,7 @@ use std::fmt::Write as _;
 /// What `lifeline compare` writes (`report.html` is written there by `lifeline report`).
 pub const COMPARE_OUTPUTS: Outputs = Outputs {
     command: "compare",
-    names: &["compare.csv", "report.html"],
+    names: &["compare.csv", "summary.json", "report.html"],
 };
 
 #[derive(clap::Args)]
@@ -37,6 +39,12 @@ pub struct CompareArgs {
     /// The depot whose figures the printed table shows (default: the scenario's first depot).
     #[arg(long)]
     pub place: Option<String>,
+    /// Add a row of HXL hashtags (for HDX) under the header of compare.csv.
+    #[arg(long)]
+    pub hxl: bool,
+    /// Also write report.html (a self-contained offline page) into the output folder.
+    #[arg(long)]
+    pub report: bool,
 }
 
 pub fn run(args: CompareArgs) -> Result<()> {
@@ -86,8 +94,21 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
     let rows = compare(&paired, STATUS_QUO)?;
     let path = folder.dir().join("compare.csv");
-    lifeline_io::atomic::write_atomically(&path, |w| write_compare_csv(w, &rows, args.runs))
-        .with_context(|| format!("writing {}", path.display()))?;
+    lifeline_io::atomic::write_atomically(&path, |w| {
+        write_compare_csv(w, &rows, args.runs, args.hxl)
+    })
+    .with_context(|| format!("writing {}", path.display()))?;
+    let about = CompareAbout {
+        scenario: &scenario.file,
+        responses: &names,
+        seed: first.seed,
+        runs: args.runs,
+        days: first.input.days,
+        start_date: first.start_date,
+    };
+    let summary_path = folder.dir().join("summary.json");
+    lifeline_io::atomic::write_bytes(&summary_path, &compare_summary_bytes(&about))
+        .with_context(|| format!("writing {}", summary_path.display()))?;
     let manifest = Manifest {
         responses: names.clone(),
         runs: Some(args.runs),
@@ -130,6 +151,9 @@ pub fn run(args: CompareArgs) -> Result<()> {
         "\nrank: 1 = best (=n: tied); median [90% of runs]: the response's figure, 5% to 95% of runs; vs status-quo: the paired difference (run r minus run r of status-quo) and its 90% interval; better / worse: share of runs in which the response did strictly better / worse than status-quo on the same stream. All figures: {}",
         path.display()
     );
+    if args.report {
+        crate::cmd_report::write_into(folder.dir())?;
+    }
     Ok(())
 }
 

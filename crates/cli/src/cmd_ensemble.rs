@@ -47,6 +47,12 @@ pub struct EnsembleArgs {
     /// Do not write runs.parquet (the daily table of every run): faster, smaller.
     #[arg(long)]
     pub no_parquet: bool,
+    /// Add a row of HXL hashtags (for HDX) under the header of runs.csv and quantiles.csv.
+    #[arg(long)]
+    pub hxl: bool,
+    /// Also write report.html (a self-contained offline page) into the output folder.
+    #[arg(long)]
+    pub report: bool,
     /// Testing: stop as if interrupted after this many chunks of runs.
     #[arg(long, hide = true)]
     pub stop_after_chunks: Option<u64>,
@@ -68,6 +74,7 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         start_date: built.start_date,
         runs: args.runs,
         parquet: !args.no_parquet,
+        hxl: args.hxl,
     };
     let progress = Progress::new("ensemble", args.runs, "runs");
     let inc = |n: u64| progress.inc(n);
@@ -140,6 +147,9 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         "runs.csv, quantiles.csv, runs.parquet, summary.json"
     };
     println!("Outputs in {}/: {files}, manifest.json", dir.display());
+    if args.report {
+        crate::cmd_report::write_into(dir)?;
+    }
     Ok(())
 }
 

@@ -42,6 +42,16 @@ pub fn run(args: ReportArgs) -> Result<()> {
     Ok(())
 }
 
+/// Writes DIR/report.html (after `ensemble --report` or `compare --report`), with the network
+/// and inputs of the scenario that DIR/summary.json names.
+pub fn write_into(dir: &Path) -> Result<()> {
+    run(ReportArgs {
+        dir: dir.to_path_buf(),
+        out: None,
+        scenario: None,
+    })
+}
+
 /// The scenario named in DIR/summary.json: `manifest.scenario` (ensemble: "embedded:NAME" or a
 /// path) or `scenario`; else the one DIR/manifest.json names (a compare folder).
 fn scenario_named_in(dir: &Path) -> Option<String> {

@@ -3,7 +3,7 @@
 use crate::common::{self, OutFolder, RunChoices, thousands};
 use anyhow::{Context, Result};
 use lifeline_io::outdir::Outputs;
-use lifeline_io::outputs::{DisplacementTable, write_run_outputs};
+use lifeline_io::outputs::{DisplacementTable, WriteOptions, write_run_outputs_with};
 use lifeline_model::summary::{DRY_COVER_DAYS, SHORTAGE_DAY_SHARE};
 use lifeline_model::{RecordOptions, key_figures, run_rng};
 use lifeline_scenario::displacement::{displacement_rng, run_displacement};
@@ -19,6 +19,10 @@ pub const RUN_OUTPUTS: Outputs = Outputs {
         "corridors.csv",
         "events.csv",
         "network.geojson",
+        "places.geojson",
+        "roads.geojson",
+        "daily.geojson",
+        "attacks.geojson",
         "displacement.csv",
         "scenario.toml",
         "summary.json",
@@ -41,6 +45,9 @@ pub struct RunArgs {
     /// Also write report.html (a self-contained offline page) next to the outputs.
     #[arg(long)]
     pub report: bool,
+    /// Add a row of HXL hashtags (for HDX) under the header of every CSV file.
+    #[arg(long)]
+    pub hxl: bool,
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
@@ -73,7 +80,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         spawned: &d.spawned,
         camps: &plan.camps,
     });
-    write_run_outputs(dir, &ctx, &record, &figures, table.as_ref())
+    let options = WriteOptions { hxl: args.hxl };
+    write_run_outputs_with(dir, &ctx, &record, &figures, table.as_ref(), &options)
         .with_context(|| format!("writing outputs to {}", dir.display()))?;
     if args.report {
         let page = dir.join("report.html");
@@ -107,7 +115,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
     println!(
-        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, network.geojson, scenario.toml{}{}, manifest.json",
+        "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, scenario.toml, network.geojson, places.geojson, roads.geojson, daily.geojson, attacks.geojson{}{}, manifest.json",
         dir.display(),
         if displacement.is_some() {
             ", displacement.csv"

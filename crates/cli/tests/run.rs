@@ -90,7 +90,7 @@ fn baseline_writes_contract_outputs_and_keeps_bamako_supplied() {
     }
     assert_eq!(
         header(&dir.join("events.csv")),
-        "day,date,kind,place,segment,trucks,detail"
+        lifeline_io::outputs::EVENTS_HEADER
     );
     let geo: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("network.geojson")).expect("geojson"))
@@ -123,7 +123,7 @@ fn baseline_writes_contract_outputs_and_keeps_bamako_supplied() {
     assert!(summary["places"]["Bamako"]["first_day_cover_below_3"].is_null());
     assert_eq!(summary["national"]["trucks_lost"], 0);
     assert!(
-        summary["national"]["total_delivered_m3"]
+        summary["national"]["delivered_m3"]
             .as_f64()
             .expect("number")
             > 100_000.0

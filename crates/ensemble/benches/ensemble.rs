@@ -80,6 +80,7 @@ fn benches(c: &mut Criterion) {
                         start_date: built.start_date,
                         runs,
                         parquet,
+                        hxl: false,
                     };
                     run_ensemble(&dir, &spec, &EnsembleOptions::default()).expect("ensemble runs")
                 })

@@ -205,9 +205,14 @@ pub fn compare(paired: &PairedRuns, baseline: &str) -> Result<Vec<CompareRow>> {
 /// Header of `compare.csv`.
 pub const COMPARE_HEADER: &str = "place,figure,better,response,rank,runs,median,p05,p95,mean,diff_median,diff_p05,diff_p95,diff_mean,share_better,share_worse";
 
-/// Writes `compare.csv`.
-pub fn write_compare_csv(w: &mut impl Write, rows: &[CompareRow], runs: u64) -> io::Result<()> {
-    writeln!(w, "{COMPARE_HEADER}")?;
+/// Writes `compare.csv` (with a row of HXL hashtags under the header when `hxl` is set).
+pub fn write_compare_csv(
+    w: &mut impl Write,
+    rows: &[CompareRow],
+    runs: u64,
+    hxl: bool,
+) -> io::Result<()> {
+    lifeline_io::hxl::write_header(w, COMPARE_HEADER, hxl)?;
     for r in rows {
         let d = r.figure.decimals();
         let f = |v: f64| crate::figures::format_value(v, d);
@@ -240,6 +245,43 @@ pub fn write_compare_csv(w: &mut impl Write, rows: &[CompareRow], runs: u64) -> 
         )?;
     }
     Ok(())
+}
+
+/// What a comparison was: written as the comparison's `summary.json`, so that its folder says
+/// which scenario, responses, seeds and dates its `compare.csv` holds.
+pub struct CompareAbout<'a> {
+    pub scenario: &'a str,
+    pub responses: &'a [String],
+    pub seed: u64,
+    pub runs: u64,
+    pub days: u32,
+    pub start_date: chrono::NaiveDate,
+}
+
+/// The comparison's `summary.json`: `scenario`, `responses`, `seed` (the master seed; run `r`
+/// of every response uses stream `r`), `runs`, `days`, `start_date`, `end_date`, `baseline`.
+pub fn compare_summary_json(about: &CompareAbout) -> serde_json::Value {
+    let end = about
+        .start_date
+        .checked_add_days(chrono::Days::new(u64::from(about.days.saturating_sub(1))))
+        .unwrap_or(about.start_date);
+    serde_json::json!({
+        "scenario": about.scenario,
+        "responses": about.responses,
+        "baseline": lifeline_scenario::STATUS_QUO,
+        "seed": about.seed,
+        "runs": about.runs,
+        "streams": format!("0..{}", about.runs),
+        "days": about.days,
+        "start_date": about.start_date.to_string(),
+        "end_date": end.to_string(),
+    })
+}
+
+/// [`compare_summary_json`] as pretty-printed bytes.
+pub fn compare_summary_bytes(about: &CompareAbout) -> Vec<u8> {
+    serde_json::to_vec_pretty(&compare_summary_json(about))
+        .expect("invariant: JSON values serialise")
 }
 
 #[cfg(test)]

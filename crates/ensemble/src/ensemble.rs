@@ -2,7 +2,7 @@
 //! files assembled from the journal in run order.
 
 use crate::daily::{
-    DailyTable, METRICS, cell_count, fill_cells, parquet_schema, writer_properties,
+    DailyTable, METRICS, RunsAbout, cell_count, fill_cells, final_writer_properties, parquet_schema,
 };
 use crate::error::{EnsembleError, IoContext, Result};
 use crate::figures::{Figure, FigureSchema, depot_labels, format_value};
@@ -12,6 +12,7 @@ use crate::journal::{
 use crate::quantile::{PROBS, spread};
 use chrono::NaiveDate;
 use lifeline_io::atomic::{write_atomically, write_bytes};
+use lifeline_io::hxl::write_header;
 use lifeline_model::params::ModelInput;
 use lifeline_model::run_rng;
 use parquet::column::writer::ColumnCloseResult;
@@ -23,6 +24,9 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+
+/// Header of `quantiles.csv`.
+pub const QUANTILES_HEADER: &str = "day,date,place,metric,p05,p25,p50,p75,p95,mean,runs";
 
 /// The final files, in the order they are written (`summary.json` last: its presence means the
 /// set is complete).
@@ -38,6 +42,8 @@ pub struct EnsembleSpec<'a> {
     pub runs: u64,
     /// Write `runs.parquet` (the daily place table of every run).
     pub parquet: bool,
+    /// Add a row of HXL hashtags under the header of `runs.csv` and `quantiles.csv`.
+    pub hxl: bool,
 }
 
 /// How to run it.
@@ -430,7 +436,7 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
     let nm = METRICS.len();
     let depots = input.depots.len();
     write_atomically(&path, |w| {
-        writeln!(w, "day,date,place,metric,p05,p25,p50,p75,p95,mean,runs")?;
+        write_header(w, QUANTILES_HEADER, spec.hxl)?;
         let mut start = 0;
         while start < layout.cells {
             let end = (start + slab).min(layout.cells);
@@ -487,7 +493,7 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
             .iter()
             .map(|c| csv_field(&c.column_name()).into_owned())
             .collect();
-        writeln!(w, "run,seed,{}", header.join(","))?;
+        write_header(w, &format!("run,seed,{}", header.join(",")), spec.hxl)?;
         let mut block: Vec<f64> = Vec::new();
         let mut scratch = Vec::new();
         for k in 0..layout.chunks {
@@ -558,8 +564,16 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
 
 fn concat_parquet<W: Write + Send>(layout: &Layout, journal: &Journal, w: W) -> Result<()> {
     let out_path = journal.dir.join("runs.parquet");
-    let mut writer =
-        SerializedFileWriter::new(w, parquet_schema(), writer_properties()).at(&out_path)?;
+    let spec = layout.spec;
+    let about = RunsAbout {
+        scenario: spec.scenario,
+        response: spec.response,
+        seed: spec.seed,
+        runs: spec.runs,
+        start_date: spec.start_date,
+    };
+    let properties = final_writer_properties(&about);
+    let mut writer = SerializedFileWriter::new(w, parquet_schema(), properties).at(&out_path)?;
     for k in 0..layout.chunks {
         let path = journal.parquet_path(k);
         let file = std::fs::File::open(&path).at(&path)?;

@@ -18,7 +18,10 @@ pub mod figures;
 pub mod journal;
 pub mod quantile;
 
-pub use compare::{CompareRow, PairedRuns, compare, run_paired, write_compare_csv};
+pub use compare::{
+    CompareAbout, CompareRow, PairedRuns, compare, compare_summary_bytes, compare_summary_json,
+    run_paired, write_compare_csv,
+};
 pub use ensemble::{EnsembleOptions, EnsembleReport, EnsembleSpec, chunk_runs, run_ensemble};
 pub use error::{EnsembleError, Result};
 pub use figures::{Figure, FigureColumn, FigureSchema};

@@ -32,6 +32,7 @@ fn spec<'a>(b: &'a Built, runs: u64) -> EnsembleSpec<'a> {
         start_date: b.start_date,
         runs,
         parquet: true,
+        hxl: false,
     }
 }
 
@@ -201,6 +202,28 @@ fn parquet_rows_are_places_csv_rows() {
         meta.file_metadata().num_rows() as usize,
         5 * 15 * b.input.depots.len()
     );
+    // Compressed with zstd, and saying what it is a table of.
+    for rg in meta.row_groups() {
+        for c in rg.columns() {
+            assert!(matches!(
+                c.compression(),
+                parquet::basic::Compression::ZSTD(_)
+            ));
+        }
+    }
+    let kv: std::collections::HashMap<&str, &str> = meta
+        .file_metadata()
+        .key_value_metadata()
+        .expect("key-value metadata")
+        .iter()
+        .map(|kv| (kv.key.as_str(), kv.value.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(kv["lifeline.scenario"], "test");
+    assert_eq!(kv["lifeline.response"], b.response);
+    assert_eq!(kv["lifeline.seed"], b.seed.to_string());
+    assert_eq!(kv["lifeline.runs"], "5");
+    assert_eq!(kv["lifeline.start_date"], b.start_date.to_string());
+    assert_eq!(kv["lifeline.version"], env!("CARGO_PKG_VERSION"));
     let rows: Vec<parquet::record::Row> = reader
         .get_row_iter(None)
         .expect("rows")
@@ -210,7 +233,7 @@ fn parquet_rows_are_places_csv_rows() {
     let rec = lifeline_model::run(&b.input, &mut run_rng(b.seed, 3), RecordOptions::all());
     let ctx = b.output_context(&scenario);
     let mut csv = Vec::new();
-    write_places_csv(&mut csv, &ctx, &rec).expect("csv");
+    write_places_csv(&mut csv, &ctx, &rec, &Default::default()).expect("csv");
     let csv = String::from_utf8(csv).expect("utf-8");
     let mut lines = csv.lines();
     let header = lines.next().expect("header");

@@ -6,6 +6,8 @@ pub mod acled;
 pub mod atomic;
 mod columns;
 pub mod error;
+pub mod geo;
+pub mod hxl;
 pub mod lock;
 pub mod manifest;
 pub mod network_csv;

@@ -1,7 +1,11 @@
-//! A run's output files: `places.csv`, `corridors.csv`, `events.csv`, `summary.json` and
-//! `network.geojson`. Column names are a contract (README "Outputs"); add, never rename.
+//! A run's output files: `places.csv`, `corridors.csv`, `events.csv`, `summary.json`,
+//! `displacement.csv` and the GeoJSON layers of [`crate::geo`]. Column names are a contract
+//! (README "Outputs"): a figure has the same name here as in the ensemble's tables.
 
 use crate::atomic::{write_atomically, write_bytes};
+use crate::geo;
+pub use crate::geo::network_geojson;
+use crate::hxl::write_header;
 use crate::network_csv::{PlaceSources, SegmentSources};
 use chrono::{Days as ChronoDays, NaiveDate};
 use lifeline_model::params::{ModelInput, Sector};
@@ -37,7 +41,7 @@ impl OutputContext<'_> {
         &self.input.network.place(d.place).name
     }
 
-    fn segment_name(&self, s: lifeline_model::SegmentId) -> String {
+    pub(crate) fn segment_name(&self, s: lifeline_model::SegmentId) -> String {
         let seg = self.input.network.segment(s);
         format!(
             "{}–{}",
@@ -50,7 +54,7 @@ impl OutputContext<'_> {
 /// Header of `places.csv`.
 pub const PLACES_HEADER: &str = "day,date,place,commodity,stock_m3,demand_m3,delivered_m3,consumed_m3,shortage_m3,cover_days,price_multiple,price_fcfa_per_l,power_hours,services_open,rationing,food_price_index,reserve_released_m3,shortage_power_m3,shortage_transport_m3";
 /// Header of `corridors.csv`.
-pub const CORRIDORS_HEADER: &str = "day,date,corridor,trucks_dispatched,trucks_arrived,trucks_in_transit,trucks_lost,delivered_m3,drivers_kidnapped,drivers_killed,attacks,willingness,trucks_idle";
+pub const CORRIDORS_HEADER: &str = "day,date,corridor,trucks_dispatched,trucks_arrived,trucks_in_transit,trucks_lost,delivered_m3,drivers_kidnapped,drivers_killed,attacks,willingness,trucks_idle,trucks_waiting_convoy,trucks_waiting_escort";
 /// Header of `displacement.csv`.
 pub const DISPLACEMENT_HEADER: &str = "day,date,location,agents_present,arrivals";
 
@@ -81,8 +85,9 @@ pub fn write_displacement_csv(
     w: &mut impl Write,
     ctx: &OutputContext,
     table: &DisplacementTable,
+    options: &WriteOptions,
 ) -> io::Result<()> {
-    writeln!(w, "{DISPLACEMENT_HEADER}")?;
+    write_header(w, DISPLACEMENT_HEADER, options.hxl)?;
     let places = table.reported_places();
     for (day, (present, arrivals)) in table.present.iter().zip(table.arrivals).enumerate() {
         let date = ctx.date(day as u32);
@@ -116,8 +121,15 @@ pub fn displacement_json(ctx: &OutputContext, table: &DisplacementTable) -> Valu
     })
 }
 
-/// Header of `events.csv`.
-pub const EVENTS_HEADER: &str = "day,date,kind,place,segment,trucks,detail";
+/// Header of `events.csv`: one column per fact, empty where it does not apply.
+pub const EVENTS_HEADER: &str = "day,date,kind,place,segment,corridor,trucks,lat,lon,trucks_lost,drivers_kidnapped,drivers_killed,outcome,escorted";
+
+/// How the files are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Add a second header row of HXL hashtags to every CSV file (see [`crate::hxl`]).
+    pub hxl: bool,
+}
 
 /// Quotes a CSV field when needed.
 fn field(text: &str) -> std::borrow::Cow<'_, str> {
@@ -132,8 +144,9 @@ pub fn write_places_csv(
     w: &mut impl Write,
     ctx: &OutputContext,
     record: &RunRecord,
+    options: &WriteOptions,
 ) -> io::Result<()> {
-    writeln!(w, "{PLACES_HEADER}")?;
+    write_header(w, PLACES_HEADER, options.hxl)?;
     for (day, rows) in record.depot_days.iter().enumerate() {
         let day = day as u32;
         let date = ctx.date(day);
@@ -172,15 +185,16 @@ pub fn write_corridors_csv(
     w: &mut impl Write,
     ctx: &OutputContext,
     record: &RunRecord,
+    options: &WriteOptions,
 ) -> io::Result<()> {
-    writeln!(w, "{CORRIDORS_HEADER}")?;
+    write_header(w, CORRIDORS_HEADER, options.hxl)?;
     for (day, rows) in record.corridor_days.iter().enumerate() {
         let day = day as u32;
         let date = ctx.date(day);
         for (ci, r) in rows.iter().enumerate() {
             writeln!(
                 w,
-                "{day},{date},{},{},{},{},{},{:.1},{},{},{},{:.3},{}",
+                "{day},{date},{},{},{},{},{},{:.1},{},{},{},{:.3},{},{},{}",
                 field(&ctx.input.corridors[ci].name),
                 r.trucks_dispatched,
                 r.trucks_arrived,
@@ -192,6 +206,8 @@ pub fn write_corridors_csv(
                 r.attacks,
                 r.willingness,
                 r.trucks_idle,
+                r.trucks_waiting_convoy,
+                r.trucks_waiting_escort,
             )?;
         }
     }
@@ -202,43 +218,51 @@ pub fn write_events_csv(
     w: &mut impl Write,
     ctx: &OutputContext,
     record: &RunRecord,
+    options: &WriteOptions,
 ) -> io::Result<()> {
-    writeln!(w, "{EVENTS_HEADER}")?;
+    write_header(w, EVENTS_HEADER, options.hxl)?;
+    let net = &ctx.input.network;
     for e in &record.events {
         let place = e
             .place
-            .map(|p| ctx.input.network.place(p).name.clone())
+            .map(|p| net.place(p).name.clone())
             .unwrap_or_default();
         let segment = e.segment.map(|s| ctx.segment_name(s)).unwrap_or_default();
-        let mut detail = String::new();
-        if let Some(c) = e.corridor {
-            detail.push_str(&format!("corridor={}", ctx.input.corridors[c.index()].name));
-        }
-        match &e.kind {
+        let corridor = e
+            .corridor
+            .map(|c| ctx.input.corridors[c.index()].name.as_str())
+            .unwrap_or_default();
+        let (lat, lon) = geo::event_location(net, e.place, e.segment, None)
+            .map(|[lon, lat]| (format!("{lat:.5}"), format!("{lon:.5}")))
+            .unwrap_or_default();
+        let (lost, kidnapped, killed, outcome) = match &e.kind {
             EventKind::Attack {
                 lost,
                 kidnapped,
                 killed,
                 aftermath,
-            } => detail.push_str(&format!(
-                " trucks_lost={lost} drivers_kidnapped={kidnapped} drivers_killed={killed} survivors={}",
-                aftermath.as_str()
-            )),
-            EventKind::ConvoyDeparted { escorted } => {
-                detail.push_str(if *escorted { " escorted" } else { " unescorted" })
-            }
-            _ => {}
-        }
+            } => (
+                lost.to_string(),
+                kidnapped.to_string(),
+                killed.to_string(),
+                aftermath.as_str(),
+            ),
+            _ => Default::default(),
+        };
+        let escorted = match &e.kind {
+            EventKind::ConvoyDeparted { escorted } => u8::from(*escorted).to_string(),
+            _ => String::new(),
+        };
         writeln!(
             w,
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{lat},{lon},{lost},{kidnapped},{killed},{outcome},{escorted}",
             e.day,
             ctx.date(e.day),
             e.kind.name(),
             field(&place),
             field(&segment),
+            field(corridor),
             e.trucks,
-            field(detail.trim()),
         )?;
     }
     Ok(())
@@ -254,8 +278,9 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
     let mut places = Map::new();
     for (di, f) in figures.depots.iter().enumerate() {
         let commodity = &ctx.input.commodities[ctx.input.depots[di].commodity.index()].name;
+        // The same label as the ensemble's tables (`lifeline_ensemble::figures::depot_labels`).
         let key = if ctx.input.commodities.len() > 1 {
-            format!("{} ({commodity})", ctx.depot_name(di))
+            format!("{}-{commodity}", ctx.depot_name(di))
         } else {
             ctx.depot_name(di).to_string()
         };
@@ -272,7 +297,7 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
                 "first_day_cover_below_3": f.first_day_cover_below_3,
                 "first_date_cover_below_3": f.first_day_cover_below_3.map(|d| ctx.date(d).to_string()),
                 "days_cover_below_3": f.days_cover_below_3,
-                "total_shortage_m3": round(f.total_shortage, 1),
+                "shortage_m3": round(f.total_shortage, 1),
                 "shortage_days": f.shortage_days,
                 "shortage_by_sector_m3": by_sector,
                 "peak_price_multiple": round(f.peak_price_multiple, 3),
@@ -332,7 +357,7 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
         "dry_cover_days": DRY_COVER_DAYS,
         "places": places,
         "national": {
-            "total_delivered_m3": round(figures.total_delivered, 1),
+            "delivered_m3": round(figures.total_delivered, 1),
             "trucks_lost": figures.trucks_lost,
             "trucks_lost_by_corridor": lost_by_corridor,
             "drivers_kidnapped": figures.drivers_kidnapped,
@@ -346,50 +371,9 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
     summary
 }
 
-/// Places (points) and roads (lines) with their attributes and sources, for QGIS.
-pub fn network_geojson(ctx: &OutputContext) -> Value {
-    let net = &ctx.input.network;
-    let mut features = Vec::new();
-    for (i, p) in net.places().iter().enumerate() {
-        let src = ctx.place_sources.get(i).cloned().unwrap_or_default();
-        let depot = ctx.input.depots.iter().any(|d| d.place.index() == i);
-        features.push(json!({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-            "properties": {
-                "id": i, "name": p.name, "country": p.country, "kind": p.kind.as_str(),
-                "population": p.population, "demand_point": depot,
-                "coord_source": src.coord_source, "population_source": src.population_source,
-                "note": src.note,
-            }
-        }));
-    }
-    for (i, s) in net.segments().iter().enumerate() {
-        let (a, b) = (net.place(s.a), net.place(s.b));
-        let src = ctx.segment_sources.get(i).cloned().unwrap_or_default();
-        let corridors: Vec<&str> = ctx
-            .input
-            .corridors
-            .iter()
-            .filter(|c| {
-                c.legs.iter().any(|l| {
-                    matches!(l, lifeline_model::params::Leg::Drive { segment, .. } if segment.index() == i)
-                })
-            })
-            .map(|c| c.name.as_str())
-            .collect();
-        features.push(json!({
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]},
-            "properties": {
-                "id": i, "a": a.name, "b": b.name, "length_km": s.length.0, "route": s.route,
-                "condition": s.condition.as_str(), "corridors": corridors.join(";"),
-                "length_source": src.length_source, "condition_source": src.condition_source,
-                "note": src.note,
-            }
-        }));
-    }
-    json!({"type": "FeatureCollection", "features": features})
+fn write_json(path: &Path, value: &Value) -> io::Result<()> {
+    let bytes = serde_json::to_vec(value).map_err(io::Error::other)?;
+    write_bytes(path, &bytes)
 }
 
 /// Writes every output of a run into `dir` (created if needed). `summary.json` is written last,
@@ -401,23 +385,48 @@ pub fn write_run_outputs(
     figures: &KeyFigures,
     displacement: Option<&DisplacementTable>,
 ) -> io::Result<()> {
+    write_run_outputs_with(
+        dir,
+        ctx,
+        record,
+        figures,
+        displacement,
+        &WriteOptions::default(),
+    )
+}
+
+/// [`write_run_outputs`] with options (an HXL row on the CSV files).
+pub fn write_run_outputs_with(
+    dir: &Path,
+    ctx: &OutputContext,
+    record: &RunRecord,
+    figures: &KeyFigures,
+    displacement: Option<&DisplacementTable>,
+    options: &WriteOptions,
+) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let _ = std::fs::remove_file(dir.join("summary.json"));
     write_atomically(&dir.join("places.csv"), |w| {
-        write_places_csv(w, ctx, record)
+        write_places_csv(w, ctx, record, options)
     })?;
     write_atomically(&dir.join("corridors.csv"), |w| {
-        write_corridors_csv(w, ctx, record)
+        write_corridors_csv(w, ctx, record, options)
     })?;
     write_atomically(&dir.join("events.csv"), |w| {
-        write_events_csv(w, ctx, record)
+        write_events_csv(w, ctx, record, options)
     })?;
-    let geo = serde_json::to_vec(&network_geojson(ctx)).map_err(io::Error::other)?;
-    write_bytes(&dir.join("network.geojson"), &geo)?;
+    write_json(&dir.join("network.geojson"), &geo::network_geojson(ctx))?;
+    write_json(&dir.join("places.geojson"), &geo::places_geojson(ctx))?;
+    write_json(&dir.join("roads.geojson"), &geo::roads_geojson(ctx))?;
+    write_json(&dir.join("daily.geojson"), &geo::daily_geojson(ctx, record))?;
+    write_json(
+        &dir.join("attacks.geojson"),
+        &geo::attacks_geojson(ctx, record),
+    )?;
     let mut summary = summary_json(ctx, record, figures);
     if let Some(table) = displacement {
         write_atomically(&dir.join("displacement.csv"), |w| {
-            write_displacement_csv(w, ctx, table)
+            write_displacement_csv(w, ctx, table, options)
         })?;
         summary["displacement"] = displacement_json(ctx, table);
     } else {

@@ -51,6 +51,12 @@ pub struct CorridorDay {
     pub trucks_idle: u32,
     /// Trucks that joined the fleet today to replace trucks lost earlier.
     pub trucks_replaced: u32,
+    /// Loaded trucks at the marshalling point at the end of the day, waiting for their convoy
+    /// to reach its size or its longest wait (part of `trucks_in_transit`).
+    pub trucks_waiting_convoy: u32,
+    /// Loaded trucks at the marshalling point whose convoy is ready but held for a free escort
+    /// unit (part of `trucks_in_transit`).
+    pub trucks_waiting_escort: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -1005,8 +1005,16 @@ impl<'a> Simulation<'a> {
                 in_transit[g.corridor.index()] += g.trucks;
             }
         }
+        // Only the daily rows report who waits (ensembles skip them and this allocation).
+        let waiting = if self.options.corridors {
+            self.marshalling_waits()
+        } else {
+            Vec::new()
+        };
         for (ci, day) in self.today_corridors.iter_mut().enumerate() {
             day.trucks_in_transit = in_transit[ci];
+            (day.trucks_waiting_convoy, day.trucks_waiting_escort) =
+                waiting.get(ci).copied().unwrap_or_default();
             day.willingness = self.willingness[ci];
             day.trucks_idle = self.idle[ci];
             let t = &mut self.record.corridor_totals[ci];
@@ -1024,6 +1032,36 @@ impl<'a> Simulation<'a> {
         if self.options.corridors {
             self.record.corridor_days.push(self.today_corridors.clone());
         }
+    }
+
+    /// Per corridor, the loaded trucks left at the marshalling point after today's convoys
+    /// formed: `(waiting for the convoy to fill or time out, convoy ready but no escort free)`.
+    /// Uses the same readiness test as `form_convoys`, so a convoy held only for its escort
+    /// counts as waiting for the escort.
+    fn marshalling_waits(&self) -> Vec<(u32, u32)> {
+        let now = f64::from(self.day) + 1.0;
+        let mut trucks = vec![0u32; self.input.corridors.len()];
+        let mut oldest = vec![f64::INFINITY; self.input.corridors.len()];
+        for g in &self.groups {
+            if g.phase == Phase::Marshalling && g.load > 0.0 {
+                let ci = g.corridor.index();
+                trucks[ci] += g.trucks;
+                oldest[ci] = oldest[ci].min(g.marshalled_on);
+            }
+        }
+        self.input
+            .corridors
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| {
+                let ready = trucks[ci] >= c.convoy.size || now - oldest[ci] >= c.convoy.max_wait.0;
+                if trucks[ci] > 0 && ready && c.convoy.escorted {
+                    (0, trucks[ci])
+                } else {
+                    (trucks[ci], 0)
+                }
+            })
+            .collect()
     }
 
     /// Ends the run and returns its record with closing balances.

@@ -294,6 +294,13 @@ proptest! {
         }
         let t = &record.corridor_totals[0];
         prop_assert_eq!(t.trucks_lost, lost);
+        // Trucks waiting at marshalling are loaded trucks in transit; only escorted convoys
+        // wait for an escort.
+        for day in &record.corridor_days {
+            let d = &day[0];
+            prop_assert!(d.trucks_waiting_convoy + d.trucks_waiting_escort <= d.trucks_in_transit);
+            prop_assert!(c.escorted || d.trucks_waiting_escort == 0);
+        }
     }
 
     #[test]
@@ -339,4 +346,34 @@ fn no_hazard_means_no_attacks_and_escorts_do_not_change_a_safe_run_much() {
     let attacked = run(&build(&c), &mut run_rng(1, 0), RecordOptions::all());
     assert!(attacked.corridor_totals[0].attacks > 0);
     assert!(attacked.balances[0].delivered < record.balances[0].delivered);
+}
+
+#[test]
+fn trucks_wait_at_marshalling_for_a_large_convoy() {
+    let c = Case {
+        lengths: vec![300.0, 200.0],
+        conditions: vec![0, 1, 2, 0, 1, 2],
+        demand: [100.0, 200.0, 50.0, 50.0],
+        opening_days: 10.0,
+        fleet: 60,
+        convoy_size: 25,
+        escorted: false,
+        hazard: 0.0,
+        reserve: 0.0,
+        days: 30,
+        seed: 1,
+    };
+    let record = run(&build(&c), &mut run_rng(1, 0), RecordOptions::all());
+    let waiting: u32 = record
+        .corridor_days
+        .iter()
+        .map(|d| d[0].trucks_waiting_convoy)
+        .sum();
+    assert!(waiting > 0, "some trucks wait for the convoy to fill");
+    assert!(
+        record
+            .corridor_days
+            .iter()
+            .all(|d| d[0].trucks_waiting_escort == 0)
+    );
 }

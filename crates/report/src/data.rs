@@ -6,7 +6,7 @@
 //! - `summary`: summary.json as it is; `network`: network.geojson as it is;
 //! - `places`: `[{place, commodity, series: {column: [value or null per day]}}]` from places.csv;
 //! - `corridors`: `[{corridor, series}]` from corridors.csv;
-//! - `attacks`: attack rows of events.csv with the `key=value` pairs of `detail` parsed;
+//! - `attacks`: attack rows of events.csv (`trucks_lost`, `drivers_kidnapped`, … as numbers);
 //! - `events`: the other events (routine dispatches and arrivals left out), at most
 //!   [`MAX_EVENT_ROWS`], with `events_total`;
 //! - `displacement`: `[{location, series}]` from displacement.csv;
@@ -55,10 +55,14 @@ impl Table {
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').to_string())
             .collect();
-        let rows = reader
+        let mut rows = reader
             .records()
             .collect::<Result<Vec<_>, _>>()
             .map_err(csv_err)?;
+        // A row of HXL hashtags under the header (`--hxl`) is not data.
+        if rows.first().is_some_and(is_hxl_row) {
+            rows.remove(0);
+        }
         Ok(Some(Table {
             path: path.to_path_buf(),
             header,
@@ -123,6 +127,12 @@ impl Table {
             "total_rows": self.rows.len(),
         })
     }
+}
+
+/// A row whose non-empty cells are all HXL hashtags (`#date`, `#indicator+stock_m3`).
+fn is_hxl_row(row: &csv::StringRecord) -> bool {
+    let mut cells = row.iter().filter(|c| !c.is_empty()).peekable();
+    cells.peek().is_some() && cells.all(|c| c.starts_with('#'))
 }
 
 fn number(text: &str) -> Option<f64> {
@@ -250,21 +260,6 @@ fn read_json(path: &Path) -> Result<Option<Value>, ReportError> {
                 source,
             }),
     }
-}
-
-/// `key=value` pairs of an event's `detail` (separated by spaces or `;`), numbers as numbers.
-pub(crate) fn parse_detail(detail: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    for token in detail.split(|c: char| c.is_whitespace() || c == ';') {
-        if let Some((k, v)) = token.split_once('=').filter(|(k, _)| !k.is_empty()) {
-            let v = v.trim_matches(|c| c == '"' || c == '\'');
-            m.insert(
-                k.to_string(),
-                number(v).map_or_else(|| Value::from(v), num_value),
-            );
-        }
-    }
-    m
 }
 
 /// `p05`, `p50`, `p95`...
@@ -457,18 +452,23 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
                 continue;
             }
             let day = t.day(ri, row, day_col)?;
-            let detail = get(row, "detail");
-            let trucks = number(&get(row, "trucks")).map_or(Value::Null, num_value);
+            let num = |name: &str| number(&get(row, name)).map_or(Value::Null, num_value);
             let date = get(row, "date");
             if kind.eq_ignore_ascii_case("attack") {
-                let mut m = parse_detail(&detail);
-                m.insert("day".into(), Value::from(day));
-                m.insert("date".into(), Value::from(date.as_str()));
-                m.insert("segment".into(), Value::from(get(row, "segment")));
-                m.insert("place".into(), Value::from(get(row, "place")));
-                m.insert("trucks".into(), trucks.clone());
-                m.entry("trucks_lost").or_insert(Value::from(0));
-                attacks.push(Value::Object(m));
+                attacks.push(json!({
+                    "day": day,
+                    "date": date,
+                    "segment": get(row, "segment"),
+                    "place": get(row, "place"),
+                    "corridor": get(row, "corridor"),
+                    "trucks": num("trucks"),
+                    "trucks_lost": number(&get(row, "trucks_lost")).map_or(Value::from(0), num_value),
+                    "drivers_kidnapped": num("drivers_kidnapped"),
+                    "drivers_killed": num("drivers_killed"),
+                    "outcome": get(row, "outcome"),
+                    "lat": num("lat"),
+                    "lon": num("lon"),
+                }));
             }
             let routine =
                 kind.eq_ignore_ascii_case("dispatched") || kind.eq_ignore_ascii_case("arrived");
@@ -481,8 +481,11 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
                         "kind": kind,
                         "place": get(row, "place"),
                         "segment": get(row, "segment"),
-                        "trucks": trucks,
-                        "detail": detail,
+                        "corridor": get(row, "corridor"),
+                        "trucks": num("trucks"),
+                        "trucks_lost": num("trucks_lost"),
+                        "outcome": get(row, "outcome"),
+                        "escorted": num("escorted"),
                     }));
                 }
             }
@@ -504,7 +507,11 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     } else {
         "run"
     };
-    let scenario = get_str("scenario");
+    // "embedded:mali-2025" (an ensemble's or comparison's scenario) reads as "mali-2025".
+    let scenario = match get_str("scenario") {
+        Value::String(s) => Value::from(s.strip_prefix("embedded:").unwrap_or(&s)),
+        other => other,
+    };
     let response = get_str("response");
     let events_file = events_file_of(dir, summary.as_ref());
     let title = match (scenario.as_str(), response.as_str()) {
@@ -536,6 +543,8 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
             "scenario": scenario,
             "response": response,
             "seed": get_str("seed"),
+            "runs": get_str("runs"),
+            "responses": summary.as_ref().and_then(|s| s.get("responses")).cloned(),
             "start_date": date_list.first().cloned().map_or(get_str("start_date"), Value::from),
             "end_date": date_list.last().cloned().map_or(get_str("end_date"), Value::from),
             "days": n_days,

@@ -84,6 +84,10 @@ fn remote_resource_references(page: &str) -> Vec<String> {
     }
     // 2. CSS: url(...) other than data: or fragments, and @import.
     for (i, _) in lower.match_indices("url(") {
+        // `createObjectURL(` (the page's exports) is a script call, not CSS's url().
+        if lower[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
         let value = &lower[i + 4..];
         let v = value.trim_start_matches(['"', '\'', ' ']);
         if !(v.starts_with("data:") || v.starts_with('#')) {
@@ -135,6 +139,7 @@ fn collects_every_file_of_the_folder() {
     let data = collect(&fixture("mini")).unwrap();
     assert_eq!(data["meta"]["kind"], "compare");
     assert_eq!(data["meta"]["scenario"], "mini");
+    assert_eq!(data["meta"]["seed"], 20250901);
     assert_eq!(data["meta"]["days"], 4);
     assert_eq!(data["dates"].as_array().unwrap().len(), 4);
     assert_eq!(data["dates"][3], "2025-09-04");
@@ -182,9 +187,9 @@ fn attacks_carry_their_losses_and_segment() {
     assert_eq!(a["trucks_lost"], 3);
     assert_eq!(a["drivers_kidnapped"], 1);
     assert_eq!(a["corridor"], "dakar-bamako");
-    assert_eq!(a["survivors"], "returned");
+    assert_eq!(a["outcome"], "turn_back");
     // Routine dispatches and arrivals are left out of the event log.
-    assert_eq!(data["events_total"], 2);
+    assert_eq!(data["events_total"], 3);
 }
 
 #[test]
@@ -213,6 +218,7 @@ fn the_checker_finds_remote_references() {
         r#"<script src="https://cdn.example/x.js"></script>"#,
         r#"<a href='//cdn.example/x'>"#,
         "div{background:url(https://x.example/a.png)}",
+        "div{background: url('x.png')}",
         "@import 'x.css';",
         "fetch('/x')",
         r#"e.src="http://x.example/t.png""#,
@@ -225,6 +231,7 @@ fn the_checker_finds_remote_references() {
         r#"createElementNS("http://www.w3.org/2000/svg","svg")"#,
         r##"{href:"#map"}"##,
         "div{background:url(data:image/png;base64,AAAA)}",
+        "a.href=URL.createObjectURL(blob);URL.revokeObjectURL(a.href)",
     ] {
         assert!(
             remote_resource_references(ok).is_empty(),
@@ -252,7 +259,7 @@ fn end_tags_in_the_data_cannot_end_the_data_block() {
     assert_eq!(html.matches("<!--").count(), 0);
     let (data, _) = split_data(&html);
     let parsed: Value = serde_json::from_str(data).unwrap();
-    let note = &parsed["events"].as_array().unwrap()[1]["detail"];
+    let note = &parsed["events"].as_array().unwrap()[2]["outcome"];
     assert!(note.as_str().unwrap().starts_with("</script><script>"));
 }
 
@@ -321,13 +328,32 @@ fn malformed_inputs_are_reported_with_their_file() {
 }
 
 #[test]
-fn detail_pairs_parse() {
-    let m = data::parse_detail("corridor=a-b trucks_lost=4;x=1.5 flag y=");
-    assert_eq!(m["corridor"], "a-b");
-    assert_eq!(m["trucks_lost"], 4);
-    assert_eq!(m["x"], 1.5);
-    assert_eq!(m["y"], "");
-    assert!(m.get("flag").is_none());
+fn events_are_read_by_column() {
+    let data = collect(&fixture("mini")).unwrap();
+    let attacks = data["attacks"].as_array().unwrap();
+    assert_eq!(attacks.len(), 1);
+    let a = &attacks[0];
+    assert_eq!(a["trucks_lost"], 3);
+    assert_eq!(a["drivers_kidnapped"], 1);
+    assert_eq!(a["outcome"], "turn_back");
+    assert_eq!(a["corridor"], "dakar-bamako");
+    assert_eq!(a["lat"], 13.545);
+    let departed = &data["events"].as_array().unwrap()[0];
+    assert_eq!(departed["kind"], "convoy_departed");
+    assert_eq!(departed["escorted"], 1);
+}
+
+#[test]
+fn an_hxl_row_is_not_data() {
+    let dir = temp_dir("hxl");
+    std::fs::write(
+        dir.join("places.csv"),
+        "day,date,place,stock_m3\n#meta+day,#date,#loc+name,#indicator+stock_m3\n0,2025-09-01,Bamako,3\n",
+    )
+    .unwrap();
+    let data = collect(&dir).unwrap();
+    assert_eq!(data["dates"].as_array().unwrap().len(), 1);
+    assert_eq!(data["places"][0]["series"]["stock_m3"][0], 3);
 }
 
 #[test]

@@ -56,19 +56,21 @@ try {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-default-apps", "--no-first-run"],
     viewport: { width: 1400, height: 1000 },
+    acceptDownloads: true,
   });
   const requests = [];
   // Every request the page makes other than for the report file itself is a failure; none is served.
   await context.route("**/*", (route) => {
     const url = route.request().url();
-    if (url === reportUrl) return route.continue();
+    if (url === reportUrl || url.startsWith("blob:")) return route.continue();
     if (!requests.includes(url)) requests.push(url);
     return route.abort();
   });
   const page = context.pages()[0] || (await context.newPage());
   page.on("request", (r) => {
     const url = r.url();
-    if (url !== reportUrl && !url.startsWith("data:") && !requests.includes(url)) requests.push(url);
+    // data: and blob: URLs are the page's own bytes (exports), not the network.
+    if (url !== reportUrl && !url.startsWith("data:") && !url.startsWith("blob:") && !requests.includes(url)) requests.push(url);
   });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -155,6 +157,53 @@ try {
   }
   const toml = await page.evaluate(() => document.querySelector("#sources pre.toml")?.textContent.length || 0);
   check(toml > 0 === existsSync(join(dir, "scenario.toml")), `scenario.toml panel ${toml ? `(${toml} chars)` : "(absent, as the folder has none)"}`);
+
+  // Page structure: unique ids, readable labels, camps only where there are camps, exports.
+  const structure = await page.evaluate(() => {
+    const ids = Array.from(document.querySelectorAll("[id]")).map((e) => e.id);
+    const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
+    const camps = Array.from(document.querySelectorAll("svg#map circle.place")).filter((c) => c.getAttribute("fill") === "#7b2cbf");
+    const kinds = camps.map((c) => c.getAttribute("data-kind"));
+    const charts = Array.from(document.querySelectorAll(".chart")).filter((c) => c.querySelector("canvas"));
+    const exports = charts.filter((c) => ["png", "svg", "csv"].every((k) => c.querySelector(`button[data-export='${k}']`))).length;
+    const keyText = document.getElementById("key-figures")?.textContent || "";
+    return {
+      dupes,
+      camps: camps.length,
+      campNames: camps.map((c) => c.getAttribute("data-name")),
+      kinds,
+      charts: charts.length,
+      exports,
+      dottedLabels: /\w\.\w+-\w+/.test(Array.from(document.querySelectorAll("#key-figures td:first-child, #key-figures th")).map((e) => e.textContent).join(" ")),
+      internal: /fingerprint|chunk runs/.test(Array.from(document.querySelectorAll("#key-figures > table")).map((t) => t.textContent).join(" ")),
+      header: document.querySelector("header .meta")?.textContent || "",
+      keyText: keyText.length,
+      scaleBar: document.querySelectorAll("svg#map .scale-bar rect").length,
+      sizeLegend: document.querySelectorAll(".legend svg.size-legend circle").length,
+    };
+  });
+  check(structure.dupes.length === 0, `no two elements share an id${structure.dupes.length ? `: ${structure.dupes.slice(0, 5).join(", ")}` : ""}`);
+  check(structure.charts > 0 && structure.exports === structure.charts, `every chart has PNG, SVG and CSV buttons (${structure.exports} of ${structure.charts})`);
+  check(!structure.dottedLabels, "key-figure labels are readable (no `a.b-c` keys)");
+  check(!structure.internal, "key-figure tables show no internal fields");
+  check(!/\b\d{1,3},\d{3},\d{3}\b/.test(structure.header), `the header prints the seed as it is (${structure.header})`);
+  check(structure.scaleBar === 2, "the map has a scale bar");
+  check(structure.sizeLegend > 0, "the legend explains the circle sizes");
+  const summaryText = existsSync(join(dir, "summary.json")) ? JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) : {};
+  const expectedCamps = new Set(Object.keys(summaryText.displacement?.arrivals_by_camp || {}));
+  for (const f of network.features || []) if (f.geometry?.type === "Point" && f.properties?.kind === "camp") expectedCamps.add(f.properties.name);
+  check(structure.campNames.every((n) => expectedCamps.has(n)), `only camps are drawn as camps (${structure.campNames.join(", ") || "none"})`);
+  // A CSV export downloads the chart's data.
+  if (structure.charts > 0) {
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout: 5000 }), page.locator(".chart button[data-export='csv']").first().click()]);
+    const path = await download.path();
+    const text = path ? readFileSync(path, "utf8") : "";
+    check(/^date,/.test(text) && text.split("\n").length > 2, `a chart's CSV export holds its data (${download.suggestedFilename()}, ${text.split("\n").length - 1} lines)`);
+    const [svgDl] = await Promise.all([page.waitForEvent("download", { timeout: 5000 }), page.locator(".chart button[data-export='svg']").first().click()]);
+    const svgPath = await svgDl.path();
+    const svgText = svgPath ? readFileSync(svgPath, "utf8") : "";
+    check(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/.test(svgText) && /<polyline/.test(svgText), `a chart's SVG export is a vector drawing (${svgText.length} bytes)`);
+  }
 
   // The day slider replays the scenario: the map changes with it.
   const state = () =>

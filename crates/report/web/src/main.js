@@ -2,7 +2,7 @@
 // <script type="application/json" id="lifeline-data"> and draws the map, charts and tables.
 // Everything is offline: no request of any kind is made (the page's CSP forbids it).
 // Data strings are only ever written with textContent / setAttribute, never as HTML.
-import { geoMercator, geoPath, geoCentroid } from "d3-geo";
+import { geoMercator, geoPath, geoCentroid, geoDistance } from "d3-geo";
 import { feature } from "topojson-client";
 import uPlot from "uplot";
 import world from "../generated/westafrica.json";
@@ -48,7 +48,12 @@ function label(key) {
   return String(key)
     .replace(/_m3\b/g, " (m³)")
     .replace(/_fcfa_per_l\b/g, " (FCFA/l)")
-    .replace(/_/g, " ");
+    .replace(/_/g, " ")
+    .replace(/\./g, " · ");
+}
+// Seeds and years are identifiers: printed as they are, without thousands separators.
+function rawIfId(key, v) {
+  return /seed|year/i.test(String(key)) && isNum(v) ? { raw: v } : v;
 }
 function sum(arr) {
   let t = 0;
@@ -154,7 +159,8 @@ function renderHeader(app) {
       [
         m.scenario && `scenario ${m.scenario}`,
         m.response && `response ${m.response}`,
-        m.seed !== undefined && m.seed !== null && `seed ${m.seed}`,
+        m.responses && m.responses.length && `responses ${m.responses.join(", ")}`,
+        m.seed !== undefined && m.seed !== null && (isNum(m.runs) ? `master seed ${m.seed}, runs 0–${m.runs - 1}` : `seed ${m.seed}`),
         m.start_date && m.end_date && `${m.start_date} → ${m.end_date}`,
         nDays && `${nDays} days`,
         m.source_dir && `from ${m.source_dir}`,
@@ -165,7 +171,7 @@ function renderHeader(app) {
   );
   app.append(head);
   const links = [
-    ["map", "Map"],
+    ["map-view", "Map"],
     ["key-figures", "Key figures"],
     ["compare", "Responses"],
     ["cities", "Cities"],
@@ -186,7 +192,7 @@ function renderMap(main) {
   const hasNet = data.network && Array.isArray(data.network.features) && data.network.features.length > 0;
   if (!hasNet && !nDays) return { update() {}, day: () => 0, initial: 0 };
   const sec = section(
-    "map",
+    "map-view",
     "Map",
     "Roads are drawn by the trucks on their corridors that day (width) and coloured by trucks lost to attacks up to that day; demand cities are sized by that day's shortage and coloured by days of cover; camps are sized by arrivals to date. Drag the slider to replay the scenario.",
   );
@@ -294,12 +300,16 @@ function renderMap(main) {
     gRoads.append(p);
   }
 
-  // Places.
-  const camps = new Map(displacement.map((x) => [x.location, x]));
+  // Places. Only camps are drawn as camps: displacement.csv also lists the towns people
+  // passed through or left, which keep their own symbol (and cover colour).
+  const campNames = new Set(points.filter((f) => (f.properties || {}).kind === "camp").map((f) => f.properties.name));
+  const byCamp = data.summary && data.summary.displacement && data.summary.displacement.arrivals_by_camp;
+  if (isPlainObject(byCamp)) Object.keys(byCamp).forEach((n) => campNames.add(n));
+  const camps = new Map(displacement.filter((x) => campNames.has(x.location)).map((x) => [x.location, x]));
   const maxShortage = Math.max(1, ...demandNames.map((n) => maxOf((places.find((p) => p.place === n && p.series && p.series.shortage_m3) || {}).series?.shortage_m3 || (quantile(n, "shortage_m3") || {}).p50 || [])));
   // Camps are sized by arrivals to date (people present where there is no arrivals column).
   const campSize = new Map(
-    displacement.map((x) => {
+    Array.from(camps.values()).map((x) => {
       const sr = x.series || {};
       return [x.location, sr.arrivals ? cumulative(sr.arrivals) : sr.agents_present || []];
     }),
@@ -334,7 +344,7 @@ function renderMap(main) {
       gPlaces.insertBefore(p.el, gPlaces.firstChild);
     });
   const dateText = s("text", { class: "map-date", x: 20, y: H - 20 });
-  svg.append(dateText);
+  svg.append(dateText, scaleBar(projection, W, H));
 
   const coverColor = (cover, stock) => {
     if (!isNum(cover)) return "#6c7a89";
@@ -383,7 +393,7 @@ function renderMap(main) {
         fill = coverColor(cover, stock);
         tip += `\nstock ${fmt(stock)} m³ · cover ${fmt(cover)} days\nshortage ${fmt(shortage)} m³ · price ×${fmt(price)}${isNum(power) ? ` · power ${fmt(power)} h` : ""}`;
       }
-      if (p.camp) {
+      if (p.camp && !p.demand) {
         const present = (p.camp.series.agents_present || [])[day];
         const arr = cumulative(p.camp.series.arrivals || [])[day];
         const size = (campSize.get(p.name) || [])[day];
@@ -442,6 +452,8 @@ function renderMap(main) {
     h("span", null, h("span", { class: "ln", style: "background:#e9c46a" }), "attacked"),
     h("span", null, h("span", { class: "ln", style: "background:linear-gradient(90deg,#f4a261,#7b1113)" }), "trucks lost (to date)"),
   );
+  legend.append(sizeLegend("city: shortage that day (m³)", maxShortage, 5, 16, "#d62828"));
+  if (camps.size) legend.append(sizeLegend("camp: arrivals to date", maxCamp, 3, 16, "#7b2cbf"));
   const left = h("div", null, controls, svg, legend);
   const sup = (data.meta && data.meta.supplied) || [];
   if (sup.includes("network.geojson")) left.append(h("p", { class: "note", text: `The folder has no network.geojson: the roads and places are those of ${data.meta.supplied_from || "the scenario"}.` }));
@@ -478,6 +490,48 @@ function renderMap(main) {
   return { update, day: () => currentDay, initial: currentDay };
 }
 
+// Circles of the map's size rule (r = r0 + k·√(v / max)) for three values.
+function sizeLegend(title, max, r0, k, color) {
+  const values = [max, max / 4, max / 16].map((v) => niceRound(v)).filter((v, i, a) => v > 0 && a.indexOf(v) === i);
+  const radius = (v) => r0 + k * Math.sqrt(Math.min(1, v / max));
+  const R = radius(max);
+  let x = 4;
+  const g = s("svg", { class: "size-legend", width: 40 + values.length * (2 * R + 36), height: 2 * R + 6, role: "img", "aria-label": title });
+  for (const v of values) {
+    const r = radius(v);
+    g.append(s("circle", { cx: x + R, cy: 2 * R + 2 - r, r: r.toFixed(1), fill: color + "33", stroke: color }));
+    const t = s("text", { x: x + 2 * R + 3, y: 2 * R, "font-size": 11, fill: "#5f6b7a" });
+    t.textContent = fmt(v);
+    g.append(t);
+    x += 2 * R + 40;
+  }
+  return h("span", { class: "size-legend-item" }, g, " " + title);
+}
+function niceRound(v) {
+  if (!(v > 0)) return 0;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  const m = v / p;
+  return (m >= 5 ? 5 : m >= 2 ? 2 : 1) * p;
+}
+// A scale bar at the map's centre latitude (Mercator stretches with latitude).
+function scaleBar(projection, W, H) {
+  const g = s("g", { class: "scale-bar" });
+  const centre = projection.invert([W / 2, H / 2]);
+  const right = projection.invert([W / 2 + 100, H / 2]);
+  if (!centre || !right) return g;
+  const kmPer100px = geoDistance(centre, right) * 6371;
+  const km = niceRound(kmPer100px * 1.5);
+  const px = (100 * km) / kmPer100px;
+  const x0 = W - 30 - px,
+    y0 = H - 24;
+  g.append(s("rect", { x: x0, y: y0, width: (px / 2).toFixed(1), height: 5, fill: "#34495e" }));
+  g.append(s("rect", { x: (x0 + px / 2).toFixed(1), y: y0, width: (px / 2).toFixed(1), height: 5, fill: "#ffffff", stroke: "#34495e" }));
+  const t = s("text", { x: (x0 + px).toFixed(1), y: y0 - 4, "text-anchor": "end", class: "scale-label" });
+  t.textContent = `${fmt(km)} km`;
+  g.append(t);
+  return g;
+}
+
 // ---------- charts ----------
 const PALETTE = ["#1d4e89", "#e76f51", "#2a9d8f", "#7b2cbf", "#e9c46a", "#6c757d", "#d62828", "#52796f"];
 let mapState = null;
@@ -505,21 +559,26 @@ function makeChart(container, title, series, opts) {
     if (x.band && countNum(x.band.hi) && countNum(x.band.lo)) {
       const hiIdx = plotData.length;
       plotData.push(x.band.hi);
-      useries.push({ label: `${x.label} p95`, stroke: x.color + "00", fill: undefined, scale: x.scale || "y", points: { show: false }, width: 0 });
+      // Each band keeps its series' colour and dashed edges, so that two bands on one chart
+      // stay apart where they overlap.
+      const edge = { stroke: x.color + "aa", width: 0.8, dash: [4, 3], scale: x.scale || "y", points: { show: false } };
+      useries.push({ ...edge, label: `${x.label} p95` });
       plotData.push(x.band.lo);
-      useries.push({ label: `${x.label} p05`, stroke: x.color + "00", scale: x.scale || "y", points: { show: false }, width: 0 });
-      bands.push({ series: [hiIdx, hiIdx + 1], fill: x.color + "2e" });
+      useries.push({ ...edge, label: `${x.label} p05` });
+      bands.push({ series: [hiIdx, hiIdx + 1], fill: x.color + "1f" });
       if (x.band.hi50 && x.band.lo50) {
         plotData.push(x.band.hi50);
         useries.push({ label: `${x.label} p75`, stroke: x.color + "00", scale: x.scale || "y", points: { show: false }, width: 0 });
         plotData.push(x.band.lo50);
         useries.push({ label: `${x.label} p25`, stroke: x.color + "00", scale: x.scale || "y", points: { show: false }, width: 0 });
-        bands.push({ series: [hiIdx + 2, hiIdx + 3], fill: x.color + "38" });
+        bands.push({ series: [hiIdx + 2, hiIdx + 3], fill: x.color + "40" });
       }
     }
     if (countNum(x.values)) {
       plotData.push(x.values);
-      useries.push({ label: x.label, stroke: x.color, fill: x.fill, width: x.width || 1.6, dash: x.dash, scale: x.scale || "y", points: { show: false }, value: (u, v) => fmt(v) });
+      // Over a band, a line without area fill and a little heavier.
+      const banded = !!(x.band && countNum(x.band.hi));
+      useries.push({ label: x.label, stroke: x.color, fill: banded ? undefined : x.fill, width: banded ? 2 : x.width || 1.6, dash: x.dash, scale: x.scale || "y", points: { show: false }, value: (u, v) => fmt(v) });
     }
   }
   const scales = { x: { time: timeAxis } };
@@ -584,10 +643,123 @@ function makeChart(container, title, series, opts) {
     const l = row.querySelector(".u-label");
     if (l && / p(05|25|75|95)$/.test(l.textContent || "")) row.style.display = "none";
   });
-  if (bands.length) wrap.append(h("div", { class: "note", text: "shaded: ensemble 5–95% (darker 25–75%)" }));
-  const entry = { plot, wrap, marker };
+  if (bands.length) wrap.append(h("div", { class: "note", text: "shaded: ensemble 5–95% (dashed edges; darker 25–75%)" }));
+  const entry = { plot, wrap, marker, title, useries, plotData };
+  wrap.append(exportButtons(entry));
   charts.push(entry);
   return entry;
+}
+
+// ---------- chart export (PNG, SVG, CSV), all made in the page ----------
+function fileSlug(text) {
+  return String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "chart";
+}
+function download(name, blob) {
+  const a = h("a", { download: name });
+  a.href = URL.createObjectURL(blob);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+function csvCell(v) {
+  const t = v === null || v === undefined ? "" : String(v);
+  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+// The chart's data: one row per day, one column per drawn series (band edges included).
+function chartCsv(entry) {
+  const cols = entry.useries.slice(1).map((x) => x.label);
+  const lines = [["date", ...cols].map(csvCell).join(",")];
+  for (let i = 0; i < nDays; i++) lines.push([dates[i], ...entry.plotData.slice(1).map((arr) => (arr && isNum(arr[i]) ? arr[i] : ""))].map(csvCell).join(","));
+  return lines.join("\n") + "\n";
+}
+// A vector drawing of the chart from its data and current scales.
+function chartSvg(entry) {
+  const u = entry.plot;
+  const W = 720,
+    H = 320,
+    L = 60,
+    R = 60,
+    T = 30,
+    B = 50;
+  const root = s("svg", { xmlns: SVG_NS, width: W, height: H, viewBox: `0 0 ${W} ${H}`, "font-family": "sans-serif", "font-size": 11 });
+  root.append(s("rect", { width: W, height: H, fill: "#ffffff" }));
+  const title = s("text", { x: L, y: 18, "font-size": 13, "font-weight": "bold" });
+  title.textContent = entry.title;
+  root.append(title);
+  const xsData = entry.plotData[0];
+  const x0 = u.scales.x.min,
+    x1 = u.scales.x.max;
+  const X = (v) => L + ((v - x0) / (x1 - x0 || 1)) * (W - L - R);
+  const Y = (v, sc) => {
+    const k = u.scales[sc] || u.scales.y;
+    return T + (1 - (v - k.min) / (k.max - k.min || 1)) * (H - T - B);
+  };
+  const pts = (arr, sc) => xsData.map((x, i) => (isNum(arr[i]) ? `${X(x).toFixed(1)},${Y(arr[i], sc).toFixed(1)}` : null));
+  for (const b of u.bands || []) {
+    const [hi, lo] = b.series;
+    const sc = entry.useries[hi].scale || "y";
+    const top = pts(entry.plotData[hi], sc).filter(Boolean);
+    const bottom = pts(entry.plotData[lo], sc).filter(Boolean).reverse();
+    root.append(s("polygon", { points: [...top, ...bottom].join(" "), fill: String(b.fill).slice(0, 7), "fill-opacity": 0.2 }));
+  }
+  entry.useries.slice(1).forEach((x, k) => {
+    if (!x.width || String(x.stroke).length > 7 && String(x.stroke).endsWith("00")) return;
+    const p = pts(entry.plotData[k + 1], x.scale || "y").filter(Boolean);
+    root.append(s("polyline", { points: p.join(" "), fill: "none", stroke: String(x.stroke).slice(0, 7), "stroke-width": x.width, "stroke-dasharray": x.dash ? x.dash.join(" ") : null }));
+  });
+  root.append(s("rect", { x: L, y: T, width: W - L - R, height: H - T - B, fill: "none", stroke: "#9aa5b1" }));
+  const text = (x, y, t, anchor) => {
+    const e = s("text", { x, y, "text-anchor": anchor || "start", fill: "#333" });
+    e.textContent = t;
+    root.append(e);
+  };
+  const dateAt = (v) => (timeAxis ? new Date(v * 1000).toISOString().slice(0, 10) : fmt(v));
+  text(L, H - B + 16, dateAt(x0));
+  text(W - R, H - B + 16, dateAt(x1), "end");
+  for (const sc of ["y", "y2"]) {
+    const k = u.scales[sc];
+    if (!k || !isNum(k.min) || !entry.useries.some((x) => (x.scale || "y") === sc)) continue;
+    const xPos = sc === "y" ? L - 4 : W - R + 4;
+    const anchor = sc === "y" ? "end" : "start";
+    text(xPos, H - B, fmt(k.min), anchor);
+    text(xPos, T + 10, fmt(k.max), anchor);
+  }
+  let lx = L;
+  entry.useries.slice(1).forEach((x) => {
+    if (/ p(05|25|75|95)$/.test(x.label)) return;
+    root.append(s("rect", { x: lx, y: H - 18, width: 12, height: 4, fill: String(x.stroke).slice(0, 7) }));
+    text(lx + 16, H - 13, x.label);
+    lx += 30 + 6.5 * x.label.length;
+  });
+  return new XMLSerializer().serializeToString(root);
+}
+// The chart's canvas with its title, as a PNG.
+function chartPng(entry, done) {
+  const src = entry.plot.ctx.canvas;
+  const c = document.createElement("canvas");
+  c.width = src.width;
+  c.height = src.height + 28;
+  const ctx = c.getContext("2d");
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, c.width, c.height);
+  ctx.fillStyle = "#1f2933";
+  ctx.font = "bold 14px sans-serif";
+  ctx.fillText(entry.title, 8, 19);
+  ctx.drawImage(src, 0, 28);
+  c.toBlob(done, "image/png");
+}
+function exportButtons(entry) {
+  const name = fileSlug(`${entry.wrap.closest(".city")?.querySelector("h3")?.textContent || ""} ${entry.title}`);
+  const button = (text, onclick) => h("button", { type: "button", class: "export", "data-export": text.toLowerCase(), text, onclick });
+  return h(
+    "div",
+    { class: "export-bar" },
+    "Download: ",
+    button("PNG", () => chartPng(entry, (blob) => blob && download(`${name}.png`, blob))),
+    button("SVG", () => download(`${name}.svg`, new Blob([chartSvg(entry)], { type: "image/svg+xml" }))),
+    button("CSV", () => download(`${name}.csv`, new Blob([chartCsv(entry)], { type: "text/csv" }))),
+  );
 }
 
 function bandOf(place, metric) {
@@ -756,19 +928,48 @@ function objectTable(rowsByName, firstCol) {
   const flat = Object.entries(rowsByName).map(([n, v]) => [n, isPlainObject(v) ? flatten(v) : { value: v }]);
   const cols = [];
   for (const [, f] of flat) for (const k of Object.keys(f)) if (!cols.includes(k)) cols.push(k);
-  return table([firstCol, ...cols.map(label)], flat.map(([n, f]) => [n, ...cols.map((c) => (f[c] === undefined ? null : f[c]))]), { scroll: true });
+  return table([firstCol, ...cols.map(label)], flat.map(([n, f]) => [n, ...cols.map((c) => (f[c] === undefined ? null : rawIfId(c, f[c])))]), { scroll: true });
 }
+// An ensemble's figure: {p05, p50, p95, mean, …}.
+function isSpread(v) {
+  return isPlainObject(v) && "p50" in v && "p05" in v;
+}
+// A map of scalars (e.g. trucks lost by corridor) as rows; nested maps as tables of their own.
+function scalarMapTables(target, title, v) {
+  const scalars = Object.entries(v).filter(([, x]) => !isPlainObject(x) && !Array.isArray(x));
+  if (scalars.length) target.append(table([title, "value"], scalars.map(([k, x]) => [label(k), rawIfId(k, x)]), { scroll: scalars.length > 20 }));
+  for (const [k, x] of Object.entries(v)) {
+    if (!isPlainObject(x)) continue;
+    const by = /^(.*)_by_(\w+)$/.exec(k);
+    const [what, key] = by ? [by[1], by[2]] : [k, "name"];
+    if (Object.values(x).every(isSpread)) {
+      target.append(h("h4", { text: label(k) }), spreadTable(x));
+    } else if (Object.values(x).every((y) => !isPlainObject(y))) {
+      target.append(h("h4", { text: label(k) }), table([label(key), label(what)], Object.entries(x).map(([n, y]) => [n, rawIfId(n, y)]), { scroll: Object.keys(x).length > 20 }));
+    } else {
+      target.append(h("h4", { text: label(k) }), objectTable(x, "name"));
+    }
+  }
+}
+// Figures of an ensemble, one row per figure: median and 90% range over the runs.
+function spreadTable(figures) {
+  const cols = [];
+  for (const v of Object.values(figures)) for (const k of Object.keys(v)) if (!cols.includes(k)) cols.push(k);
+  return table(["figure", ...cols.map(label)], Object.entries(figures).map(([f, v]) => [label(f), ...cols.map((c) => (v[c] === undefined ? null : v[c]))]), { scroll: true });
+}
+// Fields of summary.json that describe how it was made rather than what happened.
+const INTERNAL_KEYS = new Set(["manifest", "quantiles", "format", "fingerprint", "chunk_runs"]);
 function renderKeyFigures(main) {
   const sm = data.summary;
   if (!isPlainObject(sm)) return;
   const sec = section("key-figures", "Key figures", "From summary.json.");
   main.append(sec);
-  const scalars = Object.entries(sm).filter(([, v]) => !isPlainObject(v) && !Array.isArray(v));
-  const raw = (k, v) => (/seed|year/i.test(k) && isNum(v) ? { raw: v } : v);
-  if (scalars.length) sec.append(table(["figure", "value"], scalars.map(([k, v]) => [label(k), raw(k, v)])));
-  const order = (k) => ["places", "national", "corridors", "balance"].indexOf(k) + 1 || 9;
+  const scalars = Object.entries(sm).filter(([k, v]) => !isPlainObject(v) && !Array.isArray(v) && !INTERNAL_KEYS.has(k));
+  if (scalars.length) sec.append(table(["figure", "value"], scalars.map(([k, v]) => [label(k), rawIfId(k, v)])));
+  if (typeof sm.quantiles === "string") sec.append(h("p", { class: "note", text: `Quantiles: ${sm.quantiles}.` }));
+  const order = (k) => ["places", "national", "corridors", "displacement", "balance"].indexOf(k) + 1 || 9;
   const rest = Object.entries(sm)
-    .filter(([, v]) => isPlainObject(v) || Array.isArray(v))
+    .filter(([k, v]) => (isPlainObject(v) || Array.isArray(v)) && !INTERNAL_KEYS.has(k))
     .sort((a, b) => order(a[0]) - order(b[0]));
   for (const [k, v] of rest) {
     // Tables repeated elsewhere in the page (corridors) or long go into a collapsed panel.
@@ -783,14 +984,18 @@ function renderKeyFigures(main) {
         for (const f of flat) for (const c of Object.keys(f)) if (!cols.includes(c)) cols.push(c);
         target.append(table(cols.map(label), flat.map((f) => cols.map((c) => (f[c] === undefined ? null : f[c]))), { scroll: true }));
       } else target.append(h("p", { text: v.map((x) => fmt(x)).join(", ") }));
+    } else if (Object.values(v).length && Object.values(v).every((x) => isPlainObject(x) && Object.values(x).every(isSpread))) {
+      // An ensemble's places: one table per place.
+      for (const [name, figs] of Object.entries(v)) target.append(h("h4", { text: name }), spreadTable(figs));
     } else if (Object.values(v).length && Object.values(v).every(isPlainObject)) {
       target.append(objectTable(v, k === "places" ? "place" : k === "corridors" ? "corridor" : "name"));
     } else {
-      const f = flatten(v);
-      const entries = Object.entries(f);
-      // A map of scalars keyed by name (e.g. trucks lost by corridor) reads better as rows.
-      target.append(table(["figure", "value"], entries.map(([kk, vv]) => [label(kk), vv]), { scroll: entries.length > 20 }));
+      scalarMapTables(target, "figure", v);
     }
+  }
+  if (isPlainObject(sm.manifest)) {
+    const m = sm.manifest;
+    sec.append(details("How the ensemble was run (manifest)", table(["field", "value"], Object.entries(m).map(([k, x]) => [label(k), typeof x === "number" ? { raw: x } : x]))));
   }
 }
 
@@ -939,7 +1144,17 @@ function renderEvents(main) {
   }
   if (ev.length) {
     const note = data.events_total > ev.length ? ` (first ${ev.length} of ${data.events_total})` : "";
-    sec.append(details(`Event log${note}`, table(["day", "date", "kind", "place", "segment", "trucks", "detail"], ev.map((e) => [e.day, e.date, e.kind, e.place, e.segment, e.trucks, e.detail]), { scroll: true })));
+    const escorted = (v) => (v === 1 ? "yes" : v === 0 ? "no" : null);
+    sec.append(
+      details(
+        `Event log${note}`,
+        table(
+          ["day", "date", "kind", "place", "segment", "corridor", "trucks", "trucks lost", "outcome", "escorted"],
+          ev.map((e) => [e.day, e.date, e.kind, e.place, e.segment, e.corridor, e.trucks, e.trucks_lost, e.outcome, escorted(e.escorted)]),
+          { scroll: true },
+        ),
+      ),
+    );
   }
 }
 

@@ -1,0 +1,264 @@
+//! A run's GeoJSON layers for QGIS and other GIS tools: the network (places and roads, together
+//! and as separate layers), the daily state of the demand cities (a time layer for QGIS's
+//! temporal controller) and the attacks as points.
+//!
+//! Every feature has a top-level integer `id`, unique within its file, so that GDAL uses it as
+//! the feature id (`ogr2ogr -f GPKG` refuses duplicate ids). Coordinates are WGS 84 longitude,
+//! latitude (RFC 7946), rounded to 5 decimals (about a metre).
+
+use crate::outputs::OutputContext;
+use lifeline_model::network::Network;
+use lifeline_model::params::Leg;
+use lifeline_model::record::{EventKind, RunRecord};
+use lifeline_model::{PlaceId, SegmentId};
+use serde_json::{Map, Value, json};
+
+/// A `[lon, lat]` position.
+pub type Position = [f64; 2];
+
+/// The road's geometry from its `a` end to its `b` end. The network stores no intermediate
+/// points yet, so this is the straight line between the two ends; a network that gains them
+/// only needs to change this function.
+pub fn segment_geometry(net: &Network, segment: SegmentId) -> Vec<Position> {
+    let s = net.segment(segment);
+    let (a, b) = (net.place(s.a), net.place(s.b));
+    vec![[a.lon, a.lat], [b.lon, b.lat]]
+}
+
+/// Great-circle distance between two positions, km.
+fn distance_km(p: Position, q: Position) -> f64 {
+    const EARTH_RADIUS_KM: f64 = 6371.0;
+    let (lat1, lat2) = (p[1].to_radians(), q[1].to_radians());
+    let dlat = lat2 - lat1;
+    let dlon = (q[0] - p[0]).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// The point `fraction` (0 = first point, 1 = last) of the way along a polyline, by
+/// great-circle length (linear interpolation within a part).
+pub fn point_along(line: &[Position], fraction: f64) -> Option<Position> {
+    let first = *line.first()?;
+    let parts: Vec<f64> = line.windows(2).map(|w| distance_km(w[0], w[1])).collect();
+    let total: f64 = parts.iter().sum();
+    if total <= 0.0 {
+        return Some(first);
+    }
+    let mut left = fraction.clamp(0.0, 1.0) * total;
+    for (w, len) in line.windows(2).zip(&parts) {
+        if left <= *len && *len > 0.0 {
+            let t = left / len;
+            return Some([
+                w[0][0] + t * (w[1][0] - w[0][0]),
+                w[0][1] + t * (w[1][1] - w[0][1]),
+            ]);
+        }
+        left -= len;
+    }
+    line.last().copied()
+}
+
+/// Where an event happened, as `[lon, lat]`: on its road segment `at_km` road-kilometres from
+/// the segment's `a` end (its midpoint when `at_km` is unknown), measured along the segment's
+/// geometry in proportion to the road's length; else at its place; else nowhere.
+pub fn event_location(
+    net: &Network,
+    place: Option<PlaceId>,
+    segment: Option<SegmentId>,
+    at_km: Option<f64>,
+) -> Option<Position> {
+    if let Some(s) = segment {
+        let length = net.segment(s).length.0;
+        let fraction = match at_km {
+            Some(km) if length > 0.0 => km / length,
+            _ => 0.5,
+        };
+        return point_along(&segment_geometry(net, s), fraction);
+    }
+    place.map(|p| {
+        let p = net.place(p);
+        [p.lon, p.lat]
+    })
+}
+
+fn round(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+fn position(p: Position) -> Value {
+    json!([round(p[0], 5), round(p[1], 5)])
+}
+
+fn feature(id: usize, geometry: Value, properties: Map<String, Value>) -> Value {
+    json!({"type": "Feature", "id": id, "geometry": geometry, "properties": properties})
+}
+
+fn collection(features: Vec<Value>) -> Value {
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// One point feature per place (`id` = `place_id` = the place's index).
+fn place_features(ctx: &OutputContext, first_id: usize) -> Vec<Value> {
+    let net = &ctx.input.network;
+    net.places()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let src = ctx.place_sources.get(i).cloned().unwrap_or_default();
+            let depot = ctx.input.depots.iter().any(|d| d.place.index() == i);
+            let properties = object(json!({
+                "layer": "place", "place_id": i, "name": p.name, "country": p.country,
+                "kind": p.kind.as_str(), "population": p.population, "demand_point": depot,
+                "coord_source": src.coord_source, "population_source": src.population_source,
+                "note": src.note,
+            }));
+            let geometry = json!({"type": "Point", "coordinates": position([p.lon, p.lat])});
+            feature(first_id + i, geometry, properties)
+        })
+        .collect()
+}
+
+/// The corridors whose route drives along `segment`, `;`-separated.
+fn corridors_on(ctx: &OutputContext, segment: usize) -> String {
+    ctx.input
+        .corridors
+        .iter()
+        .filter(|c| {
+            c.legs
+                .iter()
+                .any(|l| matches!(l, Leg::Drive { segment: s, .. } if s.index() == segment))
+        })
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// One LineString feature per road segment (`id` = `first_id` + the segment's index).
+fn road_features(ctx: &OutputContext, first_id: usize) -> Vec<Value> {
+    let net = &ctx.input.network;
+    net.segments()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let src = ctx.segment_sources.get(i).cloned().unwrap_or_default();
+            let properties = object(json!({
+                "layer": "road", "segment_id": i,
+                "a": net.place(s.a).name, "b": net.place(s.b).name,
+                "length_km": s.length.0, "route": s.route, "condition": s.condition.as_str(),
+                "corridors": corridors_on(ctx, i),
+                "length_source": src.length_source, "condition_source": src.condition_source,
+                "note": src.note,
+            }));
+            let line: Vec<Value> = segment_geometry(net, SegmentId::from_index(i))
+                .into_iter()
+                .map(position)
+                .collect();
+            let geometry = json!({"type": "LineString", "coordinates": line});
+            feature(first_id + i, geometry, properties)
+        })
+        .collect()
+}
+
+/// Places (points) then roads (LineStrings) in one collection, for QGIS: a place's `id` is its
+/// index, a road's the number of places plus its index, so ids are unique across both.
+pub fn network_geojson(ctx: &OutputContext) -> Value {
+    let mut features = place_features(ctx, 0);
+    features.extend(road_features(ctx, ctx.input.network.places().len()));
+    collection(features)
+}
+
+/// The places alone (one layer of points).
+pub fn places_geojson(ctx: &OutputContext) -> Value {
+    collection(place_features(ctx, 0))
+}
+
+/// The roads alone (one layer of LineStrings).
+pub fn roads_geojson(ctx: &OutputContext) -> Value {
+    collection(road_features(ctx, 0))
+}
+
+/// One point per demand city and day with that day's figures and its ISO `date`: a layer for
+/// QGIS's temporal controller (Layer Properties → Temporal → single field `date`).
+pub fn daily_geojson(ctx: &OutputContext, record: &RunRecord) -> Value {
+    let net = &ctx.input.network;
+    let mut features = Vec::new();
+    for (day, rows) in record.depot_days.iter().enumerate() {
+        let date = ctx.date(day as u32).to_string();
+        for (di, r) in rows.iter().enumerate() {
+            let depot = &ctx.input.depots[di];
+            let p = net.place(depot.place);
+            let properties = object(json!({
+                "day": day, "date": date, "place": p.name,
+                "commodity": ctx.input.commodities[depot.commodity.index()].name,
+                "stock_m3": round(r.stock, 1), "demand_m3": round(r.demand, 1),
+                "delivered_m3": round(r.delivered, 1), "shortage_m3": round(r.shortage, 1),
+                "cover_days": round(r.cover_days, 2), "price_multiple": round(r.price_multiple, 3),
+                "power_hours": r.power_hours.map(|h| round(h, 2)),
+                "services_open": r.services_open, "rationing": r.rationing,
+            }));
+            let geometry = json!({"type": "Point", "coordinates": position([p.lon, p.lat])});
+            features.push(feature(features.len(), geometry, properties));
+        }
+    }
+    collection(features)
+}
+
+/// One point per attack, where it happened (see [`event_location`]), with its date and outcome.
+pub fn attacks_geojson(ctx: &OutputContext, record: &RunRecord) -> Value {
+    let net = &ctx.input.network;
+    let mut features = Vec::new();
+    for e in &record.events {
+        let EventKind::Attack {
+            lost,
+            kidnapped,
+            killed,
+            aftermath,
+        } = &e.kind
+        else {
+            continue;
+        };
+        let Some(at) = event_location(net, e.place, e.segment, None) else {
+            continue;
+        };
+        let properties = object(json!({
+            "day": e.day, "date": ctx.date(e.day).to_string(),
+            "segment": e.segment.map(|s| ctx.segment_name(s)),
+            "corridor": e.corridor.map(|c| ctx.input.corridors[c.index()].name.clone()),
+            "trucks": e.trucks, "trucks_lost": lost, "drivers_kidnapped": kidnapped,
+            "drivers_killed": killed, "outcome": aftermath.as_str(),
+        }));
+        let geometry = json!({"type": "Point", "coordinates": position(at)});
+        features.push(feature(features.len(), geometry, properties));
+    }
+    collection(features)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn point_along_walks_the_polyline_by_length() {
+        let line = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]];
+        let mid = point_along(&line, 0.5).unwrap();
+        assert!(
+            (mid[0] - 1.0).abs() < 1e-6 && mid[1].abs() < 1e-6,
+            "{mid:?}"
+        );
+        let quarter = point_along(&line, 0.25).unwrap();
+        assert!((quarter[0] - 0.5).abs() < 1e-3 && quarter[1].abs() < 1e-9);
+        assert_eq!(point_along(&line, 0.0).unwrap(), [0.0, 0.0]);
+        assert_eq!(point_along(&line, 1.0).unwrap(), [1.0, 1.0]);
+        assert_eq!(point_along(&line, 7.0).unwrap(), [1.0, 1.0]);
+        assert_eq!(point_along(&[], 0.5), None);
+        assert_eq!(point_along(&[[2.0, 3.0]], 0.5), Some([2.0, 3.0]));
+    }
+}

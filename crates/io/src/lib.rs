@@ -7,5 +7,7 @@ mod columns;
 pub mod error;
 pub mod network_csv;
 pub mod outputs;
+pub mod suggest;
+pub mod text;
 
 pub use error::InputError;

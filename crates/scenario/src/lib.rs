@@ -7,7 +7,11 @@ pub mod criticality;
 pub mod displacement;
 pub mod embedded;
 pub mod error;
+pub mod events;
+mod required;
 pub mod spec;
+pub mod validate;
 
 pub use build::{Built, Overrides, STATUS_QUO, Scenario};
 pub use error::ScenarioError;
+pub use events::EventFileSummary;

@@ -48,6 +48,9 @@ impl RunArgs {
 pub fn run(args: RunArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.overrides())?;
+    if let Some(events) = scenario.event_file_summary(&built, &args.overrides())? {
+        eprintln!("{events}");
+    }
     let mut rng = run_rng(built.seed, 0);
     let record = lifeline_model::run(&built.input, &mut rng, RecordOptions::all());
     let figures = key_figures(&built.input, &record);

@@ -124,13 +124,19 @@ impl EventFileSummary {
     }
 }
 
+/// The counts on one line, and the warning on the next when the file adds no hazard.
 impl fmt::Display for EventFileSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "Events: {}: {} read, {} within the run's dates, {} of a weighted type, {} within {:.0} km of a corridor",
+            "Events: {}: {} read, {} within the run's dates, {} of a weighted type, {} within \
+             {:.0} km of a corridor",
             self.file, self.read, self.in_window, self.weighted, self.near_corridor, self.cutoff_km
-        )
+        )?;
+        match self.warning() {
+            Some(warning) => write!(f, "\n{warning}"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 use lifeline_scenario::{EventFileSummary, Overrides, Scenario};
 use std::path::PathBuf;
 
-const HEADER: &str = "event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,fatalities";
+const HEADER: &str =
+    "event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,fatalities";
 
 /// Four events on the Bougouni road (Bamako–Sikasso), as `event_type`, dated from `date`.
 fn events(event_type: &str, date: &str, lat: f64, lon: f64) -> String {
@@ -46,13 +47,23 @@ fn embedded_events_reach_the_corridors() {
     assert!(s.read >= s.in_window && s.in_window >= s.weighted);
     assert!(s.weighted >= s.near_corridor && s.near_corridor > 0, "{s}");
     assert_eq!(s.warning(), None);
-    assert!(s.to_string().starts_with("Events: embedded:mali/mali-2025-events.csv: "));
+    assert!(
+        s.to_string()
+            .starts_with("Events: embedded:mali/mali-2025-events.csv: ")
+    );
 }
 
 #[test]
 fn event_types_match_in_any_case() {
-    let s = summary("case", &events("violence AGAINST civilians", "2025-09-10", 11.42, -7.48));
-    assert_eq!((s.read, s.in_window, s.weighted, s.near_corridor), (4, 4, 4, 4), "{s}");
+    let s = summary(
+        "case",
+        &events("violence AGAINST civilians", "2025-09-10", 11.42, -7.48),
+    );
+    assert_eq!(
+        (s.read, s.in_window, s.weighted, s.near_corridor),
+        (4, 4, 4, 4),
+        "{s}"
+    );
     assert_eq!(s.warning(), None);
 }
 
@@ -61,7 +72,10 @@ fn events_in_other_years_are_named() {
     let s = summary("years", &events("Battles", "2015-09-10", 11.42, -7.48));
     assert_eq!((s.read, s.in_window), (4, 0));
     let warning = s.warning().expect("warns");
-    assert!(warning.contains("no event falls within the run's dates"), "{warning}");
+    assert!(
+        warning.contains("no event falls within the run's dates"),
+        "{warning}"
+    );
     assert!(warning.contains("2015-09-10"), "{warning}");
 }
 
@@ -80,7 +94,10 @@ fn events_far_from_every_corridor_are_named() {
     let s = summary("far", &events("Battles", "2025-09-10", 50.1, 8.7));
     assert_eq!((s.weighted, s.near_corridor), (4, 0));
     let warning = s.warning().expect("warns");
-    assert!(warning.contains("within 120 km of a corridor's road"), "{warning}");
+    assert!(
+        warning.contains("within 120 km of a corridor's road"),
+        "{warning}"
+    );
     assert!(warning.contains("lat 50.10"), "{warning}");
     assert!(s.to_string().contains("\nwarning: "), "{s}");
 }

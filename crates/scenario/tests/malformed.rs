@@ -176,7 +176,7 @@ fn unknown_response_lists_the_known_ones() {
 fn problems(text: String) -> Vec<(usize, String, String)> {
     let result = Scenario::parse("bad.toml", text, None)
         .and_then(|s| s.build(&Overrides::default()).map(|_| ()));
-    let err = result.err().expect("expected an error");
+    let err = result.expect_err("expected an error");
     err.problems()
         .into_iter()
         .map(|p| match p {

@@ -28,8 +28,13 @@ pub(crate) struct Lines {
 impl Lines {
     pub(crate) fn new(text: &str) -> Lines {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+        // A line ends at `\n`, or at a lone `\r` (old Mac files), as the csv crate reads them.
+        let bytes = text.as_bytes();
         let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(bytes.iter().enumerate().filter_map(|(i, b)| {
+                let lone_cr = *b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+                (*b == b'\n' || lone_cr).then_some(i + 1)
+            }))
             .collect();
         Lines { text, starts }
     }
@@ -277,7 +282,7 @@ mod tests {
 
     #[test]
     fn line_numbers_are_right_with_lf_crlf_bom_and_quoted_newlines() {
-        for newline in ["\n", "\r\n"] {
+        for newline in ["\n", "\r\n", "\r"] {
             let text = ["\u{feff}name,note", "A,x", "B,\"two", "lines\"", "C,y", ""].join(newline);
             let lines = Lines::new(&text);
             let (rows, _) = rows(&lines);

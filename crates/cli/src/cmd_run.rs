@@ -52,7 +52,11 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
+    let overrides = args.choices.overrides(args.response.clone());
+    let built = scenario.build(&overrides)?;
+    if let Some(events) = scenario.event_file_summary(&built, &overrides)? {
+        eprintln!("{events}");
+    }
     let folder = args.out.take(RUN_OUTPUTS, RUN_OUTPUTS.names)?;
     let dir = folder.dir();
     let mut rng = run_rng(built.seed, 0);

@@ -13,5 +13,7 @@ pub mod manifest;
 pub mod network_csv;
 pub mod outdir;
 pub mod outputs;
+pub mod suggest;
+pub mod text;
 
 pub use error::InputError;

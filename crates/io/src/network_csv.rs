@@ -1,6 +1,6 @@
 //! The network tables: `places.csv` and `segments.csv` (see `crates/scenario/data/mali/README.md`).
 
-use crate::columns::{Columns, csv_error, reader};
+use crate::columns::{Columns, Lines};
 use crate::error::InputError;
 use lifeline_model::PlaceId;
 use lifeline_model::network::{Place, PlaceKind, RoadCondition, Segment};
@@ -31,19 +31,44 @@ pub struct NetworkTables {
     pub segment_sources: Vec<SegmentSources>,
 }
 
+/// The most people a place may hold: more than any city on Earth, far below what would
+/// overflow the displacement engine's counts.
+pub const MAX_POPULATION: u64 = 1_000_000_000;
+
+const PLACE_COLUMNS: [&str; 9] = [
+    "name",
+    "country",
+    "lat",
+    "lon",
+    "kind",
+    "population",
+    "coord_source",
+    "population_source",
+    "note",
+];
+
+const SEGMENT_COLUMNS: [&str; 8] = [
+    "a",
+    "b",
+    "length_km",
+    "condition",
+    "route",
+    "length_source",
+    "condition_source",
+    "note",
+];
+
 /// Reads `places.csv`.
 pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSources>), InputError> {
-    let mut rdr = reader(text);
-    let cols = Columns::from_header(
-        file,
-        &mut rdr,
-        &["name", "country", "lat", "lon", "kind"],
-        "places",
-    )?;
+    let lines = Lines::new(text);
+    let mut rdr = lines.reader();
+    let cols = Columns::from_header(file, &lines, &mut rdr, &PLACE_COLUMNS[..5], "places")?;
+    cols.refuse_near_misses(&PLACE_COLUMNS)?;
+    let mut first_lines: HashMap<String, u64> = HashMap::new();
     let mut places = Vec::new();
     let mut sources = Vec::new();
     for row in rdr.records() {
-        let row = row.map_err(|e| csv_error(file, &e))?;
+        let row = row.map_err(|e| cols.csv_error(&e))?;
         let name = cols.required(&row, "name")?.to_string();
         let lat = cols.coordinate(&row, "lat")?;
         let lon = cols.coordinate(&row, "lon")?;
@@ -59,12 +84,15 @@ pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSourc
                 ),
             )
         })?;
-        let population = cols.count(&row, "population")?;
-        if places.iter().any(|p: &Place| p.name == name) {
+        let population = cols.count(&row, "population", MAX_POPULATION, "people")?;
+        if let Some(first) = first_lines.insert(name.clone(), cols.line_of(&row)) {
             return Err(cols.error(
                 &row,
                 "name",
-                format!("`{name}` appears twice; names must be unique"),
+                format!(
+                    "`{name}` appears twice (lines {first} and {}); names must be unique",
+                    cols.line_of(&row)
+                ),
             ));
         }
         places.push(Place {
@@ -95,24 +123,32 @@ pub fn read_segments(
         .enumerate()
         .map(|(i, p)| (p.name.as_str(), PlaceId::from_index(i)))
         .collect();
-    let mut rdr = reader(text);
+    let text_lines = Lines::new(text);
+    let mut rdr = text_lines.reader();
     let cols = Columns::from_header(
         file,
+        &text_lines,
         &mut rdr,
-        &["a", "b", "length_km", "condition"],
+        &SEGMENT_COLUMNS[..4],
         "segments",
     )?;
+    cols.refuse_near_misses(&SEGMENT_COLUMNS)?;
+    // Line of each road already read, by its two ends in either order.
+    let mut first_lines: HashMap<(PlaceId, PlaceId), u64> = HashMap::new();
     let mut segments = Vec::new();
     let mut sources = Vec::new();
     for row in rdr.records() {
-        let row = row.map_err(|e| csv_error(file, &e))?;
+        let row = row.map_err(|e| cols.csv_error(&e))?;
         let end = |field: &str| -> Result<PlaceId, InputError> {
             let name = cols.required(&row, field)?;
             by_name.get(name).copied().ok_or_else(|| {
                 cols.error(
                     &row,
                     field,
-                    format!("unknown place `{name}` (not in the places table)"),
+                    format!(
+                        "unknown place `{name}` (not in the places table){}",
+                        crate::suggest::hint(name, places.iter().map(|p| p.name.as_str()))
+                    ),
                 )
             })
         };
@@ -120,6 +156,19 @@ pub fn read_segments(
         let b = end("b")?;
         if a == b {
             return Err(cols.error(&row, "b", "a segment must join two different places"));
+        }
+        if let Some(first) = first_lines.insert((a.min(b), a.max(b)), cols.line_of(&row)) {
+            return Err(cols.error(
+                &row,
+                "b",
+                format!(
+                    "the road between `{}` and `{}` is listed twice (lines {first} and {}); keep \
+                     one row per pair of places",
+                    places[a.index()].name,
+                    places[b.index()].name,
+                    cols.line_of(&row)
+                ),
+            ));
         }
         let length = cols.number(&row, "length_km")?;
         if length <= 0.0 {
@@ -239,5 +288,49 @@ mod tests {
             err.to_string().starts_with("p.csv:2: field `kind`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn duplicated_road_is_refused_naming_both_lines() {
+        let err = read_network(
+            PLACES,
+            "p.csv",
+            "a,b,length_km,condition\nA,B,120,fair\nB,A,121,good\n",
+            "s.csv",
+        )
+        .expect_err("duplicate");
+        assert_eq!((err.line, err.field.as_str()), (3, "b"));
+        assert!(err.message.contains("lines 2 and 3"), "{err}");
+    }
+
+    #[test]
+    fn population_header_in_any_case_is_read_and_bounded() {
+        let (places, _) = read_places(
+            "Name,Country,Lat,Lon,Kind,Population\nA,ML,12,-8,city,2500000.0\n",
+            "p.csv",
+        )
+        .expect("valid");
+        assert_eq!(places[0].population, 2_500_000);
+        let err = read_places(
+            "name,country,lat,lon,kind,population\nA,ML,12,-8,city,18000000000000000000\n",
+            "p.csv",
+        )
+        .expect_err("huge");
+        assert_eq!((err.line, err.field.as_str()), (2, "population"));
+        assert!(err.message.contains("at most 1000000000"), "{err}");
+        let err = read_places("name,country,lat,lon,kind,populaton\n", "p.csv").expect_err("typo");
+        assert!(err.message.contains("did you mean `population`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_place_in_segments_gets_a_suggestion() {
+        let err = read_network(
+            PLACES,
+            "p.csv",
+            "a,b,length_km,condition\nA,b,120,fair\n",
+            "s.csv",
+        )
+        .expect_err("unknown");
+        assert!(err.message.contains("did you mean `B`"), "{err}");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::embedded;
 use crate::error::{ScenarioError, SourceText};
+use crate::events::{EventWeights, weighted_events};
 use crate::spec::{BlockadeSpec, ScenarioFile};
 use crate::supply_modes::{self, ModeContext};
 use chrono::NaiveDate;
@@ -31,7 +32,7 @@ pub struct Scenario {
     pub text: String,
     pub spec: ScenarioFile,
     pub tables: NetworkTables,
-    base_dir: Option<PathBuf>,
+    pub(crate) base_dir: Option<PathBuf>,
 }
 
 /// Command-line choices that change a run without editing the file.
@@ -92,11 +93,15 @@ struct ThreatContext<'a> {
 /// The name of the response that changes nothing.
 pub const STATUS_QUO: &str = "status-quo";
 
-fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| ScenarioError::Read {
         file: path.display().to_string(),
         message: e.to_string(),
-    })
+    })?;
+    Ok(lifeline_io::text::decode(
+        bytes,
+        &path.display().to_string(),
+    )?)
 }
 
 impl Scenario {
@@ -117,6 +122,7 @@ impl Scenario {
     /// Parses scenario text. `base_dir` resolves relative data paths.
     pub fn parse(file: &str, text: String, base_dir: Option<PathBuf>) -> Result<Scenario> {
         let src = SourceText { file, text: &text };
+        crate::required::check(&src)?;
         let spec: ScenarioFile = toml::from_str(&text).map_err(|e| src.from_toml(&e))?;
         let (places_text, places_file) = load_data(
             &src,
@@ -131,6 +137,7 @@ impl Scenario {
             "network.segments",
         )?;
         let tables = read_network(&places_text, &places_file, &segments_text, &segments_file)?;
+        crate::validate::scenario(&src, &spec, &tables)?;
         Ok(Scenario {
             file: file.to_string(),
             text,
@@ -189,7 +196,10 @@ impl Scenario {
         };
 
         let start_date = date(&src, &spec.scenario.start_date, "scenario.start_date")?;
-        let days = overrides.days.unwrap_or(*spec.scenario.days.get_ref());
+        let days = match overrides.days {
+            Some(days) => crate::validate::run_days(days)?,
+            None => *spec.scenario.days.get_ref(),
+        };
         if days == 0 {
             return Err(src.error(
                 spec.scenario.days.span(),
@@ -669,8 +679,8 @@ impl Scenario {
             window: (*s.window_days.get_ref()).max(1),
             close_below: probability(&src, &s.close_below, "services.close_below")?,
             reopen_above: probability(&src, &s.reopen_above, "services.reopen_above")?,
-            max_closure_days: s.max_closure_days,
-            min_open_days: s.min_open_days,
+            max_closure_days: *s.max_closure_days.get_ref(),
+            min_open_days: *s.min_open_days.get_ref(),
         };
         let w = &spec.willingness;
         let willingness = WillingnessParams {
@@ -702,7 +712,10 @@ impl Scenario {
         };
         let e = &spec.escorts;
         let escorts = EscortParams {
-            units: response.and_then(|r| r.escort_units).unwrap_or(e.units),
+            units: *response
+                .and_then(|r| r.escort_units.as_ref())
+                .unwrap_or(&e.units)
+                .get_ref(),
             turnaround: Days(non_negative(
                 &src,
                 &e.turnaround_days,
@@ -841,7 +854,7 @@ impl Scenario {
                 "threat.attacks.escort_hazard_factor",
             )?,
             reference_size: positive(src, &a.reference_size, "threat.attacks.reference_size")?,
-            size_exponent: a.size_exponent,
+            size_exponent: *a.size_exponent.get_ref(),
             loss_unescorted: LossShare {
                 max_share: probability(
                     src,
@@ -867,8 +880,8 @@ impl Scenario {
                 )?,
             },
             kidnap_chance: probability(src, &a.kidnap_chance, "threat.attacks.kidnap_chance")?,
-            kidnap_max: a.kidnap_max,
-            killed_per_truck_lost: a.killed_per_truck_lost,
+            kidnap_max: *a.kidnap_max.get_ref(),
+            killed_per_truck_lost: *a.killed_per_truck_lost.get_ref(),
             turn_back_chance: probability(
                 src,
                 &a.turn_back_chance,
@@ -979,7 +992,7 @@ impl Scenario {
             range_km: positive(src, &k.range_km, "threat.kernel.range_km")?,
             decay_days: positive(src, &k.decay_days, "threat.kernel.decay_days")?,
             scale: non_negative(src, &k.scale, "threat.kernel.scale")?,
-            fatality_weight: k.fatality_weight,
+            fatality_weight: *k.fatality_weight.get_ref(),
         };
         let events = self.conflict_events(src, start, &kernel, overrides)?;
         builder.events(
@@ -994,7 +1007,7 @@ impl Scenario {
             &events,
             &kernel,
             days,
-            self.spec.willingness.abduction_severity,
+            *self.spec.willingness.abduction_severity.get_ref(),
         );
         Ok(ThreatInput {
             hazard,
@@ -1012,31 +1025,19 @@ impl Scenario {
         kernel: &KernelParams,
         overrides: &Overrides,
     ) -> Result<Vec<(ConflictEvent, bool)>> {
-        let (text, file) = match (&overrides.events_file, &self.spec.threat.events) {
-            (Some(path), _) => (read_text(path)?, path.display().to_string()),
-            (None, Some(spec)) => load_data(src, spec, self.base_dir.as_deref(), "threat.events")?,
-            (None, None) => return Ok(Vec::new()),
+        let Some((text, file)) = self.event_file(src, overrides)? else {
+            return Ok(Vec::new());
         };
         if overrides.without_threat {
             return Ok(Vec::new());
         }
         let rows = lifeline_io::acled::read_acled(&text, &file)?;
-        let weights = &self.spec.threat.kernel.event_weights;
-        Ok(rows
-            .iter()
-            .filter_map(|r| {
-                let w = *weights.get(&r.event_type)?;
-                Some((
-                    ConflictEvent {
-                        day: (r.date - start).num_days() + overrides.threat_shift_days,
-                        lat: r.latitude,
-                        lon: r.longitude,
-                        weight: kernel.event_weight(w, r.fatalities),
-                    },
-                    r.sub_event_type.to_lowercase().contains("abduction"),
-                ))
-            })
-            .collect())
+        let weights = EventWeights::new(&self.spec.threat.kernel.event_weights);
+        let mut events = weighted_events(&rows, &weights, start, kernel);
+        for (e, _) in events.iter_mut() {
+            e.day += overrides.threat_shift_days;
+        }
+        Ok(events)
     }
 }
 
@@ -1142,7 +1143,7 @@ fn reported_incidents(
 }
 
 /// Reads `embedded:NAME` or a path relative to the scenario's folder.
-fn load_data(
+pub(crate) fn load_data(
     src: &SourceText,
     spec: &Spanned<String>,
     base_dir: Option<&Path>,
@@ -1164,24 +1165,19 @@ fn load_data(
         Some(dir) if Path::new(value).is_relative() => dir.join(value),
         _ => PathBuf::from(value),
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let bytes = std::fs::read(&path).map_err(|e| {
         src.error(
             spec.span(),
             field,
             format!("cannot read `{}`: {e}", path.display()),
         )
     })?;
+    let text = lifeline_io::text::decode(bytes, &path.display().to_string())?;
     Ok((text, path.display().to_string()))
 }
 
 pub(crate) fn date(src: &SourceText, s: &Spanned<String>, field: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d").map_err(|_| {
-        src.error(
-            s.span(),
-            field,
-            format!("expected a date as YYYY-MM-DD, found `{}`", s.get_ref()),
-        )
-    })
+    crate::validate::parse_date(s.get_ref()).map_err(|message| src.error(s.span(), field, message))
 }
 
 pub(crate) fn checked(

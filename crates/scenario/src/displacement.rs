@@ -200,7 +200,7 @@ impl Scenario {
                 .population(i64::try_from(population[i]).unwrap_or(i64::MAX))
                 .coordinates(p.lon, p.lat);
             if camp {
-                spec = spec.capacity(i64::try_from(d.camp_capacity).unwrap_or(i64::MAX));
+                spec = spec.capacity(i64::try_from(*d.camp_capacity.get_ref()).unwrap_or(i64::MAX));
             }
             locations.push(world.add_location(spec));
         }

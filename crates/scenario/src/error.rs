@@ -23,6 +23,40 @@ pub enum ScenarioError {
     UnknownScenario(String),
     #[error("unknown response `{name}`; this scenario defines: {known}")]
     UnknownResponse { name: String, known: String },
+    /// A value given outside the file (a command-line option) out of its allowed range.
+    #[error("{option}: {message}")]
+    Override { option: String, message: String },
+    /// Several problems found in one pass, each located: all are reported at once.
+    #[error("{} problems:\n{}", .0.len(), list(.0))]
+    Many(Vec<ScenarioError>),
+}
+
+fn list(errors: &[ScenarioError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("  {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl ScenarioError {
+    /// `Ok` when there is no problem, the problem itself when there is one, all of them
+    /// together when there are more.
+    pub fn all(mut errors: Vec<ScenarioError>) -> Result<(), ScenarioError> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(ScenarioError::Many(errors)),
+        }
+    }
+
+    /// The problems this error stands for (one, or each of many).
+    pub fn problems(&self) -> Vec<&ScenarioError> {
+        match self {
+            ScenarioError::Many(errors) => errors.iter().collect(),
+            other => vec![other],
+        }
+    }
 }
 
 /// The text of a scenario file with its name, to turn byte spans into lines and fields.
@@ -85,5 +119,46 @@ impl SourceText<'_> {
         let span = err.span().unwrap_or(0..0);
         let field = self.field_at(span.start);
         self.error(span, &field, err.message().trim().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_are_right_with_lf_and_crlf() {
+        for newline in ["\n", "\r\n"] {
+            let text = ["[a]", "x = 1", "", "[b]", "yy = 2", ""].join(newline);
+            let src = SourceText {
+                file: "s.toml",
+                text: &text,
+            };
+            let offset = text.find("yy").expect("present");
+            assert_eq!(src.line_col(offset), (5, 1), "newline {newline:?}");
+            assert_eq!(src.line_col(offset + 5), (5, 6), "newline {newline:?}");
+            assert_eq!(src.field_at(offset), "b.yy", "newline {newline:?}");
+        }
+    }
+
+    #[test]
+    fn many_problems_are_listed_one_per_line() {
+        let src = SourceText {
+            file: "s.toml",
+            text: "a = 1\nb = 2\n",
+        };
+        assert!(ScenarioError::all(Vec::new()).is_ok());
+        let one = ScenarioError::all(vec![src.error(0..1, "a", "bad")]).expect_err("one");
+        assert_eq!(one.to_string(), "s.toml:1:1: field `a`: bad");
+        let two = ScenarioError::all(vec![
+            src.error(0..1, "a", "bad"),
+            src.error(6..7, "b", "worse"),
+        ])
+        .expect_err("two");
+        assert_eq!(
+            two.to_string(),
+            "2 problems:\n  s.toml:1:1: field `a`: bad\n  s.toml:2:1: field `b`: worse"
+        );
+        assert_eq!(two.problems().len(), 2);
     }
 }

@@ -7,8 +7,12 @@ pub mod criticality;
 pub mod displacement;
 pub mod embedded;
 pub mod error;
+pub mod events;
+mod required;
 pub mod spec;
 mod supply_modes;
+pub mod validate;
 
 pub use build::{Built, Overrides, STATUS_QUO, Scenario};
 pub use error::ScenarioError;
+pub use events::EventFileSummary;

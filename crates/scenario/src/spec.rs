@@ -1,5 +1,6 @@
 //! The scenario file, as written by users: every table and key. Unknown keys are errors.
-//! Values that name places or corridors keep their TOML span for located error messages.
+//! Values keep their TOML span for located error messages; their allowed ranges are checked in
+//! `validate.rs`.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -116,7 +117,7 @@ pub struct DisplacementSpec {
     /// Places treated as camps besides those of kind `camp` (e.g. a registration post).
     #[serde(default)]
     pub camps: Vec<Spanned<String>>,
-    pub camp_capacity: u64,
+    pub camp_capacity: Spanned<u64>,
     /// Flee's move rules (Mali 2012 case values by default in the embedded scenario).
     pub max_move_km_per_day: Spanned<f64>,
     pub camp_weight: Spanned<f64>,
@@ -288,8 +289,8 @@ pub struct ServicesSpec {
     pub window_days: Spanned<u32>,
     pub close_below: Spanned<f64>,
     pub reopen_above: Spanned<f64>,
-    pub max_closure_days: u32,
-    pub min_open_days: u32,
+    pub max_closure_days: Spanned<u32>,
+    pub min_open_days: Spanned<u32>,
     #[serde(default)]
     pub source: String,
 }
@@ -304,7 +305,7 @@ pub struct WillingnessSpec {
     /// Willingness lost when an incident is reported within the kernel range of a corridor.
     pub drop_per_reported_incident: Spanned<f64>,
     /// An abduction of drivers weighs this many ordinary incidents.
-    pub abduction_severity: f64,
+    pub abduction_severity: Spanned<f64>,
     /// Half-life of the recovery on days the corridor's road is safe (default: the same as
     /// `recovery_half_life_days`).
     #[serde(default)]
@@ -320,7 +321,7 @@ pub struct WillingnessSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscortsSpec {
-    pub units: u32,
+    pub units: Spanned<u32>,
     pub turnaround_days: Spanned<f64>,
     pub max_wait_for_escort_days: Spanned<f64>,
     #[serde(default)]
@@ -351,12 +352,12 @@ pub struct LossSpec {
 pub struct AttacksSpec {
     pub escort_hazard_factor: Spanned<f64>,
     pub reference_size: Spanned<f64>,
-    pub size_exponent: f64,
+    pub size_exponent: Spanned<f64>,
     pub loss_unescorted: LossSpec,
     pub loss_escorted: LossSpec,
     pub kidnap_chance: Spanned<f64>,
-    pub kidnap_max: u32,
-    pub killed_per_truck_lost: f64,
+    pub kidnap_max: Spanned<u32>,
+    pub killed_per_truck_lost: Spanned<f64>,
     pub turn_back_chance: Spanned<f64>,
     pub wait_chance: Spanned<f64>,
     pub wait_days: Spanned<f64>,
@@ -368,9 +369,9 @@ pub struct KernelSpec {
     pub range_km: Spanned<f64>,
     pub decay_days: Spanned<f64>,
     pub scale: Spanned<f64>,
-    pub fatality_weight: f64,
-    /// Weight per ACLED `event_type` (types not listed weigh nothing).
-    pub event_weights: BTreeMap<String, f64>,
+    pub fatality_weight: Spanned<f64>,
+    /// Weight per ACLED `event_type`, matched in any case (types not listed weigh nothing).
+    pub event_weights: BTreeMap<String, Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -437,7 +438,7 @@ pub struct ResponseSpec {
     #[serde(default)]
     pub convoys_to: Option<Spanned<String>>,
     #[serde(default)]
-    pub escort_units: Option<u32>,
+    pub escort_units: Option<Spanned<u32>>,
     /// New import shares by corridor name (others keep theirs).
     #[serde(default)]
     pub shares: BTreeMap<String, Spanned<f64>>,

@@ -171,3 +171,370 @@ fn unknown_response_lists_the_known_ones() {
         .expect("error");
     assert!(err.to_string().contains("status-quo"), "{err}");
 }
+
+/// Parses and builds; returns every problem as (line, field, message).
+fn problems(text: String) -> Vec<(usize, String, String)> {
+    let result = Scenario::parse("bad.toml", text, None)
+        .and_then(|s| s.build(&Overrides::default()).map(|_| ()));
+    let err = result.expect_err("expected an error");
+    err.problems()
+        .into_iter()
+        .map(|p| match p {
+            ScenarioError::At {
+                file,
+                line,
+                field,
+                message,
+                ..
+            } => {
+                assert_eq!(file, "bad.toml");
+                (*line, field.clone(), message.clone())
+            }
+            other => panic!("expected located errors, got: {other}"),
+        })
+        .collect()
+}
+
+fn hindcast() -> String {
+    embedded::scenario("mali-2025")
+        .expect("embedded hindcast")
+        .to_string()
+}
+
+#[test]
+fn far_dates_are_refused_with_the_allowed_years() {
+    for (from, to) in [
+        (
+            "start_date = \"2025-09-01\"",
+            "start_date = \"+262142-12-01\"",
+        ),
+        ("start_date = \"2025-09-01\"", "start_date = \"2999-09-01\""),
+    ] {
+        let text = baseline().replace(from, to);
+        let (line, field, message) = fail(text.clone());
+        assert_eq!(line, line_of(&text, "start_date"));
+        assert_eq!(field, "scenario.start_date");
+        assert!(message.contains("1900–2200"), "{message}");
+    }
+    let text = hindcast().replace("to = \"2026-02-28\"", "to = \"9999-02-28\"");
+    let found = problems(text);
+    assert!(found.iter().all(|p| p.1 == "blockade.to"), "{found:?}");
+}
+
+#[test]
+fn huge_sizes_are_refused_with_their_bound() {
+    for (from, to, field, bound) in [
+        (
+            "units = 6 ",
+            "units = 4294967295 ",
+            "escorts.units",
+            "[0, 10000] units",
+        ),
+        (
+            "window_days = 7",
+            "window_days = 4294967295",
+            "services.window_days",
+            "[1, 365] days",
+        ),
+        (
+            "days = 180",
+            "days = 4294967295",
+            "scenario.days",
+            "[1, 3650] days",
+        ),
+        (
+            "fleet = 320",
+            "fleet = 4000000000",
+            "corridor.fleet",
+            "[0, 100000] trucks",
+        ),
+        (
+            "kidnap_max = 6",
+            "kidnap_max = 4000000",
+            "threat.attacks.kidnap_max",
+            "[0, 1000]",
+        ),
+    ] {
+        let text = hindcast().replacen(from, to, 1);
+        assert_ne!(text, hindcast(), "{from}");
+        let (line, found_field, message) = fail(text.clone());
+        assert_eq!(line, line_of(&text, to.trim()), "{field}");
+        assert_eq!(found_field, field);
+        assert!(message.contains(bound), "{message}");
+        assert!(message.contains("found"), "{message}");
+    }
+    let text = hindcast().replace(
+        "populations = { \"Léré\" = 16000 }",
+        "populations = { \"Léré\" = 9000000000000000000 }",
+    );
+    let (_, field, message) = fail(text);
+    assert_eq!(field, "displacement.populations.Léré");
+    assert!(message.contains("1000000000"), "{message}");
+    // Days asked for on the command line are bounded too.
+    let s = Scenario::parse("ok.toml", baseline(), None).expect("parses");
+    let err = s
+        .build(&Overrides {
+            days: Some(u32::MAX),
+            ..Overrides::default()
+        })
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("1 to 3650"), "{err}");
+}
+
+#[test]
+fn nan_infinite_and_negative_parameters_are_refused_with_their_range() {
+    for (from, to, field, range) in [
+        (
+            "size_exponent = 0.3",
+            "size_exponent = nan",
+            "threat.attacks.size_exponent",
+            "[0, 10]",
+        ),
+        (
+            "fatality_weight = 0.3",
+            "fatality_weight = inf",
+            "threat.kernel.fatality_weight",
+            "[0, 1000]",
+        ),
+        (
+            "\"Battles\" = 0.5",
+            "\"Battles\" = -0.5",
+            "threat.kernel.event_weights.Battles",
+            "[0, 1000]",
+        ),
+        (
+            "abduction_severity = 3.0",
+            "abduction_severity = nan",
+            "willingness.abduction_severity",
+            "[0, 1000]",
+        ),
+        (
+            "killed_per_truck_lost = 0.05",
+            "killed_per_truck_lost = -1.0",
+            "threat.attacks.killed_per_truck_lost",
+            "[0, 100]",
+        ),
+        (
+            "storage_capacity_days = 20.0   #",
+            "storage_capacity_days = 1e308   #",
+            "depot.storage_capacity_days",
+            "(0, 3650] days",
+        ),
+        (
+            "hazard_scale = 0.7",
+            "hazard_scale = -inf",
+            "threat.hazard_scale",
+            "[0, 1000]",
+        ),
+    ] {
+        let text = hindcast().replacen(from, to, 1);
+        assert_ne!(text, hindcast(), "{from}");
+        let (line, found_field, message) = fail(text.clone());
+        assert_eq!(line, line_of(&text, to), "{field}");
+        assert_eq!(found_field, field);
+        assert!(message.contains(range), "{message}");
+    }
+}
+
+#[test]
+fn every_response_is_checked_even_when_not_selected() {
+    let text = hindcast().replace(
+        "convoy = { size = 150, max_wait_days = 10.0, escorted = true }",
+        "convoy = { size = 150, max_wait_days = nan, escorted = true }",
+    );
+    // The status quo is built, yet the unselected `big-convoys` response is refused.
+    let (line, field, message) = fail(text.clone());
+    assert_eq!(line, line_of(&text, "max_wait_days = nan"));
+    assert_eq!(field, "response.convoy.max_wait_days");
+    assert!(message.contains("found NaN"), "{message}");
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let text = hindcast()
+        .replace("size_exponent = 0.3", "size_exponent = nan")
+        .replace("fatality_weight = 0.3", "fatality_weight = -1.0")
+        .replacen(
+            "via = [\"Kidira\", \"Diboli\"",
+            "via = [\"Kidira\", \"Dibolli\"",
+            1,
+        );
+    let found = problems(text);
+    let fields: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "corridor.via",
+            "threat.kernel.fatality_weight",
+            "threat.attacks.size_exponent"
+        ]
+    );
+}
+
+#[test]
+fn missing_tables_and_keys_are_all_named_at_once() {
+    let text = baseline()
+        .replacen("load_days = 1.0", "", 1)
+        .replacen("exponent = 1.5", "", 1)
+        .replace("[escorts]", "[escorts_gone]");
+    let found = problems(text.clone());
+    let fields: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec!["trucks.load_days", "prices.exponent", "escorts"]
+    );
+    assert_eq!(found[0].0, line_of(&text, "[trucks]"));
+    assert!(
+        found[0].2.contains("missing required key `load_days`"),
+        "{found:?}"
+    );
+    assert!(found[2].2.contains("`[escorts]`"), "{found:?}");
+}
+
+#[test]
+fn unknown_names_get_did_you_mean() {
+    let text = baseline().replacen(
+        "via = [\"Kidira\", \"Diboli\"",
+        "via = [\"Kidira\", \"diboli\"",
+        1,
+    );
+    let (line, field, message) = fail(text.clone());
+    assert_eq!(
+        (line, field.as_str()),
+        (line_of(&text, "\"diboli\""), "corridor.via")
+    );
+    assert!(message.contains("did you mean `Diboli`?"), "{message}");
+    let text = hindcast().replace(
+        "place = \"Kayes\", radius_km",
+        "place = \"Kaye\", radius_km",
+    );
+    let (_, field, message) = fail(text);
+    assert_eq!(field, "blockade.area.place");
+    assert!(message.contains("did you mean `Kayes`?"), "{message}");
+    let text = hindcast().replace(
+        "fleet = { \"niamey-bamako\" = 220 }",
+        "fleet = { \"niamey-bamko\" = 220 }",
+    );
+    let (_, field, message) = fail(text);
+    assert_eq!(field, "response.fleet");
+    assert!(
+        message.contains("did you mean `niamey-bamako`?"),
+        "{message}"
+    );
+}
+
+#[test]
+fn shares_that_do_not_sum_to_one_are_refused() {
+    // Gao's two corridors at 0.5 each: one raised to 0.9.
+    let text = baseline().replacen("share = 0.5", "share = 0.9", 1);
+    let (line, field, message) = fail(text.clone());
+    assert_eq!(field, "corridor.share");
+    assert_eq!(line, line_of(&text, "place = \"Gao\""));
+    assert!(message.contains("summing to 1.4000"), "{message}");
+    assert!(message.contains("must sum to exactly 1"), "{message}");
+    // A response's shares are checked with the response applied.
+    let text = hindcast().replace(
+        "shares = { \"niamey-bamako\" = 0.15, \"dakar-kayes-bamako\" = 0.255,",
+        "shares = { \"niamey-bamako\" = 0.15, \"dakar-kayes-bamako\" = 0.30,",
+    );
+    let (line, field, message) = fail(text.clone());
+    assert_eq!(field, "response.shares");
+    assert_eq!(line, line_of(&text, "name = \"niger-convoys\""));
+    assert!(message.contains("niger-convoys"), "{message}");
+}
+
+#[test]
+fn a_depot_without_demand_is_refused() {
+    let text = baseline().replace(
+        "demand = { power = 30.0, transport = 15.0, agri_mining = 5.0, households_services = 10.0 }",
+        "demand = { power = 0.0, transport = 0.0, agri_mining = 0.0, households_services = 0.0 }",
+    );
+    let (line, field, message) = fail(text.clone());
+    assert_eq!(field, "depot.demand");
+    assert_eq!(line, line_of(&text, "place = \"Tombouctou\""));
+    assert!(message.contains("no demand"), "{message}");
+}
+
+#[test]
+fn lines_are_right_in_crlf_scenarios() {
+    let text = baseline()
+        .replace("non_thermal_share = 0.30", "non_thermal_share = 1.30")
+        .replace('\n', "\r\n");
+    let (line, field, _) = fail(text.clone());
+    assert_eq!(field, "depot.power.non_thermal_share");
+    assert_eq!(line, line_of(&text, "1.30"));
+}
+
+#[test]
+fn every_required_key_is_named_before_deserialisation() {
+    // Remove each key of the embedded hindcast in turn: a missing required key must be reported
+    // by the up-front check (which lists all at once), never first by deserialisation.
+    let document: toml::Table = hindcast().parse().expect("valid TOML");
+    let mut paths = Vec::new();
+    key_paths(
+        &toml::Value::Table(document.clone()),
+        &mut Vec::new(),
+        &mut paths,
+    );
+    assert!(paths.len() > 300, "{}", paths.len());
+    for path in &paths {
+        let mut value = toml::Value::Table(document.clone());
+        remove(&mut value, path);
+        let text = toml::to_string(&value).expect("serialises");
+        if let Err(e) = Scenario::parse("cut.toml", text, None) {
+            for p in e.problems() {
+                let message = p.to_string();
+                assert!(
+                    !message.contains("missing field"),
+                    "removing {path:?}: deserialisation found it first: {message}"
+                );
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn key_paths(value: &toml::Value, at: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                at.push(Step::Key(k.clone()));
+                out.push(at.clone());
+                key_paths(v, at, out);
+                at.pop();
+            }
+        }
+        toml::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                if v.is_table() {
+                    at.push(Step::Index(i));
+                    key_paths(v, at, out);
+                    at.pop();
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn remove(value: &mut toml::Value, path: &[Step]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = value;
+    for step in parents {
+        at = match step {
+            Step::Key(k) => at.get_mut(k.as_str()).expect("present"),
+            Step::Index(i) => at.get_mut(*i).expect("present"),
+        };
+    }
+    if let (Step::Key(k), toml::Value::Table(t)) = (last, at) {
+        t.remove(k);
+    }
+}

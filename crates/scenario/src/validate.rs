@@ -1,0 +1,829 @@
+//! Every value of a scenario checked against its allowed range, once, when the file is parsed:
+//! numbers (finite, within bounds that keep sizes allocatable and products finite), whole
+//! numbers, dates, the names of places, commodities and corridors (with "did you mean"), and the
+//! corridors' shares per depot, for the scenario and for each of its responses. All problems
+//! are reported together, each with its line, field, allowed range and the value found.
+//! After this pass, a build may rely on these ranges.
+
+use crate::error::{ScenarioError, SourceText};
+use crate::spec::{
+    ConvoySpec, CorridorSpec, DepotSpec, DisplacementSpec, ReserveSpec, ResponseSpec, ScenarioFile,
+};
+use chrono::{Datelike, NaiveDate};
+use lifeline_io::network_csv::{MAX_POPULATION, NetworkTables};
+use lifeline_io::suggest;
+use lifeline_model::params::Sector;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::{Range, RangeInclusive};
+use toml::Spanned;
+
+/// The longest run, in days (ten years): bounds every duration and the size of every daily
+/// table.
+pub const MAX_DAYS: u32 = 3650;
+
+/// Years a date may fall in.
+pub const YEARS: RangeInclusive<i32> = 1900..=2200;
+
+/// Trucks in one corridor's fleet.
+pub const MAX_FLEET: u32 = 100_000;
+
+/// Trucks in one convoy, escort units: sizes of per-unit tables in a run.
+pub const MAX_UNITS: u32 = 10_000;
+
+/// How far a depot's corridors' shares may sum away from 1.
+pub const SHARE_TOLERANCE: f64 = 0.001;
+
+/// An allowed interval for a real number; the upper bound is always included.
+#[derive(Clone, Copy, Debug)]
+struct Allowed {
+    min: f64,
+    /// Whether `min` itself is excluded (a positive quantity).
+    min_excluded: bool,
+    max: f64,
+    unit: &'static str,
+}
+
+impl Allowed {
+    const fn closed(min: f64, max: f64, unit: &'static str) -> Allowed {
+        Allowed {
+            min,
+            min_excluded: false,
+            max,
+            unit,
+        }
+    }
+
+    const fn positive(max: f64, unit: &'static str) -> Allowed {
+        Allowed {
+            min: 0.0,
+            min_excluded: true,
+            max,
+            unit,
+        }
+    }
+
+    fn contains(self, x: f64) -> bool {
+        let above = if self.min_excluded {
+            x > self.min
+        } else {
+            x >= self.min
+        };
+        above && x <= self.max
+    }
+}
+
+impl fmt::Display for Allowed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let open = if self.min_excluded { '(' } else { '[' };
+        write!(f, "{open}{}, {}]", number(self.min), number(self.max))?;
+        if !self.unit.is_empty() {
+            write!(f, " {}", self.unit)?;
+        }
+        Ok(())
+    }
+}
+
+/// A number as a reader types it: plain for everyday magnitudes, exponent form for huge or tiny.
+fn number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+const MAX_DAYS_F: f64 = MAX_DAYS as f64;
+const PROBABILITY: Allowed = Allowed::closed(0.0, 1.0, "");
+const POSITIVE_FRACTION: Allowed = Allowed::positive(1.0, "");
+const DAYS: Allowed = Allowed::closed(0.0, MAX_DAYS_F, "days");
+const POSITIVE_DAYS: Allowed = Allowed::positive(MAX_DAYS_F, "days");
+const SPEED: Allowed = Allowed::positive(2000.0, "km/day");
+const DISTANCE: Allowed = Allowed::positive(20_000.0, "km");
+const DAILY_VOLUME: Allowed = Allowed::closed(0.0, 1e9, "units/day");
+const POSITIVE_DAILY_VOLUME: Allowed = Allowed::positive(1e9, "units/day");
+const VOLUME: Allowed = Allowed::closed(0.0, 1e12, "units");
+const TRUCK_CAPACITY: Allowed = Allowed::positive(1000.0, "units");
+const PRICE: Allowed = Allowed::positive(1e9, "per unit");
+const HOURS: Allowed = Allowed::closed(0.0, 24.0, "hours");
+const PRICE_MULTIPLE: Allowed = Allowed::closed(1.0, 1000.0, "× official price");
+const EXPONENT: Allowed = Allowed::positive(100.0, "");
+const ELASTICITY: Allowed = Allowed::closed(0.0, 100.0, "");
+const SIZE_EXPONENT: Allowed = Allowed::closed(0.0, 10.0, "");
+const WEIGHT: Allowed = Allowed::closed(0.0, 1000.0, "");
+const POSITIVE_WEIGHT: Allowed = Allowed::positive(1000.0, "");
+const HAZARD: Allowed = Allowed::closed(0.0, 1000.0, "attacks per passage per 100 km");
+const TRUCKS: Allowed = Allowed::positive(MAX_UNITS as f64, "trucks");
+const PEOPLE_PER_TRUCK: Allowed = Allowed::closed(0.0, 100.0, "people per truck");
+
+/// Checks a parsed scenario against its network; every problem found is reported.
+pub fn scenario(
+    src: &SourceText,
+    spec: &ScenarioFile,
+    tables: &NetworkTables,
+) -> Result<(), ScenarioError> {
+    let places: Vec<&str> = tables.places.iter().map(|p| p.name.as_str()).collect();
+    let commodities: Vec<&str> = spec
+        .commodities
+        .iter()
+        .map(|c| c.name.get_ref().as_str())
+        .collect();
+    let corridors: Vec<&str> = spec
+        .corridors
+        .iter()
+        .map(|c| c.name.get_ref().as_str())
+        .collect();
+    let mut checks = Checks {
+        src,
+        places,
+        commodities,
+        corridors,
+        problems: Vec::new(),
+    };
+    checks.header(spec);
+    checks.trucks(spec);
+    checks.commodities(spec);
+    for depot in &spec.depots {
+        checks.depot(depot);
+    }
+    for corridor in &spec.corridors {
+        checks.corridor(corridor);
+    }
+    checks.economy(spec);
+    for reserve in &spec.reserves {
+        checks.reserve(reserve, "reserve");
+    }
+    checks.threat(spec);
+    checks.blockades(spec);
+    for response in &spec.responses {
+        checks.response(response);
+    }
+    if let Some(d) = &spec.displacement {
+        checks.displacement(d);
+    }
+    checks.shares(spec);
+    ScenarioError::all(checks.problems)
+}
+
+/// Checks the number of days a run is asked for outside the file (`--days`).
+pub fn run_days(days: u32) -> Result<u32, ScenarioError> {
+    if (1..=MAX_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(ScenarioError::Override {
+            option: "days".to_string(),
+            message: format!("expected 1 to {MAX_DAYS} days, found {days}"),
+        })
+    }
+}
+
+/// A date as `YYYY-MM-DD` within [`YEARS`], or what is wrong with it.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("expected a date as YYYY-MM-DD, found `{text}`"))?;
+    if YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "expected a date in the years {}–{}, found `{text}`",
+            YEARS.start(),
+            YEARS.end()
+        ))
+    }
+}
+
+struct Checks<'a> {
+    src: &'a SourceText<'a>,
+    places: Vec<&'a str>,
+    commodities: Vec<&'a str>,
+    corridors: Vec<&'a str>,
+    problems: Vec<ScenarioError>,
+}
+
+impl Checks<'_> {
+    fn problem(&mut self, span: Range<usize>, field: &str, message: impl Into<String>) {
+        self.problems.push(self.src.error(span, field, message));
+    }
+
+    fn real(&mut self, v: &Spanned<f64>, field: &str, allowed: Allowed) {
+        let x = *v.get_ref();
+        if !allowed.contains(x) {
+            self.problem(
+                v.span(),
+                field,
+                format!("expected a number in {allowed}, found {}", number(x)),
+            );
+        }
+    }
+
+    fn whole<T: Copy + Into<u64>>(
+        &mut self,
+        v: &Spanned<T>,
+        field: &str,
+        allowed: RangeInclusive<u64>,
+        unit: &str,
+    ) {
+        let n: u64 = (*v.get_ref()).into();
+        if !allowed.contains(&n) {
+            self.problem(
+                v.span(),
+                field,
+                format!(
+                    "expected a whole number in [{}, {}] {unit}, found {n}",
+                    allowed.start(),
+                    allowed.end()
+                ),
+            );
+        }
+    }
+
+    fn date(&mut self, v: &Spanned<String>, field: &str) -> Option<NaiveDate> {
+        match parse_date(v.get_ref()) {
+            Ok(d) => Some(d),
+            Err(message) => {
+                self.problem(v.span(), field, message);
+                None
+            }
+        }
+    }
+
+    /// A name that must be one of the known names of its kind.
+    fn known(&mut self, v: &Spanned<String>, field: &str, kind: Kind) {
+        let name = v.get_ref();
+        let known = match kind {
+            Kind::Place => &self.places,
+            Kind::Commodity => &self.commodities,
+            Kind::Corridor => &self.corridors,
+        };
+        if known.contains(&name.as_str()) {
+            return;
+        }
+        let hint = suggest::hint(name, known.iter().copied());
+        let message = format!("unknown {} `{name}` ({}){hint}", kind.noun(), kind.source());
+        self.problem(v.span(), field, message);
+    }
+
+    fn header(&mut self, spec: &ScenarioFile) {
+        let h = &spec.scenario;
+        self.date(&h.start_date, "scenario.start_date");
+        self.whole(&h.days, "scenario.days", 1..=u64::from(MAX_DAYS), "days");
+    }
+
+    fn trucks(&mut self, spec: &ScenarioFile) {
+        let t = &spec.trucks;
+        let s = &t.speed_km_per_day;
+        self.real(&s.good, "trucks.speed_km_per_day.good", SPEED);
+        self.real(&s.fair, "trucks.speed_km_per_day.fair", SPEED);
+        self.real(&s.bad, "trucks.speed_km_per_day.bad", SPEED);
+        self.real(&s.track, "trucks.speed_km_per_day.track", SPEED);
+        self.real(&t.load_days, "trucks.load_days", DAYS);
+        self.real(&t.unload_days, "trucks.unload_days", DAYS);
+        self.real(&t.border_delay_days, "trucks.border_delay_days", DAYS);
+        self.real(
+            &t.border_extra_day_chance,
+            "trucks.border_extra_day_chance",
+            PROBABILITY,
+        );
+        self.real(
+            &t.escorted_speed_factor,
+            "trucks.escorted_speed_factor",
+            POSITIVE_FRACTION,
+        );
+    }
+
+    fn commodities(&mut self, spec: &ScenarioFile) {
+        for c in &spec.commodities {
+            self.real(
+                &c.truck_capacity,
+                "commodity.truck_capacity",
+                TRUCK_CAPACITY,
+            );
+            self.real(&c.official_price, "commodity.official_price", PRICE);
+        }
+    }
+
+    fn depot(&mut self, d: &DepotSpec) {
+        self.known(&d.place, "depot.place", Kind::Place);
+        self.known(&d.commodity, "depot.commodity", Kind::Commodity);
+        let demand = [
+            (&d.demand.power, "depot.demand.power"),
+            (&d.demand.transport, "depot.demand.transport"),
+            (&d.demand.agri_mining, "depot.demand.agri_mining"),
+            (
+                &d.demand.households_services,
+                "depot.demand.households_services",
+            ),
+        ];
+        for (v, field) in demand {
+            self.real(v, field, DAILY_VOLUME);
+        }
+        let total: f64 = demand.iter().map(|(v, _)| *v.get_ref()).sum();
+        if total == 0.0 {
+            self.problem(
+                d.place.span(),
+                "depot.demand",
+                format!(
+                    "the depot at `{}` has no demand (every sector is 0): a depot with nothing to \
+                     supply has no cover, shortage or price to report; give it a demand or \
+                     remove it",
+                    d.place.get_ref()
+                ),
+            );
+        }
+        self.real(
+            &d.storage_capacity_days,
+            "depot.storage_capacity_days",
+            POSITIVE_DAYS,
+        );
+        self.real(&d.opening_cover_days, "depot.opening_cover_days", DAYS);
+        self.real(&d.target_cover_days, "depot.target_cover_days", DAYS);
+        if let Some(p) = &d.power {
+            self.real(&p.normal_hours, "depot.power.normal_hours", HOURS);
+            self.real(
+                &p.non_thermal_share,
+                "depot.power.non_thermal_share",
+                PROBABILITY,
+            );
+        }
+    }
+
+    fn convoy(&mut self, c: &ConvoySpec, table: &str) {
+        self.whole(
+            &c.size,
+            &format!("{table}.convoy.size"),
+            1..=u64::from(MAX_UNITS),
+            "trucks",
+        );
+        self.real(
+            &c.max_wait_days,
+            &format!("{table}.convoy.max_wait_days"),
+            DAYS,
+        );
+    }
+
+    fn corridor(&mut self, c: &CorridorSpec) {
+        self.known(&c.commodity, "corridor.commodity", Kind::Commodity);
+        self.known(&c.origin, "corridor.origin", Kind::Place);
+        self.known(&c.destination, "corridor.destination", Kind::Place);
+        for v in &c.via {
+            self.known(v, "corridor.via", Kind::Place);
+        }
+        if let Some(m) = &c.marshalling {
+            self.known(m, "corridor.marshalling", Kind::Place);
+        }
+        self.real(&c.share, "corridor.share", PROBABILITY);
+        self.whole(
+            &c.fleet,
+            "corridor.fleet",
+            0..=u64::from(MAX_FLEET),
+            "trucks",
+        );
+        self.convoy(&c.convoy, "corridor");
+        if let Some(limit) = &c.origin_daily_limit {
+            self.real(limit, "corridor.origin_daily_limit", DAILY_VOLUME);
+        }
+        if let Some(d) = &c.opens {
+            self.date(d, "corridor.opens");
+        }
+        if let Some(d) = &c.convoys_from {
+            self.date(d, "corridor.convoys_from");
+        }
+    }
+
+    fn priority(&mut self, sectors: &[Spanned<String>], field: &str) {
+        for s in sectors {
+            if Sector::parse(s.get_ref()).is_none() {
+                let names = Sector::ALL.map(Sector::as_str);
+                let hint = suggest::hint(s.get_ref(), names);
+                self.problem(
+                    s.span(),
+                    field,
+                    format!(
+                        "unknown sector `{}`{hint}; expected {}",
+                        s.get_ref(),
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Rationing, prices, services, willingness and escorts.
+    fn economy(&mut self, spec: &ScenarioFile) {
+        let r = &spec.rationing;
+        self.real(&r.trigger_cover_days, "rationing.trigger_cover_days", DAYS);
+        self.real(&r.stretch_days, "rationing.stretch_days", POSITIVE_DAYS);
+        self.priority(&r.priority, "rationing.priority");
+        let p = &spec.prices;
+        self.real(
+            &p.reference_cover_days,
+            "prices.reference_cover_days",
+            POSITIVE_DAYS,
+        );
+        self.real(&p.cap_multiple, "prices.cap_multiple", PRICE_MULTIPLE);
+        self.real(&p.exponent, "prices.exponent", EXPONENT);
+        self.real(&p.demand_elasticity, "prices.demand_elasticity", ELASTICITY);
+        self.real(
+            &p.food_transport_share,
+            "prices.food_transport_share",
+            PROBABILITY,
+        );
+        let s = &spec.services;
+        self.whole(&s.window_days, "services.window_days", 1..=365, "days");
+        self.real(&s.close_below, "services.close_below", PROBABILITY);
+        self.real(&s.reopen_above, "services.reopen_above", PROBABILITY);
+        let days = 0..=u64::from(MAX_DAYS);
+        self.whole(
+            &s.max_closure_days,
+            "services.max_closure_days",
+            days.clone(),
+            "days",
+        );
+        self.whole(&s.min_open_days, "services.min_open_days", days, "days");
+        let w = &spec.willingness;
+        self.real(
+            &w.drop_per_attack,
+            "willingness.drop_per_attack",
+            PROBABILITY,
+        );
+        self.real(
+            &w.drop_per_kidnapping,
+            "willingness.drop_per_kidnapping",
+            PROBABILITY,
+        );
+        self.real(
+            &w.recovery_half_life_days,
+            "willingness.recovery_half_life_days",
+            POSITIVE_DAYS,
+        );
+        self.real(&w.floor, "willingness.floor", PROBABILITY);
+        self.real(
+            &w.drop_per_reported_incident,
+            "willingness.drop_per_reported_incident",
+            PROBABILITY,
+        );
+        self.real(
+            &w.abduction_severity,
+            "willingness.abduction_severity",
+            WEIGHT,
+        );
+        let e = &spec.escorts;
+        self.whole(&e.units, "escorts.units", 0..=u64::from(MAX_UNITS), "units");
+        self.real(&e.turnaround_days, "escorts.turnaround_days", DAYS);
+        self.real(
+            &e.max_wait_for_escort_days,
+            "escorts.max_wait_for_escort_days",
+            DAYS,
+        );
+    }
+
+    fn reserve(&mut self, r: &ReserveSpec, table: &str) {
+        self.known(&r.place, &format!("{table}.place"), Kind::Place);
+        self.known(&r.commodity, &format!("{table}.commodity"), Kind::Commodity);
+        self.real(&r.volume, &format!("{table}.volume"), VOLUME);
+        self.real(
+            &r.release_below_cover_days,
+            &format!("{table}.release_below_cover_days"),
+            DAYS,
+        );
+        self.real(
+            &r.release_per_day,
+            &format!("{table}.release_per_day"),
+            POSITIVE_DAILY_VOLUME,
+        );
+    }
+
+    fn threat(&mut self, spec: &ScenarioFile) {
+        let t = &spec.threat;
+        self.real(&t.hazard_scale, "threat.hazard_scale", WEIGHT);
+        let k = &t.kernel;
+        self.real(&k.range_km, "threat.kernel.range_km", DISTANCE);
+        self.real(&k.decay_days, "threat.kernel.decay_days", POSITIVE_DAYS);
+        self.real(&k.scale, "threat.kernel.scale", WEIGHT);
+        self.real(&k.fatality_weight, "threat.kernel.fatality_weight", WEIGHT);
+        // Event types match in any case: two keys that differ only in case are one type.
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (event_type, weight) in &k.event_weights {
+            let field = format!("threat.kernel.event_weights.{event_type}");
+            self.real(weight, &field, WEIGHT);
+            if let Some(first) = seen.insert(event_type.trim().to_lowercase(), event_type) {
+                self.problem(
+                    weight.span(),
+                    &field,
+                    format!(
+                        "`{event_type}` and `{first}` are the same event type (types match in \
+                         any case); keep one"
+                    ),
+                );
+            }
+        }
+        let a = &t.attacks;
+        self.real(
+            &a.escort_hazard_factor,
+            "threat.attacks.escort_hazard_factor",
+            PROBABILITY,
+        );
+        self.real(&a.reference_size, "threat.attacks.reference_size", TRUCKS);
+        self.real(
+            &a.size_exponent,
+            "threat.attacks.size_exponent",
+            SIZE_EXPONENT,
+        );
+        for (loss, name) in [
+            (&a.loss_unescorted, "loss_unescorted"),
+            (&a.loss_escorted, "loss_escorted"),
+        ] {
+            let field = format!("threat.attacks.{name}");
+            self.real(&loss.max_share, &format!("{field}.max_share"), PROBABILITY);
+            self.real(&loss.shape, &format!("{field}.shape"), EXPONENT);
+        }
+        self.real(
+            &a.kidnap_chance,
+            "threat.attacks.kidnap_chance",
+            PROBABILITY,
+        );
+        self.whole(
+            &a.kidnap_max,
+            "threat.attacks.kidnap_max",
+            0..=1000,
+            "drivers",
+        );
+        self.real(
+            &a.killed_per_truck_lost,
+            "threat.attacks.killed_per_truck_lost",
+            PEOPLE_PER_TRUCK,
+        );
+        self.real(
+            &a.turn_back_chance,
+            "threat.attacks.turn_back_chance",
+            PROBABILITY,
+        );
+        self.real(&a.wait_chance, "threat.attacks.wait_chance", PROBABILITY);
+        self.real(&a.wait_days, "threat.attacks.wait_days", DAYS);
+    }
+
+    fn blockades(&mut self, spec: &ScenarioFile) {
+        for b in &spec.blockades {
+            for p in &b.axis {
+                self.known(p, "blockade.axis", Kind::Place);
+            }
+            if let Some(area) = &b.area {
+                self.known(&area.place, "blockade.area.place", Kind::Place);
+                self.real(&area.radius_km, "blockade.area.radius_km", DISTANCE);
+            }
+            self.date(&b.from, "blockade.from");
+            self.date(&b.to, "blockade.to");
+            self.real(&b.intensity, "blockade.intensity", HAZARD);
+        }
+    }
+
+    /// Every response is checked, whichever one a run selects.
+    fn response(&mut self, r: &ResponseSpec) {
+        if let Some(c) = &r.convoy {
+            self.convoy(c, "response");
+        }
+        for c in &r.corridors {
+            self.known(c, "response.corridors", Kind::Corridor);
+        }
+        if let Some(d) = &r.convoys_from {
+            self.date(d, "response.convoys_from");
+        }
+        if let Some(units) = &r.escort_units {
+            self.whole(
+                units,
+                "response.escort_units",
+                0..=u64::from(MAX_UNITS),
+                "units",
+            );
+        }
+        for (name, share) in &r.shares {
+            self.corridor_key(name, share.span(), "response.shares");
+            self.real(share, &format!("response.shares.{name}"), PROBABILITY);
+        }
+        for (name, fleet) in &r.fleet {
+            self.corridor_key(name, fleet.span(), "response.fleet");
+            self.whole(
+                fleet,
+                &format!("response.fleet.{name}"),
+                0..=u64::from(MAX_FLEET),
+                "trucks",
+            );
+        }
+        for (name, date) in &r.opens {
+            self.corridor_key(name, date.span(), "response.opens");
+            self.date(date, &format!("response.opens.{name}"));
+        }
+        if let Some(priority) = &r.rationing_priority {
+            self.priority(priority, "response.rationing_priority");
+        }
+        for reserve in &r.reserves {
+            self.reserve(reserve, "response.reserve");
+        }
+    }
+
+    /// A corridor named by a key (whose own span is not kept: the value's locates it).
+    fn corridor_key(&mut self, name: &str, span: Range<usize>, field: &str) {
+        if !self.corridors.contains(&name) {
+            let hint = suggest::hint(name, self.corridors.iter().copied());
+            self.problem(span, field, format!("unknown corridor `{name}`{hint}"));
+        }
+    }
+
+    fn displacement(&mut self, d: &DisplacementSpec) {
+        let shares = [
+            (&d.siege_daily_flight_share, "siege_daily_flight_share"),
+            (&d.shortage_threshold, "shortage_threshold"),
+            (
+                &d.shortage_daily_flight_share,
+                "shortage_daily_flight_share",
+            ),
+            (&d.default_movechance, "default_movechance"),
+            (&d.camp_movechance, "camp_movechance"),
+            (&d.conflict_movechance, "conflict_movechance"),
+        ];
+        for (v, name) in shares {
+            self.real(v, &format!("displacement.{name}"), PROBABILITY);
+        }
+        let weights = [
+            (
+                &d.shortage_movechance_multiplier,
+                "shortage_movechance_multiplier",
+            ),
+            (&d.camp_weight, "camp_weight"),
+            (&d.foreign_weight, "foreign_weight"),
+            (&d.conflict_weight, "conflict_weight"),
+        ];
+        for (v, name) in weights {
+            self.real(v, &format!("displacement.{name}"), POSITIVE_WEIGHT);
+        }
+        self.real(
+            &d.max_move_km_per_day,
+            "displacement.max_move_km_per_day",
+            SPEED,
+        );
+        self.whole(
+            &d.shortage_window_days,
+            "displacement.shortage_window_days",
+            1..=365,
+            "days",
+        );
+        self.whole(
+            &d.camp_capacity,
+            "displacement.camp_capacity",
+            0..=MAX_POPULATION,
+            "people",
+        );
+        for (name, population) in &d.populations {
+            if !self.places.contains(&name.as_str()) {
+                let hint = suggest::hint(name, self.places.iter().copied());
+                self.problem(
+                    population.span(),
+                    "displacement.populations",
+                    format!("unknown place `{name}`{hint}"),
+                );
+            }
+            self.whole(
+                population,
+                &format!("displacement.populations.{name}"),
+                0..=MAX_POPULATION,
+                "people",
+            );
+        }
+        for c in &d.camps {
+            self.known(c, "displacement.camps", Kind::Place);
+        }
+    }
+
+    /// A depot's corridors carry fractions of its imports: they must sum to 1, in the scenario
+    /// and with each response's shares applied.
+    fn shares(&mut self, spec: &ScenarioFile) {
+        let none = BTreeMap::new();
+        for depot in &spec.depots {
+            self.depot_shares(spec, depot, &none, None);
+            for r in &spec.responses {
+                if r.shares.is_empty() {
+                    continue;
+                }
+                self.depot_shares(spec, depot, &r.shares, Some(r));
+            }
+        }
+    }
+
+    fn depot_shares(
+        &mut self,
+        spec: &ScenarioFile,
+        depot: &DepotSpec,
+        overrides: &BTreeMap<String, Spanned<f64>>,
+        response: Option<&ResponseSpec>,
+    ) {
+        let feeding: Vec<(&str, f64)> = spec
+            .corridors
+            .iter()
+            .filter(|c| {
+                c.destination.get_ref() == depot.place.get_ref()
+                    && c.commodity.get_ref() == depot.commodity.get_ref()
+            })
+            .map(|c| {
+                let name = c.name.get_ref().as_str();
+                let share = overrides.get(name).unwrap_or(&c.share);
+                (name, *share.get_ref())
+            })
+            .collect();
+        let changed = feeding
+            .iter()
+            .any(|(name, _)| overrides.contains_key(*name));
+        if response.is_some() && !changed {
+            return; // the response leaves this depot's shares as written
+        }
+        let total: f64 = feeding.iter().map(|(_, s)| s).sum();
+        if (total - 1.0).abs() <= SHARE_TOLERANCE || !total.is_finite() {
+            return; // a non-finite share is reported by its own range check
+        }
+        let list = feeding
+            .iter()
+            .map(|(name, share)| format!("{name} {share}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rule = format!(
+            "the shares of a depot's corridors are the fractions of its imports each carries \
+             and must sum to exactly 1 (±{SHARE_TOLERANCE})"
+        );
+        let place = depot.place.get_ref();
+        let commodity = depot.commodity.get_ref();
+        match response {
+            None => self.problem(
+                depot.place.span(),
+                "corridor.share",
+                format!(
+                    "the corridors into `{place}` ({commodity}) have shares summing to {total:.4} \
+                     ({list}); {rule}"
+                ),
+            ),
+            Some(r) => self.problem(
+                r.name.span(),
+                "response.shares",
+                format!(
+                    "with response `{}`, the corridors into `{place}` ({commodity}) have shares \
+                     summing to {total:.4} ({list}); {rule}: list every corridor whose share \
+                     changes",
+                    r.name.get_ref()
+                ),
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Place,
+    Commodity,
+    Corridor,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Place => "place",
+            Kind::Commodity => "commodity",
+            Kind::Corridor => "corridor",
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Kind::Place => "not in the network's places table",
+            Kind::Commodity => "not the name of a [[commodity]]",
+            Kind::Corridor => "not the name of a [[corridor]]",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_ranges_read_as_intervals() {
+        assert_eq!(POSITIVE_DAYS.to_string(), "(0, 3650] days");
+        assert_eq!(PROBABILITY.to_string(), "[0, 1]");
+        assert_eq!(VOLUME.to_string(), "[0, 1e12] units");
+        assert!(!PROBABILITY.contains(f64::NAN));
+        assert!(!DAYS.contains(f64::INFINITY));
+        assert!(!POSITIVE_DAYS.contains(0.0));
+        assert!(POSITIVE_DAYS.contains(MAX_DAYS_F));
+        assert_eq!(number(1e308), "1e308");
+        assert_eq!(number(0.25), "0.25");
+    }
+
+    #[test]
+    fn dates_are_bounded() {
+        assert!(parse_date("2025-09-01").is_ok());
+        assert!(parse_date("+262142-12-01").is_err());
+        let far = parse_date("2999-01-01").expect_err("far");
+        assert!(far.contains("1900–2200"), "{far}");
+        assert!(run_days(3650).is_ok());
+        assert!(run_days(0).is_err());
+        let err = run_days(u32::MAX).expect_err("huge").to_string();
+        assert!(err.contains("1 to 3650"), "{err}");
+    }
+}

@@ -94,7 +94,10 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         events_file: args.choices.events_record(),
         ..common::manifest("ensemble", &args.scenario, built.seed, built.input.days)
     };
-    folder.write_manifest(args.choices.mark(manifest), &lifeline_ensemble::ensemble::OUTPUTS)?;
+    folder.write_manifest(
+        args.choices.mark(manifest),
+        &lifeline_ensemble::ensemble::OUTPUTS,
+    )?;
     if report.already_complete {
         println!(
             "The ensemble in {} is already complete ({} runs); nothing to do.",

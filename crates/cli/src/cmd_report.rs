@@ -22,12 +22,17 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> Result<()> {
+    // Nobody may rewrite the folder while the report reads it (nor the report, if inside).
+    let _lock = lock_for_reading(&args.dir)?;
+    write_report(args)
+}
+
+/// Writes the report; the caller holds the folder's lock.
+fn write_report(args: ReportArgs) -> Result<()> {
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| args.dir.join("report.html"));
-    // Nobody may rewrite the folder while the report reads it (nor the report, if inside).
-    let _lock = lock_for_reading(&args.dir)?;
     let supplements = supplements(&args);
     lifeline_report::write_report_with(&args.dir, &out, &supplements)
         .with_context(|| format!("making a report of {}", args.dir.display()))?;
@@ -43,9 +48,10 @@ pub fn run(args: ReportArgs) -> Result<()> {
 }
 
 /// Writes DIR/report.html (after `ensemble --report` or `compare --report`), with the network
-/// and inputs of the scenario that DIR/summary.json names.
+/// and inputs of the scenario that DIR/summary.json names. The command that wrote DIR still
+/// holds its lock, so no other process can be writing it.
 pub fn write_into(dir: &Path) -> Result<()> {
-    run(ReportArgs {
+    write_report(ReportArgs {
         dir: dir.to_path_buf(),
         out: None,
         scenario: None,

@@ -139,7 +139,7 @@ fn a_folder_of_another_command_is_refused_unless_forced() {
     let run_dir = dir.with_file_name("run");
     ok(&["run", "--days", "10", "-o", s(&run_dir)]);
     let err = fails(&["ensemble", "--runs", "2", "--days", "10", "-o", s(&run_dir)]);
-    assert!(err.contains("places.csv"), "{err}");
+    assert!(err.contains("corridors.csv"), "{err}");
     std::fs::remove_dir_all(dir.parent().expect("parent")).expect("cleanup");
 }
 

@@ -63,6 +63,8 @@ const fn optional_tables(name: &'static str, keys: &'static [Key]) -> Key {
 
 const CONVOY: [Key; 3] = [value("size"), value("max_wait_days"), value("escorted")];
 
+const SCHEDULED_CONVOY: [Key; 3] = [value("corridor"), value("departs"), value("trucks")];
+
 const RESERVE: [Key; 5] = [
     value("place"),
     value("commodity"),
@@ -239,6 +241,21 @@ const SCENARIO: &[Key] = &[
             value("name"),
             optional_table("convoy", &CONVOY),
             optional_tables("reserve", &RESERVE),
+            optional_tables("scheduled_convoy", &SCHEDULED_CONVOY),
+        ],
+    ),
+    optional_tables("scheduled_convoy", &SCHEDULED_CONVOY),
+    optional_tables("road_cut", &[value("between"), value("from")]),
+    optional_tables(
+        "airlift",
+        &[
+            value("name"),
+            value("place"),
+            value("commodity"),
+            value("payload"),
+            value("rotations_per_day"),
+            value("from"),
+            value("to"),
         ],
     ),
     optional_table(

@@ -232,7 +232,8 @@ fn scenario_case(text: String) -> Result<(), TestCaseError> {
     let ctx = built.output_context(&scenario);
     let _ = summary_json(&ctx, &record, &figures);
     let mut places = Vec::new();
-    prop_assert!(write_places_csv(&mut places, &ctx, &record).is_ok());
+    let options = lifeline_io::outputs::WriteOptions::default();
+    prop_assert!(write_places_csv(&mut places, &ctx, &record, &options).is_ok());
     Ok(())
 }
 

@@ -322,7 +322,7 @@ fn nan_infinite_and_negative_parameters_are_refused_with_their_range() {
             "(0, 3650] days",
         ),
         (
-            "hazard_scale = 0.7",
+            "hazard_scale = 1.4",
             "hazard_scale = -inf",
             "threat.hazard_scale",
             "[0, 1000]",
@@ -413,13 +413,13 @@ fn unknown_names_get_did_you_mean() {
     assert_eq!(field, "blockade.area.place");
     assert!(message.contains("did you mean `Kayes`?"), "{message}");
     let text = hindcast().replace(
-        "fleet = { \"niamey-bamako\" = 220 }",
-        "fleet = { \"niamey-bamko\" = 220 }",
+        "fleet = { \"abidjan-zegoua-bamako\" = 450",
+        "fleet = { \"abidjan-zegoua-bamko\" = 450",
     );
     let (_, field, message) = fail(text);
     assert_eq!(field, "response.fleet");
     assert!(
-        message.contains("did you mean `niamey-bamako`?"),
+        message.contains("did you mean `abidjan-zegoua-bamako`?"),
         "{message}"
     );
 }
@@ -435,13 +435,13 @@ fn shares_that_do_not_sum_to_one_are_refused() {
     assert!(message.contains("must sum to exactly 1"), "{message}");
     // A response's shares are checked with the response applied.
     let text = hindcast().replace(
-        "shares = { \"niamey-bamako\" = 0.15, \"dakar-kayes-bamako\" = 0.255,",
-        "shares = { \"niamey-bamako\" = 0.15, \"dakar-kayes-bamako\" = 0.30,",
+        "\"lome-ouagadougou-bamako\" = 0.22 }",
+        "\"lome-ouagadougou-bamako\" = 0.30 }",
     );
     let (line, field, message) = fail(text.clone());
     assert_eq!(field, "response.shares");
-    assert_eq!(line, line_of(&text, "name = \"niger-convoys\""));
-    assert!(message.contains("niger-convoys"), "{message}");
+    assert_eq!(line, line_of(&text, "name = \"shift-to-abidjan\""));
+    assert!(message.contains("shift-to-abidjan"), "{message}");
 }
 
 #[test]

@@ -351,6 +351,7 @@ pub fn network_geojson(ctx: &OutputContext) -> Value {
             "properties": {
                 "id": i, "name": p.name, "country": p.country, "kind": p.kind.as_str(),
                 "population": p.population, "demand_point": depot,
+                "admin1_pcode": src.admin1_pcode, "admin2_pcode": src.admin2_pcode,
                 "coord_source": src.coord_source, "population_source": src.population_source,
                 "note": src.note,
             }
@@ -370,9 +371,14 @@ pub fn network_geojson(ctx: &OutputContext) -> Value {
             })
             .map(|c| c.name.as_str())
             .collect();
+        let line = if src.geometry.len() >= 2 {
+            json!(src.geometry)
+        } else {
+            json!([[a.lon, a.lat], [b.lon, b.lat]])
+        };
         features.push(json!({
             "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]},
+            "geometry": {"type": "LineString", "coordinates": line},
             "properties": {
                 "id": i, "a": a.name, "b": b.name, "length_km": s.length.0, "route": s.route,
                 "condition": s.condition.as_str(), "corridors": corridors.join(";"),

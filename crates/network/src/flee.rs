@@ -225,7 +225,8 @@ pub fn iso3_of(country: &str) -> Option<&'static str> {
         ("Colombia", "COL"),
         ("Brazil", "BRA"),
     ];
-    let wanted = country.trim();
+    let spaced = country.trim().replace('_', " ");
+    let wanted = spaced.as_str();
     if wanted.len() == 3 && wanted.chars().all(|c| c.is_ascii_uppercase()) {
         return CODES
             .iter()
@@ -278,5 +279,6 @@ mod tests {
         );
         assert_eq!(iso3_of("burkina faso"), Some("BFA"));
         assert_eq!(iso3_of("MLI"), Some("MLI"));
+        assert_eq!(iso3_of("Burkina_Faso"), Some("BFA"));
     }
 }

@@ -35,8 +35,13 @@ const DEMAND_PER_PERSON_M3: f64 = 0.000_15;
 /// Demand of a depot whose population is unknown, m³/day.
 const MIN_DEMAND_M3: f64 = 5.0;
 const TRUCK_CAPACITY_M3: f64 = 46.0;
-/// Spare fleet above what the average flow needs.
-const FLEET_SLACK: f64 = 1.3;
+/// Spare fleet above what the average flow needs: the model dispatches in whole days and
+/// trucks wait at borders, so a draft without a blockade needs room not to run short.
+const FLEET_SLACK: f64 = 2.0;
+/// Days a round trip spends besides driving: loading, unloading, a border day each way.
+const ROUND_TRIP_STOP_DAYS: f64 = 4.0;
+/// The smallest fleet of a corridor.
+const MIN_FLEET: f64 = 2.0;
 
 /// A corridor chosen for the template.
 struct Plan {
@@ -221,6 +226,16 @@ fn slug(text: &str) -> String {
     slug.trim_matches('-').to_string()
 }
 
+/// A small depot orders whole truckloads: its target stock must hold several, or it runs dry
+/// between deliveries.
+const TRUCKLOADS_IN_TARGET: f64 = 3.0;
+
+fn target_cover_days(demand: f64) -> f64 {
+    (TRUCKLOADS_IN_TARGET * TRUCK_CAPACITY_M3 / demand)
+        .max(10.0)
+        .ceil()
+}
+
 fn depot_demand(place: &Place) -> f64 {
     let m3 = place.population as f64 * DEMAND_PER_PERSON_M3;
     (m3.max(MIN_DEMAND_M3) * 10.0).round() / 10.0
@@ -335,9 +350,17 @@ fn render(
             split(0.1),
             split(0.2)
         );
-        let _ = writeln!(t, "storage_capacity_days = 20.0   # ASSUMPTION");
-        let _ = writeln!(t, "opening_cover_days = 10.0      # ASSUMPTION");
-        let _ = writeln!(t, "target_cover_days = 10.0       # ASSUMPTION");
+        let cover = target_cover_days(demand);
+        let _ = writeln!(
+            t,
+            "storage_capacity_days = {:.1}   # ASSUMPTION",
+            2.0 * cover
+        );
+        let _ = writeln!(t, "opening_cover_days = {cover:.1}      # ASSUMPTION");
+        let _ = writeln!(
+            t,
+            "target_cover_days = {cover:.1}       # ASSUMPTION: 10 days, or {TRUCKLOADS_IN_TARGET} truckloads where demand is small"
+        );
         let _ = writeln!(
             t,
             "source = \"ASSUMPTION: demand from population; stocks as in the Mali draft\"\n"
@@ -354,10 +377,10 @@ fn render(
     );
     for plan in plans {
         let (origin, depot) = (&places[plan.origin], &places[plan.depot]);
-        let round_trip = 2.0 * plan.drive_days + 2.0 + 2.0;
+        let round_trip = 2.0 * plan.drive_days + ROUND_TRIP_STOP_DAYS;
         let fleet = (depot_demand(depot) * round_trip / TRUCK_CAPACITY_M3 * FLEET_SLACK)
             .ceil()
-            .max(1.0);
+            .max(MIN_FLEET);
         let _ = writeln!(t, "[[corridor]]");
         let _ = writeln!(
             t,

@@ -5,7 +5,7 @@ use crate::error::InputError;
 use lifeline_model::PlaceId;
 use lifeline_model::network::{Place, PlaceKind, RoadCondition, Segment};
 use lifeline_model::units::Km;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where each value of a place came from: kept for the GeoJSON and the report.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -43,6 +43,8 @@ pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSourc
     let cols = Columns::from_header(file, &mut rdr, &["name", "lat", "lon", "kind"], "places")?;
     let mut places = Vec::new();
     let mut sources = Vec::new();
+    // A set, not a scan of the places so far: imported country networks have 50,000+ places.
+    let mut seen: HashSet<String> = HashSet::new();
     for row in rdr.records() {
         let row = row.map_err(|e| csv_error(file, &e))?;
         let name = cols.required(&row, "name")?.to_string();
@@ -61,7 +63,7 @@ pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSourc
             )
         })?;
         let population = cols.count(&row, "population")?;
-        if places.iter().any(|p: &Place| p.name == name) {
+        if !seen.insert(name.clone()) {
             return Err(cols.error(
                 &row,
                 "name",

@@ -117,11 +117,20 @@ impl Tables {
         csv_text(&SEGMENT_COLUMNS, rows)
     }
 
-    /// Places as points and roads as lines with all their columns, for QGIS.
+    /// Places as points and roads as lines with all their columns, for QGIS. Features are
+    /// serialised one at a time: a country's network as one JSON value would take gigabytes.
     pub fn geojson(&self) -> String {
-        let mut features = Vec::with_capacity(self.places.len() + self.segments.len());
+        let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        let mut first = true;
+        let mut push = |feature: serde_json::Value| {
+            if !first {
+                out.push_str(",\n");
+            }
+            first = false;
+            out.push_str(&feature.to_string());
+        };
         for (i, p) in self.places.iter().enumerate() {
-            features.push(json!({
+            push(json!({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [round6(p.position.lon), round6(p.position.lat)]},
                 "properties": {
@@ -146,7 +155,7 @@ impl Tables {
                     [round6(b.position.lon), round6(b.position.lat)],
                 ]
             };
-            features.push(json!({
+            push(json!({
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": line},
                 "properties": {
@@ -157,8 +166,8 @@ impl Tables {
                 }
             }));
         }
-        let collection = json!({"type": "FeatureCollection", "features": features});
-        format!("{collection}\n")
+        out.push_str("\n]}\n");
+        out
     }
 
     /// Writes the three files into `dir` (created if needed), each atomically; returns their

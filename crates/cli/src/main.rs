@@ -54,7 +54,7 @@ enum Command {
 #[derive(Subcommand)]
 enum NetworkCommand {
     /// Build places.csv, segments.csv and network.geojson from an OSM extract, GeoJSON or Flee files.
-    Import(cmd_network::ImportArgs),
+    Import(Box<cmd_network::ImportArgs>),
     /// Check a network folder: components, isolated places, lengths, duplicates, classes.
     Check(cmd_network::CheckArgs),
 }
@@ -82,7 +82,7 @@ fn main() -> std::process::ExitCode {
         Command::Calibrate(args) => cmd_calibrate::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
-        Command::Network(NetworkCommand::Import(args)) => cmd_network::import(args),
+        Command::Network(NetworkCommand::Import(args)) => cmd_network::import(*args),
         Command::Network(NetworkCommand::Check(args)) => cmd_network::check(args),
     };
     match result {

@@ -329,7 +329,7 @@ fn check_segments(
         let length_text = cell(&row, &index, "length_km");
         let length = match length_text.parse::<f64>() {
             Ok(x) if x.is_finite() && x > 0.0 => Some(x),
-            Ok(x) if x == 0.0 => {
+            Ok(0.0) => {
                 report.errors.push(finding(file, line, "zero-length road (`length_km` = 0); give the road length in km or remove the row"));
                 None
             }

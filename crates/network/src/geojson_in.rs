@@ -170,7 +170,7 @@ pub fn read_roads(
         };
         let surface = property(p, &props.surface).unwrap_or_default();
         let condition = condition_for(class, Surface::parse(&surface));
-        let source = condition_source(&format!("{file}"), class, &surface);
+        let source = condition_source(file, class, &surface);
         let route = property(p, &props.route)
             .unwrap_or_default()
             .replace(',', ";");

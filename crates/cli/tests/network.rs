@@ -81,6 +81,7 @@ fn osm_import_keeps_the_main_network_and_counts_what_it_drops() {
         "1  place nodes without a name",
         "2  places farther than 5 km from a kept road",
         "1  places on roads not connected to the main network",
+        "1  way nodes outside the extract (ways cut there)",
         "Isole",
         "0 errors, 0 warnings",
     ] {
@@ -121,6 +122,65 @@ fn osm_import_keeps_the_main_network_and_counts_what_it_drops() {
     assert!(place_names(&wider).contains(&"Sabi".to_string()));
     // The shipped fixture network is this import's output.
     assert_eq!(places, read(&fixture("network/places.csv")));
+}
+
+#[test]
+fn unreadable_sources_fail_with_the_file_and_what_was_expected() {
+    let dir = temp_dir("bad");
+    let fake_pbf = dir.join("broken.osm.pbf");
+    std::fs::write(&fake_pbf, "this is not a PBF file").expect("write");
+    let bad_json = dir.join("roads.geojson");
+    std::fs::write(
+        &bad_json,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"trunk"},"geometry":{"type":"LineString","coordinates":[[500000,1300000],[500100,1300000]]}}]}"#,
+    )
+    .expect("write");
+    let cases: [(&[&Path], &[&str], String); 4] = [
+        (
+            &[&fake_pbf],
+            &[],
+            format!(
+                "{}: not a readable OpenStreetMap PBF file",
+                fake_pbf.display()
+            ),
+        ),
+        (
+            &[&bad_json],
+            &[],
+            format!(
+                "{}: feature 1: field `geometry`: expected [longitude, latitude] in WGS84 degrees",
+                bad_json.display()
+            ),
+        ),
+        (
+            &[&bad_json],
+            &["--road-classes", "trunk,path"],
+            "--road-classes: unknown road class `path`".to_string(),
+        ),
+        (
+            &[&dir.join("notes.txt")],
+            &[],
+            "unknown kind of source".to_string(),
+        ),
+    ];
+    for (sources, extra, expected) in cases {
+        let out = lifeline()
+            .args(["network", "import"])
+            .args(sources)
+            .arg("--out")
+            .arg(dir.join("out"))
+            .args(extra)
+            .output()
+            .expect("runs");
+        let (_, stderr) = text(&out);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains(&expected),
+            "missing `{expected}` in: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(!dir.join("out").exists(), "nothing written on error");
 }
 
 #[test]

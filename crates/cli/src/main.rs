@@ -5,6 +5,7 @@ mod cmd_compare;
 mod cmd_criticality;
 mod cmd_ensemble;
 mod cmd_flee;
+mod cmd_network;
 mod cmd_report;
 mod cmd_run;
 mod common;
@@ -47,12 +48,25 @@ enum Command {
     Flee(cmd_flee::FleeArgs),
     /// Turn a run's or an ensemble's output folder into one self-contained HTML report.
     Report(cmd_report::ReportArgs),
+    /// Build network tables from OpenStreetMap, GeoJSON or Flee files, and check networks.
+    #[command(subcommand)]
+    Network(NetworkCommand),
+}
+
+#[derive(Subcommand)]
+enum NetworkCommand {
+    /// Build places.csv, segments.csv and network.geojson from an OSM extract, GeoJSON or Flee files.
+    Import(Box<cmd_network::ImportArgs>),
+    /// Check a network folder: components, isolated places, lengths, duplicates, classes.
+    Check(cmd_network::CheckArgs),
 }
 
 #[derive(Subcommand)]
 enum ScenarioCommand {
     /// Print a scenario as a complete TOML file (save, edit, run with `lifeline run FILE`).
     Show(cmd_run::ScenarioShowArgs),
+    /// Print a minimal, commented scenario for a network folder (save it and run it).
+    New(cmd_network::NewScenarioArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -62,6 +76,7 @@ fn main() -> std::process::ExitCode {
         Command::Run(args) => cmd_run::run(args),
         Command::Scenarios => cmd_run::list_scenarios(),
         Command::Scenario(ScenarioCommand::Show(args)) => cmd_run::show_scenario(args),
+        Command::Scenario(ScenarioCommand::New(args)) => cmd_network::new_scenario(args),
         Command::Responses(args) => cmd_run::list_responses(args),
         Command::Ensemble(args) => cmd_ensemble::run(args),
         Command::Compare(args) => cmd_compare::run(args),
@@ -69,6 +84,8 @@ fn main() -> std::process::ExitCode {
         Command::Calibrate(args) => cmd_calibrate::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
+        Command::Network(NetworkCommand::Import(args)) => cmd_network::import(*args),
+        Command::Network(NetworkCommand::Check(args)) => cmd_network::check(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -20,9 +20,11 @@ pub type Position = [f64; 2];
 /// points yet, so this is the straight line between the two ends; a network that gains them
 /// only needs to change this function.
 pub fn segment_geometry(net: &Network, segment: SegmentId) -> Vec<Position> {
-    let s = net.segment(segment);
-    let (a, b) = (net.place(s.a), net.place(s.b));
-    vec![[a.lon, a.lat], [b.lon, b.lat]]
+    // The model keeps the road's course (intermediate points) with the network.
+    net.polyline(segment)
+        .into_iter()
+        .map(|(lat, lon)| [lon, lat])
+        .collect()
 }
 
 /// Great-circle distance between two positions, km.
@@ -117,6 +119,7 @@ fn place_features(ctx: &OutputContext, first_id: usize) -> Vec<Value> {
             let properties = object(json!({
                 "layer": "place", "place_id": i, "name": p.name, "country": p.country,
                 "kind": p.kind.as_str(), "population": p.population, "demand_point": depot,
+                "admin1_pcode": src.admin1_pcode, "admin2_pcode": src.admin2_pcode,
                 "coord_source": src.coord_source, "population_source": src.population_source,
                 "note": src.note,
             }));
@@ -225,7 +228,7 @@ pub fn attacks_geojson(ctx: &OutputContext, record: &RunRecord) -> Value {
         else {
             continue;
         };
-        let Some(at) = event_location(net, e.place, e.segment, None) else {
+        let Some(at) = event_location(net, e.place, e.segment, e.at_km) else {
             continue;
         };
         let properties = object(json!({

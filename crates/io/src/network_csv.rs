@@ -10,6 +10,9 @@ use std::collections::HashMap;
 /// Where each value of a place came from: kept for the GeoJSON and the report.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PlaceSources {
+    /// Admin level-1 and level-2 P-codes (optional columns), to join humanitarian (HDX) tables.
+    pub admin1_pcode: String,
+    pub admin2_pcode: String,
     pub coord_source: String,
     pub population_source: String,
     pub note: String,
@@ -17,6 +20,9 @@ pub struct PlaceSources {
 
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct SegmentSources {
+    /// The road's course as (lon, lat) points from `a` to `b` (optional `geometry` column, WKT
+    /// `LINESTRING`); empty when the table has none, and maps then draw a straight line.
+    pub geometry: Vec<[f64; 2]>,
     pub length_source: String,
     pub condition_source: String,
     pub note: String,
@@ -35,7 +41,7 @@ pub struct NetworkTables {
 /// overflow the displacement engine's counts.
 pub const MAX_POPULATION: u64 = 1_000_000_000;
 
-const PLACE_COLUMNS: [&str; 9] = [
+const PLACE_COLUMNS: [&str; 11] = [
     "name",
     "country",
     "lat",
@@ -45,9 +51,11 @@ const PLACE_COLUMNS: [&str; 9] = [
     "coord_source",
     "population_source",
     "note",
+    "admin1_pcode",
+    "admin2_pcode",
 ];
 
-const SEGMENT_COLUMNS: [&str; 8] = [
+const SEGMENT_COLUMNS: [&str; 9] = [
     "a",
     "b",
     "length_km",
@@ -56,6 +64,7 @@ const SEGMENT_COLUMNS: [&str; 8] = [
     "length_source",
     "condition_source",
     "note",
+    "geometry",
 ];
 
 /// Reads `places.csv`.
@@ -104,6 +113,8 @@ pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSourc
             population,
         });
         sources.push(PlaceSources {
+            admin1_pcode: cols.text(&row, "admin1_pcode").to_string(),
+            admin2_pcode: cols.text(&row, "admin2_pcode").to_string(),
             coord_source: cols.text(&row, "coord_source").to_string(),
             population_source: cols.text(&row, "population_source").to_string(),
             note: cols.text(&row, "note").to_string(),
@@ -186,21 +197,80 @@ pub fn read_segments(
                 format!("expected good, fair, bad or track, found `{cond_text}`"),
             )
         })?;
+        let geometry = parse_wkt_linestring(cols.text(&row, "geometry"))
+            .map_err(|message| cols.error(&row, "geometry", message))?;
         segments.push(Segment {
             a,
             b,
             length: Km(length),
             route: cols.text(&row, "route").to_string(),
             condition,
-            geometry: Vec::new(),
+            geometry: inner_points(&geometry),
         });
         sources.push(SegmentSources {
+            geometry,
             length_source: cols.text(&row, "length_source").to_string(),
             condition_source: cols.text(&row, "condition_source").to_string(),
             note: cols.text(&row, "note").to_string(),
         });
     }
     Ok((segments, sources))
+}
+
+/// Parses a WKT `LINESTRING (lon lat, lon lat, ...)` (the `geometry` column of
+/// `segments.csv`); an empty text is no geometry.
+pub fn parse_wkt_linestring(text: &str) -> Result<Vec<[f64; 2]>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let expected =
+        "expected WKT like `LINESTRING (-8.0 12.6, -7.9 12.7)` (longitude latitude pairs)";
+    let body = text
+        .get(..10)
+        .filter(|head| head.eq_ignore_ascii_case("LINESTRING"))
+        .and_then(|_| text[10..].trim().strip_prefix('('))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .ok_or_else(|| format!("{expected}, found `{}`", shorten(text)))?;
+    let mut points = Vec::new();
+    for pair in body.split(',') {
+        let mut numbers = pair.split_whitespace().map(str::parse::<f64>);
+        let point = match (numbers.next(), numbers.next(), numbers.next()) {
+            (Some(Ok(lon)), Some(Ok(lat)), None)
+                if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) =>
+            {
+                [lon, lat]
+            }
+            _ => {
+                return Err(format!(
+                    "{expected}; the point `{}` is not a longitude and a latitude",
+                    pair.trim()
+                ));
+            }
+        };
+        points.push(point);
+    }
+    if points.len() < 2 {
+        return Err(format!("{expected}; a line needs at least two points"));
+    }
+    Ok(points)
+}
+
+/// The start of a long cell, for messages.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The model's intermediate points (lat, lon) of a road from its (lon, lat) course: the two
+/// ends are the places themselves.
+fn inner_points(course: &[[f64; 2]]) -> Vec<(f64, f64)> {
+    match course {
+        [_, inner @ .., _] => inner.iter().map(|p| (p[1], p[0])).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Reads both tables.
@@ -332,5 +402,46 @@ mod tests {
         )
         .expect_err("unknown");
         assert!(err.message.contains("did you mean `B`"), "{err}");
+    }
+
+    #[test]
+    fn optional_columns_carry_pcodes_and_geometry() {
+        let (places, sources) = read_places(
+            "name,lat,lon,kind,country,admin1_pcode,admin2_pcode\nA,12,-8,city,MLI,ML07,ML0701\nB,13,-8,town,,,\n",
+            "p.csv",
+        )
+        .expect("valid");
+        assert_eq!(places[0].country, "MLI");
+        assert_eq!(sources[0].admin1_pcode, "ML07");
+        assert_eq!(sources[0].admin2_pcode, "ML0701");
+        assert_eq!(sources[1].admin2_pcode, "");
+        let (_, seg_sources) = read_segments(
+            "a,b,length_km,condition,geometry\nA,B,120,fair,\"LINESTRING (-8 12, -8.1 12.5, -8 13)\"\nB,A,5,good,\n",
+            "s.csv",
+            &places,
+        )
+        .expect("valid");
+        assert_eq!(
+            seg_sources[0].geometry,
+            vec![[-8.0, 12.0], [-8.1, 12.5], [-8.0, 13.0]]
+        );
+        assert!(seg_sources[1].geometry.is_empty());
+    }
+
+    #[test]
+    fn malformed_geometry_is_located() {
+        let err = read_network(
+            PLACES,
+            "p.csv",
+            "a,b,length_km,condition,geometry\nA,B,120,fair,LINESTRING (-8 12)\n",
+            "s.csv",
+        )
+        .expect_err("one point");
+        assert_eq!((err.line, err.field.as_str()), (2, "geometry"));
+        assert!(err.message.contains("at least two points"), "{err}");
+        let err = parse_wkt_linestring("POINT (1 2)").expect_err("not a line");
+        assert!(err.contains("LINESTRING"), "{err}");
+        let err = parse_wkt_linestring("LINESTRING (1 2, 3 x)").expect_err("not a number");
+        assert!(err.contains("`3 x`"), "{err}");
     }
 }

@@ -232,7 +232,7 @@ pub fn write_events_csv(
             .corridor
             .map(|c| ctx.input.corridors[c.index()].name.as_str())
             .unwrap_or_default();
-        let (lat, lon) = geo::event_location(net, e.place, e.segment, None)
+        let (lat, lon) = geo::event_location(net, e.place, e.segment, e.at_km)
             .map(|[lon, lat]| (format!("{lat:.5}"), format!("{lon:.5}")))
             .unwrap_or_default();
         let (lost, kidnapped, killed, outcome) = match &e.kind {

@@ -277,7 +277,10 @@ fn a_new_scenario_on_the_fixture_network_runs_as_is() {
         .lines()
         .find(|l| l.starts_with("Capitale"))
         .expect("Capitale row");
-    assert!(capitale.split_whitespace().nth(3) == Some("0"), "{stdout}");
+    assert!(
+        capitale.split_whitespace().nth(3) == Some("0.0"),
+        "{stdout}"
+    );
 
     // Named depots and origins; unknown names are clear errors.
     let named = dir.join("named.toml");

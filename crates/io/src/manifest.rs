@@ -83,6 +83,10 @@ impl Manifest {
     }
 }
 
+fn is_zero(days: &i64) -> bool {
+    *days == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,8 +126,4 @@ mod tests {
         assert_eq!(Manifest::read(&dir), Some(written));
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
-}
-
-fn is_zero(days: &i64) -> bool {
-    *days == 0
 }

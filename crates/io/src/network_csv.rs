@@ -407,7 +407,7 @@ mod tests {
     #[test]
     fn optional_columns_carry_pcodes_and_geometry() {
         let (places, sources) = read_places(
-            "name,lat,lon,kind,country,admin1_pcode,admin2_pcode\nA,12,-8,city,MLI,ML07,ML0701\nB,13,-8,town,,,\n",
+            "name,lat,lon,kind,country,admin1_pcode,admin2_pcode\nA,12,-8,city,MLI,ML07,ML0701\nB,13,-8,town,,,\nC,14,-8,town,,,\n",
             "p.csv",
         )
         .expect("valid");
@@ -416,7 +416,7 @@ mod tests {
         assert_eq!(sources[0].admin2_pcode, "ML0701");
         assert_eq!(sources[1].admin2_pcode, "");
         let (_, seg_sources) = read_segments(
-            "a,b,length_km,condition,geometry\nA,B,120,fair,\"LINESTRING (-8 12, -8.1 12.5, -8 13)\"\nB,A,5,good,\n",
+            "a,b,length_km,condition,geometry\nA,B,120,fair,\"LINESTRING (-8 12, -8.1 12.5, -8 13)\"\nB,C,5,good,\n",
             "s.csv",
             &places,
         )

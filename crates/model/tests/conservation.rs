@@ -183,7 +183,7 @@ fn build(c: &Case) -> ModelInput {
             border_delay: Days(1.0),
             border_extra_day_chance: 0.25,
             // Half the cases replace lost trucks, after 5 to 44 days.
-            replacement_days: (c.seed % 2 == 0).then_some(5 + (c.seed % 40) as u32),
+            replacement_days: c.seed.is_multiple_of(2).then_some(5 + (c.seed % 40) as u32),
             escorted_speed_factor: 0.6,
         },
         rationing: RationingPolicy {

@@ -52,7 +52,7 @@ impl OutputContext<'_> {
 }
 
 /// Header of `places.csv`.
-pub const PLACES_HEADER: &str = "day,date,place,commodity,stock_m3,demand_m3,delivered_m3,consumed_m3,shortage_m3,cover_days,price_multiple,price_fcfa_per_l,power_hours,services_open,rationing,food_price_index,reserve_released_m3,shortage_power_m3,shortage_transport_m3";
+pub const PLACES_HEADER: &str = "day,date,place,commodity,stock_m3,demand_m3,delivered_m3,consumed_m3,shortage_m3,cover_days,price_multiple,price_fcfa_per_l,power_hours,services_open,rationing,food_price_index,reserve_released_m3,shortage_power_m3,shortage_transport_m3,delivered_by_air_m3,shipped_onward_m3";
 /// Header of `corridors.csv`.
 pub const CORRIDORS_HEADER: &str = "day,date,corridor,trucks_dispatched,trucks_arrived,trucks_in_transit,trucks_lost,delivered_m3,drivers_kidnapped,drivers_killed,attacks,willingness,trucks_idle,trucks_waiting_convoy,trucks_waiting_escort";
 /// Header of `displacement.csv`.
@@ -159,7 +159,7 @@ pub fn write_places_csv(
                 .unwrap_or_default();
             writeln!(
                 w,
-                "{day},{date},{},{},{:.1},{:.1},{:.1},{:.1},{:.1},{:.2},{:.3},{:.0},{power},{services},{},{:.3},{:.1},{:.1},{:.1}",
+                "{day},{date},{},{},{:.1},{:.1},{:.1},{:.1},{:.1},{:.2},{:.3},{:.0},{power},{services},{},{:.3},{:.1},{:.1},{:.1},{:.1},{:.1}",
                 field(ctx.depot_name(di)),
                 field(commodity),
                 r.stock,
@@ -175,6 +175,8 @@ pub fn write_places_csv(
                 r.reserve_released,
                 r.shortage_of(Sector::Power),
                 r.shortage_of(Sector::Transport),
+                r.delivered_by_air,
+                r.shipped_onward,
             )?;
         }
     }
@@ -338,6 +340,7 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
                 "opening_in_transit": round(b.opening_in_transit, 1),
                 "loaded_at_origin": round(b.loaded_at_origin, 1),
                 "reserve_released": round(b.reserve_released, 1),
+                "drawn_for_onward": round(b.drawn_for_onward, 1),
                 "delivered": round(b.delivered, 1),
                 "consumed": round(b.consumed, 1),
                 "closing_stock": round(b.closing_stock, 1),

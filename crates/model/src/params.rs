@@ -151,6 +151,9 @@ pub struct CorridorSpec {
     /// Day from which the corridor takes no new orders (`u32::MAX`: never), e.g. an import ban
     /// or a border closure; trucks already on the road finish their trip.
     pub closes_on_day: u32,
+    /// Onward distribution: the depot at the origin whose stock the loads are drawn from (None:
+    /// an import corridor, loading at a port or foreign depot without limit).
+    pub source_depot: Option<DepotId>,
 }
 
 impl CorridorSpec {

@@ -10,6 +10,8 @@ use serde::Serialize;
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DepotDay {
     pub stock: f64,
+    /// Shipped today to the towns this depot serves (onward distribution).
+    pub shipped_onward: f64,
     pub demand: f64,
     /// Everything put into the depot today (road and air).
     pub delivered: f64,
@@ -147,6 +149,9 @@ pub struct Balance {
     pub opening_in_transit: f64,
     pub loaded_at_origin: f64,
     pub reserve_released: f64,
+    /// Drawn from depots' stock for onward distribution, less loads turned back into them; the
+    /// same volume is counted in `loaded_at_origin`, so it leaves the balance here once.
+    pub drawn_for_onward: f64,
     pub delivered: f64,
     pub consumed: f64,
     pub closing_stock: f64,

@@ -64,6 +64,10 @@ pub struct Simulation<'a> {
     reserve_left: Vec<f64>,
     reserve_active: Vec<bool>,
     escorts_busy_until: Vec<f64>,
+    /// Onward corridors: volume earned toward the next truckload while the source is short.
+    onward_credit: Vec<f64>,
+    /// Per depot: the share of its demand it served yesterday (1 before the first day).
+    served_share: Vec<f64>,
     /// Lost trucks on order: (day they join, corridor, trucks), in day order.
     replacements: std::collections::VecDeque<(u32, CorridorId, u32)>,
     /// Next entry of `threat.reported` to apply.
@@ -134,6 +138,8 @@ impl<'a> Simulation<'a> {
             reserve_active: vec![false; n_depots],
             escorts_busy_until: vec![f64::NEG_INFINITY; input.escorts.units as usize],
             replacements: std::collections::VecDeque::new(),
+            onward_credit: vec![0.0; n_corr],
+            served_share: vec![1.0; n_depots],
             next_reported: 0,
             return_time,
             lead_time,
@@ -345,6 +351,27 @@ impl<'a> Simulation<'a> {
         self.day += 1;
     }
 
+    /// Whole trucks a primary depot can load today for the town of onward corridor `ci`. While
+    /// the depot holds at least its rationing trigger in cover, it ships what the town orders;
+    /// below it, the town earns each day its demand times the share of demand the depot itself
+    /// served yesterday (a short depot cuts its towns as it cuts its own customers), and ships
+    /// whole truckloads of what it has earned (at most two loads are banked).
+    fn onward_allowance(&mut self, ci: usize, source: DepotId, cap: f64) -> u32 {
+        let input = self.input;
+        let c = &input.corridors[ci];
+        let stock = self.stock[source.index()].max(0.0);
+        let own = input.depots[source.index()].total_demand().0;
+        let by_stock = (stock / cap).floor() as u32;
+        if stock >= own * input.rationing.trigger_cover.0 {
+            self.onward_credit[ci] = 0.0;
+            return by_stock;
+        }
+        let town = input.depots[c.destination.index()].total_demand().0 * c.share;
+        let credit = &mut self.onward_credit[ci];
+        *credit = (*credit + town * self.served_share[source.index()]).min(2.0 * cap);
+        ((*credit / cap).floor() as u32).min(by_stock)
+    }
+
     /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today.
     fn trip_attack_chance(&self, ci: usize) -> f64 {
         let input = self.input;
@@ -491,7 +518,10 @@ impl<'a> Simulation<'a> {
             self.departure_credit[ci] =
                 (self.departure_credit[ci] + self.willingness[ci] * rate).min(2.0 * rate.max(1.0));
             let willing = self.departure_credit[ci].floor() as u32;
-            let trucks = want.min(willing).min(self.idle[ci]);
+            let mut trucks = want.min(willing).min(self.idle[ci]);
+            if let Some(source) = c.source_depot {
+                trucks = trucks.min(self.onward_allowance(ci, source, cap));
+            }
             self.departure_credit[ci] -= f64::from(trucks);
             if trucks == 0 {
                 continue;
@@ -499,6 +529,13 @@ impl<'a> Simulation<'a> {
             self.idle[ci] -= trucks;
             let load = f64::from(trucks) * cap;
             self.record.balances[c.commodity.index()].loaded_at_origin += load;
+            if let Some(source) = c.source_depot {
+                // Onward distribution: the load leaves the primary depot's stock.
+                self.onward_credit[ci] = (self.onward_credit[ci] - load).max(0.0);
+                self.stock[source.index()] -= load;
+                self.today_depots[source.index()].shipped_onward += load;
+                self.record.balances[c.commodity.index()].drawn_for_onward += load;
+            }
             self.today_corridors[ci].trucks_dispatched += trucks;
             self.groups.push(Group {
                 corridor: CorridorId::from_index(ci),
@@ -751,6 +788,11 @@ impl<'a> Simulation<'a> {
         if g.load > 0.0 {
             let c = &self.input.corridors[ci];
             self.record.balances[c.commodity.index()].returned_to_origin += g.load;
+            if let Some(source) = c.source_depot {
+                // A load turned back goes back into the depot it came from.
+                self.stock[source.index()] += g.load;
+                self.record.balances[c.commodity.index()].drawn_for_onward -= g.load;
+            }
             let (trucks, origin) = (g.trucks, c.origin);
             self.event(EventKind::TurnedBackArrived, |e| {
                 e.place = Some(origin);
@@ -942,6 +984,7 @@ impl<'a> Simulation<'a> {
 
             let shortage = (total - consumed).max(0.0);
             let unmet_share = if total > 0.0 { shortage / total } else { 0.0 };
+            self.served_share[di] = 1.0 - unmet_share;
             let cover = self.stock[di] / base_demand.max(EPS);
             let multiple = self.price_multiple[di];
             let official = input.commodities[depot.commodity.index()].official_price;

@@ -168,6 +168,7 @@ fn build(c: &Case) -> ModelInput {
             convoys_from_day: 0,
             convoys_until_day: u32::MAX,
             closes_on_day: u32::MAX,
+            source_depot: None,
         }],
         trucks: TruckParams {
             speeds: SpeedTable {
@@ -267,7 +268,7 @@ proptest! {
         let record = run(&input, &mut run_rng(c.seed, 0), RecordOptions::all());
         let b = &record.balances[0];
         let inflow = b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
-        let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit;
+        let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit + b.drawn_for_onward;
         prop_assert!(close(inflow, outflow), "in {inflow} vs out {outflow}: {b:?}");
         // Trucks: loaded = delivered + lost + returned + in transit.
         prop_assert!(close(b.opening_in_transit + b.loaded_at_origin, b.delivered + b.lost + b.returned_to_origin + b.in_transit));

@@ -428,6 +428,22 @@ impl Scenario {
             }
             let cid = commodity(&c.commodity, "corridor.commodity")?;
             let origin = place(&c.origin, "corridor.origin")?;
+            let source_depot = if c.onward {
+                Some(depot_of(origin, cid).ok_or_else(|| {
+                    src.error(
+                        c.origin.span(),
+                        "corridor.onward",
+                        format!(
+                            "an onward corridor draws from a depot at its origin, and `{}` has no \
+                             depot for `{}`; add a [[depot]] there or remove `onward = true`",
+                            c.origin.get_ref(),
+                            c.commodity.get_ref()
+                        ),
+                    )
+                })?)
+            } else {
+                None
+            };
             let dest_place = place(&c.destination, "corridor.destination")?;
             let destination = depot_of(dest_place, cid).ok_or_else(|| {
                 src.error(
@@ -603,6 +619,7 @@ impl Scenario {
                         None => u32::MAX,
                     }
                 },
+                source_depot,
                 closes_on_day: match &c.closes {
                     Some(d) => day_after(day_of(d, "corridor.closes")?),
                     None => u32::MAX,

@@ -257,6 +257,10 @@ pub struct CorridorSpec {
     /// Last day the corridor takes orders (inclusive; default: it stays open), e.g. a ban.
     #[serde(default)]
     pub closes: Option<Spanned<String>>,
+    /// Onward distribution: the origin is a depot of the same commodity, and loads are drawn
+    /// from its stock (shared with its own customers in proportion to demand).
+    #[serde(default)]
+    pub onward: bool,
     #[serde(default)]
     pub source: String,
 }

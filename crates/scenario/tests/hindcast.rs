@@ -242,7 +242,12 @@ convoy = { size = 1, max_wait_days = 0.0, escorted = false }
     for (c, b) in record.balances.iter().enumerate() {
         let inflow =
             b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
-        let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit;
+        let outflow = b.consumed
+            + b.closing_stock
+            + b.lost
+            + b.returned_to_origin
+            + b.in_transit
+            + b.drawn_for_onward;
         assert!(
             (inflow - outflow).abs() < 1e-6 * inflow.max(1.0),
             "commodity {c}: {b:?}"

@@ -4,6 +4,7 @@ mod cmd_calibrate;
 mod cmd_compare;
 mod cmd_criticality;
 mod cmd_ensemble;
+mod cmd_explain;
 mod cmd_flee;
 mod cmd_network;
 mod cmd_report;
@@ -42,6 +43,8 @@ enum Command {
     /// Rank road segments by the shortage-days their closure adds in a city (where protection,
     /// redundancy or pre-positioned stock matters most).
     Criticality(cmd_criticality::CriticalityArgs),
+    /// Why a depot is where it is on a day: deliveries, losses and hold-ups by corridor.
+    Explain(cmd_explain::ExplainArgs),
     /// Fit the hindcast's free parameters to the calibration facts (grid search) and show the fit.
     Calibrate(cmd_calibrate::CalibrateArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
@@ -81,6 +84,7 @@ fn main() -> std::process::ExitCode {
         Command::Ensemble(args) => cmd_ensemble::run(args),
         Command::Compare(args) => cmd_compare::run(args),
         Command::Criticality(args) => cmd_criticality::run(args),
+        Command::Explain(args) => cmd_explain::run(args),
         Command::Calibrate(args) => cmd_calibrate::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),

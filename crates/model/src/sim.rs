@@ -416,6 +416,9 @@ impl<'a> Simulation<'a> {
             rate_for(params.safe_recovery_half_life.0),
         );
         for ci in 0..self.willingness.len() {
+            if self.willingness[ci] >= 1.0 {
+                continue; // nothing to recover: skip the route's hazard lookup
+            }
             let rate = if self.trip_attack_chance(ci) < params.safe_trip_attack_chance {
                 safe
             } else {
@@ -423,6 +426,9 @@ impl<'a> Simulation<'a> {
             };
             let w = &mut self.willingness[ci];
             *w += (1.0 - *w) * rate;
+            if *w > 1.0 - 1e-9 {
+                *w = 1.0; // fully recovered: later days skip the lookup above
+            }
         }
         // Incidents reported today near a corridor make its drivers stay home.
         let reported = &self.input.threat.reported;

@@ -164,21 +164,23 @@ fn without_the_threat_djibo_holds_its_level() {
     assert!(built.input.threat.hazard.is_zero());
     let djibo = depot(&built, "Djibo");
     let records = runs(&built, SEEDS, lean());
-    // The traders' order-up-to level; escorted convoys and aircraft only add on top of it.
+    // The traders' order-up-to level; escorted convoys and aircraft only add on top of it. The
+    // Woussé bridge cut (15 Jul 2022, 30 days) is not part of the threat: it holds the traders'
+    // trucks too, so the two months after it are left out.
     let target = built.input.depots[djibo].target_cover.0;
+    let cut = built.input.road_cuts[0].first_day as usize;
     for (seed, r) in records.iter().enumerate() {
         for (day, d) in r.depot_days.iter().enumerate() {
+            if (cut..cut + 60).contains(&day) {
+                continue;
+            }
             let cover = d[djibo].cover_days;
             assert!(
                 cover >= 0.6 * target && cover <= 2.0 * target,
                 "run {seed} day {day}: Djibo cover {cover:.2} d against a target of {target:.2} d"
             );
+            assert!(d[djibo].shortage < 1e-6, "run {seed} day {day}: short");
         }
-        let short: f64 = r.depot_days.iter().map(|d| d[djibo].shortage).sum();
-        assert!(
-            short < 1e-6,
-            "run {seed}: {short:.1} t short with no threat"
-        );
     }
 }
 

@@ -7,6 +7,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "mali-2025-baseline",
         include_str!("../scenarios/mali-2025-baseline.toml"),
     ),
+    (
+        "burkina-djibo-2022",
+        include_str!("../scenarios/burkina-djibo-2022.toml"),
+    ),
 ];
 
 /// The name `lifeline run` uses when none is given.
@@ -22,6 +26,15 @@ pub const DATA: &[(&str, &str)] = &[
     (
         "mali/mali-2025-events.csv",
         include_str!("../data/mali/mali-2025-events.csv"),
+    ),
+    ("djibo/places.csv", include_str!("../data/djibo/places.csv")),
+    (
+        "djibo/segments.csv",
+        include_str!("../data/djibo/segments.csv"),
+    ),
+    (
+        "djibo/djibo-2022-events.csv",
+        include_str!("../data/djibo/djibo-2022-events.csv"),
     ),
 ];
 

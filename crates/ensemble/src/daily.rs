@@ -128,6 +128,8 @@ message lifeline_places {
   REQUIRED DOUBLE reserve_released_m3;
   REQUIRED DOUBLE shortage_power_m3;
   REQUIRED DOUBLE shortage_transport_m3;
+  REQUIRED DOUBLE delivered_by_air_m3;
+  REQUIRED DOUBLE shipped_onward_m3;
 }";
 
 /// Parquet schema of `runs.parquet`.
@@ -239,8 +241,9 @@ pub struct DailyTable {
     services: Vec<bool>,
     services_def: Vec<i16>,
     rationing: Vec<bool>,
-    /// food index, reserve released, shortage power, shortage transport.
-    tail: [Vec<f64>; 4],
+    /// food index, reserve released, shortage power, shortage transport, delivered by air,
+    /// shipped onward.
+    tail: [Vec<f64>; 6],
     place_names: Vec<ByteArray>,
     commodity_names: Vec<ByteArray>,
     /// Days since 1970-01-01 of day 0.
@@ -336,6 +339,8 @@ impl DailyTable {
                     round(r.reserve_released, 1),
                     round(r.shortage_of(Sector::Power), 1),
                     round(r.shortage_of(Sector::Transport), 1),
+                    round(r.delivered_by_air, 1),
+                    round(r.shipped_onward, 1),
                 ];
                 for (col, v) in self.tail.iter_mut().zip(tail) {
                     col.push(v);

@@ -6,7 +6,7 @@ use rand::{Rng, RngExt};
 
 /// A Poisson-distributed count with mean `mean` (0 for a mean that is not positive).
 pub fn poisson<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> u64 {
-    if !(mean > 0.0) {
+    if mean.is_nan() || mean <= 0.0 {
         return 0;
     }
     if mean < 10.0 {
@@ -65,7 +65,7 @@ fn ln_gamma(x: f64) -> f64 {
         -5.952380952380952e-04,
         8.417508417508418e-04,
         -1.917526917526918e-03,
-        6.410256410256410e-03,
+        6.410_256_410_256_41e-3,
         -2.955065359477124e-02,
         1.796443723688307e-01,
         -1.39243221690590e+00,

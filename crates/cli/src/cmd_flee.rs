@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use lifeline_flee::{
-    CaseInputs, EnsembleStats, FleeCase, InputFile, Result as FleeResult, RunOutput, ard_summary,
-    data_files_named_in, run_ensemble,
+    CaseInputs, EnsembleStats, FleeCase, InputFile, Result as FleeResult, RunOutput, SimSettings,
+    ard_summary, data_files_named_in, run_ensemble,
 };
 
 #[derive(clap::Args)]
@@ -129,10 +129,17 @@ pub fn run(args: FleeArgs) -> anyhow::Result<()> {
         .simsetting
         .clone()
         .unwrap_or_else(|| PathBuf::from("simsetting.yml"));
+    // Settings first: a case that needs an unsupported mechanism (DFlee's floods, say) should
+    // be told so, not that some input file of that mechanism's layout is missing.
+    let settings = read_required(&simsetting)?;
+    SimSettings::from_yaml(&settings.name, &settings.text)?;
     let inputs = read_case_inputs(&args.input_csv_dir, &args.source_data_dir, &simsetting)?;
     let case = FleeCase::from_inputs(&inputs, Some(args.days))?;
     for note in &case.settings.notes {
         eprintln!("note: {note}");
+    }
+    for warning in &case.warnings {
+        eprintln!("warning: {warning}");
     }
     let seed = match args.seed {
         Some(seed) => seed,

@@ -217,3 +217,113 @@ fn malformed_row_is_an_error_naming_file_and_line() {
     assert!(stderr.contains("distance"), "{stderr}");
     std::fs::remove_dir_all(case).ok();
 }
+
+/// The ARD of `runs` seeded runs of the Mali case with `settings_text` (normal, rescaled).
+fn mali_ard_with_settings(test: &str, settings_text: &str, runs: &str) -> (f64, f64) {
+    let case = copy_of_mali(test);
+    std::fs::write(case.join("simsetting.yml"), settings_text).expect("writable");
+    let report = stdout_of(&flee_on(
+        &case,
+        &["--seed", "11", "--runs", runs, "--error"],
+    ));
+    std::fs::remove_dir_all(case).ok();
+    let value = |label: &str| -> f64 {
+        report
+            .lines()
+            .find_map(|l| l.strip_prefix(label))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|number| number.parse().ok())
+            .unwrap_or_else(|| panic!("no `{label}` number in {report}"))
+    };
+    (value("ARD normal:"), value("ARD rescaled:"))
+}
+
+/// Settings of Flee 3's validation suite (FabFlee's `config_files/flee3_validation/`,
+/// BSD-3-Clause) at hasten 10; `move_rules` differ between its files.
+fn flee3_settings(move_rules: &str) -> String {
+    format!(
+        "spawn_rules:\n  sum_from_camps: True\n  conflict_spawn_decay: [1.0,1.0,1.0,0.5,0.1]\n  \
+         conflict_spawn_decay_interval: 30\n  empty_camps_on_day0: False\nmove_rules:\n{move_rules}\
+         optimisations:\n  hasten: 10\n"
+    )
+}
+
+#[test]
+fn flee3_rules_match_flees_spread_on_mali() {
+    // Flee's current engine, 10 runs of each on this case (docs/flee.md). simsetting.yml uses
+    // start_on_foot and avoid_short_stints: 0.3966 ± 0.0024, rescaled 0.3623 ± 0.0029.
+    let simsetting = "  max_move_speed: 200.0\n  camp_weight: 2.0\n  softening: 10.0\n  \
+                      default_movechance: 0.5\n  start_on_foot: True\n  avoid_short_stints: True\n  \
+                      capacity_scaling: 1.25\n  distance_power: 1.00\n  camp_movechance: 0.001\n";
+    let (normal, rescaled) =
+        mali_ard_with_settings("flee3-simsetting", &flee3_settings(simsetting), "8");
+    assert!(
+        (normal - 0.3966).abs() < 3.0 * 0.0024,
+        "normal ARD {normal}"
+    );
+    assert!(
+        (rescaled - 0.3623).abs() < 3.0 * 0.0029,
+        "rescaled ARD {rescaled}"
+    );
+    // modern125aw2dm75.yml adds awareness level 2: 0.3414 ± 0.0032, rescaled 0.3126 ± 0.0035.
+    let aware = "  max_move_speed: 400.0\n  awareness_level: 2\n  camp_weight: 1.0\n  softening: 36.0\n  \
+                 default_movechance: 0.75\n  start_on_foot: True\n  avoid_short_stints: True\n  \
+                 capacity_scaling: 1.25\n  distance_power: 0.75\n  camp_movechance: 0.0005\n";
+    let (normal, rescaled) = mali_ard_with_settings("flee3-aware", &flee3_settings(aware), "8");
+    assert!(
+        (normal - 0.3414).abs() < 3.0 * 0.0032,
+        "normal ARD {normal}"
+    );
+    assert!(
+        (rescaled - 0.3126).abs() < 3.0 * 0.0035,
+        "rescaled ARD {rescaled}"
+    );
+}
+
+#[test]
+fn settings_are_checked_before_any_other_file() {
+    let case = copy_of_mali("settings-first");
+    std::fs::remove_file(case.join("input_csv/conflicts.csv")).expect("removable");
+    std::fs::write(
+        case.join("simsetting.yml"),
+        "spawn_rules:\n  conflict_zone_spawning_only: False\n  flood_zone_spawning_only: True\n",
+    )
+    .expect("writable");
+    let output = flee_on(&case, &["--seed", "1"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("spawn_rules.flood_zone_spawning_only"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("conflicts.csv"), "{stderr}");
+    std::fs::remove_dir_all(case).ok();
+}
+
+#[test]
+fn input_flee_tolerates_runs_with_warnings() {
+    let case = copy_of_mali("tolerated");
+    let settings = case.join("simsetting.yml");
+    let text = std::fs::read_to_string(&settings).expect("readable");
+    std::fs::write(
+        &settings,
+        text.replace("log_levels:\n", "log_levels:\n  Flood: 0\n"),
+    )
+    .expect("writable");
+    let closures = case.join("input_csv/closures.csv");
+    let mut text = std::fs::read_to_string(&closures).expect("readable");
+    text.push_str("remove_forced_redirection,Mopti,Mentao,0,10\n");
+    std::fs::write(&closures, text).expect("writable");
+    let output = flee_on(&case, &["--seed", "1"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stdout_of(&output);
+    assert!(
+        stderr.contains("simsetting.yml:2: setting `log_levels.Flood`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("closures.csv:") && stderr.contains("remove_forced_redirection` ignored"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(case).ok();
+}

@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::ecosystem::{Ecosystem, LocationId, LocationKind, LocationSpec};
+use crate::ecosystem::{Ecosystem, LocationId, LocationKind, LocationSpec, MAX_AGENTS};
 use crate::error::{FleeError, Result};
 use crate::input::{
-    ClosureKind, ConflictTable, parse_closures, parse_conflicts, parse_data_layout,
-    parse_locations, parse_registration_corrections, parse_routes, parse_sim_period,
+    ClosureKind, ConflictTable, LocationRow, MAX_PEOPLE, parse_closures, parse_conflicts,
+    parse_data_layout, parse_locations, parse_registration_corrections, parse_routes,
+    parse_sim_period,
 };
 use crate::refugee_data::RefugeeTable;
 use crate::settings::SimSettings;
@@ -96,6 +97,9 @@ pub struct DayPlan {
 #[derive(Debug, Clone)]
 pub struct FleeCase {
     pub settings: SimSettings,
+    /// Input that Flee tolerates and that was ignored, each naming the file, line and what was
+    /// ignored (the settings' own warnings included).
+    pub warnings: Vec<String>,
     pub start_date: Date,
     /// Days to simulate.
     pub days: usize,
@@ -145,11 +149,16 @@ fn location_kind(file: &str, line: u64, location_type: &str) -> Result<LocationK
         Ok(LocationKind::ConflictZone)
     } else if lower.contains("forward") {
         Ok(LocationKind::Forward)
-    } else if lower.contains("marker") || lower.contains("flood_zone") {
+    } else if lower.contains("marker") {
+        Ok(LocationKind::Marker)
+    } else if lower.contains("flood_zone") {
         Err(FleeError::row(
             file,
             line,
-            format!("location type `{location_type}` is not supported by Lifeline's Flee engine"),
+            format!(
+                "location type `{location_type}` belongs to DFlee's flood rules, which Lifeline's \
+                 Flee engine does not implement"
+            ),
         ))
     } else if lower.contains("default") || lower.contains("town") {
         Ok(LocationKind::Town)
@@ -160,6 +169,81 @@ fn location_kind(file: &str, line: u64, location_type: &str) -> Result<LocationK
             format!("unknown location type `{location_type}`"),
         ))
     }
+}
+
+/// Index of `row` in `rows` (rows are distinct by line).
+fn first_row_index(rows: &[LocationRow], row: &LocationRow) -> usize {
+    rows.iter().position(|r| r.line == row.line).unwrap_or(0)
+}
+
+/// Two `locations.csv` rows that describe the same place in every field.
+fn same_location(a: &LocationRow, b: &LocationRow) -> bool {
+    a.name == b.name
+        && a.region == b.region
+        && a.country == b.country
+        && a.x == b.x
+        && a.y == b.y
+        && a.location_type == b.location_type
+        && a.conflict_date == b.conflict_date
+        && a.population == b.population
+        && a.attributes == b.attributes
+}
+
+/// A head count attribute (`initial_idps`, `capacity_per_day`), range-checked.
+fn parse_head_count(file: &str, line: u64, what: &str, text: &str) -> Result<i64> {
+    let count = parse_int(file, line, what, text)?;
+    if (0..=MAX_PEOPLE).contains(&count) {
+        Ok(count)
+    } else {
+        Err(FleeError::row(
+            file,
+            line,
+            format!("`{what}` must be from 0 to {MAX_PEOPLE}, found {count}"),
+        ))
+    }
+}
+
+/// The locations of `conflicts.csv`'s columns and each day's intensities for them. A column
+/// that is not a location is dropped with a warning when all its values are 0 (it can change
+/// nothing, and Flee carries on); otherwise it is an error, since its conflicts would be lost.
+fn conflict_columns(
+    table: &ConflictTable,
+    ecosystem: &Ecosystem,
+    conflicts_file: &str,
+    locations_file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<LocationId>, Vec<Vec<f64>>)> {
+    let mut kept = Vec::with_capacity(table.names.len());
+    let mut locations = Vec::with_capacity(table.names.len());
+    for (column, name) in table.names.iter().enumerate() {
+        if let Some(id) = ecosystem.location_id(name) {
+            kept.push(column);
+            locations.push(id);
+            continue;
+        }
+        if table.days.iter().all(|day| day[column] == 0.0) {
+            warnings.push(format!(
+                "{conflicts_file}:{}: column `{name}` is not a location in {locations_file}; all \
+                 its values are 0, so it is ignored",
+                table.header_line
+            ));
+            continue;
+        }
+        return Err(FleeError::row(
+            conflicts_file,
+            table.header_line,
+            format!(
+                "column `{name}` is not a location in {locations_file}, and it has conflicts \
+                 that would be lost; rename the column or the location so that they match"
+            ),
+        ));
+    }
+    let days = table
+        .days
+        .iter()
+        .map(|day| kept.iter().map(|&column| day[column]).collect())
+        .collect();
+    Ok((locations, days))
 }
 
 impl FleeCase {
@@ -174,6 +258,7 @@ impl FleeCase {
             })?,
         };
         let hasten = settings.hasten;
+        let mut warnings = settings.warnings.clone();
 
         let mut ecosystem =
             Ecosystem::new(settings.move_rules.clone(), settings.spawn_rules.clone());
@@ -208,22 +293,57 @@ impl FleeCase {
             if let Some(text) = row.attribute("conflict_intensity") {
                 spec.conflict_intensity =
                     parse_float(locations_file, row.line, "conflict_intensity", text)?;
+                if !(spec.conflict_intensity.is_finite() && spec.conflict_intensity >= 0.0) {
+                    return Err(FleeError::row(
+                        locations_file,
+                        row.line,
+                        format!(
+                            "`conflict_intensity` must be a finite number >= 0, found {}",
+                            spec.conflict_intensity
+                        ),
+                    ));
+                }
             }
             if let Some(text) = row.attribute("capacity_per_day") {
                 spec.capacity_per_day =
-                    parse_int(locations_file, row.line, "capacity_per_day", text)?;
+                    parse_head_count(locations_file, row.line, "capacity_per_day", text)?;
             }
-            initial_idps.push(match row.attribute("initial_idps") {
-                Some(text) => parse_int(locations_file, row.line, "initial_idps", text)?,
+            let idps = match row.attribute("initial_idps") {
+                Some(text) => parse_head_count(locations_file, row.line, "initial_idps", text)?,
                 None => 0,
-            });
-            if ecosystem.location_id(&row.name).is_some() {
+            };
+            if let Some(earlier) = rows[..first_row_index(&rows, row)]
+                .iter()
+                .find(|earlier| earlier.name == row.name)
+            {
+                if same_location(earlier, row)
+                    && !matches!(
+                        kind,
+                        LocationKind::Camp | LocationKind::IdpCamp | LocationKind::ConflictZone
+                    )
+                {
+                    // Flee adds both copies but links routes to the last one, which leaves an
+                    // isolated copy; for a repeated town or marker that copy changes nothing.
+                    warnings.push(format!(
+                        "{locations_file}:{}: location `{}` repeats line {} exactly; the \
+                         repeat is ignored (in Flee it is an unused, unlinked copy)",
+                        row.line, row.name, earlier.line
+                    ));
+                    continue;
+                }
                 return Err(FleeError::row(
                     locations_file,
                     row.line,
-                    format!("location `{}` appears twice", row.name),
+                    format!(
+                        "location `{}` appears twice (first on line {}) and the rows differ or \
+                         describe a camp or conflict zone; Flee would link routes to this row \
+                         and keep the other as an unlinked copy, so give each row its own name \
+                         or delete one",
+                        row.name, earlier.line
+                    ),
                 ));
             }
+            initial_idps.push(idps);
             ecosystem.add_location(spec);
         }
 
@@ -244,11 +364,25 @@ impl FleeCase {
                 .attribute("max_move_speed")
                 .map(|t| parse_float(routes_file, route.line, "max_move_speed", t))
                 .transpose()?;
+            if let Some(speed) = max_move_speed.filter(|s| !(s.is_finite() && *s > 0.0)) {
+                return Err(FleeError::row(
+                    routes_file,
+                    route.line,
+                    format!("`max_move_speed` must be a finite number > 0, found {speed}"),
+                ));
+            }
             let walk_probability = route
                 .attribute("walk_probability")
                 .map(|t| parse_float(routes_file, route.line, "walk_probability", t))
                 .transpose()?
                 .unwrap_or(0.0);
+            if !(0.0..=1.0).contains(&walk_probability) {
+                return Err(FleeError::row(
+                    routes_file,
+                    route.line,
+                    format!("`walk_probability` must be from 0 to 1, found {walk_probability}"),
+                ));
+            }
             // Flee's reader links twice for forced_redirection 1 and reverses for 2.
             let mut pairs = Vec::new();
             if route.forced_redirection == 1 {
@@ -292,6 +426,14 @@ impl FleeCase {
                     }
                     ClosureKind::Camp => ClosureAction::Camp(find(&row.name1)?, false),
                     ClosureKind::IdpCamp => ClosureAction::Camp(find(&row.name1)?, true),
+                    ClosureKind::RemoveForcedRedirection => {
+                        warnings.push(format!(
+                            "{}:{}: `remove_forced_redirection` ignored: it clears a flag that \
+                             movement does not use in Flee's current rules, so it changes nothing",
+                            file.name, row.line
+                        ));
+                        continue;
+                    }
                 };
                 closures.push(ScheduledClosure {
                     action,
@@ -301,21 +443,14 @@ impl FleeCase {
             }
         }
 
-        let ConflictTable {
-            names: conflict_names,
-            days: conflict_days,
-        } = parse_conflicts(&inputs.conflicts.name, &inputs.conflicts.text)?;
-        let conflict_locations = conflict_names
-            .iter()
-            .map(|name| {
-                ecosystem.location_id(name).ok_or_else(|| {
-                    FleeError::file(
-                        &inputs.conflicts.name,
-                        format!("column `{name}` is not a location in {locations_file}"),
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let table = parse_conflicts(&inputs.conflicts.name, &inputs.conflicts.text)?;
+        let (conflict_locations, conflict_days) = conflict_columns(
+            &table,
+            &ecosystem,
+            &inputs.conflicts.name,
+            locations_file,
+            &mut warnings,
+        )?;
         if conflict_days.len() < days {
             return Err(FleeError::file(
                 &inputs.conflicts.name,
@@ -356,18 +491,25 @@ impl FleeCase {
             })
             .collect::<Result<Vec<_>>>()?;
 
-        // People registered in camps on day 0 are there from the start.
+        // People registered in camps on day 0 are there from the start, unless camps start
+        // empty (then Flee places nobody, not even `initial_idps`).
         let spawn_rules = &settings.spawn_rules;
-        for (&camp, &series) in camps.iter().zip(&camp_series) {
-            let mut count = initial_idps[camp.0 as usize];
-            if spawn_rules.insert_day0 {
-                count += data.value(series, 0);
-            }
-            if count > 0 {
-                ecosystem.spawn(camp, count as u64);
+        let mut initial_agents = 0u64;
+        if !spawn_rules.empty_camps_on_day0 {
+            for (&camp, &series) in camps.iter().zip(&camp_series) {
+                let mut count = initial_idps[camp.0 as usize];
+                if spawn_rules.insert_day0 {
+                    count += data.value(series, 0);
+                }
+                if count > 0 {
+                    initial_agents += count as u64;
+                    ecosystem.spawn(camp, count as u64);
+                }
             }
         }
-        if spawn_rules.insert_day0 && days > 0 {
+        // Flee reduces capacities in the branch that follows the data, so not when conflicts
+        // drive spawning.
+        if spawn_rules.insert_day0 && days > 0 && spawn_rules.conflict_driven.is_none() {
             // Capacities exclude the people already registered on day 0.
             for (index, name) in data.names().iter().enumerate() {
                 if let Some(id) = ecosystem.location_id(name) {
@@ -386,23 +528,37 @@ impl FleeCase {
                 "sum_from_camps is false but there is no `total` series",
             ));
         }
+        // With empty camps, Flee counts every series from its day-0 value.
+        let value = |series: usize, day: i64| {
+            let offset = if spawn_rules.empty_camps_on_day0 {
+                data.value(series, 0)
+            } else {
+                0
+            };
+            data.value(series, day) - offset
+        };
         let mut plan = Vec::with_capacity(days);
         let mut debt = 0i64;
         let mut raw_count = 0i64;
+        let mut planned_agents = initial_agents;
         for day in 0..days as i64 {
             let difference = match (spawn_rules.sum_from_camps, total_series) {
-                (true, _) if day == 0 => (0..data.names().len()).map(|i| data.value(i, 0)).sum(),
+                (true, _) if day == 0 => (0..data.names().len()).map(|i| value(i, 0)).sum(),
                 (true, _) => (1..data.names().len())
-                    .map(|i| data.value(i, day) - data.value(i, day - 1))
+                    .map(|i| value(i, day) - value(i, day - 1))
                     .sum(),
-                (false, Some(total)) if day == 0 => data.value(total, 0),
-                (false, Some(total)) => data.value(total, day) - data.value(total, day - 1),
+                (false, Some(total)) if day == 0 => value(total, 0),
+                (false, Some(total)) => value(total, day) - value(total, day - 1),
                 (false, None) => 0,
             };
             let mut new_agents = difference - debt;
             raw_count += difference;
-            if spawn_rules.insert_day0 && day == 0 {
+            if (spawn_rules.insert_day0 && day == 0) || spawn_rules.conflict_driven.is_some() {
                 new_agents = 0;
+            }
+            if spawn_rules.conflict_driven.is_some() {
+                // Flee's conflict-driven branch leaves the data counters at zero.
+                raw_count = 0;
             }
             if new_agents < 0 {
                 debt = -new_agents;
@@ -410,7 +566,17 @@ impl FleeCase {
             } else if debt > 0 {
                 debt = 0;
             }
-            let camp_data: Vec<i64> = camp_series.iter().map(|&s| data.value(s, day)).collect();
+            planned_agents += new_agents.max(0) as u64;
+            if planned_agents > MAX_AGENTS {
+                return Err(FleeError::file(
+                    &inputs.data_layout.name,
+                    format!(
+                        "the data would create more than {MAX_AGENTS} agents by day {day}; check \
+                         the counts in the files it names (or raise optimisations.hasten)"
+                    ),
+                ));
+            }
+            let camp_data: Vec<i64> = camp_series.iter().map(|&s| value(s, day)).collect();
             plan.push(DayPlan {
                 new_agents: new_agents as u64,
                 unhcr_in_camps: camp_data.iter().sum(),
@@ -422,6 +588,7 @@ impl FleeCase {
 
         Ok(FleeCase {
             settings,
+            warnings,
             start_date: period.start_date,
             days,
             initial: ecosystem,
@@ -519,7 +686,12 @@ impl FleeCase {
         };
         for (day, plan) in self.plan.iter().enumerate() {
             self.apply_conflicts(&mut ecosystem, day);
-            ecosystem.spawn_displaced(plan.new_agents, rng)?;
+            match &self.settings.spawn_rules.conflict_driven {
+                Some(rule) => {
+                    ecosystem.spawn_by_conflict(rule, rng)?;
+                }
+                None => ecosystem.spawn_displaced(plan.new_agents, rng)?,
+            }
             ecosystem.refresh_spawn_weights();
             self.apply_closures(&mut ecosystem, day as i64);
             ecosystem.step(rng);

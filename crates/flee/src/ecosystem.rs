@@ -12,6 +12,11 @@
 //!   the distance travelled is strictly greater than the link length, and, if it covered
 //!   less than a day's distance in total, it decides again at once at the new location;
 //! * an agent arriving on a link that was closed after it set out returns to the link's start;
+//! * at awareness level 2 or more, or when `marker` locations (way points that are never a
+//!   destination) are on the way, agents choose a whole route of several links, weighted by its
+//!   endpoint and total length, and follow it; a route's next step is certain;
+//! * `start_on_foot`: agents walk until their first arrival; `avoid_short_stints`: an agent who
+//!   arrives with time left and has travelled little lately always moves on from a town;
 //! * counts change the moment an agent moves, so later agents see them.
 //!
 //! Agents are stored as a struct of arrays (one `u32` place and one `f64` progress each);
@@ -21,7 +26,8 @@
 use rand::{Rng, RngExt};
 
 use crate::error::{FleeError, Result};
-use crate::settings::{MoveRules, SpawnRules};
+use crate::poisson::poisson;
+use crate::settings::{ConflictDrivenSpawning, ConflictSpawnMode, MoveRules, SpawnRules};
 
 /// Index of a location in an [`Ecosystem`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -56,6 +62,8 @@ pub enum LocationKind {
     IdpCamp,
     /// A staging point every agent leaves the next day (`forward`).
     Forward,
+    /// A way point (`marker`): passed through on routes, never chosen as a destination.
+    Marker,
 }
 
 /// Description of a location for [`Ecosystem::add_location`].
@@ -130,6 +138,8 @@ pub struct Location {
     pub idp_camp: bool,
     pub town: bool,
     pub forward: bool,
+    /// A way point that routes pass through but never end at.
+    pub marker: bool,
     /// Conflict intensity; negative when there is no conflict.
     pub conflict: f64,
     /// Day the current conflict started (-1 when it was set before the first day).
@@ -193,16 +203,148 @@ fn chance_threshold(chance: f64) -> u64 {
     }
 }
 
+/// The most agents a world may hold: each takes about 12 bytes (more with some rules), so
+/// this bounds memory at tens of GB instead of letting a corrupt count abort the process.
+pub const MAX_AGENTS: u64 = 1_000_000_000;
+
 /// High bit of an agent's place: set when the place is a link.
 const ON_LINK: u32 = 1 << 31;
 
-/// Agents as a struct of arrays.
+/// Agents as a struct of arrays. The last four arrays are kept only while a rule needs them
+/// (empty otherwise), and are extended with each new agent's starting state before a step.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Agents {
     /// `LocationId` or `LinkId | ON_LINK`.
     place: Vec<u32>,
     /// km travelled on the current link.
     progress: Vec<f64>,
+    /// `start_on_foot`: whether the agent has arrived anywhere since it was spawned.
+    arrived: Vec<bool>,
+    /// `avoid_short_stints`: Flee's `recent_travel_distance`, a running average of the share of
+    /// a day's distance travelled (halved every day).
+    recent_travel: Vec<f64>,
+    /// Route mode: index in [`RoutePlanner::paths`] of the next location on the agent's route,
+    /// and how many locations of the route are left (0: no route).
+    route_at: Vec<u32>,
+    route_left: Vec<u32>,
+}
+
+/// A route an agent at some origin may choose (Flee's `calculateLinkWeight` tree).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CandidateRoute {
+    /// The route's locations after the origin, in [`RoutePlanner::paths`].
+    path_start: u32,
+    path_len: u32,
+    /// Where the route ends (never a marker).
+    endpoint: u32,
+    /// Sum of the lengths of its links, in km.
+    distance: f64,
+}
+
+/// Multi-link routes, used at awareness level 2 or more or when there are markers.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct RoutePlanner {
+    /// The network changed: enumerate the candidate routes again before the next step.
+    stale: bool,
+    /// Locations of every route enumerated so far. Append-only, so the routes agents are
+    /// following stay valid when the network changes and the candidates are enumerated again.
+    paths: Vec<u32>,
+    /// Candidate routes grouped by origin: `span[origin] = (start, len)` in `routes`.
+    routes: Vec<CandidateRoute>,
+    span: Vec<(u32, u32)>,
+    /// Today's weight of each candidate route before the capacity multiplier.
+    base_weight: Vec<f64>,
+    choices: ChoiceTable,
+}
+
+/// Choice weights (of links or routes) per origin, prepared once a step so that a decision
+/// costs a few multiplications instead of one weight per candidate.
+///
+/// A candidate's weight is `(base × capacity multiplier of its endpoint)^weight_power`, which
+/// is `base^weight_power × multiplier^weight_power`. Candidates are ordered with those whose
+/// endpoint has no capacity limit first, then grouped by capacity-limited endpoint; each group
+/// is scaled by its endpoint's multiplier at decision time. The draw has exactly the
+/// distribution of a weighted draw over all candidates. Not used with pruning, which needs the
+/// individual weights.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ChoiceTable {
+    /// Candidate indices (relative to the origin's first candidate), in table order.
+    order: Vec<u32>,
+    /// Cumulative `base^weight_power` in table order, per origin.
+    cumulative: Vec<f64>,
+    origin: Vec<OriginChoices>,
+    /// Groups of candidates that end at the same capacity-limited location.
+    groups: Vec<EndpointGroup>,
+}
+
+/// Where an origin's candidates are in a [`ChoiceTable`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct OriginChoices {
+    start: u32,
+    len: u32,
+    /// The first `unlimited_len` candidates in table order end where capacity is unlimited.
+    unlimited_len: u32,
+    group_start: u32,
+    group_len: u32,
+}
+
+/// Candidates of one origin that end at the same capacity-limited location.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct EndpointGroup {
+    endpoint: u32,
+    /// Offsets from the origin's start, in table order.
+    from: u32,
+    to: u32,
+}
+
+impl ChoiceTable {
+    fn clear(&mut self) {
+        self.order.clear();
+        self.cumulative.clear();
+        self.origin.clear();
+        self.groups.clear();
+    }
+
+    /// Adds the next origin's candidates: `(endpoint, weight before the capacity multiplier,
+    /// whether the endpoint is capacity-limited)`, in candidate order.
+    fn push_origin(&mut self, candidates: &[(u32, f64, bool)]) {
+        let start = self.order.len();
+        let group_start = self.groups.len();
+        let mut running = 0.0;
+        for (index, &(_, weight, limited)) in candidates.iter().enumerate() {
+            if !limited {
+                self.order.push(index as u32);
+                running += weight;
+                self.cumulative.push(running);
+            }
+        }
+        let unlimited_len = self.order.len() - start;
+        for (index, &(endpoint, _, limited)) in candidates.iter().enumerate() {
+            let seen = self.groups[group_start..]
+                .iter()
+                .any(|g| g.endpoint == endpoint);
+            if !limited || seen {
+                continue;
+            }
+            let from = (self.order.len() - start) as u32;
+            for (member, &(other, weight, _)) in candidates.iter().enumerate().skip(index) {
+                if other == endpoint {
+                    self.order.push(member as u32);
+                    running += weight;
+                    self.cumulative.push(running);
+                }
+            }
+            let to = (self.order.len() - start) as u32;
+            self.groups.push(EndpointGroup { endpoint, from, to });
+        }
+        self.origin.push(OriginChoices {
+            start: start as u32,
+            len: candidates.len() as u32,
+            unlimited_len: unlimited_len as u32,
+            group_start: group_start as u32,
+            group_len: (self.groups.len() - group_start) as u32,
+        });
+    }
 }
 
 /// Where an agent is.
@@ -229,12 +371,15 @@ pub struct Ecosystem {
     move_threshold: Vec<u64>,
     endpoint_score: Vec<f64>,
     link_weight: Vec<f64>,
-    /// Cumulative route weights of locations whose neighbours all have unlimited capacity
-    /// (their weights cannot change during a step), and each location's `(start, len)` in it
-    /// (`len` 0: weights depend on camp occupancy and are computed per decision).
-    static_cumulative: Vec<f64>,
-    static_span: Vec<(u32, u32)>,
+    /// Link choice weights per location (single-link mode).
+    choices: ChoiceTable,
+    /// Some location is a marker (routes are then needed even at awareness level 1).
+    has_markers: bool,
+    planner: RoutePlanner,
 }
+
+/// Route weights live on the stack up to this many candidates (no allocation per agent).
+const STACK_CANDIDATES: usize = 64;
 
 impl Ecosystem {
     /// An empty world with the given rules.
@@ -250,9 +395,15 @@ impl Ecosystem {
             move_threshold: Vec::new(),
             endpoint_score: Vec::new(),
             link_weight: Vec::new(),
-            static_cumulative: Vec::new(),
-            static_span: Vec::new(),
+            choices: ChoiceTable::default(),
+            has_markers: false,
+            planner: RoutePlanner::default(),
         }
+    }
+
+    /// Whether agents choose multi-link routes (Flee's route list) instead of single links.
+    fn uses_routes(&self) -> bool {
+        self.rules.awareness_level > 1 || self.has_markers
     }
 
     /// Movement rules in force.
@@ -277,6 +428,7 @@ impl Ecosystem {
         let (camp, idp_camp, town, forward, conflict, movechance) = match spec.kind {
             LocationKind::Camp => (true, false, false, false, -1.0, rules.camp_movechance),
             LocationKind::IdpCamp => (true, true, false, false, -1.0, rules.idpcamp_movechance),
+            LocationKind::Marker => (false, false, false, false, -1.0, 1.0),
             LocationKind::ConflictZone => (
                 false,
                 false,
@@ -306,6 +458,7 @@ impl Ecosystem {
             idp_camp,
             town,
             forward,
+            marker: spec.kind == LocationKind::Marker,
             conflict,
             time_of_conflict: -1,
             movechance,
@@ -322,6 +475,8 @@ impl Ecosystem {
         });
         self.spawn_weights.push(0.0);
         self.refresh_spawn_weights();
+        self.has_markers |= spec.kind == LocationKind::Marker;
+        self.planner.stale = true;
         id
     }
 
@@ -346,6 +501,7 @@ impl Ecosystem {
             walk_probability: 0.0,
         });
         self.locations[from.index()].links.push(id);
+        self.planner.stale = true;
         id
     }
 
@@ -511,6 +667,43 @@ impl Ecosystem {
         Ok(())
     }
 
+    /// Flee's conflict-driven spawning: every location in conflict spawns its own agents today,
+    /// `displaced_per_conflict_day × intensity` (constant), the same times its population
+    /// (pop_ratio, both truncated) or a Poisson draw with that mean; returns how many.
+    pub fn spawn_by_conflict<R: Rng + ?Sized>(
+        &mut self,
+        rule: &ConflictDrivenSpawning,
+        rng: &mut R,
+    ) -> Result<u64> {
+        let mut spawned = 0;
+        for index in 0..self.locations.len() {
+            let location = &self.locations[index];
+            if location.conflict <= 0.0 {
+                continue;
+            }
+            let rate = rule.displaced_per_conflict_day;
+            let count = match rule.mode {
+                ConflictSpawnMode::Constant => (rate * location.conflict).trunc() as u64,
+                ConflictSpawnMode::PopRatio => {
+                    (rate * location.pop as f64 * location.conflict).trunc() as u64
+                }
+                ConflictSpawnMode::Poisson => poisson(rate * location.conflict, rng),
+            };
+            if self.agents.place.len() as u64 + count > MAX_AGENTS {
+                return Err(FleeError::Api(format!(
+                    "day {}: conflict-driven spawning at {} would take the agents past \
+                     {MAX_AGENTS}; lower displaced_per_conflict_day or raise optimisations.hasten",
+                    self.time, location.name
+                )));
+            }
+            for _ in 0..count {
+                self.add_displaced(LocationId(index as u32));
+            }
+            spawned += count;
+        }
+        Ok(spawned)
+    }
+
     /// Current spawn weight of every location.
     pub fn spawn_weights(&self) -> &[f64] {
         &self.spawn_weights
@@ -620,7 +813,173 @@ impl Ecosystem {
         self.endpoint_score = scores;
         self.move_threshold = chances.iter().map(|&c| chance_threshold(c)).collect();
         self.link_weight = weights;
-        self.prepare_static_routes();
+        self.extend_agent_state();
+        if self.uses_routes() {
+            if self.planner.stale {
+                self.enumerate_routes();
+            }
+            self.prepare_route_weights();
+        } else {
+            self.prepare_static_routes();
+        }
+    }
+
+    /// Gives agents spawned since the last step the starting state of the rules in force:
+    /// not yet arrived anywhere, no recent travel, no route.
+    fn extend_agent_state(&mut self) {
+        let count = self.agents.place.len();
+        let agents = &mut self.agents;
+        if self.rules.start_on_foot {
+            agents.arrived.resize(count, false);
+        }
+        if self.rules.avoid_short_stints {
+            agents.recent_travel.resize(count, 0.0);
+        }
+        if self.rules.awareness_level > 1 || self.has_markers {
+            agents.route_at.resize(count, 0);
+            agents.route_left.resize(count, 0);
+        }
+    }
+
+    /// Lists every location's candidate routes, in the order of Flee's recursive
+    /// `calculateLinkWeight` (each open link in turn, depth first).
+    fn enumerate_routes(&mut self) {
+        let mut planner = std::mem::take(&mut self.planner);
+        planner.routes.clear();
+        planner.span.clear();
+        let mut trail: Vec<u32> = Vec::new();
+        for origin in 0..self.locations.len() {
+            let start = planner.routes.len();
+            trail.clear();
+            trail.push(origin as u32);
+            for &link in &self.locations[origin].links {
+                self.extend_routes(link, 0.0, 1, &mut trail, &mut planner);
+            }
+            planner
+                .span
+                .push((start as u32, (planner.routes.len() - start) as u32));
+        }
+        planner.stale = false;
+        self.planner = planner;
+    }
+
+    /// Adds the route that ends at `link`'s endpoint (unless it is a marker) and, while the
+    /// awareness level reaches further, the routes that go on from there. `trail` holds the
+    /// locations so far, origin first; a location already on it is not visited again. A marker
+    /// does not count as a step.
+    fn extend_routes(
+        &self,
+        link: LinkId,
+        prior_distance: f64,
+        step: i64,
+        trail: &mut Vec<u32>,
+        planner: &mut RoutePlanner,
+    ) {
+        let link = &self.links[link.index()];
+        let endpoint = link.to.0;
+        let distance = prior_distance + link.distance;
+        let mut step = step;
+        trail.push(endpoint);
+        if self.locations[endpoint as usize].marker {
+            step -= 1;
+        } else {
+            let path_start = planner.paths.len() as u32;
+            planner.paths.extend_from_slice(&trail[1..]);
+            planner.routes.push(CandidateRoute {
+                path_start,
+                path_len: (trail.len() - 1) as u32,
+                endpoint,
+                distance,
+            });
+        }
+        if self.rules.awareness_level > step {
+            let before_endpoint = trail.len() - 1;
+            for &next in &self.locations[endpoint as usize].links {
+                let next_endpoint = self.links[next.index()].to.0;
+                if trail[..before_endpoint].contains(&next_endpoint) {
+                    continue;
+                }
+                self.extend_routes(next, distance, step + 1, trail, planner);
+            }
+        }
+        trail.pop();
+    }
+
+    /// Today's route weights before the capacity multiplier, and the cumulative weights of the
+    /// origins whose weights cannot change during the step.
+    fn prepare_route_weights(&mut self) {
+        let rules = &self.rules;
+        let mut planner = std::mem::take(&mut self.planner);
+        planner.base_weight.clear();
+        planner
+            .base_weight
+            .extend(planner.routes.iter().map(|route| {
+                let length = rules.distance_softening + route.distance;
+                let length = if rules.distance_power == 1.0 {
+                    length
+                } else {
+                    length.powf(rules.distance_power)
+                };
+                (rules.weight_softening + self.endpoint_score[route.endpoint as usize]) / length
+            }));
+        planner.choices.clear();
+        if rules.pruning_threshold < 1.001 {
+            let mut candidates = Vec::new();
+            for &(start, len) in &planner.span {
+                candidates.clear();
+                for index in start as usize..(start + len) as usize {
+                    let endpoint = planner.routes[index].endpoint;
+                    candidates.push((
+                        endpoint,
+                        self.powered(planner.base_weight[index]),
+                        self.capacity_limited(endpoint as usize),
+                    ));
+                }
+                planner.choices.push_origin(&candidates);
+            }
+        }
+        self.planner = planner;
+    }
+
+    /// Flee's `weight_power`.
+    #[inline]
+    fn powered(&self, weight: f64) -> f64 {
+        if self.rules.weight_power == 1.0 {
+            weight
+        } else {
+            weight.powf(self.rules.weight_power)
+        }
+    }
+
+    /// Picks one of `origin`'s candidate routes (Flee's `selectRoute` + `chooseFromWeights`);
+    /// returns its index in the planner's `routes`.
+    fn choose_route<R: Rng + ?Sized>(&self, origin: usize, rng: &mut R) -> Option<usize> {
+        let planner = &self.planner;
+        let (start, len) = planner.span[origin];
+        if len == 0 {
+            return None;
+        }
+        if !planner.choices.origin.is_empty() {
+            return Some(start as usize + self.draw_from_table(&planner.choices, origin, rng));
+        }
+        let weight = |index: usize| {
+            let route = &planner.routes[index];
+            self.powered(
+                planner.base_weight[index] * self.capacity_multiplier(route.endpoint as usize),
+            )
+        };
+        let range = start as usize..(start + len) as usize;
+        let picked = if (len as usize) <= STACK_CANDIDATES {
+            let mut weights = [0.0f64; STACK_CANDIDATES];
+            for (slot, index) in weights.iter_mut().zip(range) {
+                *slot = weight(index);
+            }
+            self.pick_weighted(&weights[..len as usize], rng)
+        } else {
+            let weights: Vec<f64> = range.map(weight).collect();
+            self.pick_weighted(&weights, rng)
+        };
+        picked.map(|offset| start as usize + offset)
     }
 
     fn capacity_limited(&self, id: usize) -> bool {
@@ -629,32 +988,102 @@ impl Ecosystem {
 
     /// Precomputes the cumulative route weights that cannot change during this step.
     fn prepare_static_routes(&mut self) {
-        let mut cumulative_weights = std::mem::take(&mut self.static_cumulative);
-        let mut spans = std::mem::take(&mut self.static_span);
-        cumulative_weights.clear();
-        spans.clear();
-        let pruning = self.rules.pruning_threshold >= 1.001;
-        for location in &self.locations {
-            let links = &location.links;
-            let fixed = !pruning
-                && !links.is_empty()
-                && links
-                    .iter()
-                    .all(|l| !self.capacity_limited(self.links[l.index()].to.index()));
-            if fixed {
-                let start = cumulative_weights.len() as u32;
-                let mut cumulative = 0.0;
-                for &link in links {
-                    cumulative += self.route_weight(link);
-                    cumulative_weights.push(cumulative);
+        let mut choices = std::mem::take(&mut self.choices);
+        choices.clear();
+        if self.rules.pruning_threshold < 1.001 {
+            let mut candidates = Vec::new();
+            for location in &self.locations {
+                candidates.clear();
+                for &link in &location.links {
+                    let endpoint = self.links[link.index()].to.0;
+                    candidates.push((
+                        endpoint,
+                        self.powered(self.link_weight[link.index()]),
+                        self.capacity_limited(endpoint as usize),
+                    ));
                 }
-                spans.push((start, links.len() as u32));
-            } else {
-                spans.push((0, 0));
+                choices.push_origin(&candidates);
             }
         }
-        self.static_cumulative = cumulative_weights;
-        self.static_span = spans;
+        self.choices = choices;
+    }
+
+    /// Draws a candidate of `origin` from a prepared table (see [`ChoiceTable`]); returns its
+    /// index among the origin's candidates, which must not be empty. Equal chances when every
+    /// weight is zero, as in Flee's `normalizeWeights`.
+    fn draw_from_table<R: Rng + ?Sized>(
+        &self,
+        table: &ChoiceTable,
+        origin: usize,
+        rng: &mut R,
+    ) -> usize {
+        let choices = table.origin[origin];
+        let start = choices.start as usize;
+        let count = choices.len as usize;
+        let cumulative = &table.cumulative[start..start + count];
+        let order = &table.order[start..start + count];
+        let before = |offset: u32| {
+            if offset == 0 {
+                0.0
+            } else {
+                cumulative[offset as usize - 1]
+            }
+        };
+        let group_range =
+            choices.group_start as usize..(choices.group_start + choices.group_len) as usize;
+        let groups = &table.groups[group_range];
+        // Each group's weight, on the stack for the usual handful of camps.
+        const STACK_GROUPS: usize = 16;
+        let mut weight_buffer = [0.0f64; STACK_GROUPS];
+        let mut weight_heap = Vec::new();
+        let group_weights: &mut [f64] = if groups.len() <= STACK_GROUPS {
+            &mut weight_buffer[..groups.len()]
+        } else {
+            weight_heap.resize(groups.len(), 0.0);
+            &mut weight_heap
+        };
+        let unlimited_total = before(choices.unlimited_len);
+        let mut total = unlimited_total;
+        for (weight, group) in group_weights.iter_mut().zip(groups) {
+            let scale = self.powered(self.capacity_multiplier(group.endpoint as usize));
+            *weight = (before(group.to) - before(group.from)) * scale;
+            total += *weight;
+        }
+        let u: f64 = rng.random();
+        if total.is_nan() || total <= 0.0 {
+            return ((u * count as f64) as usize).min(count - 1);
+        }
+        let target = u * total;
+        if target < unlimited_total {
+            let unlimited = &cumulative[..choices.unlimited_len as usize];
+            let pick = unlimited.partition_point(|&c| c <= target);
+            return order[pick.min(unlimited.len() - 1)] as usize;
+        }
+        let mut remaining = target - unlimited_total;
+        let mut last_positive = None;
+        for (&weight, group) in group_weights.iter().zip(groups) {
+            if weight <= 0.0 {
+                continue;
+            }
+            last_positive = Some(group);
+            if remaining < weight {
+                // Within the group, weights are in proportion to their cumulative base.
+                let share = remaining / weight;
+                let inner_target =
+                    before(group.from) + share * (before(group.to) - before(group.from));
+                let members = &cumulative[group.from as usize..group.to as usize];
+                let pick = members
+                    .partition_point(|&c| c <= inner_target)
+                    .min(members.len() - 1);
+                return order[group.from as usize + pick] as usize;
+            }
+            remaining -= weight;
+        }
+        // Rounding left the target just past the end: take the last candidate with weight.
+        match last_positive {
+            Some(group) => order[group.to as usize - 1] as usize,
+            None => order[choices.unlimited_len.max(1) as usize - 1] as usize,
+        }
     }
 
     /// Weight of taking `link` now (before `weight_power`), Flee's `calculateLinkWeight` at
@@ -664,11 +1093,7 @@ impl Ecosystem {
         let link_index = link.index();
         let weight = self.link_weight[link_index]
             * self.capacity_multiplier(self.links[link_index].to.index());
-        if self.rules.weight_power == 1.0 {
-            weight
-        } else {
-            weight.powf(self.rules.weight_power)
-        }
+        self.powered(weight)
     }
 
     /// Picks an outgoing link of `location` (Flee's `selectRoute` + `chooseFromWeights`).
@@ -677,44 +1102,26 @@ impl Ecosystem {
         if links.is_empty() {
             return None;
         }
-        let (start, len) = self.static_span[location];
-        if len > 0 {
-            // Same draws and sums as the general path below, precomputed for the step.
-            let cumulative = &self.static_cumulative[start as usize..(start + len) as usize];
-            let total = cumulative[cumulative.len() - 1];
-            let u: f64 = rng.random();
-            let index = if total > 0.0 {
-                let target = u * total;
-                cumulative
-                    .iter()
-                    .position(|&c| c > target)
-                    .unwrap_or(cumulative.len() - 1)
-            } else {
-                ((u * links.len() as f64) as usize).min(links.len() - 1)
-            };
-            return Some(links[index]);
+        if !self.choices.origin.is_empty() {
+            return Some(links[self.draw_from_table(&self.choices, location, rng)]);
         }
         // Weights live on the stack for the usual handful of links (no allocation per agent).
         const STACK_LINKS: usize = 16;
         if links.len() > STACK_LINKS {
             let weights: Vec<f64> = links.iter().map(|&l| self.route_weight(l)).collect();
-            return self.pick_weighted(links, &weights, rng);
+            return self.pick_weighted(&weights, rng).map(|index| links[index]);
         }
         let mut weights = [0.0f64; STACK_LINKS];
         for (weight, &link) in weights.iter_mut().zip(links) {
             *weight = self.route_weight(link);
         }
-        self.pick_weighted(links, &weights[..links.len()], rng)
+        self.pick_weighted(&weights[..links.len()], rng)
+            .map(|index| links[index])
     }
 
-    /// Draws one of `links` in proportion to `weights`, after Flee's optional pruning of
-    /// routes much lighter than the best; equal chances when every weight is zero.
-    fn pick_weighted<R: Rng + ?Sized>(
-        &self,
-        links: &[LinkId],
-        weights: &[f64],
-        rng: &mut R,
-    ) -> Option<LinkId> {
+    /// Draws an index in proportion to `weights`, after Flee's optional pruning of routes much
+    /// lighter than the best; equal chances when every weight is zero.
+    fn pick_weighted<R: Rng + ?Sized>(&self, weights: &[f64], rng: &mut R) -> Option<usize> {
         let threshold = self.rules.pruning_threshold;
         let min_weight = if threshold < 1.001 {
             f64::NEG_INFINITY
@@ -722,29 +1129,30 @@ impl Ecosystem {
             weights.iter().copied().fold(f64::NEG_INFINITY, f64::max) / threshold
         };
         let kept = || {
-            links
+            weights
                 .iter()
-                .zip(weights)
-                .filter(move |&(_, &w)| w >= min_weight)
+                .copied()
+                .enumerate()
+                .filter(move |&(_, w)| w >= min_weight)
         };
-        let total: f64 = kept().map(|(_, &w)| w).sum();
+        let total: f64 = kept().map(|(_, w)| w).sum();
         let u: f64 = rng.random();
         if total > 0.0 {
             let target = u * total;
             let mut cumulative = 0.0;
             let mut last = None;
-            for (&link, &w) in kept() {
+            for (index, w) in kept() {
                 cumulative += w;
-                last = Some(link);
+                last = Some(index);
                 if cumulative > target {
-                    return Some(link);
+                    return Some(index);
                 }
             }
             last
         } else {
             let count = kept().count();
             let pick = ((u * count as f64) as usize).min(count.saturating_sub(1));
-            kept().nth(pick).map(|(&link, _)| link)
+            kept().nth(pick).map(|(index, _)| index)
         }
     }
 
@@ -761,6 +1169,10 @@ impl Ecosystem {
     /// Agent `agent` leaves `location`: picks a link and steps onto it.
     #[inline(never)]
     fn depart<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
+        if self.uses_routes() {
+            self.depart_on_route(agent, location, rng);
+            return;
+        }
         let Some(link) = self.choose_link(location, rng) else {
             return;
         };
@@ -769,23 +1181,66 @@ impl Ecosystem {
         if self.locations[destination].camp && self.capacity_multiplier(destination) < 0.5 {
             return;
         }
+        self.enter_link(agent, location, link);
+    }
+
+    /// Route mode (Flee's `selectRoute` then `take_next_step`): an agent without a route
+    /// chooses one; it then takes the open link to the route's next location, unless there is
+    /// none or the route ends at a nearly full camp, in which case it drops the route and stays.
+    fn depart_on_route<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
+        if self.agents.route_left[agent] == 0 {
+            let Some(route) = self.choose_route(location, rng) else {
+                return;
+            };
+            let route = self.planner.routes[route];
+            self.agents.route_at[agent] = route.path_start;
+            self.agents.route_left[agent] = route.path_len;
+        }
+        let at = self.agents.route_at[agent] as usize;
+        let left = self.agents.route_left[agent] as usize;
+        let next = LocationId(self.planner.paths[at]);
+        let destination = self.planner.paths[at + left - 1] as usize;
+        let link = self.locations[location]
+            .links
+            .iter()
+            .copied()
+            .find(|&link| self.links[link.index()].to == next);
+        let full_camp =
+            self.locations[destination].camp && self.capacity_multiplier(destination) < 0.5;
+        match link {
+            Some(link) if !full_camp => {
+                self.agents.route_at[agent] += 1;
+                self.agents.route_left[agent] -= 1;
+                self.enter_link(agent, location, link);
+            }
+            _ => self.agents.route_left[agent] = 0,
+        }
+    }
+
+    /// Moves agent `agent` from `location` onto the start of `link`.
+    fn enter_link(&mut self, agent: usize, location: usize, link: LinkId) {
         self.locations[location].num_agents -= 1;
         self.links[link.index()].num_agents += 1;
         self.agents.place[agent] = link.0 | ON_LINK;
         self.agents.progress[agent] = 0.0;
     }
 
-    /// Agent `agent`, on a link, travels for the day (Flee's `finish_travel`).
-    fn travel<R: Rng + ?Sized>(&mut self, agent: usize, rng: &mut R) {
+    /// Agent `agent`, on a link, travels for the day (Flee's `finish_travel`); returns the
+    /// km it covered (Flee's `distance_moved_this_timestep`).
+    fn travel<R: Rng + ?Sized>(&mut self, agent: usize, rng: &mut R) -> f64 {
         let mut moved_today = 0.0;
         loop {
             let place = self.agents.place[agent];
             if place & ON_LINK == 0 {
-                return;
+                return moved_today;
             }
             let link_index = (place & !ON_LINK) as usize;
             let link = &self.links[link_index];
             let mut speed = link.max_move_speed.unwrap_or(self.rules.max_move_speed);
+            let on_foot = self.rules.start_on_foot && !self.agents.arrived[agent];
+            if on_foot {
+                speed = self.rules.max_walk_speed;
+            }
             if link.walk_probability > 0.0 && rng.random::<f64>() < link.walk_probability {
                 speed = self.rules.max_walk_speed;
             }
@@ -793,17 +1248,21 @@ impl Ecosystem {
             self.agents.progress[agent] = progress;
             moved_today += speed;
             if progress <= link.distance {
-                return;
+                return moved_today;
             }
             // Arrived: only the link's length counts towards today's distance.
             moved_today += link.distance - progress;
             let (from, to, closed) = (link.from.index(), link.to.index(), link.closed);
             self.links[link_index].num_agents -= 1;
             self.agents.progress[agent] = 0.0;
+            if on_foot {
+                // Flee counts a return to the start of a closed link as an arrival too.
+                self.agents.arrived[agent] = true;
+            }
             if closed {
                 self.locations[from].num_agents += 1;
                 self.agents.place[agent] = from as u32;
-                return;
+                return moved_today;
             }
             let destination = &mut self.locations[to];
             destination.num_agents += 1;
@@ -811,11 +1270,42 @@ impl Ecosystem {
             destination.arrivals_total += 1;
             self.agents.place[agent] = to as u32;
             if moved_today >= speed {
-                return;
+                return moved_today;
             }
             // Time left today: decide again at the new location.
-            self.consider_departure(agent, to, rng);
+            let force_town_move = self.rules.avoid_short_stints
+                && (self.agents.recent_travel[agent] + moved_today / self.rules.max_move_speed)
+                    / 2.0
+                    < 0.5;
+            self.decide_again(agent, to, force_town_move, rng);
         }
+    }
+
+    /// A same-day decision after an arrival (Flee's `evolve` with `ForceTownMove`): certain in a
+    /// town when short stints are being avoided, or while a route is being followed.
+    fn decide_again<R: Rng + ?Sized>(
+        &mut self,
+        agent: usize,
+        location: usize,
+        force_town_move: bool,
+        rng: &mut R,
+    ) {
+        let certain =
+            (force_town_move && self.locations[location].town) || self.following_route(agent);
+        if certain {
+            self.depart(agent, location, rng);
+        } else {
+            self.consider_departure(agent, location, rng);
+        }
+    }
+
+    /// Whether the agent has route steps left (always false outside route mode).
+    #[inline]
+    fn following_route(&self, agent: usize) -> bool {
+        self.agents
+            .route_left
+            .get(agent)
+            .is_some_and(|&left| left > 0)
     }
 
     /// Advances one day (Flee's `Ecosystem.evolve`): all agents decide, then all travel.
@@ -826,33 +1316,60 @@ impl Ecosystem {
         // who leaves only reads; the world is mutated once per departure.
         let mut agent = 0;
         while agent < agent_count {
-            let thresholds = &self.move_threshold;
-            let mut leaver = None;
-            for (offset, &place) in self.agents.place[agent..].iter().enumerate() {
-                if place & ON_LINK == 0 && (rng.next_u64() >> 11) < thresholds[place as usize] {
-                    leaver = Some((agent + offset, place as usize));
-                    break;
-                }
-            }
-            let Some((index, location)) = leaver else {
+            let Some((index, location)) = self.next_leaver(agent, rng) else {
                 break;
             };
             self.depart(index, location, rng);
             agent = index + 1;
         }
-        // Travel, in agent order.
+        // Travel, in agent order. Flee's recent travel distance is a running average that
+        // every agent updates at the end of the day.
+        let stints = self.rules.avoid_short_stints;
+        let day_distance = self.rules.max_move_speed;
         for agent in 0..agent_count {
-            if self.agents.place[agent] & ON_LINK != 0 {
-                self.travel(agent, rng);
+            let moved = if self.agents.place[agent] & ON_LINK != 0 {
+                self.travel(agent, rng)
+            } else {
+                0.0
+            };
+            if stints {
+                let recent = &mut self.agents.recent_travel[agent];
+                *recent = (*recent + moved / day_distance) / 2.0;
             }
         }
         self.time += 1;
+    }
+
+    /// The first agent from `first` on who is at a location and decides to leave it today.
+    #[inline]
+    fn next_leaver<R: Rng + ?Sized>(&self, first: usize, rng: &mut R) -> Option<(usize, usize)> {
+        let thresholds = &self.move_threshold;
+        let places = &self.agents.place[first..];
+        if self.agents.route_left.is_empty() {
+            for (offset, &place) in places.iter().enumerate() {
+                if place & ON_LINK == 0 && (rng.next_u64() >> 11) < thresholds[place as usize] {
+                    return Some((first + offset, place as usize));
+                }
+            }
+            return None;
+        }
+        // An agent with route steps left moves on for certain.
+        let routes = &self.agents.route_left[first..];
+        for (offset, (&place, &left)) in places.iter().zip(routes).enumerate() {
+            if place & ON_LINK == 0
+                && (left > 0 || (rng.next_u64() >> 11) < thresholds[place as usize])
+            {
+                return Some((first + offset, place as usize));
+            }
+        }
+        None
     }
 
     /// Closes every link from `from` to `to` (Flee's one-way `_remove_link_1way` with
     /// `close_only`): agents on them come back to `from`, and the route is kept aside to be
     /// reopened as a fresh link.
     pub fn close_link_one_way(&mut self, from: LocationId, to: LocationId) -> bool {
+        self.planner.stale = true;
         let mut closed_any = false;
         let links = std::mem::take(&mut self.locations[from.index()].links);
         let mut kept = Vec::with_capacity(links.len());
@@ -877,6 +1394,7 @@ impl Ecosystem {
 
     /// Reopens the closed links from `from` to `to` (appended after the open ones, as in Flee).
     pub fn reopen_link_one_way(&mut self, from: LocationId, to: LocationId) -> bool {
+        self.planner.stale = true;
         let closed = std::mem::take(&mut self.locations[from.index()].closed_links);
         let mut still_closed = Vec::with_capacity(closed.len());
         let mut reopened = false;

@@ -9,6 +9,10 @@
 use crate::error::{FleeError, Result};
 use crate::text::{Date, parse_float, parse_int, read_rows};
 
+/// The largest head count any input may give (a population, capacity or registered count):
+/// more than live on Earth, so only a corrupt file reaches it.
+pub const MAX_PEOPLE: i64 = 10_000_000_000;
+
 /// One row of `locations.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocationRow {
@@ -80,6 +84,15 @@ pub fn parse_locations(file: &str, text: &str) -> Result<Vec<LocationRow>> {
         } else {
             parse_int(file, line, "population", population_text)?
         };
+        if !(0..=MAX_PEOPLE).contains(&population) {
+            return Err(FleeError::row(
+                file,
+                line,
+                format!(
+                    "`population` must be from 0 to {MAX_PEOPLE} (more than live on Earth), found                      {population}"
+                ),
+            ));
+        }
         let mut attributes = Vec::new();
         for (index, value) in row.fields.iter().enumerate().skip(8) {
             let column = attribute_columns.get(index - 8).ok_or_else(|| {
@@ -142,12 +155,32 @@ pub fn parse_routes(file: &str, text: &str) -> Result<Vec<RouteRow>> {
     let mut routes = Vec::new();
     for row in read_rows(file, text)? {
         if row.is_comment(file)? {
+            if let Some(third) = row.fields.get(2) {
+                // A header whose third column is not the distance means the rows have none:
+                // Flee would read forced_redirection (0, 1 or 2) as the route length.
+                if !third.to_lowercase().contains("dist") {
+                    return Err(FleeError::row(
+                        file,
+                        row.line,
+                        format!(
+                            "the third column must be the distance in km (Flee's header is                              `#name1,name2,distance,forced_redirection`), found `{third}`; add a                              distance column"
+                        ),
+                    ));
+                }
+            }
             if row.fields.len() > 4 {
                 attribute_columns.extend(row.fields[4..].iter().cloned());
             }
             continue;
         }
         let line = row.line;
+        if row.fields.len() < 3 {
+            return Err(FleeError::row(
+                file,
+                line,
+                "no distance: each route needs `name1,name2,distance` (km)",
+            ));
+        }
         let from = row.field(file, 0, "name1")?.to_string();
         let to = row.field(file, 1, "name2")?.to_string();
         let distance = parse_float(file, line, "distance", row.field(file, 2, "distance")?)?;
@@ -199,6 +232,8 @@ pub enum ClosureKind {
     Camp,
     /// An IDP camp becomes a town.
     IdpCamp,
+    /// Flee's `remove_forced_redirection`: clears a flag that movement does not use.
+    RemoveForcedRedirection,
 }
 
 /// One row of `closures.csv`.
@@ -229,13 +264,7 @@ pub fn parse_closures(file: &str, text: &str) -> Result<Vec<ClosureRow>> {
             "link" => ClosureKind::Link,
             "camp" => ClosureKind::Camp,
             "idpcamp" => ClosureKind::IdpCamp,
-            "remove_forced_redirection" => {
-                return Err(FleeError::row(
-                    file,
-                    line,
-                    "closure type `remove_forced_redirection` is not supported (forced redirection does not affect movement in Flee's current rules)",
-                ));
-            }
+            "remove_forced_redirection" => ClosureKind::RemoveForcedRedirection,
             other => {
                 return Err(FleeError::row(
                     file,
@@ -269,6 +298,8 @@ pub fn parse_closures(file: &str, text: &str) -> Result<Vec<ClosureRow>> {
 /// `conflicts.csv`: conflict intensity per location (columns) and day (rows).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConflictTable {
+    /// Line of the header row.
+    pub header_line: u64,
     /// Location names from the header (first column, the day, excluded).
     pub names: Vec<String>,
     /// One row per day, in file order, one intensity per name.
@@ -282,6 +313,13 @@ pub fn parse_conflicts(file: &str, text: &str) -> Result<ConflictTable> {
     let header = rows
         .next()
         .ok_or_else(|| FleeError::file(file, "empty file: a header row is needed"))?;
+    if header.fields.len() == 1 && header.fields[0].contains(';') {
+        return Err(FleeError::row(
+            file,
+            header.line,
+            "the columns are separated by `;`, but Flee reads commas: the whole header would              be one column and every conflict would be ignored; save the file with commas",
+        ));
+    }
     let columns: Vec<String> = header
         .fields
         .iter()
@@ -321,7 +359,11 @@ pub fn parse_conflicts(file: &str, text: &str) -> Result<ConflictTable> {
         }
         days.push(values);
     }
-    Ok(ConflictTable { names, days })
+    Ok(ConflictTable {
+        header_line: header.line,
+        names,
+        days,
+    })
 }
 
 /// `sim_period.csv`.

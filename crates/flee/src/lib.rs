@@ -67,6 +67,7 @@ mod ecosystem;
 mod ensemble;
 mod error;
 pub mod input;
+mod poisson;
 mod refugee_data;
 mod settings;
 mod text;
@@ -75,10 +76,10 @@ pub use case::{
     Ard, CaseInputs, DayPlan, FleeCase, InputFile, RunOutput, data_files_named_in, member_rng,
 };
 pub use ecosystem::{
-    Ecosystem, Link, LinkId, Location, LocationId, LocationKind, LocationSpec, Place,
+    Ecosystem, Link, LinkId, Location, LocationId, LocationKind, LocationSpec, MAX_AGENTS, Place,
 };
 pub use ensemble::{EnsembleStats, ard_summary, run_ensemble, sequential};
 pub use error::{FleeError, Result};
 pub use refugee_data::{RefugeeTable, Series, parse_series};
-pub use settings::{MoveRules, SimSettings, SpawnRules};
+pub use settings::{ConflictDrivenSpawning, ConflictSpawnMode, MoveRules, SimSettings, SpawnRules};
 pub use text::{Date, numpy_round, py_float_repr, py_round};

@@ -49,6 +49,16 @@ pub fn parse_series(file: &str, text: &str, start: Date, hasten: i64) -> Result<
             )
         })?;
         let count = parse_int(file, row.line, "count", &row.fields[1])?;
+        if !(0..=crate::input::MAX_PEOPLE).contains(&count) {
+            return Err(FleeError::row(
+                file,
+                row.line,
+                format!(
+                    "the count must be from 0 to {} (more than live on Earth), found {count}",
+                    crate::input::MAX_PEOPLE
+                ),
+            ));
+        }
         // Python true division of two integers: the correctly rounded quotient.
         series.push((date.days_since(start) as f64, count as f64 / hasten as f64));
     }

@@ -1,10 +1,15 @@
 //! `simsetting.yml`: Flee's simulation settings.
 //!
 //! Every key that Flee's `SimulationSettings.ReadFromYML` knows is recognised. Keys that change
-//! the rules used by the Mali-style cases are implemented; keys for mechanisms this engine does
+//! the rules used by Flee's published cases are implemented; keys for mechanisms this engine does
 //! not implement (floods, demographic conditionals, two-system decisions, ...) are accepted
 //! only at their default value, and any other value is an error naming the file and key.
-//! Unknown keys are errors too: Flee silently ignores a misspelt key, which hides mistakes.
+//! Every number is range-checked, and the error gives the accepted range.
+//!
+//! Flee ignores keys it does not know. So does this reader, with a warning naming the file and
+//! line, except where the key is one or two letters away from a known key of its section: that
+//! is almost always a misspelling that would silently fall back to Flee's default, so it is an
+//! error that suggests the key meant.
 
 use serde_yaml_ng::Value;
 
@@ -34,8 +39,14 @@ pub struct MoveRules {
     pub idpcamp_movechance: f64,
     /// Daily chance of leaving any other location (towns).
     pub default_movechance: f64,
-    /// How many link steps ahead agents look when choosing a route (only 1 is supported).
+    /// How many link steps ahead agents look when choosing a route (`marker` locations do not
+    /// count as a step).
     pub awareness_level: i64,
+    /// Agents walk (`max_walk_speed`) until they reach their first location after spawning.
+    pub start_on_foot: bool,
+    /// An agent who arrives with time left and has travelled less than half a day's distance on
+    /// average recently always moves on from a town (Flee 2.0 "avoid short stints").
+    pub avoid_short_stints: bool,
     /// Fraction of a camp's capacity at which it starts to become less attractive.
     pub capacity_buffer: f64,
     /// Multiplier on every capacity.
@@ -71,6 +82,8 @@ impl Default for MoveRules {
             idpcamp_movechance: 0.1,
             default_movechance: 0.3,
             awareness_level: 1,
+            start_on_foot: false,
+            avoid_short_stints: false,
             capacity_buffer: 0.9,
             capacity_scaling: 1.0,
             distance_softening: 10.0,
@@ -99,6 +112,29 @@ pub struct SpawnRules {
     pub conflict_spawn_decay: Option<Vec<f64>>,
     /// Days per step of `conflict_spawn_decay`.
     pub conflict_spawn_decay_interval: i64,
+    /// Camps start empty: day-0 registrations are not placed, and every data series is counted
+    /// from its day-0 value (Flee's `start_empty`).
+    pub empty_camps_on_day0: bool,
+    /// Conflicts spawn agents by a fixed rule instead of following the camp data.
+    pub conflict_driven: Option<ConflictDrivenSpawning>,
+}
+
+/// How `spawn_rules.conflict_driven_spawning` turns a conflict into new agents each day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ConflictSpawnMode {
+    /// `int(displaced_per_conflict_day × intensity)` agents.
+    Constant,
+    /// `int(displaced_per_conflict_day × population × intensity)` agents.
+    PopRatio,
+    /// A Poisson draw with mean `displaced_per_conflict_day × intensity`.
+    Poisson,
+}
+
+/// Flee's `conflict_driven_spawning` section.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConflictDrivenSpawning {
+    pub mode: ConflictSpawnMode,
+    pub displaced_per_conflict_day: f64,
 }
 
 impl Default for SpawnRules {
@@ -109,6 +145,8 @@ impl Default for SpawnRules {
             sum_from_camps: true,
             conflict_spawn_decay: None,
             conflict_spawn_decay_interval: 30,
+            empty_camps_on_day0: false,
+            conflict_driven: None,
         }
     }
 }
@@ -154,6 +192,8 @@ pub struct SimSettings {
     pub idp_totals_column: bool,
     /// Settings that were accepted but have no effect here (for example Flee's log files).
     pub notes: Vec<String>,
+    /// Keys Flee ignores and this reader ignored too, each naming the file, line and key.
+    pub warnings: Vec<String>,
 }
 
 impl Default for SimSettings {
@@ -164,17 +204,207 @@ impl Default for SimSettings {
             hasten: 1,
             idp_totals_column: false,
             notes: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Keys of each section that Flee reads (used to tell a misspelling from a key Flee ignores).
+const LOG_LEVEL_KEYS: &[&str] = &[
+    "agent",
+    "link",
+    "camp",
+    "init",
+    "conflict",
+    "idp_totals",
+    "granularity",
+];
+const SPAWN_RULE_KEYS: &[&str] = &[
+    "take_from_population",
+    "insert_day0",
+    "sum_from_camps",
+    "conflict_spawn_decay",
+    "conflict_spawn_decay_interval",
+    "conflict_zone_spawning_only",
+    "average_social_connectivity",
+    "empty_camps_on_day0",
+    "flood_zone_spawning_only",
+    "camps_are_sicks",
+    "read_from_agents_csv_file",
+    "starvation_driven_spawning",
+    "conflict_driven_spawning",
+    "flood_driven_spawn_mode",
+];
+const MOVE_RULE_KEYS: &[&str] = &[
+    "max_move_speed",
+    "max_walk_speed",
+    "max_crossing_speed",
+    "foreign_weight",
+    "camp_weight",
+    "conflict_weight",
+    "conflict_movechance",
+    "camp_movechance",
+    "idpcamp_movechance",
+    "default_movechance",
+    "awareness_level",
+    "capacity_buffer",
+    "capacity_scaling",
+    "avoid_short_stints",
+    "start_on_foot",
+    "use_v1_rules",
+    "softening",
+    "weight_softening",
+    "weight_power",
+    "distance_power",
+    "stay_close_to_home",
+    "home_distance_power",
+    "use_pop_for_loc_weight",
+    "pop_power_for_loc_weight",
+    "movechance_pop_base",
+    "movechance_pop_scale_factor",
+    "pruning_threshold",
+    "WomenAvoidHazards",
+    "ChildrenAvoidHazards",
+    "ElderlyAvoidHazards",
+    "BoysTakeRisk",
+    "MatchCampReligion",
+    "MatchCampEthnicity",
+    "MatchTownEthnicity",
+    "MatchConflictEthnicity",
+    "avg_religion_fraction",
+    "fixed_routes",
+    "two_system_decision_making",
+    "use_economic_pull",
+    "harvest_months",
+    "flee_when_starving",
+    "avoid_food_deprived_locations",
+    "flood_rules",
+];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "log_levels",
+    "spawn_rules",
+    "move_rules",
+    "optimisations",
+    "number_of_steps",
+    "default_conflict_intensity",
+    "conflict_input_file",
+    "flood_level_input_file",
+];
+
+/// The largest `awareness_level` accepted: routes are enumerated up to this many steps, and
+/// their number grows geometrically with it.
+const MAX_AWARENESS_LEVEL: i64 = 8;
+
+/// Levenshtein distance, for spotting misspelt keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// The closest known key, if `key` is probably a misspelling of it.
+fn likely_misspelling(key: &str, known: &[&'static str]) -> Option<&'static str> {
+    known
+        .iter()
+        .map(|&candidate| (edit_distance(key, candidate), candidate))
+        .filter(|&(distance, _)| distance > 0 && distance <= 2)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// An inclusive or exclusive numeric range, written into error messages.
+#[derive(Clone, Copy)]
+enum Range {
+    /// `0 ≤ x ≤ 1`.
+    Probability,
+    /// `x ≥ 0`.
+    NonNegative,
+    /// `x > 0`.
+    Positive,
+    /// Any finite number.
+    Finite,
+}
+
+impl Range {
+    fn contains(self, value: f64) -> bool {
+        value.is_finite()
+            && match self {
+                Range::Probability => (0.0..=1.0).contains(&value),
+                Range::NonNegative => value >= 0.0,
+                Range::Positive => value > 0.0,
+                Range::Finite => true,
+            }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Range::Probability => "a number from 0 to 1",
+            Range::NonNegative => "a finite number >= 0",
+            Range::Positive => "a finite number > 0",
+            Range::Finite => "a finite number",
         }
     }
 }
 
 struct Reader<'a> {
     file: &'a str,
+    text: &'a str,
 }
 
 impl Reader<'_> {
     fn err(&self, key: &str, message: impl Into<String>) -> FleeError {
         FleeError::setting(self.file, key, message)
+    }
+
+    /// 1-based line of the first line that sets `key` (the last part of a dotted name).
+    fn line_of(&self, key: &str) -> Option<usize> {
+        let last = key.rsplit('.').next().unwrap_or(key);
+        self.text
+            .lines()
+            .position(|line| {
+                let trimmed = line.trim_start();
+                trimmed
+                    .strip_prefix(last)
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
+            .map(|index| index + 1)
+    }
+
+    /// A key this reader does not know: a warning (Flee ignores it), or an error when it looks
+    /// like a misspelling of a key of the same section.
+    fn unknown(
+        &self,
+        key: &str,
+        sub: &str,
+        known: &[&'static str],
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
+        if let Some(meant) = likely_misspelling(sub, known) {
+            return Err(self.err(
+                key,
+                format!(
+                    "unknown setting; did you mean `{meant}`? (Flee would ignore it and use the \
+                     default, so Lifeline stops here)"
+                ),
+            ));
+        }
+        let place = match self.line_of(key) {
+            Some(line) => format!("{}:{line}", self.file),
+            None => self.file.to_string(),
+        };
+        warnings.push(format!(
+            "{place}: setting `{key}` is not one Flee reads; ignored, as Flee does"
+        ));
+        Ok(())
     }
 
     fn float(&self, key: &str, value: &Value) -> Result<f64> {
@@ -190,18 +420,45 @@ impl Reader<'_> {
         }
     }
 
+    /// A number that must lie in `range`; the error names the range.
+    fn float_in(&self, key: &str, value: &Value, range: Range) -> Result<f64> {
+        let number = self.float(key, value)?;
+        if range.contains(number) {
+            Ok(number)
+        } else {
+            Err(self.err(key, format!("must be {}, found {number}", range.describe())))
+        }
+    }
+
     fn int(&self, key: &str, value: &Value) -> Result<i64> {
         match value {
             Value::Number(n) => n
                 .as_i64()
-                .or_else(|| n.as_f64().map(|f| f.trunc() as i64))
-                .ok_or_else(|| self.err(key, "number out of range")),
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.is_finite() && f.abs() < 9.0e15)
+                        .map(|f| f.trunc() as i64)
+                })
+                .ok_or_else(|| self.err(key, format!("expected an integer, found {n}"))),
             Value::Bool(b) => Ok(i64::from(*b)),
             Value::String(s) => s
                 .trim()
                 .parse()
                 .map_err(|_| self.err(key, format!("expected an integer, found `{s}`"))),
             other => Err(self.err(key, format!("expected an integer, found {other:?}"))),
+        }
+    }
+
+    /// An integer from `min` to `max` inclusive; the error names the range.
+    fn int_in(&self, key: &str, value: &Value, min: i64, max: i64) -> Result<i64> {
+        let number = self.int(key, value)?;
+        if (min..=max).contains(&number) {
+            Ok(number)
+        } else {
+            Err(self.err(
+                key,
+                format!("must be an integer from {min} to {max}, found {number}"),
+            ))
         }
     }
 
@@ -218,12 +475,12 @@ impl Reader<'_> {
         }
     }
 
-    fn float_list(&self, key: &str, value: &Value) -> Result<Option<Vec<f64>>> {
+    fn float_list_in(&self, key: &str, value: &Value, range: Range) -> Result<Option<Vec<f64>>> {
         match value {
             Value::Null => Ok(None),
             Value::Sequence(items) => items
                 .iter()
-                .map(|item| self.float(key, item))
+                .map(|item| self.float_in(key, item, range))
                 .collect::<Result<Vec<_>>>()
                 .map(Some),
             other => Err(self.err(key, format!("expected a list of numbers, found {other:?}"))),
@@ -272,12 +529,64 @@ impl Reader<'_> {
             other => Err(self.err(key, format!("expected a section of keys, found {other:?}"))),
         }
     }
+
+    /// Flee's `conflict_driven_spawning` section (present, even empty, means switched on).
+    fn conflict_driven(&self, key: &str, value: &Value) -> Result<ConflictDrivenSpawning> {
+        let mut mode = ConflictSpawnMode::Constant;
+        let mut rate = None;
+        for (sub, v) in self.section(key, value)? {
+            let name = format!("{key}.{sub}");
+            match sub.as_str() {
+                "spawn_mode" => {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        other => {
+                            return Err(self.err(
+                                &name,
+                                format!("expected constant, pop_ratio or poisson, found {other:?}"),
+                            ));
+                        }
+                    };
+                    // Flee compares `constant` and `pop_ratio` exactly, `poisson` in any case.
+                    mode = match text.as_str() {
+                        "constant" => ConflictSpawnMode::Constant,
+                        "pop_ratio" => ConflictSpawnMode::PopRatio,
+                        _ if text.eq_ignore_ascii_case("poisson") => ConflictSpawnMode::Poisson,
+                        _ => {
+                            return Err(self.err(
+                                &name,
+                                format!("expected constant, pop_ratio or poisson, found `{text}`"),
+                            ));
+                        }
+                    };
+                }
+                "displaced_per_conflict_day" => {
+                    rate = Some(self.float_in(&name, v, Range::NonNegative)?)
+                }
+                _ => {
+                    return Err(self.err(
+                        &name,
+                        "unknown setting (expected spawn_mode or displaced_per_conflict_day)",
+                    ));
+                }
+            }
+        }
+        let displaced_per_conflict_day = match (mode, rate) {
+            (ConflictSpawnMode::PopRatio, rate) => rate.unwrap_or(0.01),
+            // Flee reads the count for the other modes with int().
+            (_, rate) => rate.unwrap_or(500.0).trunc(),
+        };
+        Ok(ConflictDrivenSpawning {
+            mode,
+            displaced_per_conflict_day,
+        })
+    }
 }
 
 impl SimSettings {
     /// Parses the text of a `simsetting.yml` file; `file` names it in error messages.
     pub fn from_yaml(file: &str, text: &str) -> Result<SimSettings> {
-        let reader = Reader { file };
+        let reader = Reader { file, text };
         let document: Value = serde_yaml_ng::from_str(text)
             .map_err(|err| FleeError::file(file, format!("invalid YAML: {err}")))?;
         let mut settings = SimSettings::default();
@@ -291,13 +600,10 @@ impl SimSettings {
                     for (sub, v) in reader.section("optimisations", value)? {
                         let name = format!("optimisations.{sub}");
                         match sub.as_str() {
-                            "hasten" => {
-                                settings.hasten = reader.int(&name, v)?;
-                                if settings.hasten < 1 {
-                                    return Err(reader.err(&name, "must be at least 1"));
-                                }
+                            "hasten" => settings.hasten = reader.int_in(&name, v, 1, 1_000_000)?,
+                            _ => {
+                                reader.unknown(&name, &sub, &["hasten"], &mut settings.warnings)?
                             }
-                            _ => return Err(reader.err(&name, "unknown setting")),
                         }
                     }
                 }
@@ -306,13 +612,15 @@ impl SimSettings {
                 "conflict_input_file" | "flood_level_input_file" => settings.notes.push(format!(
                     "{key} is ignored: like Flee's run.py, conflicts are read from INPUT_CSV_DIR/conflicts.csv"
                 )),
-                _ => return Err(reader.err(&key, "unknown setting")),
+                _ => reader.unknown(&key, &key, TOP_LEVEL_KEYS, &mut settings.warnings)?,
             }
         }
         if use_v1_rules {
             // Flee's "V1 rules" override these regardless of what the file says.
             let rules = &mut settings.move_rules;
             rules.max_move_speed = 200.0;
+            rules.start_on_foot = false;
+            rules.avoid_short_stints = false;
             rules.camp_weight = 2.0;
             rules.conflict_weight = 0.25;
         }
@@ -332,7 +640,7 @@ impl SimSettings {
                 }
                 "idp_totals" => self.idp_totals_column = reader.int(&name, v)? > 0,
                 "granularity" => {}
-                _ => return Err(reader.err(&name, "unknown setting")),
+                _ => reader.unknown(&name, &sub, LOG_LEVEL_KEYS, &mut self.warnings)?,
             }
         }
         Ok(())
@@ -340,6 +648,8 @@ impl SimSettings {
 
     fn read_spawn_rules(&mut self, reader: &Reader<'_>, value: &Value) -> Result<()> {
         let rules = &mut self.spawn_rules;
+        let mut conflict_zone_spawning_only = true;
+        let mut flood_zone_spawning_only = false;
         for (sub, v) in reader.section("spawn_rules", value)? {
             let name = format!("spawn_rules.{sub}");
             match sub.as_str() {
@@ -347,32 +657,43 @@ impl SimSettings {
                 "insert_day0" => rules.insert_day0 = reader.bool(&name, v)?,
                 "sum_from_camps" => rules.sum_from_camps = reader.bool(&name, v)?,
                 "conflict_spawn_decay" => {
-                    rules.conflict_spawn_decay = reader.float_list(&name, v)?
+                    rules.conflict_spawn_decay =
+                        reader.float_list_in(&name, v, Range::NonNegative)?
                 }
                 "conflict_spawn_decay_interval" => {
-                    rules.conflict_spawn_decay_interval = reader.int(&name, v)?;
-                    if rules.conflict_spawn_decay_interval < 1 {
-                        return Err(reader.err(&name, "must be at least 1"));
-                    }
+                    rules.conflict_spawn_decay_interval = reader.int_in(&name, v, 1, 1_000_000)?
+                }
+                "empty_camps_on_day0" => rules.empty_camps_on_day0 = reader.bool(&name, v)?,
+                "conflict_driven_spawning" => {
+                    // Flee switches it on whenever the key is present.
+                    rules.conflict_driven = Some(reader.conflict_driven(&name, v)?)
                 }
                 "conflict_zone_spawning_only" => {
                     // Without starvation-driven spawning only conflict zones get a spawn
                     // weight either way, so both values behave the same.
-                    reader.bool(&name, v)?;
+                    conflict_zone_spawning_only = reader.bool(&name, v)?;
+                }
+                "flood_zone_spawning_only" => {
+                    flood_zone_spawning_only = reader.bool(&name, v)?;
+                    reader.require_off(&name, v)?;
                 }
                 // Only used by the two-system decision model, which is not enabled.
                 "average_social_connectivity" => {
-                    reader.float(&name, v)?;
+                    reader.float_in(&name, v, Range::NonNegative)?;
                 }
-                "empty_camps_on_day0"
-                | "flood_zone_spawning_only"
-                | "camps_are_sicks"
+                "camps_are_sicks"
                 | "read_from_agents_csv_file"
                 | "starvation_driven_spawning"
-                | "conflict_driven_spawning"
                 | "flood_driven_spawn_mode" => reader.require_off(&name, v)?,
-                _ => return Err(reader.err(&name, "unknown setting")),
+                _ => reader.unknown(&name, &sub, SPAWN_RULE_KEYS, &mut self.warnings)?,
             }
+        }
+        if conflict_zone_spawning_only && flood_zone_spawning_only {
+            return Err(reader.err(
+                "spawn_rules.flood_zone_spawning_only",
+                "conflict_zone_spawning_only (true by default) and flood_zone_spawning_only are \
+                 both true; Flee stops here too (set conflict_zone_spawning_only: False)",
+            ));
         }
         Ok(())
     }
@@ -383,48 +704,55 @@ impl SimSettings {
         let mut use_v1_rules = false;
         for (sub, v) in reader.section("move_rules", value)? {
             let name = format!("move_rules.{sub}");
+            let number = |range| reader.float_in(&name, v, range);
             match sub.as_str() {
-                "max_move_speed" => rules.max_move_speed = reader.float(&name, v)?,
-                "max_walk_speed" => rules.max_walk_speed = reader.float(&name, v)?,
-                "foreign_weight" => rules.foreign_weight = reader.float(&name, v)?,
-                "camp_weight" => rules.camp_weight = reader.float(&name, v)?,
-                "conflict_weight" => rules.conflict_weight = reader.float(&name, v)?,
-                "conflict_movechance" => rules.conflict_movechance = reader.float(&name, v)?,
-                "camp_movechance" => rules.camp_movechance = reader.float(&name, v)?,
-                "idpcamp_movechance" => rules.idpcamp_movechance = reader.float(&name, v)?,
-                "default_movechance" => rules.default_movechance = reader.float(&name, v)?,
+                "max_move_speed" => rules.max_move_speed = number(Range::Positive)?,
+                "max_walk_speed" => rules.max_walk_speed = number(Range::Positive)?,
+                "foreign_weight" => rules.foreign_weight = number(Range::NonNegative)?,
+                "camp_weight" => rules.camp_weight = number(Range::NonNegative)?,
+                "conflict_weight" => rules.conflict_weight = number(Range::NonNegative)?,
+                "conflict_movechance" => rules.conflict_movechance = number(Range::Probability)?,
+                "camp_movechance" => rules.camp_movechance = number(Range::Probability)?,
+                "idpcamp_movechance" => rules.idpcamp_movechance = number(Range::Probability)?,
+                "default_movechance" => rules.default_movechance = number(Range::Probability)?,
                 "awareness_level" => {
-                    rules.awareness_level = reader.int(&name, v)?;
-                    if rules.awareness_level != 1 {
+                    let level = reader.int(&name, v)?;
+                    if level == 0 {
                         return Err(reader.err(
                             &name,
-                            "only awareness level 1 (choose among neighbouring locations) is implemented",
+                            "awareness level 0 is not supported: Flee's level 0 picks a link \
+                             index that never matches a location, so no agent ever moves; use 1 \
+                             (neighbouring locations) or more",
                         ));
                     }
+                    rules.awareness_level = reader.int_in(&name, v, 1, MAX_AWARENESS_LEVEL)?;
                 }
-                "capacity_buffer" => rules.capacity_buffer = reader.float(&name, v)?,
-                "capacity_scaling" => rules.capacity_scaling = reader.float(&name, v)?,
-                "softening" => rules.distance_softening = reader.float(&name, v)?,
-                "weight_softening" => rules.weight_softening = reader.float(&name, v)?,
-                "weight_power" => rules.weight_power = reader.float(&name, v)?,
-                "distance_power" => rules.distance_power = reader.float(&name, v)?,
+                "capacity_buffer" => rules.capacity_buffer = number(Range::Probability)?,
+                "capacity_scaling" => rules.capacity_scaling = number(Range::NonNegative)?,
+                "softening" => rules.distance_softening = number(Range::NonNegative)?,
+                "weight_softening" => rules.weight_softening = number(Range::NonNegative)?,
+                "weight_power" => rules.weight_power = number(Range::NonNegative)?,
+                "distance_power" => rules.distance_power = number(Range::NonNegative)?,
                 "use_pop_for_loc_weight" => rules.use_pop_for_loc_weight = reader.bool(&name, v)?,
                 "pop_power_for_loc_weight" => {
-                    rules.pop_power_for_loc_weight = reader.float(&name, v)?
+                    rules.pop_power_for_loc_weight = number(Range::Finite)?
                 }
-                "movechance_pop_base" => rules.movechance_pop_base = reader.float(&name, v)?,
+                "movechance_pop_base" => rules.movechance_pop_base = number(Range::Positive)?,
                 "movechance_pop_scale_factor" => {
-                    rules.movechance_pop_scale_factor = reader.float(&name, v)?
+                    rules.movechance_pop_scale_factor = number(Range::Finite)?
                 }
-                "pruning_threshold" => rules.pruning_threshold = reader.float(&name, v)?,
+                "pruning_threshold" => rules.pruning_threshold = number(Range::NonNegative)?,
                 "use_v1_rules" => use_v1_rules = reader.bool(&name, v)?,
+                "start_on_foot" => rules.start_on_foot = reader.bool(&name, v)?,
+                "avoid_short_stints" => rules.avoid_short_stints = reader.bool(&name, v)?,
                 // Parameters of mechanisms that stay off unless their switch is set.
-                "max_crossing_speed" | "home_distance_power" | "avg_religion_fraction" => {
-                    reader.float(&name, v)?;
+                "max_crossing_speed" | "avg_religion_fraction" => {
+                    number(Range::Positive)?;
                 }
-                "avoid_short_stints"
-                | "start_on_foot"
-                | "stay_close_to_home"
+                "home_distance_power" => {
+                    number(Range::Finite)?;
+                }
+                "stay_close_to_home"
                 | "WomenAvoidHazards"
                 | "ChildrenAvoidHazards"
                 | "ElderlyAvoidHazards"
@@ -440,7 +768,7 @@ impl SimSettings {
                 | "flee_when_starving"
                 | "avoid_food_deprived_locations"
                 | "flood_rules" => reader.require_off(&name, v)?,
-                _ => return Err(reader.err(&name, "unknown setting")),
+                _ => reader.unknown(&name, &sub, MOVE_RULE_KEYS, &mut self.warnings)?,
             }
         }
         Ok(use_v1_rules)
@@ -472,26 +800,159 @@ mod tests {
     }
 
     #[test]
-    fn unknown_key_is_an_error_naming_file_and_key() {
+    fn misspelt_key_is_an_error_and_unknown_key_a_warning_with_its_line() {
         let err = SimSettings::from_yaml("my.yml", "move_rules:\n  camp_wieght: 2.0\n")
             .expect_err("misspelt key");
         let text = err.to_string();
         assert!(text.contains("my.yml"), "{text}");
         assert!(text.contains("move_rules.camp_wieght"), "{text}");
-        let err = SimSettings::from_yaml("my.yml", "moves:\n  x: 1\n").expect_err("bad section");
-        assert!(err.to_string().contains("`moves`"));
+        assert!(text.contains("did you mean `camp_weight`"), "{text}");
+
+        let s = SimSettings::from_yaml(
+            "my.yml",
+            "log_levels:\n  agent: 0\n  Flood: 1\nmoves:\n  x: 1\n",
+        )
+        .expect("Flee ignores unknown keys");
+        assert_eq!(s.warnings.len(), 2, "{:?}", s.warnings);
+        assert!(
+            s.warnings[0].starts_with("my.yml:3: setting `log_levels.Flood`"),
+            "{:?}",
+            s.warnings
+        );
+        assert!(
+            s.warnings[1].starts_with("my.yml:4: setting `moves`"),
+            "{:?}",
+            s.warnings
+        );
     }
 
     #[test]
     fn unsupported_options_error_only_when_switched_on() {
-        SimSettings::from_yaml("s.yml", "move_rules:\n  start_on_foot: False\n")
-            .expect("default value is fine");
-        let err = SimSettings::from_yaml("s.yml", "move_rules:\n  start_on_foot: True\n")
-            .expect_err("not implemented");
-        assert!(err.to_string().contains("move_rules.start_on_foot"));
-        let err = SimSettings::from_yaml("s.yml", "move_rules:\n  awareness_level: 2\n")
-            .expect_err("not implemented");
-        assert!(err.to_string().contains("awareness_level"));
+        SimSettings::from_yaml(
+            "s.yml",
+            "move_rules:\n  two_system_decision_making: False\n",
+        )
+        .expect("default value is fine");
+        let err =
+            SimSettings::from_yaml("s.yml", "move_rules:\n  two_system_decision_making: True\n")
+                .expect_err("not implemented");
+        assert!(
+            err.to_string()
+                .contains("move_rules.two_system_decision_making")
+        );
+        let err = SimSettings::from_yaml("s.yml", "spawn_rules:\n  conflict_zone_spawning_only: False\n  flood_zone_spawning_only: True\n")
+            .expect_err("DFlee floods are not implemented");
+        assert!(
+            err.to_string().contains("flood_zone_spawning_only"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rule_switches_are_read_and_v1_rules_turn_them_off() {
+        let text = "move_rules:\n  start_on_foot: True\n  avoid_short_stints: True\n  awareness_level: 5\n";
+        let s = SimSettings::from_yaml("s.yml", text).expect("supported");
+        assert!(s.move_rules.start_on_foot && s.move_rules.avoid_short_stints);
+        assert_eq!(s.move_rules.awareness_level, 5);
+        let s = SimSettings::from_yaml("s.yml", &format!("{text}  use_v1_rules: True\n"))
+            .expect("supported");
+        assert!(!s.move_rules.start_on_foot && !s.move_rules.avoid_short_stints);
+        assert_eq!(s.move_rules.max_move_speed, 200.0);
+    }
+
+    #[test]
+    fn awareness_level_is_range_checked() {
+        for (level, expected) in [
+            ("0", "no agent ever moves"),
+            ("9", "from 1 to 8"),
+            ("-1", "from 1 to 8"),
+        ] {
+            let err = SimSettings::from_yaml(
+                "s.yml",
+                &format!("move_rules:\n  awareness_level: {level}\n"),
+            )
+            .expect_err("out of range");
+            assert!(err.to_string().contains(expected), "{level}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_numeric_setting_is_range_checked_and_blamed_on_the_settings_file() {
+        let cases = [
+            ("move_rules", "default_movechance", ".nan", "from 0 to 1"),
+            ("move_rules", "default_movechance", "-5", "from 0 to 1"),
+            ("move_rules", "camp_movechance", "1.5", "from 0 to 1"),
+            ("move_rules", "max_move_speed", ".inf", "> 0"),
+            ("move_rules", "max_move_speed", "0", "> 0"),
+            ("move_rules", "max_walk_speed", "-35", "> 0"),
+            ("move_rules", "camp_weight", "-1", ">= 0"),
+            ("move_rules", "conflict_weight", ".nan", ">= 0"),
+            ("move_rules", "capacity_buffer", "2", "from 0 to 1"),
+            ("move_rules", "softening", "-10", ">= 0"),
+            ("move_rules", "distance_power", ".inf", ">= 0"),
+            ("move_rules", "pruning_threshold", "-.inf", ">= 0"),
+            ("move_rules", "movechance_pop_base", "0", "> 0"),
+            (
+                "move_rules",
+                "movechance_pop_scale_factor",
+                ".nan",
+                "finite",
+            ),
+            ("spawn_rules", "conflict_spawn_decay", "[1.0, .nan]", ">= 0"),
+            (
+                "spawn_rules",
+                "conflict_spawn_decay_interval",
+                "0",
+                "from 1 to",
+            ),
+            ("optimisations", "hasten", "0", "from 1 to"),
+        ];
+        for (section, key, value, expected) in cases {
+            let text = format!("{section}:\n  {key}: {value}\n");
+            let err = SimSettings::from_yaml("simsetting.yml", &text).expect_err(&text);
+            let message = err.to_string();
+            assert!(
+                message.starts_with("simsetting.yml: setting `"),
+                "{message}"
+            );
+            assert!(message.contains(&format!("{section}.{key}")), "{message}");
+            assert!(message.contains(expected), "{text} -> {message}");
+        }
+    }
+
+    #[test]
+    fn conflict_driven_spawning_is_read_like_flee() {
+        let s = SimSettings::from_yaml(
+            "s.yml",
+            "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: \"pop_ratio\"\n    displaced_per_conflict_day: 0.01\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            s.spawn_rules.conflict_driven,
+            Some(ConflictDrivenSpawning {
+                mode: ConflictSpawnMode::PopRatio,
+                displaced_per_conflict_day: 0.01
+            })
+        );
+        // Flee's defaults: constant mode, 500 a day (read with int()).
+        let s = SimSettings::from_yaml("s.yml", "spawn_rules:\n  conflict_driven_spawning: {}\n")
+            .expect("valid");
+        assert_eq!(
+            s.spawn_rules.conflict_driven,
+            Some(ConflictDrivenSpawning {
+                mode: ConflictSpawnMode::Constant,
+                displaced_per_conflict_day: 500.0
+            })
+        );
+        let err = SimSettings::from_yaml(
+            "s.yml",
+            "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: sometimes\n",
+        )
+        .expect_err("unknown mode");
+        assert!(
+            err.to_string().contains("constant, pop_ratio or poisson"),
+            "{err}"
+        );
     }
 
     #[test]

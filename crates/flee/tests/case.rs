@@ -133,3 +133,170 @@ fn ensemble_does_not_depend_on_the_executor() {
     assert_eq!(stats.to_csv(), stats_again.to_csv());
     let _: &[RunOutput] = &in_order;
 }
+
+fn error_of(inputs: &CaseInputs) -> String {
+    FleeCase::from_inputs(inputs, None)
+        .expect_err("invalid case")
+        .to_string()
+}
+
+#[test]
+fn empty_camps_on_day0_starts_empty_and_counts_data_from_day_0() {
+    let mut case = inputs();
+    case.settings
+        .text
+        .push_str("spawn_rules:\n  empty_camps_on_day0: True\n");
+    let case = FleeCase::from_inputs(&case, None).expect("valid case");
+    let camp = case.camps()[0];
+    // Nobody is placed, but (as in Flee) the capacity still excludes the day-0 registrations.
+    assert_eq!(case.initial_ecosystem().count(camp), 0);
+    assert_eq!(case.initial_ecosystem().location(camp).capacity, 490);
+    let plan = case.plan();
+    // The camp's series 10, 20, 30, ... becomes 0, 10, 20, ...; no one is spawned on day 0.
+    assert_eq!(plan[0].camp_data, vec![0]);
+    assert_eq!(plan[3].camp_data, vec![30]);
+    assert_eq!(plan[0].new_agents, 0);
+    assert_eq!(plan[1].new_agents, 10);
+}
+
+#[test]
+fn conflict_driven_spawning_ignores_the_data_for_spawning() {
+    let mut case = inputs();
+    case.settings.text.push_str(
+        "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: constant\n    displaced_per_conflict_day: 5\n",
+    );
+    let case = FleeCase::from_inputs(&case, None).expect("valid case");
+    assert!(
+        case.plan()
+            .iter()
+            .all(|d| d.new_agents == 0 && d.raw_count == 0)
+    );
+    let run = case.run(1, 0).expect("runs");
+    // Day-0 camp population (10) plus 5 a day from the one conflict zone.
+    assert_eq!(run.total_agents[0], 15);
+    assert_eq!(run.total_agents[19], 110);
+    // Flee prints zeros for the data columns when its raw count stays 0.
+    let out = case.out_csv(&run);
+    assert!(
+        out.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(",0.0,0,15,0,")),
+        "{out}"
+    );
+}
+
+#[test]
+fn tolerated_input_carries_on_with_warnings_naming_file_and_line() {
+    let mut case = inputs();
+    case.closures = Some(InputFile::new(
+        "closures.csv",
+        "#type,a,b,start,end\nremove_forced_redirection,A,B,0,3\n",
+    ));
+    case.conflicts = InputFile::new(
+        "conflicts.csv",
+        &(String::from("#Day,A,Nowhere\n")
+            + &(0..20).map(|d| format!("{d},1,0\n")).collect::<String>()),
+    );
+    case.locations.text.push_str("B,r,Home,0,0,town,,2000\n");
+    let case = FleeCase::from_inputs(&case, None).expect("Flee carries on");
+    let warnings = case.warnings.join("\n");
+    assert!(
+        warnings.contains("locations.csv:5: location `B` repeats line 3"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("closures.csv:2: `remove_forced_redirection` ignored"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("conflicts.csv:1: column `Nowhere` is not a location"),
+        "{warnings}"
+    );
+    assert_eq!(case.initial_ecosystem().locations().len(), 3);
+}
+
+#[test]
+fn mismatches_flee_only_survives_by_accident_stay_errors() {
+    let mut case = inputs();
+    case.conflicts = InputFile::new(
+        "conflicts.csv",
+        &(String::from("#Day,A,Distrito Capital\n")
+            + &(0..20).map(|d| format!("{d},1,1\n")).collect::<String>()),
+    );
+    let message = error_of(&case);
+    assert!(
+        message.starts_with("conflicts.csv:1: column `Distrito Capital`"),
+        "{message}"
+    );
+
+    let mut case = inputs();
+    case.locations
+        .text
+        .push_str("A,r,Home,0,0,conflict_zone,3,999\n");
+    let message = error_of(&case);
+    assert!(
+        message.contains("locations.csv:5: location `A` appears twice (first on line 2)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn routes_without_distances_are_refused() {
+    let mut case = inputs();
+    case.routes = InputFile::new(
+        "routes.csv",
+        "#name1,name2,forced_redirection\nA,B,0\nB,C,0\n",
+    );
+    let message = error_of(&case);
+    assert!(
+        message.starts_with("routes.csv:1: the third column must be the distance"),
+        "{message}"
+    );
+    let mut case = inputs();
+    case.routes = InputFile::new("routes.csv", "A,B\n");
+    assert!(error_of(&case).starts_with("routes.csv:1: no distance"));
+}
+
+#[test]
+fn semicolon_separated_conflicts_are_refused_with_the_cause() {
+    let mut case = inputs();
+    case.conflicts = InputFile::new(
+        "conflicts.csv",
+        &(String::from("#Day;A\n") + &(0..20).map(|d| format!("{d};1\n")).collect::<String>()),
+    );
+    let message = error_of(&case);
+    assert!(
+        message.starts_with("conflicts.csv:1: the columns are separated by `;`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn absurd_counts_are_refused_before_any_allocation() {
+    let mut case = inputs();
+    case.data_files.insert(
+        "c.csv".to_string(),
+        "DateTime,n\n2020-01-01,10\n2020-01-06,9000000000000000000\n".to_string(),
+    );
+    let message = error_of(&case);
+    assert!(
+        message.starts_with("c.csv:3: the count must be from 0 to"),
+        "{message}"
+    );
+    // Within the per-file bound, the total is bounded too.
+    let mut case = inputs();
+    case.data_files.insert(
+        "c.csv".to_string(),
+        "DateTime,n\n2020-01-01,10\n2020-01-06,9000000000\n".to_string(),
+    );
+    let message = error_of(&case);
+    assert!(message.contains("more than 1000000000 agents"), "{message}");
+}
+
+#[test]
+fn bad_settings_are_blamed_on_the_settings_file_and_key() {
+    let mut case = inputs();
+    case.settings.text = "move_rules:\n  default_movechance: -5\n".to_string();
+    let message = error_of(&case);
+    assert!(message.starts_with("simsetting.yml: setting `move_rules.default_movechance`: must be a number from 0 to 1, found -5"), "{message}");
+}

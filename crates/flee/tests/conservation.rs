@@ -13,25 +13,29 @@ struct World {
     events: Vec<(u8, usize, usize)>,
     days: usize,
     seed: u64,
+    /// `start_on_foot`, `avoid_short_stints` and the awareness level.
+    rules: (bool, bool, i64),
 }
 
 fn world() -> impl Strategy<Value = World> {
     (2usize..9).prop_flat_map(|n| {
         (
-            prop::collection::vec((0u8..4, 0i64..5_000, any::<bool>()), n),
+            prop::collection::vec((0u8..5, 0i64..5_000, any::<bool>()), n),
             prop::collection::vec((0..n, 0..n, 1.0f64..700.0), 1..(3 * n)),
             prop::collection::vec((0..n, 0u64..300), 1..6),
             prop::collection::vec((0u8..6, 0..n, 0..n), 0..8),
             1usize..25,
             any::<u64>(),
+            (any::<bool>(), any::<bool>(), 1i64..4),
         )
-            .prop_map(|(kinds, routes, spawns, events, days, seed)| World {
+            .prop_map(|(kinds, routes, spawns, events, days, seed, rules)| World {
                 kinds,
                 routes,
                 spawns,
                 events,
                 days,
                 seed,
+                rules,
             })
     })
 }
@@ -41,6 +45,9 @@ fn build(world: &World) -> Ecosystem {
         camp_weight: 5.0,
         capacity_buffer: 0.75,
         max_move_speed: 200.0,
+        start_on_foot: world.rules.0,
+        avoid_short_stints: world.rules.1,
+        awareness_level: world.rules.2,
         ..MoveRules::default()
     };
     let spawn_rules = SpawnRules {
@@ -54,7 +61,8 @@ fn build(world: &World) -> Ecosystem {
             0 => LocationKind::Town,
             1 => LocationKind::ConflictZone,
             2 => LocationKind::Camp,
-            _ => LocationKind::Forward,
+            3 => LocationKind::Forward,
+            _ => LocationKind::Marker,
         };
         let spec = LocationSpec::new(format!("L{i}"), kind)
             .country(if foreign { "B" } else { "A" })

@@ -3,8 +3,8 @@
 use crate::common::{RunChoices, Threads, parse_runs};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
+use lifeline_analysis::grid::{self as calibration, default_grid, residuals};
 use lifeline_scenario::Scenario;
-use lifeline_scenario::calibration::{self, default_grid, residuals};
 use rayon::prelude::*;
 use std::fmt::Write as _;
 

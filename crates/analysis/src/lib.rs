@@ -6,5 +6,12 @@
 //! Runs are spread over threads with rayon; every random draw comes from a stream named by what
 //! it is for (seed, generation, particle), so results do not depend on the thread count.
 
+pub mod abc;
+pub mod calibrate;
 pub mod criticality;
+pub mod error;
 pub mod grid;
+pub mod parameters;
+pub mod targets;
+
+pub use error::AnalysisError;

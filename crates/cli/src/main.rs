@@ -42,7 +42,7 @@ enum Command {
     /// Rank road segments by the shortage-days their closure adds in a city (where protection,
     /// redundancy or pre-positioned stock matters most).
     Criticality(cmd_criticality::CriticalityArgs),
-    /// Fit the hindcast's free parameters to the calibration facts (grid search) and show the fit.
+    /// Fit a scenario's free parameters to its calibration targets (ABC-SMC; --grid: the Mali grid search).
     Calibrate(cmd_calibrate::CalibrateArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
     Flee(cmd_flee::FleeArgs),

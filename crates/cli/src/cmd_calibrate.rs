@@ -94,6 +94,14 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
     );
     let started = std::time::Instant::now();
     let posterior = pool.install(|| problem.run(&settings, &|| progress.inc(1)));
+    // A calibration may stop before its last generation: count what was kept.
+    progress.set_length(
+        posterior
+            .generations
+            .iter()
+            .map(|g| g.accepted as u64)
+            .sum(),
+    );
     progress.finish();
     let seconds = started.elapsed().as_secs_f64();
     for (name, text) in [

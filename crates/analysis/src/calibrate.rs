@@ -172,3 +172,45 @@ pub fn parameter_summary(
         })
         .collect()
 }
+
+/// Sobol indices of each free parameter on each target's quantity (the mean over
+/// `runs_per_evaluation` runs), over the parameters' priors.
+pub fn sensitivity(
+    problem: &Calibration,
+    samples: usize,
+    bootstrap: usize,
+    seed: u64,
+    row_done: &(dyn Fn() + Sync),
+) -> Vec<crate::sobol::Indices> {
+    crate::sobol::sobol(
+        &problem.priors(),
+        problem.targets.len(),
+        samples,
+        bootstrap,
+        seed,
+        |theta, rng| problem.measure(theta, rng),
+        row_done,
+    )
+}
+
+/// One row per target and parameter: first-order and total indices with 95% intervals.
+pub fn sobol_csv(problem: &Calibration, indices: &[crate::sobol::Indices]) -> String {
+    let mut out = String::from(
+        "target,parameter,first_order,first_order_low,first_order_high,total,total_low,total_high\n",
+    );
+    for ix in indices {
+        let _ = writeln!(
+            out,
+            "{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4}",
+            problem.targets[ix.output].name,
+            problem.parameters[ix.parameter].name,
+            ix.first,
+            ix.first_interval.0,
+            ix.first_interval.1,
+            ix.total,
+            ix.total_interval.0,
+            ix.total_interval.1
+        );
+    }
+    out
+}

@@ -8,6 +8,7 @@ mod cmd_flee;
 mod cmd_network;
 mod cmd_report;
 mod cmd_run;
+mod cmd_sensitivity;
 mod common;
 mod progress;
 
@@ -44,6 +45,8 @@ enum Command {
     Criticality(cmd_criticality::CriticalityArgs),
     /// Fit a scenario's free parameters to its calibration targets (ABC-SMC; --grid: the Mali grid search).
     Calibrate(cmd_calibrate::CalibrateArgs),
+    /// Sobol first-order and total indices of the free parameters on each calibration target.
+    Sensitivity(cmd_sensitivity::SensitivityArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
     Flee(cmd_flee::FleeArgs),
     /// Turn a run's or an ensemble's output folder into one self-contained HTML report.
@@ -82,6 +85,7 @@ fn main() -> std::process::ExitCode {
         Command::Compare(args) => cmd_compare::run(args),
         Command::Criticality(args) => cmd_criticality::run(args),
         Command::Calibrate(args) => cmd_calibrate::run(args),
+        Command::Sensitivity(args) => cmd_sensitivity::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
         Command::Network(NetworkCommand::Import(args)) => cmd_network::import(*args),

@@ -121,23 +121,21 @@ where
     F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
 {
     let n = settings.particles.max(1);
-    let first: Vec<(Particle, u64)> = (0..n)
+    let mut particles: Vec<Particle> = (0..n)
         .into_par_iter()
         .map(|i| {
             let mut rng = particle_rng(settings.seed, 0, i);
             let theta: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
             let eval = simulate(&theta, &mut rng);
             accepted();
-            let particle = Particle {
+            Particle {
                 theta,
                 weight: 1.0 / n as f64,
                 distance: eval.distance,
                 outputs: eval.outputs,
-            };
-            (particle, 1)
+            }
         })
         .collect();
-    let mut particles: Vec<Particle> = first.into_iter().map(|p| p.0).collect();
     let mut generations = vec![summary(0, f64::INFINITY, n as u64, n as u64, &particles)];
     let stop = loop {
         let generation = generations.len();
@@ -148,7 +146,7 @@ where
         let tolerance = quantile(&distances, settings.quantile);
         let kernel_sd = kernel_sd(priors, &particles);
         let cumulative = cumulative_weights(&particles);
-        let moved: Vec<Option<(Vec<f64>, Evaluation, u64, u64)>> = (0..n)
+        let moved: Vec<Option<Move>> = (0..n)
             .into_par_iter()
             .map(|i| {
                 let mut rng = particle_rng(settings.seed, generation, i);
@@ -171,17 +169,17 @@ where
         let Some(moved) = moved.into_iter().collect::<Option<Vec<_>>>() else {
             break Stop::AttemptsExhausted;
         };
-        let proposals = moved.iter().map(|m| m.2).sum();
-        let simulations = moved.iter().map(|m| m.3).sum();
+        let proposals = moved.iter().map(|m| m.proposals).sum();
+        let simulations = moved.iter().map(|m| m.simulations).sum();
         let weights = importance_weights(priors, &particles, &kernel_sd, &moved);
         particles = moved
             .into_iter()
             .zip(weights)
-            .map(|((theta, eval, _, _), weight)| Particle {
-                theta,
+            .map(|(m, weight)| Particle {
+                theta: m.theta,
                 weight,
-                distance: eval.distance,
-                outputs: eval.outputs,
+                distance: m.evaluation.distance,
+                outputs: m.evaluation.outputs,
             })
             .collect();
         let this = summary(generation, tolerance, proposals, simulations, &particles);
@@ -201,8 +199,15 @@ where
     }
 }
 
-/// Proposes moves of weighted ancestors until one simulates within `tolerance`: the accepted
-/// parameters, their evaluation, the proposals tried and the simulations run.
+/// A particle's accepted move in one generation, and what it cost.
+struct Move {
+    theta: Vec<f64>,
+    evaluation: Evaluation,
+    proposals: u64,
+    simulations: u64,
+}
+
+/// Proposes moves of weighted ancestors until one simulates within `tolerance`.
 #[allow(clippy::too_many_arguments)]
 fn propose_until_within<F>(
     priors: &[Prior],
@@ -213,7 +218,7 @@ fn propose_until_within<F>(
     max_attempts: u64,
     simulate: &F,
     rng: &mut ChaCha8Rng,
-) -> Option<(Vec<f64>, Evaluation, u64, u64)>
+) -> Option<Move>
 where
     F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
 {
@@ -233,9 +238,14 @@ where
             continue;
         }
         simulations += 1;
-        let eval = simulate(&theta, rng);
-        if eval.distance <= tolerance {
-            return Some((theta, eval, attempt, simulations));
+        let evaluation = simulate(&theta, rng);
+        if evaluation.distance <= tolerance {
+            return Some(Move {
+                theta,
+                evaluation,
+                proposals: attempt,
+                simulations,
+            });
         }
     }
     None
@@ -292,11 +302,11 @@ fn importance_weights(
     priors: &[Prior],
     previous: &[Particle],
     kernel_sd: &[f64],
-    moved: &[(Vec<f64>, Evaluation, u64, u64)],
+    moved: &[Move],
 ) -> Vec<f64> {
     let raw: Vec<f64> = moved
         .par_iter()
-        .map(|(theta, ..)| {
+        .map(|Move { theta, .. }| {
             let prior: f64 = priors
                 .iter()
                 .zip(theta)

@@ -110,16 +110,19 @@ where
     out
 }
 
-/// First-order (Saltelli 2010) and total (Jansen 1999) indices over the chosen rows; NaN where
-/// the output does not vary or is missing in a row.
+/// First-order (Saltelli 2010) and total (Jansen 1999) indices over the chosen rows, skipping
+/// rows where the output is missing (NaN); NaN where the output does not vary.
 fn estimate(rows: &[Row], chosen: &[usize], output: usize, parameter: usize) -> (f64, f64) {
-    let n = chosen.len() as f64;
     let values = || {
-        chosen.iter().map(|&j| {
-            let r = &rows[j];
-            (r.a[output], r.b[output], r.mixed[parameter][output])
-        })
+        chosen
+            .iter()
+            .map(|&j| {
+                let r = &rows[j];
+                (r.a[output], r.b[output], r.mixed[parameter][output])
+            })
+            .filter(|(a, b, ab)| !(a.is_nan() || b.is_nan() || ab.is_nan()))
     };
+    let n = values().count() as f64;
     let mean = values().map(|(a, b, _)| a + b).sum::<f64>() / (2.0 * n);
     let variance = values()
         .map(|(a, b, _)| (a - mean).powi(2) + (b - mean).powi(2))

@@ -1,34 +1,193 @@
-//! `lifeline calibrate`: the grid search of docs/calibration.md, reproducible from the CLI.
+//! `lifeline calibrate`: ABC-SMC against the scenario's `[calibration]` tables, writing
+//! posterior.csv, fit.csv and diagnostics.csv; `--grid` reruns the original grid search of
+//! docs/calibration.md.
 
-use crate::common::{RunChoices, Threads, parse_runs};
+use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
-use lifeline_scenario::Scenario;
-use lifeline_scenario::calibration::{self, default_grid, residuals};
+use lifeline_analysis::abc::{Settings, Stop};
+use lifeline_analysis::calibrate::{
+    Calibration, diagnostics_csv, fit_csv, parameter_summary, posterior_csv, target_band,
+};
+use lifeline_analysis::grid::{self as calibration, default_grid, residuals};
+use lifeline_io::manifest::Manifest;
+use lifeline_io::outdir::Outputs;
+use lifeline_scenario::{Scenario, embedded};
 use rayon::prelude::*;
 use std::fmt::Write as _;
+use std::io::Write as _;
+
+/// What `lifeline calibrate` writes.
+pub const CALIBRATE_OUTPUTS: Outputs = Outputs {
+    command: "calibrate",
+    names: &["posterior.csv", "fit.csv", "diagnostics.csv"],
+};
 
 #[derive(clap::Args)]
 pub struct CalibrateArgs {
-    /// The hindcast scenario to fit.
-    #[arg(default_value = "mali-2025")]
+    /// The scenario to fit (its [[calibration.target]] and [[calibration.parameter]] tables).
+    #[arg(default_value = embedded::DEFAULT_SCENARIO)]
     pub scenario: String,
-    /// Seeds per grid point (common to all points).
-    #[arg(long, default_value_t = 16, value_parser = parse_runs)]
-    pub runs: u64,
+    /// Runs per evaluation, each on its own seed, averaged (default: 4; with --grid, 16 common
+    /// to all grid points).
+    #[arg(long, value_parser = parse_runs)]
+    pub runs: Option<u64>,
+    /// Particles per generation.
+    #[arg(long, default_value_t = 200)]
+    pub particles: usize,
+    /// Most generations (the first draws from the prior).
+    #[arg(long, default_value_t = 6)]
+    pub generations: usize,
+    /// Each tolerance is this quantile of the previous generation's distances.
+    #[arg(long, default_value_t = 0.5)]
+    pub quantile: f64,
+    /// Proposals a particle may try in a generation before the calibration stops.
+    #[arg(long, default_value_t = 200)]
+    pub max_attempts: u64,
+    /// The Mali grid search of docs/calibration.md instead (prints its table, writes nothing).
+    #[arg(long)]
+    pub grid: bool,
     #[command(flatten)]
     pub choices: RunChoices,
     #[command(flatten)]
     pub threads: Threads,
-    /// The corridor whose drivers' willingness C8 describes.
+    /// With --grid: the corridor whose drivers' willingness C8 describes.
     #[arg(long, default_value = "dakar-kayes-bamako")]
     pub senegal_corridor: String,
-    /// How many of the best grid points to list.
+    /// With --grid: how many of the best grid points to list.
     #[arg(long, default_value_t = 8)]
     pub top: usize,
+    #[command(flatten)]
+    pub out: OutFolder,
 }
 
 pub fn run(args: CalibrateArgs) -> Result<()> {
+    if args.grid {
+        return run_grid(args);
+    }
+    anyhow::ensure!(
+        args.particles >= 2 && args.generations >= 1,
+        "--particles must be at least 2 and --generations at least 1"
+    );
+    anyhow::ensure!(
+        args.quantile > 0.0 && args.quantile < 1.0,
+        "--quantile must be between 0 and 1"
+    );
+    let scenario = Scenario::load(&args.scenario)?;
+    let built = scenario.build(&args.choices.overrides(None))?;
+    let runs = args.runs.unwrap_or(4);
+    let problem = Calibration::new(&scenario, &built, runs)?;
+    let folder = args.out.take(CALIBRATE_OUTPUTS, CALIBRATE_OUTPUTS.names)?;
+    let settings = Settings {
+        particles: args.particles,
+        generations: args.generations,
+        quantile: args.quantile,
+        max_attempts: args.max_attempts,
+        seed: built.seed,
+        ..Settings::default()
+    };
+    let pool = args.threads.pool()?;
+    let progress = Progress::new(
+        "calibrate",
+        (args.particles * args.generations) as u64,
+        "particles",
+    );
+    let started = std::time::Instant::now();
+    let posterior = pool.install(|| problem.run(&settings, &|| progress.inc(1)));
+    // A calibration may stop before its last generation: count what was kept.
+    progress.set_length(
+        posterior
+            .generations
+            .iter()
+            .map(|g| g.accepted as u64)
+            .sum(),
+    );
+    progress.finish();
+    let seconds = started.elapsed().as_secs_f64();
+    for (name, text) in [
+        (
+            "posterior.csv",
+            posterior_csv(&problem.parameters, &posterior),
+        ),
+        ("fit.csv", fit_csv(&problem.targets, &posterior)),
+        ("diagnostics.csv", diagnostics_csv(&posterior)),
+    ] {
+        let path = folder.dir().join(name);
+        lifeline_io::atomic::write_atomically(&path, |w| w.write_all(text.as_bytes()))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let manifest = Manifest {
+        runs: Some(runs),
+        events_file: args.choices.events_record(),
+        ..common::manifest("calibrate", &args.scenario, built.seed, built.input.days)
+    };
+    folder.write_manifest(args.choices.mark(manifest), CALIBRATE_OUTPUTS.names)?;
+    print!("{}", summary_text(&problem, &posterior, runs, seconds));
+    println!("Tables in {}", folder.dir().display());
+    Ok(())
+}
+
+/// The posterior and the fit, as printed.
+fn summary_text(
+    problem: &Calibration,
+    posterior: &lifeline_analysis::abc::Posterior,
+    runs: u64,
+    seconds: f64,
+) -> String {
+    let mut out = String::new();
+    let simulations: u64 = posterior.generations.iter().map(|g| g.simulations).sum();
+    let stop = match posterior.stop {
+        Stop::Generations => "the last generation was reached",
+        Stop::ToleranceZero => "every particle fitted every target exactly",
+        Stop::LowAcceptance => "the acceptance rate fell below 2%",
+        Stop::AttemptsExhausted => {
+            "a particle found no proposal within the tolerance (the last generation was dropped)"
+        }
+    };
+    let _ = writeln!(
+        out,
+        "ABC-SMC, {} particles, {} generations ({stop}); {simulations} evaluations × {runs} runs in {seconds:.0} s; scenario {}\n",
+        posterior.particles.len(),
+        posterior.generations.len(),
+        problem.built.name
+    );
+    let _ = writeln!(out, "| parameter | mean | p05 | p50 | p95 |");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+    for (name, [mean, p05, p50, p95]) in parameter_summary(&problem.parameters, posterior) {
+        let _ = writeln!(
+            out,
+            "| `{name}` | {mean:.3} | {p05:.3} | {p50:.3} | {p95:.3} |"
+        );
+    }
+    let _ = writeln!(out, "\n| target | observed | model p05 | p50 | p95 |");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+    for (k, t) in problem.targets.iter().enumerate() {
+        let [p05, p50, p95] = target_band(posterior, k);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {p05:.2} | {p50:.2} | {p95:.2} |",
+            t.name,
+            t.observed_text()
+        );
+    }
+    let _ = writeln!(out, "\n| generation | tolerance | acceptance | ESS |");
+    let _ = writeln!(out, "|---:|---:|---:|---:|");
+    for g in &posterior.generations {
+        let _ = writeln!(
+            out,
+            "| {} | {:.3} | {:.3} | {:.0} |",
+            g.generation,
+            g.tolerance,
+            g.acceptance_rate(),
+            g.effective_sample_size
+        );
+    }
+    out
+}
+
+/// The original grid search (Mali only), printed as in docs/calibration.md.
+fn run_grid(args: CalibrateArgs) -> Result<()> {
+    let runs = args.runs.unwrap_or(16);
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(None))?;
     let anchors = calibration::anchors(&built, &args.senegal_corridor)
@@ -41,7 +200,7 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
     let results = calibration::rank(pool.install(|| {
         grid.par_iter()
             .map(|p| {
-                let result = calibration::evaluate(&built, base_scale, p, args.runs, &anchors);
+                let result = calibration::evaluate(&built, base_scale, p, runs, &anchors);
                 progress.inc(1);
                 result
             })
@@ -50,12 +209,12 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
     let scenario_now = calibration::mean_measured(&calibration::measure_runs(
         &built.input,
         built.seed,
-        args.runs,
+        runs,
         &anchors,
     ));
     progress.inc(1);
     let shares = [0.004, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02];
-    let c7 = calibration::fit_siege_share(&scenario, &built, &shares, args.runs);
+    let c7 = calibration::fit_siege_share(&scenario, &built, &shares, runs);
     progress.inc(1);
     progress.finish();
     let c7 = c7?;
@@ -64,7 +223,7 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
         out,
         "Grid search over {} points × {} seeds (seed {}), scenario {}\n",
         grid.len(),
-        args.runs,
+        runs,
         built.seed,
         built.name
     );

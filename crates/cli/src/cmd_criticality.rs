@@ -3,11 +3,11 @@
 use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs, resolve_place, tied_ranks};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
-use lifeline_io::manifest::Manifest;
-use lifeline_io::outdir::Outputs;
-use lifeline_scenario::criticality::{
+use lifeline_analysis::criticality::{
     EvaluateAll, Outcome, SegmentCriticality, rank_segments_with,
 };
+use lifeline_io::manifest::Manifest;
+use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Overrides, Scenario, ScenarioError, embedded};
 use rayon::prelude::*;
 use std::io::Write as _;

@@ -9,6 +9,7 @@ mod cmd_flee;
 mod cmd_network;
 mod cmd_report;
 mod cmd_run;
+mod cmd_sensitivity;
 mod common;
 mod progress;
 
@@ -45,8 +46,10 @@ enum Command {
     Criticality(cmd_criticality::CriticalityArgs),
     /// Why a depot is where it is on a day: deliveries, losses and hold-ups by corridor.
     Explain(cmd_explain::ExplainArgs),
-    /// Fit the hindcast's free parameters to the calibration facts (grid search) and show the fit.
+    /// Fit a scenario's free parameters to its calibration targets (ABC-SMC; --grid: the Mali grid search).
     Calibrate(cmd_calibrate::CalibrateArgs),
+    /// Sobol first-order and total indices of the free parameters on each calibration target.
+    Sensitivity(cmd_sensitivity::SensitivityArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
     Flee(cmd_flee::FleeArgs),
     /// Turn a run's or an ensemble's output folder into one self-contained HTML report.
@@ -86,6 +89,7 @@ fn main() -> std::process::ExitCode {
         Command::Criticality(args) => cmd_criticality::run(args),
         Command::Explain(args) => cmd_explain::run(args),
         Command::Calibrate(args) => cmd_calibrate::run(args),
+        Command::Sensitivity(args) => cmd_sensitivity::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
         Command::Network(NetworkCommand::Import(args)) => cmd_network::import(*args),

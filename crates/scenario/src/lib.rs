@@ -2,8 +2,6 @@
 //! [`lifeline_model::ModelInput`]. Every error names the file, line, field and what was expected.
 
 pub mod build;
-pub mod calibration;
-pub mod criticality;
 pub mod displacement;
 pub mod embedded;
 pub mod error;

@@ -246,6 +246,24 @@ const SCENARIO: &[Key] = &[
     ),
     optional_tables("scheduled_convoy", &SCHEDULED_CONVOY),
     optional_tables("road_cut", &[value("between"), value("from")]),
+    optional_table(
+        "calibration",
+        &[
+            optional_tables(
+                "target",
+                &[
+                    value("name"),
+                    value("metric"),
+                    value("aggregation"),
+                    value("uncertainty"),
+                ],
+            ),
+            optional_tables(
+                "parameter",
+                &[value("path"), value("prior"), value("min"), value("max")],
+            ),
+        ],
+    ),
     optional_tables(
         "airlift",
         &[

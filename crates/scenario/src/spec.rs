@@ -38,6 +38,81 @@ pub struct ScenarioFile {
     pub road_cuts: Vec<RoadCutSpec>,
     #[serde(default, rename = "airlift")]
     pub airlifts: Vec<AirliftSpec>,
+    /// What the scenario should reproduce and which parameters may move to do so (read by
+    /// `lifeline-analysis`; a run ignores it).
+    #[serde(default)]
+    pub calibration: Option<CalibrationSpec>,
+}
+
+/// Calibration facts as targets, and the free parameters with their priors.
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationSpec {
+    #[serde(default, rename = "target")]
+    pub targets: Vec<TargetSpec>,
+    #[serde(default, rename = "parameter")]
+    pub parameters: Vec<ParameterSpec>,
+}
+
+/// One fact: a metric of a place or corridor, aggregated over a date window, and what was
+/// observed (a value or a range) with its uncertainty.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    pub name: String,
+    /// A depot's place (metrics of a depot).
+    #[serde(default)]
+    pub place: Option<String>,
+    /// A corridor (metrics of a corridor; without one, `trucks_lost` counts all corridors).
+    #[serde(default)]
+    pub corridor: Option<String>,
+    /// `cover_days`, `shortage_m3`, `price_multiple`, `power_hours`, `services_closed`,
+    /// `trucks_lost`, `willingness` or `attack_loss_share`.
+    pub metric: String,
+    /// First day of the window (default: the start).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last day of the window, inclusive (default: the last day).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// `mean`, `max`, `min`, `sum`, `first_date_below` or `first_date_above` (these two measure
+    /// days from `from` to the first day past `threshold`).
+    pub aggregation: String,
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// `attack_loss_share`: only convoys of at least this many trucks count.
+    #[serde(default)]
+    pub min_convoy_trucks: Option<u32>,
+    #[serde(default)]
+    pub observed: Option<f64>,
+    /// `[low, high]`: any value inside fits exactly.
+    #[serde(default)]
+    pub range: Option<Vec<f64>>,
+    /// Distance outside the range (or from the value) that counts as one unit of misfit.
+    pub uncertainty: f64,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A free parameter and its prior.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterSpec {
+    /// The scenario key it sets, e.g. `threat.hazard_scale`.
+    pub path: String,
+    /// Other keys that take the same value (one parameter for two mechanisms).
+    #[serde(default)]
+    pub same_value_for: Vec<String>,
+    /// `uniform`, `log_uniform` or `normal` (truncated to `min`–`max`).
+    pub prior: String,
+    pub min: f64,
+    pub max: f64,
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub sd: Option<f64>,
+    #[serde(default)]
+    pub source: String,
 }
 
 /// Convoys that ran (or would run) on known dates, with trucks of their own.

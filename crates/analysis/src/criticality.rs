@@ -5,11 +5,11 @@
 //! shortage-days at the chosen depot are measured. The ranking shows where protection,
 //! redundancy or pre-positioned stock matters most. It removes links; it never places attackers.
 
-use crate::build::{Overrides, Scenario};
-use crate::error::ScenarioError;
 use lifeline_model::params::Leg;
 use lifeline_model::summary::key_figures;
 use lifeline_model::{RecordOptions, SegmentId, run, run_rng};
+use lifeline_scenario::ScenarioError;
+use lifeline_scenario::{Overrides, Scenario};
 
 /// One segment's effect.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,9 +2,9 @@
 //! measure and its residual over N runs (default 200) of a stream the grid search never used
 //! (master seed + 1), with the share of runs inside each target.
 //!
-//! `cargo run --release -p lifeline-scenario --example holdout [-- RUNS]`
+//! `cargo run --release -p lifeline-analysis --example holdout [-- RUNS]`
 
-use lifeline_scenario::calibration::{anchors, mean_measured, measure_runs, residuals};
+use lifeline_analysis::grid::{anchors, mean_measured, measure_runs, residuals};
 use lifeline_scenario::{Overrides, Scenario};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,15 +1,16 @@
-//! Calibration of the Mali 2025 hindcast against `docs/sources/calibration.md` (C1–C8).
+//! The grid search that first calibrated the Mali 2025 hindcast against `docs/sources/calibration.md` (C1–C8),
+//! kept as `lifeline calibrate --grid` and as the reference the generic targets are checked against.
 //!
 //! A small grid search: every combination of the free parameters is run on the same seeds
 //! (common random numbers), each calibration fact is turned into a measured quantity and a
 //! normalised residual, and the combination with the smallest sum of squared residuals wins.
 //! `lifeline calibrate` prints the table written into `docs/calibration.md`.
 
-use crate::build::Built;
 use chrono::NaiveDate;
 use lifeline_model::params::ModelInput;
 use lifeline_model::record::{EventKind, RecordOptions, RunRecord};
 use lifeline_model::{CorridorId, DepotId, run, run_rng};
+use lifeline_scenario::Built;
 
 /// Convoys at least this large count for C2.
 pub const LARGE_CONVOY: u32 = 40;
@@ -347,12 +348,12 @@ pub fn rank(mut results: Vec<GridResult>) -> Vec<GridResult> {
 /// `runs` seeds, for each candidate siege flight share. Displacement does not change supply, so
 /// this is fitted on its own after the supply parameters.
 pub fn fit_siege_share(
-    scenario: &crate::build::Scenario,
+    scenario: &lifeline_scenario::Scenario,
     built: &Built,
     shares: &[f64],
     runs: u64,
-) -> Result<Vec<(f64, f64)>, crate::error::ScenarioError> {
-    use crate::displacement::{displacement_rng, run_displacement};
+) -> Result<Vec<(f64, f64)>, lifeline_scenario::ScenarioError> {
+    use lifeline_scenario::displacement::{displacement_rng, run_displacement};
     let Some(plan) = scenario.displacement_plan(built)? else {
         return Ok(Vec::new());
     };

@@ -1,10 +1,10 @@
 //! The embedded Mali 2025 hindcast against the baseline and the calibration facts.
 
 use chrono::NaiveDate;
+use lifeline_analysis::grid::{anchors, mean_measured, measure, measure_runs};
 use lifeline_model::params::ConvoyPolicy;
 use lifeline_model::threat::HazardTable;
 use lifeline_model::{RecordOptions, run, run_rng};
-use lifeline_scenario::calibration::{anchors, mean_measured, measure, measure_runs};
 use lifeline_scenario::{Built, Overrides, Scenario};
 
 fn build(name: &str) -> Built {

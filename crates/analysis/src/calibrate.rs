@@ -1,0 +1,216 @@
+//! Calibration of a scenario against its own `[calibration]` tables by ABC-SMC, and the tables
+//! that report it: `posterior.csv`, `fit.csv`, `diagnostics.csv` (built as text here; the
+//! binary writes them).
+
+use crate::abc::{self, Evaluation, Posterior, Settings};
+use crate::error::{AnalysisError, Result};
+use crate::parameters::{BaseValues, Parameter, Prior, resolve_parameters, with_values};
+use crate::targets::{Target, distance, mean_over_runs, resolve_targets};
+use lifeline_model::{RecordOptions, run, run_rng};
+use lifeline_scenario::{Built, Scenario};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use std::fmt::Write as _;
+
+/// A scenario's calibration problem: its built input, targets and free parameters.
+pub struct Calibration<'a> {
+    pub built: &'a Built,
+    pub base: BaseValues,
+    pub targets: Vec<Target>,
+    pub parameters: Vec<Parameter>,
+    /// Runs per evaluation, each on its own seed; a target's value is their mean.
+    pub runs_per_evaluation: u64,
+}
+
+impl<'a> Calibration<'a> {
+    /// Reads the scenario's `[calibration]` tables against its built input.
+    pub fn new(scenario: &Scenario, built: &'a Built, runs_per_evaluation: u64) -> Result<Self> {
+        let spec = scenario.spec.calibration.clone().unwrap_or_default();
+        if spec.targets.is_empty() || spec.parameters.is_empty() {
+            return Err(AnalysisError::Calibration(format!(
+                "{} has no [[calibration.target]] or no [[calibration.parameter]] table",
+                scenario.file
+            )));
+        }
+        let base = BaseValues::of(scenario);
+        Ok(Calibration {
+            built,
+            base,
+            targets: resolve_targets(&spec.targets, built)?,
+            parameters: resolve_parameters(&spec.parameters, &base)?,
+            runs_per_evaluation: runs_per_evaluation.max(1),
+        })
+    }
+
+    pub fn priors(&self) -> Vec<Prior> {
+        self.parameters.iter().map(|p| p.prior).collect()
+    }
+
+    /// Each target's mean over `runs_per_evaluation` runs at `theta`, whose seeds come from `rng`.
+    pub fn measure(&self, theta: &[f64], rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let input = with_values(&self.built.input, &self.base, &self.parameters, theta);
+        let master: u64 = rng.random();
+        let per_run: Vec<Vec<f64>> = (0..self.runs_per_evaluation)
+            .map(|r| {
+                let record = run(&input, &mut run_rng(master, r), RecordOptions::all());
+                self.targets.iter().map(|t| t.measure(&record)).collect()
+            })
+            .collect();
+        mean_over_runs(&per_run, self.targets.len())
+    }
+
+    pub fn evaluate(&self, theta: &[f64], rng: &mut ChaCha8Rng) -> Evaluation {
+        let outputs = self.measure(theta, rng);
+        Evaluation {
+            distance: distance(&self.targets, &outputs),
+            outputs,
+        }
+    }
+
+    /// Runs ABC-SMC (on the current rayon pool); `accepted` is called per accepted particle.
+    pub fn run(&self, settings: &Settings, accepted: &(dyn Fn() + Sync)) -> Posterior {
+        abc::run(
+            &self.priors(),
+            settings,
+            |theta, rng| self.evaluate(theta, rng),
+            accepted,
+        )
+    }
+}
+
+/// One row per particle: its parameter values, weight and distance.
+pub fn posterior_csv(parameters: &[Parameter], posterior: &Posterior) -> String {
+    let mut out = String::from("particle");
+    for p in parameters {
+        let _ = write!(out, ",{}", p.name);
+    }
+    out.push_str(",weight,distance\n");
+    for (i, particle) in posterior.particles.iter().enumerate() {
+        let _ = write!(out, "{i}");
+        for v in &particle.theta {
+            let _ = write!(out, ",{v}");
+        }
+        let _ = writeln!(out, ",{},{}", particle.weight, particle.distance);
+    }
+    out
+}
+
+/// A target's simulated 5%, 50% and 95% quantiles over the posterior's particles (weighted).
+pub fn target_band(posterior: &Posterior, target: usize) -> [f64; 3] {
+    let values: Vec<(f64, f64)> = posterior
+        .particles
+        .iter()
+        .map(|p| (p.outputs[target], p.weight))
+        .collect();
+    [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile(&values, q))
+}
+
+/// Each target: what was observed, the model's 90% band under the posterior, and whether the
+/// two overlap.
+pub fn fit_csv(targets: &[Target], posterior: &Posterior) -> String {
+    let mut out = String::from(
+        "target,observed_low,observed_high,uncertainty,model_p05,model_p50,model_p95,inside,source\n",
+    );
+    for (k, t) in targets.iter().enumerate() {
+        let [p05, p50, p95] = target_band(posterior, k);
+        let inside = p05 <= t.high && p95 >= t.low;
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{:.4},{:.4},{:.4},{},\"{}\"",
+            t.name,
+            t.low,
+            t.high,
+            t.uncertainty,
+            p05,
+            p50,
+            p95,
+            inside,
+            t.source.replace('"', "'")
+        );
+    }
+    out
+}
+
+/// One row per generation.
+pub fn diagnostics_csv(posterior: &Posterior) -> String {
+    let mut out = String::from(
+        "generation,tolerance,proposals,simulated,accepted,acceptance_rate,effective_sample_size\n",
+    );
+    for g in &posterior.generations {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{:.4},{:.1}",
+            g.generation,
+            g.tolerance,
+            g.proposals,
+            g.simulations,
+            g.accepted,
+            g.acceptance_rate(),
+            g.effective_sample_size
+        );
+    }
+    out
+}
+
+/// Each parameter's weighted mean and 5%, 50%, 95% quantiles under the posterior.
+pub fn parameter_summary(
+    parameters: &[Parameter],
+    posterior: &Posterior,
+) -> Vec<(String, [f64; 4])> {
+    parameters
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let values: Vec<(f64, f64)> = posterior
+                .particles
+                .iter()
+                .map(|q| (q.theta[k], q.weight))
+                .collect();
+            let mean = values.iter().map(|(v, w)| v * w).sum::<f64>();
+            let [p05, p50, p95] = [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile(&values, q));
+            (p.name.clone(), [mean, p05, p50, p95])
+        })
+        .collect()
+}
+
+/// Sobol indices of each free parameter on each target's quantity (the mean over
+/// `runs_per_evaluation` runs), over the parameters' priors.
+pub fn sensitivity(
+    problem: &Calibration,
+    samples: usize,
+    bootstrap: usize,
+    seed: u64,
+    row_done: &(dyn Fn() + Sync),
+) -> Vec<crate::sobol::Indices> {
+    crate::sobol::sobol(
+        &problem.priors(),
+        problem.targets.len(),
+        samples,
+        bootstrap,
+        seed,
+        |theta, rng| problem.measure(theta, rng),
+        row_done,
+    )
+}
+
+/// One row per target and parameter: first-order and total indices with 95% intervals.
+pub fn sobol_csv(problem: &Calibration, indices: &[crate::sobol::Indices]) -> String {
+    let mut out = String::from(
+        "target,parameter,first_order,first_order_low,first_order_high,total,total_low,total_high\n",
+    );
+    for ix in indices {
+        let _ = writeln!(
+            out,
+            "{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4}",
+            problem.targets[ix.output].name,
+            problem.parameters[ix.parameter].name,
+            ix.first,
+            ix.first_interval.0,
+            ix.first_interval.1,
+            ix.total,
+            ix.total_interval.0,
+            ix.total_interval.1
+        );
+    }
+    out
+}

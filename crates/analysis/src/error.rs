@@ -1,0 +1,18 @@
+//! What can go wrong in an analysis: a scenario that does not build, or calibration tables that
+//! do not resolve against it.
+
+use lifeline_scenario::ScenarioError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error("[[calibration.target]] `{target}`: {message}")]
+    Target { target: String, message: String },
+    #[error("[[calibration.parameter]] `{path}`: {message}")]
+    Parameter { path: String, message: String },
+    #[error("{0}")]
+    Calibration(String),
+}
+
+pub type Result<T> = std::result::Result<T, AnalysisError>;

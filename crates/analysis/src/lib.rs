@@ -1,0 +1,18 @@
+//! Lifeline analysis over many runs of a scenario: calibration targets and parameters read from
+//! the scenario file (`targets`, `parameters`), approximate Bayesian computation by sequential
+//! Monte Carlo (`abc`), the calibration that joins them (`calibrate`), the original grid search
+//! (`grid`), Sobol sensitivity indices (`sobol`) and segment criticality (`criticality`).
+//!
+//! Runs are spread over threads with rayon; every random draw comes from a stream named by what
+//! it is for (seed, generation, particle), so results do not depend on the thread count.
+
+pub mod abc;
+pub mod calibrate;
+pub mod criticality;
+pub mod error;
+pub mod grid;
+pub mod parameters;
+pub mod sobol;
+pub mod targets;
+
+pub use error::AnalysisError;

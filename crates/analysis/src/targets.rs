@@ -1,0 +1,396 @@
+//! Calibration targets from a scenario's `[[calibration.target]]` tables: each names a metric of
+//! a depot or corridor, a date window and an aggregation, and what was observed. A target turns a
+//! run's record into one number and that number into a normalised residual.
+
+use crate::error::{AnalysisError, Result};
+use chrono::NaiveDate;
+use lifeline_model::record::{EventKind, RunRecord};
+use lifeline_model::{CorridorId, DepotId};
+use lifeline_scenario::Built;
+use lifeline_scenario::spec::TargetSpec;
+
+/// The residual of a target whose quantity never happened in a run (a date never reached, a
+/// window without data): as far off as three uncertainties.
+pub const MISSING_RESIDUAL: f64 = 3.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    CoverDays,
+    ShortageM3,
+    PriceMultiple,
+    PowerHours,
+    /// Closures of a depot's services starting that day.
+    ServicesClosed,
+    TrucksLost,
+    Willingness,
+    /// The largest share of a convoy lost in one attack that day.
+    AttackLossShare,
+}
+
+impl Metric {
+    fn parse(text: &str) -> Option<Metric> {
+        Some(match text {
+            "cover_days" => Metric::CoverDays,
+            "shortage_m3" => Metric::ShortageM3,
+            "price_multiple" => Metric::PriceMultiple,
+            "power_hours" => Metric::PowerHours,
+            "services_closed" => Metric::ServicesClosed,
+            "trucks_lost" => Metric::TrucksLost,
+            "willingness" => Metric::Willingness,
+            "attack_loss_share" => Metric::AttackLossShare,
+            _ => return None,
+        })
+    }
+
+    fn of_depot(self) -> bool {
+        matches!(
+            self,
+            Metric::CoverDays
+                | Metric::ShortageM3
+                | Metric::PriceMultiple
+                | Metric::PowerHours
+                | Metric::ServicesClosed
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Aggregation {
+    Mean,
+    Max,
+    Min,
+    Sum,
+    /// Days from the window's first day to the first day below the threshold.
+    FirstDateBelow(f64),
+    /// Days from the window's first day to the first day above the threshold.
+    FirstDateAbove(f64),
+}
+
+/// What a metric is measured on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Depot(DepotId),
+    Corridor(CorridorId),
+    AllCorridors,
+}
+
+/// A resolved target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub name: String,
+    pub metric: Metric,
+    pub subject: Subject,
+    /// Window as run days, `from` inclusive, `to` exclusive.
+    pub from: usize,
+    pub to: usize,
+    pub aggregation: Aggregation,
+    pub min_convoy_trucks: u32,
+    pub low: f64,
+    pub high: f64,
+    pub uncertainty: f64,
+    pub source: String,
+}
+
+impl Target {
+    /// The observed value or range as text (`3` or `150–250`).
+    pub fn observed_text(&self) -> String {
+        if self.low == self.high {
+            format!("{}", self.low)
+        } else {
+            format!("{}–{}", self.low, self.high)
+        }
+    }
+
+    /// This target's quantity in one run (NaN when it never happened).
+    pub fn measure(&self, record: &RunRecord) -> f64 {
+        let to = self.to.min(record.depot_days.len());
+        if to <= self.from {
+            return f64::NAN;
+        }
+        let series = self.daily_series(record, to);
+        aggregate(self.aggregation, &series)
+    }
+
+    /// The metric's value on each day of the window (NaN where it has none).
+    fn daily_series(&self, record: &RunRecord, to: usize) -> Vec<f64> {
+        let days = self.from..to;
+        match (self.metric, self.subject) {
+            (Metric::ServicesClosed, Subject::Depot(depot)) => {
+                let mut series: Vec<f64> = vec![0.0; to - self.from];
+                for e in &record.events {
+                    let day = e.day as usize;
+                    if matches!(e.kind, EventKind::ServicesClosed)
+                        && e.depot == Some(depot)
+                        && days.contains(&day)
+                    {
+                        series[day - self.from] += 1.0;
+                    }
+                }
+                series
+            }
+            (Metric::AttackLossShare, _) => {
+                let mut series: Vec<f64> = vec![0.0; to - self.from];
+                for e in &record.events {
+                    let day = e.day as usize;
+                    if let EventKind::Attack { lost, .. } = &e.kind
+                        && e.trucks >= self.min_convoy_trucks.max(1)
+                        && days.contains(&day)
+                        && self.concerns_corridor(e.corridor)
+                    {
+                        let share = f64::from(*lost) / f64::from(e.trucks);
+                        let slot = &mut series[day - self.from];
+                        *slot = slot.max(share);
+                    }
+                }
+                series
+            }
+            (metric, Subject::Depot(depot)) => days
+                .map(|d| depot_value(metric, &record.depot_days[d][depot.index()]))
+                .collect(),
+            (metric, _) => days
+                .map(|d| {
+                    let row = record
+                        .corridor_days
+                        .get(d)
+                        .map_or(&[][..], |r| r.as_slice());
+                    corridor_value(metric, self.subject, row)
+                })
+                .collect(),
+        }
+    }
+
+    fn concerns_corridor(&self, corridor: Option<CorridorId>) -> bool {
+        match self.subject {
+            Subject::Corridor(c) => corridor == Some(c),
+            _ => true,
+        }
+    }
+
+    /// 0 inside the observed range, else the distance outside it over the uncertainty.
+    pub fn residual(&self, value: f64) -> f64 {
+        if value.is_nan() {
+            MISSING_RESIDUAL
+        } else if value < self.low {
+            (self.low - value) / self.uncertainty
+        } else if value > self.high {
+            (value - self.high) / self.uncertainty
+        } else {
+            0.0
+        }
+    }
+}
+
+fn depot_value(metric: Metric, day: &lifeline_model::record::DepotDay) -> f64 {
+    match metric {
+        Metric::CoverDays => day.cover_days,
+        Metric::ShortageM3 => day.shortage,
+        Metric::PriceMultiple => day.price_multiple,
+        Metric::PowerHours => day.power_hours.unwrap_or(f64::NAN),
+        _ => f64::NAN,
+    }
+}
+
+fn corridor_value(
+    metric: Metric,
+    subject: Subject,
+    row: &[lifeline_model::record::CorridorDay],
+) -> f64 {
+    let pick = |f: &dyn Fn(&lifeline_model::record::CorridorDay) -> f64| match subject {
+        Subject::Corridor(c) => row.get(c.index()).map_or(f64::NAN, f),
+        _ => row.iter().map(f).sum(),
+    };
+    match metric {
+        Metric::TrucksLost => pick(&|c| f64::from(c.trucks_lost)),
+        Metric::Willingness => pick(&|c| c.willingness),
+        _ => f64::NAN,
+    }
+}
+
+/// One number from a window's daily values (NaN values skipped; NaN when none is left, or when a
+/// threshold is never crossed).
+pub fn aggregate(aggregation: Aggregation, series: &[f64]) -> f64 {
+    let values = || series.iter().copied().filter(|v| !v.is_nan());
+    let first = |crossed: &dyn Fn(f64) -> bool| {
+        series
+            .iter()
+            .position(|v| !v.is_nan() && crossed(*v))
+            .map_or(f64::NAN, |d| d as f64)
+    };
+    match aggregation {
+        Aggregation::Mean => {
+            let (sum, n) = values().fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+            if n == 0 { f64::NAN } else { sum / n as f64 }
+        }
+        Aggregation::Max => values().reduce(f64::max).unwrap_or(f64::NAN),
+        Aggregation::Min => values().reduce(f64::min).unwrap_or(f64::NAN),
+        Aggregation::Sum => values().sum(),
+        Aggregation::FirstDateBelow(t) => first(&|v| v < t),
+        Aggregation::FirstDateAbove(t) => first(&|v| v > t),
+    }
+}
+
+/// Resolves every target of a scenario against its built input.
+pub fn resolve_targets(specs: &[TargetSpec], built: &Built) -> Result<Vec<Target>> {
+    specs.iter().map(|s| resolve_target(s, built)).collect()
+}
+
+fn resolve_target(spec: &TargetSpec, built: &Built) -> Result<Target> {
+    let fail = |message: String| AnalysisError::Target {
+        target: spec.name.clone(),
+        message,
+    };
+    let metric = Metric::parse(&spec.metric).ok_or_else(|| {
+        fail(format!(
+            "unknown metric `{}` (cover_days, shortage_m3, price_multiple, power_hours, services_closed, trucks_lost, willingness, attack_loss_share)",
+            spec.metric
+        ))
+    })?;
+    let subject = subject(spec, metric, built).map_err(fail)?;
+    let day = |text: &Option<String>, default: usize, key: &str| -> Result<usize> {
+        match text {
+            None => Ok(default),
+            Some(t) => {
+                let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .map_err(|_| fail(format!("`{key}` = \"{t}\" is not a YYYY-MM-DD date")))?;
+                let offset = (date - built.start_date).num_days();
+                usize::try_from(offset)
+                    .map_err(|_| fail(format!("`{key}` = {t} is before the scenario starts")))
+            }
+        }
+    };
+    let from = day(&spec.from, 0, "from")?;
+    let to = day(&spec.to, built.input.days as usize, "to")?
+        .saturating_add(usize::from(spec.to.is_some()));
+    if to <= from {
+        return Err(fail("the window ends before it starts".into()));
+    }
+    let threshold = || {
+        spec.threshold
+            .ok_or_else(|| fail(format!("`{}` needs a `threshold`", spec.aggregation)))
+    };
+    let aggregation = match spec.aggregation.as_str() {
+        "mean" => Aggregation::Mean,
+        "max" => Aggregation::Max,
+        "min" => Aggregation::Min,
+        "sum" => Aggregation::Sum,
+        "first_date_below" => Aggregation::FirstDateBelow(threshold()?),
+        "first_date_above" => Aggregation::FirstDateAbove(threshold()?),
+        other => {
+            return Err(fail(format!(
+                "unknown aggregation `{other}` (mean, max, min, sum, first_date_below, first_date_above)"
+            )));
+        }
+    };
+    let (low, high) = match (spec.observed, spec.range.as_deref()) {
+        (Some(v), None) => (v, v),
+        (None, Some([low, high])) if low <= high => (*low, *high),
+        (None, Some(_)) => return Err(fail("`range` must be [low, high] with low ≤ high".into())),
+        _ => return Err(fail("give exactly one of `observed` and `range`".into())),
+    };
+    if !(spec.uncertainty > 0.0 && spec.uncertainty.is_finite()) {
+        return Err(fail("`uncertainty` must be positive".into()));
+    }
+    Ok(Target {
+        name: spec.name.clone(),
+        metric,
+        subject,
+        from,
+        to,
+        aggregation,
+        min_convoy_trucks: spec.min_convoy_trucks.unwrap_or(0),
+        low,
+        high,
+        uncertainty: spec.uncertainty,
+        source: spec.source.clone(),
+    })
+}
+
+fn subject(
+    spec: &TargetSpec,
+    metric: Metric,
+    built: &Built,
+) -> std::result::Result<Subject, String> {
+    let input = &built.input;
+    match (&spec.place, &spec.corridor) {
+        (Some(place), None) if metric.of_depot() => input
+            .depots
+            .iter()
+            .position(|d| input.network.place(d.place).name == *place)
+            .map(|i| Subject::Depot(DepotId::from_index(i)))
+            .ok_or_else(|| format!("no depot at `{place}`")),
+        (None, Some(name)) if !metric.of_depot() => input
+            .corridors
+            .iter()
+            .position(|c| c.name == *name)
+            .map(|i| Subject::Corridor(CorridorId::from_index(i)))
+            .ok_or_else(|| format!("no corridor `{name}`")),
+        (None, None) if matches!(metric, Metric::TrucksLost | Metric::AttackLossShare) => {
+            Ok(Subject::AllCorridors)
+        }
+        _ if metric.of_depot() => Err(format!("`{}` needs a `place` (a depot)", spec.metric)),
+        _ => Err(format!("`{}` needs a `corridor`", spec.metric)),
+    }
+}
+
+/// The distance of a set of measured values from the targets: the root of the summed squared
+/// residuals.
+pub fn distance(targets: &[Target], values: &[f64]) -> f64 {
+    targets
+        .iter()
+        .zip(values)
+        .map(|(t, v)| t.residual(*v).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// Each target's mean over runs (NaNs skipped; NaN when every run had none).
+pub fn mean_over_runs(per_run: &[Vec<f64>], targets: usize) -> Vec<f64> {
+    (0..targets)
+        .map(|k| {
+            aggregate(
+                Aggregation::Mean,
+                &per_run.iter().map(|v| v[k]).collect::<Vec<_>>(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregations_skip_missing_days_and_find_first_crossings() {
+        let s = [3.0, f64::NAN, 1.0, 4.0];
+        assert_eq!(aggregate(Aggregation::Mean, &s), 8.0 / 3.0);
+        assert_eq!(aggregate(Aggregation::Max, &s), 4.0);
+        assert_eq!(aggregate(Aggregation::Min, &s), 1.0);
+        assert_eq!(aggregate(Aggregation::Sum, &s), 8.0);
+        assert_eq!(aggregate(Aggregation::FirstDateBelow(2.0), &s), 2.0);
+        assert_eq!(aggregate(Aggregation::FirstDateAbove(3.5), &s), 3.0);
+        assert!(aggregate(Aggregation::FirstDateAbove(9.0), &s).is_nan());
+        assert!(aggregate(Aggregation::Mean, &[f64::NAN]).is_nan());
+    }
+
+    #[test]
+    fn residual_is_zero_inside_the_range_and_scaled_outside() {
+        let t = Target {
+            name: "t".into(),
+            metric: Metric::TrucksLost,
+            subject: Subject::AllCorridors,
+            from: 0,
+            to: 1,
+            aggregation: Aggregation::Sum,
+            min_convoy_trucks: 0,
+            low: 150.0,
+            high: 250.0,
+            uncertainty: 50.0,
+            source: String::new(),
+        };
+        assert_eq!(t.residual(200.0), 0.0);
+        assert_eq!(t.residual(100.0), 1.0);
+        assert_eq!(t.residual(350.0), 2.0);
+        assert_eq!(t.residual(f64::NAN), MISSING_RESIDUAL);
+        assert_eq!(t.observed_text(), "150–250");
+    }
+}

@@ -1,0 +1,91 @@
+//! `lifeline sensitivity`: Sobol first-order and total indices of the scenario's free parameters
+//! (over their priors) on each calibration target's quantity, written to sobol.csv.
+
+use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
+use crate::progress::Progress;
+use anyhow::{Context, Result};
+use lifeline_analysis::calibrate::{Calibration, sensitivity, sobol_csv};
+use lifeline_io::manifest::Manifest;
+use lifeline_io::outdir::Outputs;
+use lifeline_scenario::{Scenario, embedded};
+use std::io::Write as _;
+
+/// What `lifeline sensitivity` writes.
+pub const SENSITIVITY_OUTPUTS: Outputs = Outputs {
+    command: "sensitivity",
+    names: &["sobol.csv"],
+};
+
+#[derive(clap::Args)]
+pub struct SensitivityArgs {
+    /// The scenario (its [[calibration.target]] and [[calibration.parameter]] tables).
+    #[arg(default_value = embedded::DEFAULT_SCENARIO)]
+    pub scenario: String,
+    /// Rows of each of the two prior samples: (parameters + 2) × SAMPLES evaluations.
+    #[arg(long, default_value_t = 256)]
+    pub samples: usize,
+    /// Runs per evaluation (common to the evaluations of a row), averaged.
+    #[arg(long, default_value_t = 2, value_parser = parse_runs)]
+    pub runs: u64,
+    /// Bootstrap resamples for the 95% intervals.
+    #[arg(long, default_value_t = 200)]
+    pub bootstrap: usize,
+    #[command(flatten)]
+    pub choices: RunChoices,
+    #[command(flatten)]
+    pub threads: Threads,
+    #[command(flatten)]
+    pub out: OutFolder,
+}
+
+pub fn run(args: SensitivityArgs) -> Result<()> {
+    anyhow::ensure!(args.samples >= 2, "--samples must be at least 2");
+    let scenario = Scenario::load(&args.scenario)?;
+    let built = scenario.build(&args.choices.overrides(None))?;
+    let problem = Calibration::new(&scenario, &built, args.runs)?;
+    let folder = args
+        .out
+        .take(SENSITIVITY_OUTPUTS, SENSITIVITY_OUTPUTS.names)?;
+    let pool = args.threads.pool()?;
+    let progress = Progress::new("sensitivity", args.samples as u64, "rows");
+    let indices = pool.install(|| {
+        sensitivity(&problem, args.samples, args.bootstrap, built.seed, &|| {
+            progress.inc(1)
+        })
+    });
+    progress.finish();
+    let text = sobol_csv(&problem, &indices);
+    let path = folder.dir().join("sobol.csv");
+    lifeline_io::atomic::write_atomically(&path, |w| w.write_all(text.as_bytes()))
+        .with_context(|| format!("writing {}", path.display()))?;
+    let manifest = Manifest {
+        runs: Some(args.runs),
+        events_file: args.choices.events_record(),
+        ..common::manifest("sensitivity", &args.scenario, built.seed, built.input.days)
+    };
+    folder.write_manifest(args.choices.mark(manifest), SENSITIVITY_OUTPUTS.names)?;
+    println!(
+        "Sobol indices over the priors: {} rows × ({} parameters + 2) evaluations × {} runs; scenario {}",
+        args.samples,
+        problem.parameters.len(),
+        args.runs,
+        built.name
+    );
+    println!("| target | parameter | first order | total |");
+    println!("|---|---|---:|---:|");
+    for ix in &indices {
+        println!(
+            "| {} | `{}` | {:.2} [{:.2}, {:.2}] | {:.2} [{:.2}, {:.2}] |",
+            problem.targets[ix.output].name,
+            problem.parameters[ix.parameter].name,
+            ix.first,
+            ix.first_interval.0,
+            ix.first_interval.1,
+            ix.total,
+            ix.total_interval.0,
+            ix.total_interval.1
+        );
+    }
+    println!("All indices in {}", path.display());
+    Ok(())
+}

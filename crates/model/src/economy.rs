@@ -29,11 +29,12 @@ pub fn allocate(release: f64, demand: &PerSector, priority: &[Sector]) -> PerSec
     given
 }
 
-/// The rationing level a depot aims at today: 1 (serve demand) while cover is at or above the
-/// trigger; below it, the share of demand that stock and expected inflow can serve every day
-/// over the horizon, `(stock + inflow) / (demand × horizon)`, at most 1.
+/// The rationing level a depot aims at today: the share of demand that stock and expected
+/// inflow can serve every day over the horizon, `(stock + inflow) / (demand × horizon)`, at
+/// most 1. It is continuous in the stock, so one delivery moves it a little, not from "ration"
+/// to "serve all".
 pub fn rationing_aim(stock: f64, expected_inflow: f64, demand: f64, policy: &RationingPolicy) -> f64 {
-    if demand <= 0.0 || stock >= policy.trigger_cover.0 * demand {
+    if demand <= 0.0 {
         return 1.0;
     }
     let horizon = policy.stretch.0.max(1.0);
@@ -42,15 +43,25 @@ pub fn rationing_aim(stock: f64, expected_inflow: f64, demand: f64, policy: &Rat
 
 /// Moves the rationing level toward its aim: by at most `adjust_per_day`, and not at all while
 /// the aim lies within the dead band of the level, so that one delivery neither lifts
-/// rationing nor starts it. An aim of 1 (no need to ration) is always followed up: rationing
-/// ends step by step once the stock allows, instead of lingering just below 1.
-pub fn adjust_level(level: f64, aim: f64, policy: &RationingPolicy) -> f64 {
+/// rationing nor starts it. Hysteresis on the stock: rationing starts only once cover is below
+/// the trigger, and is lifted (the level back to 1) only once cover is at the trigger again;
+/// until then the level stops one dead band short of 1.
+pub fn adjust_level(level: f64, aim: f64, cover: Days, policy: &RationingPolicy) -> f64 {
+    let comfortable = cover.0 >= policy.trigger_cover.0;
+    if level >= 1.0 && comfortable {
+        return 1.0;
+    }
     let gap = aim - level;
     if aim < 1.0 && gap.abs() <= policy.dead_band {
         return level;
     }
     let step = policy.adjust_per_day.max(0.0);
-    (level + gap.clamp(-step, step)).clamp(0.0, 1.0)
+    let ceiling = if comfortable {
+        1.0
+    } else {
+        1.0 - policy.dead_band
+    };
+    (level + gap.clamp(-step, step)).clamp(0.0, ceiling.max(level))
 }
 
 /// What the thermal plants ask of the depot: the fuel rationing grants them for today's burn,
@@ -239,7 +250,7 @@ mod tests {
     #[test]
     fn rationing_aims_at_what_stock_and_inflow_allow() {
         let p = policy();
-        assert_eq!(rationing_aim(500.0, 0.0, 100.0, &p), 1.0); // 5 days of cover
+        assert_eq!(rationing_aim(1500.0, 0.0, 100.0, &p), 1.0);
         assert!((rationing_aim(200.0, 300.0, 100.0, &p) - 0.5).abs() < 1e-12);
         assert_eq!(rationing_aim(0.0, 0.0, 100.0, &p), 0.0);
         assert_eq!(rationing_aim(0.0, 0.0, 0.0, &p), 1.0);
@@ -248,11 +259,15 @@ mod tests {
     #[test]
     fn the_level_moves_slowly_and_ignores_small_gaps() {
         let p = policy();
-        assert_eq!(adjust_level(1.0, 0.97, &p), 1.0); // inside the dead band
-        assert!((adjust_level(1.0, 0.2, &p) - 0.95).abs() < 1e-12); // one step down
-        assert!((adjust_level(0.5, 1.0, &p) - 0.55).abs() < 1e-12); // one step up
-        assert_eq!(adjust_level(0.97, 1.0, &p), 1.0); // rationing ends once not needed
-        assert_eq!(adjust_level(0.6, 0.63, &p), 0.6);
+        let low = Days(2.0);
+        assert_eq!(adjust_level(1.0, 0.2, Days(5.0), &p), 1.0); // cover above the trigger
+        assert_eq!(adjust_level(1.0, 0.97, low, &p), 1.0); // inside the dead band
+        assert!((adjust_level(1.0, 0.2, low, &p) - 0.95).abs() < 1e-12); // one step down
+        assert!((adjust_level(0.5, 1.0, low, &p) - 0.55).abs() < 1e-12); // one step up
+        assert_eq!(adjust_level(0.97, 1.0, Days(4.0), &p), 1.0); // lifted once stock is back
+        assert_eq!(adjust_level(0.93, 1.0, low, &p), 0.95); // not before
+        assert_eq!(adjust_level(0.6, 0.63, low, &p), 0.6);
+        assert!((adjust_level(0.6, 0.2, Days(5.0), &p) - 0.55).abs() < 1e-12); // still following
     }
 
     #[test]

@@ -189,10 +189,10 @@ pub struct TruckParams {
 /// the depot plans to serve) that moves with inertia toward what stock and inflow allow.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RationingPolicy {
-    /// While cover is at or above this many days the depot does not plan to ration...
+    /// Rationing starts only while cover is below this many days (it may go on above)...
     pub trigger_cover: Days,
-    /// ...below it the level aims at (stock + expected inflow over this horizon) /
-    /// (demand × horizon), at most 1: what can be served every day until the horizon.
+    /// ...and the level aims at (stock + loaded product on its way) / (demand × this horizon),
+    /// at most 1: what can be served every day until the horizon.
     pub stretch: Days,
     /// The level moves toward its aim by at most this much a day (a decision, not a reflex).
     pub adjust_per_day: f64,

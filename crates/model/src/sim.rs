@@ -64,7 +64,8 @@ pub struct Simulation<'a> {
     rationing_level: Vec<f64>,
     /// Fuel in the thermal plants' own tanks, per depot (0 where a depot supplies no plants).
     plant_stock: Vec<f64>,
-    /// Exponentially weighted mean of each depot's daily deliveries: the flow a planner expects.
+    /// Exponentially weighted mean of each depot's daily deliveries (time constant: the
+    /// rationing horizon): the flow a planner has seen lately.
     recent_delivery: Vec<f64>,
     /// Loaded product on its way to each depot (reused buffer).
     scratch_depot_pipeline: Vec<f64>,
@@ -134,7 +135,7 @@ impl<'a> Simulation<'a> {
             price_multiple: vec![1.0; n_depots],
             rationing: vec![false; n_depots],
             rationing_level: vec![1.0; n_depots],
-            // The plants start with full tanks and deliveries at the steady-state flow.
+            // The plants start with full tanks, and deliveries at the steady-state flow.
             plant_stock: input.depots.iter().map(plant_tank_capacity).collect(),
             recent_delivery: input.depots.iter().map(|d| d.total_demand().0).collect(),
             scratch_depot_pipeline: vec![0.0; n_depots],
@@ -947,13 +948,10 @@ impl<'a> Simulation<'a> {
     fn update_rationing(&mut self, di: usize, expected_inflow: f64) -> f64 {
         let input = self.input;
         let depot = &input.depots[di];
-        let aim = economy::rationing_aim(
-            self.stock[di],
-            expected_inflow,
-            depot.total_demand().0,
-            &input.rationing,
-        );
-        let level = economy::adjust_level(self.rationing_level[di], aim, &input.rationing);
+        let demand = depot.total_demand().0;
+        let aim = economy::rationing_aim(self.stock[di], expected_inflow, demand, &input.rationing);
+        let cover = crate::units::Days(self.stock[di] / demand.max(EPS));
+        let level = economy::adjust_level(self.rationing_level[di], aim, cover, &input.rationing);
         self.rationing_level[di] = level;
         let rationing = level < 1.0;
         if rationing != self.rationing[di] {
@@ -978,13 +976,13 @@ impl<'a> Simulation<'a> {
         let input = self.input;
         let depot = &input.depots[di];
         let base_demand = depot.total_demand().0;
+        // The inflow a planner expects over the horizon: what is loaded and on its way, but no
+        // faster than deliveries have lately arrived (in a blockade trucks queue for convoys
+        // and escorts for weeks; counting them all would lift rationing while the depot is dry).
         let horizon = input.rationing.stretch.0.max(1.0);
-        // A planner's expected inflow over the horizon: half what is on the road, half what
-        // recent deliveries suggest (neither alone: trucks queued for a convoy may be days
-        // away, and a convoy that just arrived is not a flow).
         let delivered = self.today_depots[di].delivered;
         self.recent_delivery[di] += (delivered - self.recent_delivery[di]) / horizon;
-        let expected = 0.5 * (pipeline[di] + self.recent_delivery[di] * horizon);
+        let expected = pipeline[di].min(self.recent_delivery[di] * horizon);
         let level = self.update_rationing(di, expected);
         let rationing = level < 1.0;
 

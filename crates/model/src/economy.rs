@@ -33,7 +33,12 @@ pub fn allocate(release: f64, demand: &PerSector, priority: &[Sector]) -> PerSec
 /// inflow can serve every day over the horizon, `(stock + inflow) / (demand × horizon)`, at
 /// most 1. It is continuous in the stock, so one delivery moves it a little, not from "ration"
 /// to "serve all".
-pub fn rationing_aim(stock: f64, expected_inflow: f64, demand: f64, policy: &RationingPolicy) -> f64 {
+pub fn rationing_aim(
+    stock: f64,
+    expected_inflow: f64,
+    demand: f64,
+    policy: &RationingPolicy,
+) -> f64 {
     if demand <= 0.0 {
         return 1.0;
     }

@@ -119,7 +119,8 @@ impl<'a> Simulation<'a> {
             .collect();
         let mut balances = vec![Balance::default(); input.commodities.len()];
         for d in &input.depots {
-            balances[d.commodity.index()].opening_stock += d.opening_stock.0 + plant_tank_capacity(d);
+            balances[d.commodity.index()].opening_stock +=
+                d.opening_stock.0 + plant_tank_capacity(d);
         }
         let mut reserve_left = vec![0.0; n_depots];
         for r in &input.reserves {

@@ -288,7 +288,10 @@ fn power_hours_do_not_jump_from_day_to_day() {
         .iter()
         .flat_map(|r| r.depot_days.iter().filter_map(|d| d[bamako].plant_stock))
         .fold(f64::INFINITY, f64::min);
-    assert!(lowest < 0.5 * tank_full, "plants' tanks never below {lowest:.0} m³");
+    assert!(
+        lowest < 0.5 * tank_full,
+        "plants' tanks never below {lowest:.0} m³"
+    );
 }
 
 #[test]
@@ -310,11 +313,18 @@ fn informal_prices_have_memory_and_stay_under_the_cap() {
         100.0 * share
     );
     for (_, d) in &pairs {
-        assert!((1.0..=cap).contains(&d.price_multiple), "{}", d.price_multiple);
+        assert!(
+            (1.0..=cap).contains(&d.price_multiple),
+            "{}",
+            d.price_multiple
+        );
     }
     let peak = pairs
         .iter()
         .map(|(_, d)| d.price_multiple)
         .fold(1.0, f64::max);
-    assert!(peak > 2.0, "the blockade never raised the price: peak {peak:.2}");
+    assert!(
+        peak > 2.0,
+        "the blockade never raised the price: peak {peak:.2}"
+    );
 }

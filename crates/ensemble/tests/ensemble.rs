@@ -240,7 +240,9 @@ fn parquet_rows_are_places_csv_rows() {
     let names: Vec<String> = rows[0].get_column_iter().map(|(n, _)| n.clone()).collect();
     assert_eq!(names[0], "run");
     assert_eq!(names[1..].join(","), header, "same columns as places.csv");
-    let decimals = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 0, 2, 0, 0, 3, 1, 1, 1];
+    let decimals = [
+        0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 0, 2, 0, 0, 3, 1, 1, 1, 1, 3,
+    ];
     let run3: Vec<_> = rows
         .iter()
         .filter(|r| matches!(r.get_column_iter().next(), Some((_, Field::Int(3)))))

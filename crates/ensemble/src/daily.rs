@@ -130,6 +130,8 @@ message lifeline_places {
   REQUIRED DOUBLE shortage_transport_m3;
   REQUIRED DOUBLE delivered_by_air_m3;
   REQUIRED DOUBLE shipped_onward_m3;
+  OPTIONAL DOUBLE power_plant_stock_m3;
+  REQUIRED DOUBLE rationing_level;
 }";
 
 /// Parquet schema of `runs.parquet`.
@@ -244,6 +246,9 @@ pub struct DailyTable {
     /// food index, reserve released, shortage power, shortage transport, delivered by air,
     /// shipped onward.
     tail: [Vec<f64>; 6],
+    plant_stock: Vec<f64>,
+    plant_stock_def: Vec<i16>,
+    rationing_level: Vec<f64>,
     place_names: Vec<ByteArray>,
     commodity_names: Vec<ByteArray>,
     /// Days since 1970-01-01 of day 0.
@@ -267,6 +272,9 @@ impl DailyTable {
             services_def: Vec::with_capacity(rows),
             rationing: Vec::with_capacity(rows),
             tail: std::array::from_fn(|_| Vec::with_capacity(rows)),
+            plant_stock: Vec::with_capacity(rows),
+            plant_stock_def: Vec::with_capacity(rows),
+            rationing_level: Vec::with_capacity(rows),
             place_names: input
                 .depots
                 .iter()
@@ -345,6 +353,14 @@ impl DailyTable {
                 for (col, v) in self.tail.iter_mut().zip(tail) {
                     col.push(v);
                 }
+                match r.plant_stock {
+                    Some(v) => {
+                        self.plant_stock.push(round(v, 1));
+                        self.plant_stock_def.push(1);
+                    }
+                    None => self.plant_stock_def.push(0),
+                }
+                self.rationing_level.push(round(r.rationing_level, 3));
             }
         }
     }
@@ -386,6 +402,13 @@ impl DailyTable {
         for col in &self.tail {
             column::<DoubleType, W>(&mut rg, col, None, path)?;
         }
+        column::<DoubleType, W>(
+            &mut rg,
+            &self.plant_stock,
+            Some(&self.plant_stock_def),
+            path,
+        )?;
+        column::<DoubleType, W>(&mut rg, &self.rationing_level, None, path)?;
         rg.close().at(path)?;
         file.close().at(path)?;
         Ok(())

@@ -52,7 +52,7 @@ impl OutputContext<'_> {
 }
 
 /// Header of `places.csv`.
-pub const PLACES_HEADER: &str = "day,date,place,commodity,stock_m3,demand_m3,delivered_m3,consumed_m3,shortage_m3,cover_days,price_multiple,price_fcfa_per_l,power_hours,services_open,rationing,food_price_index,reserve_released_m3,shortage_power_m3,shortage_transport_m3,delivered_by_air_m3,shipped_onward_m3";
+pub const PLACES_HEADER: &str = "day,date,place,commodity,stock_m3,demand_m3,delivered_m3,consumed_m3,shortage_m3,cover_days,price_multiple,price_fcfa_per_l,power_hours,services_open,rationing,food_price_index,reserve_released_m3,shortage_power_m3,shortage_transport_m3,delivered_by_air_m3,shipped_onward_m3,power_plant_stock_m3,rationing_level";
 /// Header of `corridors.csv`.
 pub const CORRIDORS_HEADER: &str = "day,date,corridor,trucks_dispatched,trucks_arrived,trucks_in_transit,trucks_lost,delivered_m3,drivers_kidnapped,drivers_killed,attacks,willingness,trucks_idle,trucks_waiting_convoy,trucks_waiting_escort";
 /// Header of `displacement.csv`.
@@ -153,13 +153,14 @@ pub fn write_places_csv(
         for (di, r) in rows.iter().enumerate() {
             let commodity = &ctx.input.commodities[ctx.input.depots[di].commodity.index()].name;
             let power = r.power_hours.map(|h| format!("{h:.2}")).unwrap_or_default();
+            let plant_stock = r.plant_stock.map(|v| format!("{v:.1}")).unwrap_or_default();
             let services = r
                 .services_open
                 .map(|o| u8::from(o).to_string())
                 .unwrap_or_default();
             writeln!(
                 w,
-                "{day},{date},{},{},{:.1},{:.1},{:.1},{:.1},{:.1},{:.2},{:.3},{:.0},{power},{services},{},{:.3},{:.1},{:.1},{:.1},{:.1},{:.1}",
+                "{day},{date},{},{},{:.1},{:.1},{:.1},{:.1},{:.1},{:.2},{:.3},{:.0},{power},{services},{},{:.3},{:.1},{:.1},{:.1},{:.1},{:.1},{plant_stock},{:.3}",
                 field(ctx.depot_name(di)),
                 field(commodity),
                 r.stock,
@@ -177,6 +178,7 @@ pub fn write_places_csv(
                 r.shortage_of(Sector::Transport),
                 r.delivered_by_air,
                 r.shipped_onward,
+                r.rationing_level,
             )?;
         }
     }

@@ -29,15 +29,51 @@ pub fn allocate(release: f64, demand: &PerSector, priority: &[Sector]) -> PerSec
     given
 }
 
-/// What a depot lets out today. Unrationed it meets demand while stock lasts; under rationing
-/// it stretches the stock over `stretch` days.
-pub fn release(stock: f64, demand: f64, rationing: bool, policy: &RationingPolicy) -> f64 {
-    if rationing {
-        demand.min(stock / policy.stretch.0.max(1.0))
-    } else {
-        demand.min(stock)
+/// The rationing level a depot aims at today: the share of demand that stock and expected
+/// inflow can serve every day over the horizon, `(stock + inflow) / (demand × horizon)`, at
+/// most 1. It is continuous in the stock, so one delivery moves it a little, not from "ration"
+/// to "serve all".
+pub fn rationing_aim(
+    stock: f64,
+    expected_inflow: f64,
+    demand: f64,
+    policy: &RationingPolicy,
+) -> f64 {
+    if demand <= 0.0 {
+        return 1.0;
     }
-    .max(0.0)
+    let horizon = policy.stretch.0.max(1.0);
+    ((stock + expected_inflow.max(0.0)) / (demand * horizon)).clamp(0.0, 1.0)
+}
+
+/// Moves the rationing level toward its aim: by at most `adjust_per_day`, and not at all while
+/// the aim lies within the dead band of the level, so that one delivery neither lifts
+/// rationing nor starts it. Hysteresis on the stock: rationing starts only once cover is below
+/// the trigger, and is lifted (the level back to 1) only once cover is at the trigger again;
+/// until then the level stops one dead band short of 1.
+pub fn adjust_level(level: f64, aim: f64, cover: Days, policy: &RationingPolicy) -> f64 {
+    let comfortable = cover.0 >= policy.trigger_cover.0;
+    if level >= 1.0 && comfortable {
+        return 1.0;
+    }
+    let gap = aim - level;
+    if aim < 1.0 && gap.abs() <= policy.dead_band {
+        return level;
+    }
+    let step = policy.adjust_per_day.max(0.0);
+    let ceiling = if comfortable {
+        1.0
+    } else {
+        1.0 - policy.dead_band
+    };
+    (level + gap.clamp(-step, step)).clamp(0.0, ceiling.max(level))
+}
+
+/// What the thermal plants ask of the depot: the fuel rationing grants them for today's burn,
+/// plus a refill of their tanks spread over as many days as the tanks hold (plants rebuild
+/// their stock without taking the depot's whole release).
+pub fn plant_order(planned_burn: f64, tank: f64, tank_capacity: f64, tank_days: f64) -> f64 {
+    planned_burn + (tank_capacity - tank).max(0.0) / tank_days.max(1.0)
 }
 
 /// Scarcity in [0, 1]: how far cover is below the reference, or today's unmet share if worse.
@@ -54,6 +90,19 @@ pub fn price_multiple(scarcity: f64, params: &PriceParams) -> f64 {
     1.0 + (params.cap_multiple - 1.0) * scarcity.clamp(0.0, 1.0).powf(params.exponent)
 }
 
+/// Tomorrow's informal price multiple: today's moves toward the level scarcity implies, in
+/// logarithms, with the given half-life (traders reprice over days, not on one delivery).
+/// Both ends lie in [1, cap], so the result does too.
+pub fn adjust_price(current: f64, implied: f64, params: &PriceParams) -> f64 {
+    let half_life = params.adjustment_half_life.0;
+    if half_life <= 0.0 || current == implied {
+        return implied; // no memory, or nothing to do (the common case: both at 1)
+    }
+    let keep = 0.5f64.powf(1.0 / half_life);
+    let log = keep * current.max(1.0).ln() + (1.0 - keep) * implied.max(1.0).ln();
+    log.exp().clamp(1.0, params.cap_multiple.max(1.0))
+}
+
 /// Demand of a sector at a price multiple. Power plants and farms/mines are served by contract
 /// and do not respond; transport and households do.
 pub fn demand_at_price(base: &PerSector, multiple: f64, params: &PriceParams) -> PerSector {
@@ -67,7 +116,7 @@ pub fn demand_at_price(base: &PerSector, multiple: f64, params: &PriceParams) ->
     d
 }
 
-/// Hours of electricity per day from the share of the plants' fuel need that they got.
+/// Hours of electricity per day from the share of the plants' full-output burn that they burned.
 pub fn power_hours(fuel_got: f64, fuel_needed: f64, spec: &PowerSpec) -> f64 {
     let supplied = if fuel_needed > 0.0 {
         (fuel_got / fuel_needed).clamp(0.0, 1.0)
@@ -156,6 +205,7 @@ mod tests {
             exponent: 1.5,
             demand_elasticity: 0.2,
             food_transport_share: 0.2,
+            adjustment_half_life: Days(3.0),
         }
     }
 
@@ -186,9 +236,65 @@ mod tests {
         let spec = PowerSpec {
             normal_hours: 19.0,
             non_thermal_share: 0.3,
+            tank_days: 5.0,
         };
         assert!((power_hours(1.0, 1.0, &spec) - 19.0).abs() < 1e-9);
         assert!((power_hours(0.0, 1.0, &spec) - 5.7).abs() < 1e-9);
+    }
+
+    fn policy() -> RationingPolicy {
+        RationingPolicy {
+            trigger_cover: Days(4.0),
+            stretch: Days(10.0),
+            adjust_per_day: 0.05,
+            dead_band: 0.05,
+            priority: vec![],
+        }
+    }
+
+    #[test]
+    fn rationing_aims_at_what_stock_and_inflow_allow() {
+        let p = policy();
+        assert_eq!(rationing_aim(1500.0, 0.0, 100.0, &p), 1.0);
+        assert!((rationing_aim(200.0, 300.0, 100.0, &p) - 0.5).abs() < 1e-12);
+        assert_eq!(rationing_aim(0.0, 0.0, 100.0, &p), 0.0);
+        assert_eq!(rationing_aim(0.0, 0.0, 0.0, &p), 1.0);
+    }
+
+    #[test]
+    fn the_level_moves_slowly_and_ignores_small_gaps() {
+        let p = policy();
+        let low = Days(2.0);
+        assert_eq!(adjust_level(1.0, 0.2, Days(5.0), &p), 1.0); // cover above the trigger
+        assert_eq!(adjust_level(1.0, 0.97, low, &p), 1.0); // inside the dead band
+        assert!((adjust_level(1.0, 0.2, low, &p) - 0.95).abs() < 1e-12); // one step down
+        assert!((adjust_level(0.5, 1.0, low, &p) - 0.55).abs() < 1e-12); // one step up
+        assert_eq!(adjust_level(0.97, 1.0, Days(4.0), &p), 1.0); // lifted once stock is back
+        assert_eq!(adjust_level(0.93, 1.0, low, &p), 0.95); // not before
+        assert_eq!(adjust_level(0.6, 0.63, low, &p), 0.6);
+        assert!((adjust_level(0.6, 0.2, Days(5.0), &p) - 0.55).abs() < 1e-12); // still following
+    }
+
+    #[test]
+    fn prices_move_over_days_and_stay_within_the_cap() {
+        let p = prices();
+        let mut m = 1.0;
+        for _ in 0..60 {
+            let next = adjust_price(m, 5.0, &p);
+            assert!(next >= m && next <= 5.0);
+            m = next;
+        }
+        assert!(m > 4.9);
+        let once = adjust_price(1.0, 5.0, &p);
+        assert!(once < 1.6, "{once}");
+        assert_eq!(adjust_price(1.0, 1.0, &p), 1.0);
+    }
+
+    #[test]
+    fn plants_order_their_burn_and_a_spread_refill() {
+        assert_eq!(plant_order(100.0, 500.0, 500.0, 5.0), 100.0);
+        assert_eq!(plant_order(100.0, 0.0, 500.0, 5.0), 200.0);
+        assert_eq!(plant_order(40.0, 0.0, 0.0, 0.0), 40.0);
     }
 
     #[test]

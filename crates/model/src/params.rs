@@ -65,6 +65,10 @@ pub struct PowerSpec {
     pub normal_hours: f64,
     /// Share of electricity that needs no fuel (hydro, imports): a floor on hours.
     pub non_thermal_share: f64,
+    /// The thermal plants' own tanks, in days of their full-output burn. They start full, are
+    /// refilled from the depot (over as many days as they hold) and carry the plants through
+    /// gaps in the depot's deliveries. Zero: the plants burn what they receive the same day.
+    pub tank_days: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -184,13 +188,19 @@ pub struct TruckParams {
     pub replacement_days: Option<u32>,
 }
 
-/// How a depot short of stock shares what it releases.
+/// How a depot short of stock shares what it releases: a rationing level (the share of demand
+/// the depot plans to serve) that moves with inertia toward what stock and inflow allow.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RationingPolicy {
-    /// Rationing starts when cover falls below this many days...
+    /// Rationing starts only while cover is below this many days (it may go on above)...
     pub trigger_cover: Days,
-    /// ...and the day's release is then stock / this many days (stretching the stock).
+    /// ...and the level aims at (stock + loaded product on its way) / (demand × this horizon),
+    /// at most 1: what can be served every day until the horizon.
     pub stretch: Days,
+    /// The level moves toward its aim by at most this much a day (a decision, not a reflex).
+    pub adjust_per_day: f64,
+    /// ...and only when the aim differs from the level by more than this (a dead band).
+    pub dead_band: f64,
     /// Sectors served first, in order; sectors not listed share the rest in proportion.
     pub priority: Vec<Sector>,
 }
@@ -208,6 +218,9 @@ pub struct PriceParams {
     pub demand_elasticity: f64,
     /// Share of transport in the food price (food index = 1 + share · (fuel multiple − 1)).
     pub food_transport_share: f64,
+    /// Half-life (days) of the informal price's move toward the level scarcity implies (in
+    /// logarithms); zero: the price jumps to it at once.
+    pub adjustment_half_life: Days,
 }
 
 /// When schools and other services close for lack of transport fuel.

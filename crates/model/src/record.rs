@@ -12,12 +12,15 @@ pub struct DepotDay {
     pub stock: f64,
     /// Shipped today to the towns this depot serves (onward distribution).
     pub shipped_onward: f64,
+    /// End-use demand at today's price (the plants' full-output burn for power).
     pub demand: f64,
     /// Everything put into the depot today (road and air).
     pub delivered: f64,
     /// Of which flown in.
     pub delivered_by_air: f64,
+    /// Released from the depot today (to the plants' tanks for power).
     pub consumed: f64,
+    /// End-use demand not met (for power: the plants' burn short of full output).
     pub shortage: f64,
     /// Stock over the day's demand at the official price (days).
     pub cover_days: f64,
@@ -25,7 +28,12 @@ pub struct DepotDay {
     pub price_per_unit: f64,
     pub power_hours: Option<f64>,
     pub services_open: Option<bool>,
+    /// Rationing is on: the level is below 1.
     pub rationing: bool,
+    /// Share of demand the depot plans to serve (1: no rationing).
+    pub rationing_level: f64,
+    /// Fuel in the thermal plants' own tanks at the end of the day (depots with power only).
+    pub plant_stock: Option<f64>,
     pub food_price_index: f64,
     pub reserve_released: f64,
     pub shortage_by_sector: PerSector,
@@ -141,7 +149,8 @@ impl RecordOptions {
     }
 }
 
-/// Totals kept for the conservation check, per commodity.
+/// Totals kept for the conservation check, per commodity. Stocks include the power plants'
+/// own tanks; `consumed` is end use (the plants' burn, not what they took into their tanks).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Balance {
     pub opening_stock: f64,

@@ -60,6 +60,15 @@ pub struct Simulation<'a> {
     stock: Vec<f64>,
     price_multiple: Vec<f64>,
     rationing: Vec<bool>,
+    /// Share of demand each depot plans to serve (1: no rationing); moves with inertia.
+    rationing_level: Vec<f64>,
+    /// Fuel in the thermal plants' own tanks, per depot (0 where a depot supplies no plants).
+    plant_stock: Vec<f64>,
+    /// Exponentially weighted mean of each depot's daily deliveries (time constant: the
+    /// rationing horizon): the flow a planner has seen lately.
+    recent_delivery: Vec<f64>,
+    /// Loaded product on its way to each depot (reused buffer).
+    scratch_depot_pipeline: Vec<f64>,
     services: Vec<Option<ServiceState>>,
     reserve_left: Vec<f64>,
     reserve_active: Vec<bool>,
@@ -114,7 +123,8 @@ impl<'a> Simulation<'a> {
             .collect();
         let mut balances = vec![Balance::default(); input.commodities.len()];
         for d in &input.depots {
-            balances[d.commodity.index()].opening_stock += d.opening_stock.0;
+            balances[d.commodity.index()].opening_stock +=
+                d.opening_stock.0 + plant_tank_capacity(d);
         }
         let mut reserve_left = vec![0.0; n_depots];
         for r in &input.reserves {
@@ -129,6 +139,11 @@ impl<'a> Simulation<'a> {
             stock: input.depots.iter().map(|d| d.opening_stock.0).collect(),
             price_multiple: vec![1.0; n_depots],
             rationing: vec![false; n_depots],
+            rationing_level: vec![1.0; n_depots],
+            // The plants start with full tanks, and deliveries at the steady-state flow.
+            plant_stock: input.depots.iter().map(plant_tank_capacity).collect(),
+            recent_delivery: input.depots.iter().map(|d| d.total_demand().0).collect(),
+            scratch_depot_pipeline: vec![0.0; n_depots],
             services: input
                 .depots
                 .iter()
@@ -937,6 +952,7 @@ impl<'a> Simulation<'a> {
 
     fn serve_depots(&mut self) {
         let input = self.input;
+        let pipeline = self.pipeline_by_depot();
         for (di, depot) in input.depots.iter().enumerate() {
             let base_demand = depot.total_demand().0;
             // A strategic reserve flows in while cover is low.
@@ -959,91 +975,164 @@ impl<'a> Simulation<'a> {
                     }
                 }
             }
-            let demand =
-                economy::demand_at_price(&depot.demand, self.price_multiple[di], &input.prices);
-            let total: f64 = demand.iter().sum();
-            let cover_before = self.stock[di] / base_demand.max(EPS);
-            let rationing = cover_before < input.rationing.trigger_cover.0;
-            if rationing != self.rationing[di] {
-                self.rationing[di] = rationing;
-                let place = depot.place;
-                let kind = if rationing {
-                    EventKind::RationingOn
-                } else {
-                    EventKind::RationingOff
-                };
-                self.event(kind, |e| {
-                    e.place = Some(place);
-                    e.depot = Some(DepotId::from_index(di));
-                });
-            }
-            let release = economy::release(self.stock[di], total, rationing, &input.rationing);
-            let priority: &[Sector] = if rationing {
-                &input.rationing.priority
-            } else {
-                &[]
-            };
-            let given = economy::allocate(release, &demand, priority);
-            let consumed: f64 = given.iter().sum();
-            self.stock[di] = (self.stock[di] - consumed).max(0.0);
-            self.record.balances[depot.commodity.index()].consumed += consumed;
-
-            let shortage = (total - consumed).max(0.0);
-            let unmet_share = if total > 0.0 { shortage / total } else { 0.0 };
-            self.served_share[di] = 1.0 - unmet_share;
-            let cover = self.stock[di] / base_demand.max(EPS);
-            let multiple = self.price_multiple[di];
-            let official = input.commodities[depot.commodity.index()].official_price;
-            let power_hours = depot.power.as_ref().map(|p| {
-                economy::power_hours(
-                    given[Sector::Power.index()],
-                    depot.demand[Sector::Power.index()],
-                    p,
-                )
-            });
-            let transport_ratio = if depot.demand[Sector::Transport.index()] > 0.0 {
-                given[Sector::Transport.index()] / depot.demand[Sector::Transport.index()]
-            } else {
-                1.0
-            };
-            let mut services_open = None;
-            let mut change = None;
-            if let Some(state) = self.services[di].as_mut() {
-                change = state.update(transport_ratio, &input.services);
-                services_open = Some(state.open);
-            }
-            if let Some(change) = change {
-                let place = depot.place;
-                let kind = match change {
-                    ServiceChange::Closed => EventKind::ServicesClosed,
-                    ServiceChange::Reopened => EventKind::ServicesReopened,
-                };
-                self.event(kind, |e| {
-                    e.place = Some(place);
-                    e.depot = Some(DepotId::from_index(di));
-                });
-            }
-            let mut by_sector = [0.0; Sector::COUNT];
-            for s in 0..Sector::COUNT {
-                by_sector[s] = (demand[s] - given[s]).max(0.0);
-            }
-            let today = &mut self.today_depots[di];
-            today.stock = self.stock[di];
-            today.demand = total;
-            today.consumed = consumed;
-            today.shortage = shortage;
-            today.cover_days = cover;
-            today.price_multiple = multiple;
-            today.price_per_unit = official * multiple;
-            today.power_hours = power_hours;
-            today.services_open = services_open;
-            today.rationing = rationing;
-            today.food_price_index = economy::food_price_index(multiple, &input.prices);
-            today.shortage_by_sector = by_sector;
-            // Tomorrow's informal price reflects today's scarcity.
-            let s = economy::scarcity(crate::units::Days(cover), unmet_share, &input.prices);
-            self.price_multiple[di] = economy::price_multiple(s, &input.prices);
+            self.serve_depot(di, &pipeline);
         }
+        self.scratch_depot_pipeline = pipeline;
+    }
+
+    /// Loaded product on its way to each depot (loading, on the road, queued for a convoy).
+    fn pipeline_by_depot(&mut self) -> Vec<f64> {
+        let mut pipe = std::mem::take(&mut self.scratch_depot_pipeline);
+        pipe.iter_mut().for_each(|p| *p = 0.0);
+        for g in &self.groups {
+            if g.phase != Phase::Returning {
+                pipe[self.input.corridors[g.corridor.index()].destination.index()] += g.load;
+            }
+        }
+        pipe
+    }
+
+    /// Moves a depot's rationing level toward what its stock and expected inflow allow, and
+    /// logs the switches on and off.
+    fn update_rationing(&mut self, di: usize, expected_inflow: f64) -> f64 {
+        let input = self.input;
+        let depot = &input.depots[di];
+        let demand = depot.total_demand().0;
+        let aim = economy::rationing_aim(self.stock[di], expected_inflow, demand, &input.rationing);
+        let cover = crate::units::Days(self.stock[di] / demand.max(EPS));
+        let level = economy::adjust_level(self.rationing_level[di], aim, cover, &input.rationing);
+        self.rationing_level[di] = level;
+        let rationing = level < 1.0;
+        if rationing != self.rationing[di] {
+            self.rationing[di] = rationing;
+            let place = depot.place;
+            let kind = if rationing {
+                EventKind::RationingOn
+            } else {
+                EventKind::RationingOff
+            };
+            self.event(kind, |e| {
+                e.place = Some(place);
+                e.depot = Some(DepotId::from_index(di));
+            });
+        }
+        level
+    }
+
+    /// One depot's day after deliveries: rationing level, release to the sectors (the power
+    /// plants into their tanks), the plants' burn, shortages, services and tomorrow's price.
+    fn serve_depot(&mut self, di: usize, pipeline: &[f64]) {
+        let input = self.input;
+        let depot = &input.depots[di];
+        let base_demand = depot.total_demand().0;
+        // The inflow a planner expects over the horizon: what is loaded and on its way, but no
+        // faster than deliveries have lately arrived (in a blockade trucks queue for convoys
+        // and escorts for weeks; counting them all would lift rationing while the depot is dry).
+        let horizon = input.rationing.stretch.0.max(1.0);
+        let delivered = self.today_depots[di].delivered;
+        self.recent_delivery[di] += (delivered - self.recent_delivery[di]) / horizon;
+        let expected = pipeline[di].min(self.recent_delivery[di] * horizon);
+        let level = self.update_rationing(di, expected);
+        let rationing = level < 1.0;
+
+        let needs = economy::demand_at_price(&depot.demand, self.price_multiple[di], &input.prices);
+        let total: f64 = needs.iter().sum();
+        let priority: &[Sector] = if rationing {
+            &input.rationing.priority
+        } else {
+            &[]
+        };
+        // What the policy grants each sector, then what each asks of the depot: the plants
+        // add a refill of their tanks.
+        let planned = economy::allocate(level * total, &needs, priority);
+        let power = Sector::Power.index();
+        let mut orders = planned;
+        if let Some(p) = &depot.power {
+            orders[power] = economy::plant_order(
+                planned[power],
+                self.plant_stock[di],
+                plant_tank_capacity(depot),
+                p.tank_days,
+            );
+        }
+        // Never more than the stock.
+        let release = orders.iter().sum::<f64>().min(self.stock[di]).max(0.0);
+        let given = economy::allocate(release, &orders, priority);
+        let released: f64 = given.iter().sum();
+        self.stock[di] = (self.stock[di] - released).max(0.0);
+
+        // The plants burn what the policy grants them, from their tanks.
+        let mut burned = given[power];
+        let mut plant_stock = None;
+        if depot.power.is_some() {
+            let available = self.plant_stock[di] + given[power];
+            burned = planned[power].min(available);
+            self.plant_stock[di] = available - burned;
+            plant_stock = Some(self.plant_stock[di]);
+        }
+        let mut by_sector = [0.0; Sector::COUNT];
+        for s in 0..Sector::COUNT {
+            let got = if s == power { burned } else { given[s] };
+            by_sector[s] = (needs[s] - got).max(0.0);
+        }
+        let end_use = released - given[power] + burned;
+        self.record.balances[depot.commodity.index()].consumed += end_use;
+
+        let shortage: f64 = by_sector.iter().sum();
+        let unmet_share = if total > 0.0 { shortage / total } else { 0.0 };
+        self.served_share[di] = 1.0 - unmet_share;
+        let cover = self.stock[di] / base_demand.max(EPS);
+        let multiple = self.price_multiple[di];
+        let official = input.commodities[depot.commodity.index()].official_price;
+        let power_hours = depot
+            .power
+            .as_ref()
+            .map(|p| economy::power_hours(burned, depot.demand[power], p));
+        let transport_ratio = if depot.demand[Sector::Transport.index()] > 0.0 {
+            given[Sector::Transport.index()] / depot.demand[Sector::Transport.index()]
+        } else {
+            1.0
+        };
+        let services_open = self.update_services(di, transport_ratio);
+        let today = &mut self.today_depots[di];
+        today.stock = self.stock[di];
+        today.demand = total;
+        today.consumed = released;
+        today.shortage = shortage;
+        today.cover_days = cover;
+        today.price_multiple = multiple;
+        today.price_per_unit = official * multiple;
+        today.power_hours = power_hours;
+        today.services_open = services_open;
+        today.rationing = rationing;
+        today.rationing_level = level;
+        today.plant_stock = plant_stock;
+        today.food_price_index = economy::food_price_index(multiple, &input.prices);
+        today.shortage_by_sector = by_sector;
+        // Tomorrow's informal price moves toward the level today's scarcity implies.
+        let s = economy::scarcity(crate::units::Days(cover), unmet_share, &input.prices);
+        let implied = economy::price_multiple(s, &input.prices);
+        self.price_multiple[di] = economy::adjust_price(multiple, implied, &input.prices);
+    }
+
+    /// Records the day's transport supply ratio in a depot's services state; logs closures.
+    fn update_services(&mut self, di: usize, transport_ratio: f64) -> Option<bool> {
+        let input = self.input;
+        let state = self.services[di].as_mut()?;
+        let change = state.update(transport_ratio, &input.services);
+        let open = state.open;
+        if let Some(change) = change {
+            let place = input.depots[di].place;
+            let kind = match change {
+                ServiceChange::Closed => EventKind::ServicesClosed,
+                ServiceChange::Reopened => EventKind::ServicesReopened,
+            };
+            self.event(kind, |e| {
+                e.place = Some(place);
+                e.depot = Some(DepotId::from_index(di));
+            });
+        }
+        Some(open)
     }
 
     fn finish_day(&mut self) {
@@ -1116,7 +1205,8 @@ impl<'a> Simulation<'a> {
     /// Ends the run and returns its record with closing balances.
     pub fn finish(mut self) -> RunRecord {
         for (di, d) in self.input.depots.iter().enumerate() {
-            self.record.balances[d.commodity.index()].closing_stock += self.stock[di];
+            self.record.balances[d.commodity.index()].closing_stock +=
+                self.stock[di] + self.plant_stock[di];
         }
         for g in &self.groups {
             let c = &self.input.corridors[g.corridor.index()];
@@ -1124,6 +1214,13 @@ impl<'a> Simulation<'a> {
         }
         self.record
     }
+}
+
+/// Volume the thermal plants a depot supplies hold in their own tanks (0 without plants).
+fn plant_tank_capacity(depot: &crate::params::DepotSpec) -> f64 {
+    depot.power.as_ref().map_or(0.0, |p| {
+        p.tank_days.max(0.0) * depot.demand[Sector::Power.index()]
+    })
 }
 
 /// Driving days at normal speed and border days of a corridor's outbound trip.

@@ -147,6 +147,7 @@ fn build(c: &Case) -> ModelInput {
             power: Some(PowerSpec {
                 normal_hours: 19.0,
                 non_thermal_share: 0.3,
+                tank_days: 5.0,
             }),
             services: true,
         }],
@@ -190,6 +191,8 @@ fn build(c: &Case) -> ModelInput {
         rationing: RationingPolicy {
             trigger_cover: Days(4.0),
             stretch: Days(8.0),
+            adjust_per_day: 0.05,
+            dead_band: 0.05,
             priority: vec![Sector::Power],
         },
         prices: PriceParams {
@@ -198,6 +201,7 @@ fn build(c: &Case) -> ModelInput {
             exponent: 1.5,
             demand_elasticity: 0.15,
             food_transport_share: 0.25,
+            adjustment_half_life: Days(3.0),
         },
         services: ServiceParams {
             window: 7,
@@ -273,15 +277,28 @@ proptest! {
         // Trucks: loaded = delivered + lost + returned + in transit.
         prop_assert!(close(b.opening_in_transit + b.loaded_at_origin, b.delivered + b.lost + b.returned_to_origin + b.in_transit));
         // Per depot, day by day: stock changes by deliveries + reserve − consumption.
+        // The plants' tanks take what the depot releases to power and lose what they burn.
         let mut stock = input.depots[0].opening_stock.0;
+        let mut plant = b.opening_stock - stock;
+        let cap = input.prices.cap_multiple;
         for day in &record.depot_days {
             let d = &day[0];
-            stock += d.delivered + d.reserve_released - d.consumed;
+            let before = stock + d.delivered + d.reserve_released;
+            // Rationing never serves more than the stock.
+            prop_assert!(d.consumed <= before + 1e-9, "released {} of {before}", d.consumed);
+            stock = before - d.consumed;
             prop_assert!(close(stock, d.stock), "running {stock} vs recorded {}", d.stock);
-            prop_assert!(d.consumed <= d.demand + 1e-9);
+            prop_assert!(d.shortage <= d.demand + 1e-9 && d.shortage >= 0.0);
             prop_assert!(d.stock >= -1e-9 && d.stock <= input.depots[0].storage_capacity.0 + 1e-6);
+            prop_assert!((0.0..=1.0).contains(&d.rationing_level));
+            prop_assert_eq!(d.rationing, d.rationing_level < 1.0);
+            // Prices stay between the official price and the cap.
+            prop_assert!(d.price_multiple >= 1.0 && d.price_multiple <= cap + 1e-12);
+            let tank = d.plant_stock.unwrap_or(0.0);
+            prop_assert!(tank >= -1e-9);
+            plant = tank;
         }
-        prop_assert!(close(stock, b.closing_stock));
+        prop_assert!(close(stock + plant, b.closing_stock), "{stock} + {plant} vs {}", b.closing_stock);
         // Trucks are conserved too: every day, idle + loaded on the road + lost so far never
         // exceeds the fleet (trucks on the road at the start come out of the same fleet).
         let fleet = input.corridors[0].fleet;

@@ -373,6 +373,10 @@ impl Scenario {
                         &p.non_thermal_share,
                         "depot.power.non_thermal_share",
                     )?,
+                    tank_days: match &p.tank_days {
+                        Some(v) => non_negative(&src, v, "depot.power.tank_days")?,
+                        None => DEFAULT_PLANT_TANK_DAYS,
+                    },
                 }),
                 None => None,
             };
@@ -669,6 +673,14 @@ impl Scenario {
                 "rationing.trigger_cover_days",
             )?),
             stretch: Days(positive(&src, &r.stretch_days, "rationing.stretch_days")?),
+            adjust_per_day: match &r.adjust_per_day {
+                Some(v) => fraction_positive(&src, v, "rationing.adjust_per_day")?,
+                None => DEFAULT_RATIONING_ADJUST_PER_DAY,
+            },
+            dead_band: match &r.dead_band {
+                Some(v) => probability(&src, v, "rationing.dead_band")?,
+                None => DEFAULT_RATIONING_DEAD_BAND,
+            },
             priority,
         };
         let p = &spec.prices;
@@ -690,6 +702,10 @@ impl Scenario {
                 &p.food_transport_share,
                 "prices.food_transport_share",
             )?,
+            adjustment_half_life: Days(match &p.adjustment_half_life_days {
+                Some(v) => non_negative(&src, v, "prices.adjustment_half_life_days")?,
+                None => DEFAULT_PRICE_HALF_LIFE_DAYS,
+            }),
         };
         let s = &spec.services;
         let services = ServiceParams {
@@ -1211,6 +1227,16 @@ pub(crate) fn checked(
         Err(src.error(v.span(), field, format!("expected {what}, found {x}")))
     }
 }
+
+/// Defaults of the optional consequence keys (docs/model.md): the Mali scenarios state them.
+/// Days of full-output burn the power plants hold in their own tanks.
+const DEFAULT_PLANT_TANK_DAYS: f64 = 5.0;
+/// Largest daily move of a depot's rationing level.
+const DEFAULT_RATIONING_ADJUST_PER_DAY: f64 = 0.05;
+/// Gap between the rationing aim and the level below which the level stays put.
+const DEFAULT_RATIONING_DEAD_BAND: f64 = 0.05;
+/// Half-life of the informal price's move toward the level scarcity implies.
+const DEFAULT_PRICE_HALF_LIFE_DAYS: f64 = 3.0;
 
 pub(crate) fn positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
     checked(src, v, field, *v.get_ref() > 0.0, "a positive number")

@@ -275,6 +275,9 @@ pub struct DemandSpec {
 pub struct PowerSpec {
     pub normal_hours: Spanned<f64>,
     pub non_thermal_share: Spanned<f64>,
+    /// The plants' own tanks in days of full-output burn (default in `build`).
+    #[serde(default)]
+    pub tank_days: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -345,6 +348,12 @@ pub struct CorridorSpec {
 pub struct RationingSpec {
     pub trigger_cover_days: Spanned<f64>,
     pub stretch_days: Spanned<f64>,
+    /// Largest daily move of the rationing level (default in `build`).
+    #[serde(default)]
+    pub adjust_per_day: Option<Spanned<f64>>,
+    /// Gap between aim and level below which the level stays put (default in `build`).
+    #[serde(default)]
+    pub dead_band: Option<Spanned<f64>>,
     pub priority: Vec<Spanned<String>>,
     #[serde(default)]
     pub source: String,
@@ -358,6 +367,9 @@ pub struct PricesSpec {
     pub exponent: Spanned<f64>,
     pub demand_elasticity: Spanned<f64>,
     pub food_transport_share: Spanned<f64>,
+    /// Half-life of the informal price's adjustment (default in `build`).
+    #[serde(default)]
+    pub adjustment_half_life_days: Option<Spanned<f64>>,
     #[serde(default)]
     pub source: String,
 }

@@ -344,6 +344,9 @@ impl Checks<'_> {
                 "depot.power.non_thermal_share",
                 PROBABILITY,
             );
+            if let Some(t) = &p.tank_days {
+                self.real(t, "depot.power.tank_days", DAYS);
+            }
         }
     }
 
@@ -413,6 +416,12 @@ impl Checks<'_> {
         let r = &spec.rationing;
         self.real(&r.trigger_cover_days, "rationing.trigger_cover_days", DAYS);
         self.real(&r.stretch_days, "rationing.stretch_days", POSITIVE_DAYS);
+        if let Some(v) = &r.adjust_per_day {
+            self.real(v, "rationing.adjust_per_day", POSITIVE_FRACTION);
+        }
+        if let Some(v) = &r.dead_band {
+            self.real(v, "rationing.dead_band", PROBABILITY);
+        }
         self.priority(&r.priority, "rationing.priority");
         let p = &spec.prices;
         self.real(
@@ -428,6 +437,9 @@ impl Checks<'_> {
             "prices.food_transport_share",
             PROBABILITY,
         );
+        if let Some(v) = &p.adjustment_half_life_days {
+            self.real(v, "prices.adjustment_half_life_days", DAYS);
+        }
         let s = &spec.services;
         self.whole(&s.window_days, "services.window_days", 1..=365, "days");
         self.real(&s.close_below, "services.close_below", PROBABILITY);

@@ -322,10 +322,34 @@ fn nan_infinite_and_negative_parameters_are_refused_with_their_range() {
             "(0, 3650] days",
         ),
         (
-            "hazard_scale = 1.4",
+            "hazard_scale = 1.0",
             "hazard_scale = -inf",
             "threat.hazard_scale",
             "[0, 1000]",
+        ),
+        (
+            "adjust_per_day = 0.05",
+            "adjust_per_day = 2.0",
+            "rationing.adjust_per_day",
+            "(0, 1]",
+        ),
+        (
+            "dead_band = 0.05",
+            "dead_band = nan",
+            "rationing.dead_band",
+            "[0, 1]",
+        ),
+        (
+            "adjustment_half_life_days = 3.0",
+            "adjustment_half_life_days = -3.0",
+            "prices.adjustment_half_life_days",
+            "[0, 3650] days",
+        ),
+        (
+            "tank_days = 5.0",
+            "tank_days = -5.0",
+            "depot.power.tank_days",
+            "[0, 3650] days",
         ),
     ] {
         let text = hindcast().replacen(from, to, 1);

@@ -204,3 +204,127 @@ fn declarations_put_no_hazard_outside_their_territory() {
         }
     }
 }
+
+/// Bamako's days on the hindcast over every seed, as (previous day, day) pairs.
+fn bamako_day_pairs(
+    records: &[RunRecord],
+    bamako: usize,
+) -> Vec<(
+    &lifeline_model::record::DepotDay,
+    &lifeline_model::record::DepotDay,
+)> {
+    records
+        .iter()
+        .flat_map(|r| {
+            r.depot_days
+                .windows(2)
+                .map(move |w| (&w[0][bamako], &w[1][bamako]))
+        })
+        .collect()
+}
+
+#[test]
+fn rationing_is_a_policy_that_does_not_flip_on_each_delivery() {
+    let built = build("mali-2025", Overrides::default());
+    let bamako = depot(&built, "Bamako");
+    let records = runs(&built);
+    let per_30_days: Vec<f64> = records
+        .iter()
+        .map(|r| {
+            let changes = r
+                .depot_days
+                .windows(2)
+                .filter(|w| w[0][bamako].rationing != w[1][bamako].rationing)
+                .count();
+            changes as f64 * 30.0 / r.depot_days.len() as f64
+        })
+        .collect();
+    let median_changes = median(per_30_days);
+    eprintln!("median rationing regime changes in Bamako: {median_changes:.2} per 30 days");
+    assert!(
+        median_changes <= 2.0,
+        "median rationing regime changes in Bamako: {median_changes:.2} per 30 days"
+    );
+    // The blockade does bring rationing, and the level moves by at most its daily step.
+    assert!(
+        records
+            .iter()
+            .all(|r| r.depot_days.iter().any(|d| d[bamako].rationing)),
+        "some run never rationed Bamako"
+    );
+    let step = built.input.rationing.adjust_per_day;
+    for (a, b) in bamako_day_pairs(&records, bamako) {
+        assert!((b.rationing_level - a.rationing_level).abs() <= step + 1e-12);
+    }
+}
+
+#[test]
+fn power_hours_do_not_jump_from_day_to_day() {
+    let built = build("mali-2025", Overrides::default());
+    let bamako = depot(&built, "Bamako");
+    let records = runs(&built);
+    let pairs = bamako_day_pairs(&records, bamako);
+    let jumps = pairs
+        .iter()
+        .filter(|(a, b)| {
+            let (a, b) = (a.power_hours.unwrap_or(0.0), b.power_hours.unwrap_or(0.0));
+            (b - a).abs() > 3.0
+        })
+        .count();
+    let share = jumps as f64 / pairs.len() as f64;
+    eprintln!("power-hour jumps > 3 h: {:.2}% of days", 100.0 * share);
+    assert!(
+        share <= 0.05,
+        "power hours moved by more than 3 h on {:.1}% of days",
+        100.0 * share
+    );
+    // The plants do run down their tanks during the blockade.
+    let tank_full = built.input.depots[bamako]
+        .power
+        .as_ref()
+        .map(|p| p.tank_days * built.input.depots[bamako].demand[0])
+        .expect("Bamako has power plants");
+    let lowest = records
+        .iter()
+        .flat_map(|r| r.depot_days.iter().filter_map(|d| d[bamako].plant_stock))
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        lowest < 0.5 * tank_full,
+        "plants' tanks never below {lowest:.0} m³"
+    );
+}
+
+#[test]
+fn informal_prices_have_memory_and_stay_under_the_cap() {
+    let built = build("mali-2025", Overrides::default());
+    let bamako = depot(&built, "Bamako");
+    let records = runs(&built);
+    let pairs = bamako_day_pairs(&records, bamako);
+    let cap = built.input.prices.cap_multiple;
+    let jumps = pairs
+        .iter()
+        .filter(|(a, b)| (b.price_multiple / a.price_multiple - 1.0).abs() > 0.25)
+        .count();
+    let share = jumps as f64 / pairs.len() as f64;
+    eprintln!("price jumps > 25%: {:.2}% of days", 100.0 * share);
+    assert!(
+        share <= 0.05,
+        "the informal price moved by more than 25% on {:.1}% of days",
+        100.0 * share
+    );
+    for (_, d) in &pairs {
+        assert!(
+            (1.0..=cap).contains(&d.price_multiple),
+            "{}",
+            d.price_multiple
+        );
+    }
+    let peak = pairs
+        .iter()
+        .map(|(_, d)| d.price_multiple)
+        .fold(1.0, f64::max);
+    assert!(
+        peak > 2.0,
+        "the blockade never raised the price: peak {peak:.2}"
+    );
+}

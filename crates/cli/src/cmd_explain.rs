@@ -5,9 +5,8 @@
 use crate::common::{self, RunChoices, resolve_place};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
-use lifeline_model::params::Leg;
 use lifeline_model::record::{CorridorDay, EventKind};
-use lifeline_model::{DepotId, ModelInput, RecordOptions, RunRecord, run_rng};
+use lifeline_model::{DepotId, RecordOptions, RunRecord, run_rng};
 use lifeline_scenario::{Built, Scenario, embedded};
 use std::fmt::Write as _;
 
@@ -149,7 +148,7 @@ fn explain(built: &Built, record: &RunRecord, depot: DepotId, place: &str, day: 
             today.trucks_waiting_convoy,
             today.trucks_waiting_escort,
             today.willingness,
-            100.0 * trip_attack_chance(input, ci, day),
+            100.0 * input.trip_attack_chance(lifeline_model::CorridorId::from_index(ci), day),
         );
     }
     let _ = writeln!(
@@ -228,20 +227,4 @@ fn explain(built: &Built, record: &RunRecord, depot: DepotId, place: &str, day: 
         );
     }
     s
-}
-
-/// Chance that a lone truck is attacked somewhere on the corridor's outbound trip on `day`.
-fn trip_attack_chance(input: &ModelInput, ci: usize, day: u32) -> f64 {
-    let exposure: f64 = input.corridors[ci]
-        .legs
-        .iter()
-        .map(|leg| match leg {
-            Leg::Drive { segment, .. } => {
-                input.threat.hazard.get(*segment, day) * input.network.segment(*segment).length.0
-                    / 100.0
-            }
-            _ => 0.0,
-        })
-        .sum();
-    1.0 - (-exposure).exp()
 }

@@ -350,6 +350,22 @@ pub struct ModelInput {
 }
 
 impl ModelInput {
+    /// Chance that a lone truck is attacked somewhere on a corridor's outbound trip on `day`.
+    pub fn trip_attack_chance(&self, corridor: CorridorId, day: u32) -> f64 {
+        let exposure: f64 = self.corridors[corridor.index()]
+            .legs
+            .iter()
+            .map(|leg| match leg {
+                Leg::Drive { segment, .. } => {
+                    self.threat.hazard.get(*segment, day) * self.network.segment(*segment).length.0
+                        / 100.0
+                }
+                _ => 0.0,
+            })
+            .sum();
+        1.0 - (-exposure).exp()
+    }
+
     /// Whether a road cut closes `segment` on `day`; if so, the first day it is open again.
     pub fn cut_until(&self, segment: SegmentId, day: u32) -> Option<u32> {
         self.road_cuts

@@ -389,20 +389,8 @@ impl<'a> Simulation<'a> {
 
     /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today.
     fn trip_attack_chance(&self, ci: usize) -> f64 {
-        let input = self.input;
-        let exposure: f64 = input.corridors[ci]
-            .legs
-            .iter()
-            .map(|leg| match leg {
-                Leg::Drive { segment, .. } => {
-                    input.threat.hazard.get(*segment, self.day)
-                        * input.network.segment(*segment).length.0
-                        / 100.0
-                }
-                _ => 0.0,
-            })
-            .sum();
-        1.0 - (-exposure).exp()
+        self.input
+            .trip_attack_chance(CorridorId::from_index(ci), self.day)
     }
 
     /// Trucks bought to replace those lost join their corridor's fleet when they arrive.

@@ -2,8 +2,11 @@
 //!
 //! Day loop (Flee: Groen et al., BSD-3-Clause): switch conflict zones on or off from
 //! `conflicts.csv`, spawn the day's new agents (the increase of the summed camp data, with a
-//! debt carried when it falls), refresh spawn weights, apply closures starting or ending
-//! today, step the ecosystem, record the camps.
+//! debt carried when it falls, or by conflict with `conflict_driven_spawning`), refresh spawn
+//! weights, apply closures starting or ending today, step the ecosystem, record the camps.
+//!
+//! Input that Flee tolerates is read on with a warning in [`FleeCase::warnings`]; input whose
+//! result in Flee would be an accident is an error naming the file and line.
 
 use std::collections::BTreeMap;
 

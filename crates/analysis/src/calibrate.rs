@@ -214,3 +214,51 @@ pub fn sobol_csv(problem: &Calibration, indices: &[crate::sobol::Indices]) -> St
     }
     out
 }
+
+/// Each target's quantity in each of `runs` runs of the scenario as written (run r on
+/// `run_rng(seed, r)`), in run order.
+pub fn measure_as_written(problem: &Calibration, seed: u64, runs: u64) -> Vec<Vec<f64>> {
+    use rayon::prelude::*;
+    (0..runs)
+        .into_par_iter()
+        .map(|r| {
+            let record = run(
+                &problem.built.input,
+                &mut run_rng(seed, r),
+                RecordOptions::all(),
+            );
+            problem.targets.iter().map(|t| t.measure(&record)).collect()
+        })
+        .collect()
+}
+
+/// Each target under the scenario as written: observed, the runs' 5/50/95% quantiles and mean,
+/// the residual of the mean, and the share of runs inside the observation.
+pub fn validation_csv(problem: &Calibration, per_run: &[Vec<f64>]) -> String {
+    let mut out = String::from(
+        "target,observed_low,observed_high,uncertainty,p05,p50,p95,mean,residual_of_mean,share_of_runs_inside,runs_without_value\n",
+    );
+    let mean = mean_over_runs(per_run, problem.targets.len());
+    for (k, t) in problem.targets.iter().enumerate() {
+        let values: Vec<(f64, f64)> = per_run.iter().map(|v| (v[k], 1.0)).collect();
+        let [p05, p50, p95] = [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile(&values, q));
+        let inside = per_run.iter().filter(|v| t.residual(v[k]) == 0.0).count();
+        let missing = per_run.iter().filter(|v| v[k].is_nan()).count();
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{}",
+            t.name,
+            t.low,
+            t.high,
+            t.uncertainty,
+            p05,
+            p50,
+            p95,
+            mean[k],
+            t.residual(mean[k]),
+            inside as f64 / per_run.len().max(1) as f64,
+            missing
+        );
+    }
+    out
+}

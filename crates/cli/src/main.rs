@@ -10,6 +10,7 @@ mod cmd_network;
 mod cmd_report;
 mod cmd_run;
 mod cmd_sensitivity;
+mod cmd_validate;
 mod common;
 mod progress;
 
@@ -50,6 +51,8 @@ enum Command {
     Calibrate(cmd_calibrate::CalibrateArgs),
     /// Sobol first-order and total indices of the free parameters on each calibration target.
     Sensitivity(cmd_sensitivity::SensitivityArgs),
+    /// The scenario as written against its calibration targets over many runs.
+    Validate(cmd_validate::ValidateArgs),
     /// Run Flee-compatible displacement on Flee's input files (same arguments as Flee's run.py).
     Flee(cmd_flee::FleeArgs),
     /// Turn a run's or an ensemble's output folder into one self-contained HTML report.
@@ -90,6 +93,7 @@ fn main() -> std::process::ExitCode {
         Command::Explain(args) => cmd_explain::run(args),
         Command::Calibrate(args) => cmd_calibrate::run(args),
         Command::Sensitivity(args) => cmd_sensitivity::run(args),
+        Command::Validate(args) => cmd_validate::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
         Command::Network(NetworkCommand::Import(args)) => cmd_network::import(*args),

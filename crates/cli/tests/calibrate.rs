@@ -99,3 +99,17 @@ fn sensitivity_writes_one_row_per_target_and_parameter() {
     assert_eq!(sobol.lines().count(), 1 + 8 * 5, "{sobol}");
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+#[test]
+fn validate_writes_each_target_under_the_scenario_as_written() {
+    let dir = temp_dir("validate");
+    lifeline(&["validate", "--runs", "4"], &dir);
+    let table = read(&dir.join("validate.csv"));
+    assert!(table.starts_with("target,observed_low,"), "{table}");
+    assert_eq!(table.lines().count(), 9, "{table}");
+    assert!(
+        table.contains("\nC8 Senegal-corridor willingness early Sep,0,0.5,0.2,"),
+        "{table}"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

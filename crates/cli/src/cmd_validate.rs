@@ -1,0 +1,58 @@
+//! `lifeline validate`: the scenario as written against its own calibration targets, over many
+//! runs (with `--seed` other than the one it was fitted on: on held-out seeds), to validate.csv.
+
+use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
+use anyhow::{Context, Result};
+use lifeline_analysis::calibrate::{Calibration, measure_as_written, validation_csv};
+use lifeline_io::manifest::Manifest;
+use lifeline_io::outdir::Outputs;
+use lifeline_scenario::{Scenario, embedded};
+use std::io::Write as _;
+
+/// What `lifeline validate` writes.
+pub const VALIDATE_OUTPUTS: Outputs = Outputs {
+    command: "validate",
+    names: &["validate.csv"],
+};
+
+#[derive(clap::Args)]
+pub struct ValidateArgs {
+    /// The scenario (its [[calibration.target]] tables).
+    #[arg(default_value = embedded::DEFAULT_SCENARIO)]
+    pub scenario: String,
+    /// Runs, on streams 0..RUNS of the master seed.
+    #[arg(long, default_value_t = 200, value_parser = parse_runs)]
+    pub runs: u64,
+    #[command(flatten)]
+    pub choices: RunChoices,
+    #[command(flatten)]
+    pub threads: Threads,
+    #[command(flatten)]
+    pub out: OutFolder,
+}
+
+pub fn run(args: ValidateArgs) -> Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let built = scenario.build(&args.choices.overrides(None))?;
+    let problem = Calibration::new(&scenario, &built, 1)?;
+    let folder = args.out.take(VALIDATE_OUTPUTS, VALIDATE_OUTPUTS.names)?;
+    let pool = args.threads.pool()?;
+    let per_run = pool.install(|| measure_as_written(&problem, built.seed, args.runs));
+    let text = validation_csv(&problem, &per_run);
+    let path = folder.dir().join("validate.csv");
+    lifeline_io::atomic::write_atomically(&path, |w| w.write_all(text.as_bytes()))
+        .with_context(|| format!("writing {}", path.display()))?;
+    let manifest = Manifest {
+        runs: Some(args.runs),
+        events_file: args.choices.events_record(),
+        ..common::manifest("validate", &args.scenario, built.seed, built.input.days)
+    };
+    folder.write_manifest(args.choices.mark(manifest), VALIDATE_OUTPUTS.names)?;
+    println!(
+        "{} as written against its calibration targets: {} runs, master seed {}",
+        built.name, args.runs, built.seed
+    );
+    print!("{text}");
+    println!("Table in {}", path.display());
+    Ok(())
+}

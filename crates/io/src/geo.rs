@@ -224,6 +224,7 @@ pub fn attacks_geojson(ctx: &OutputContext, record: &RunRecord) -> Value {
             kidnapped,
             killed,
             aftermath,
+            escorted,
         } = &e.kind
         else {
             continue;
@@ -236,7 +237,7 @@ pub fn attacks_geojson(ctx: &OutputContext, record: &RunRecord) -> Value {
             "segment": e.segment.map(|s| ctx.segment_name(s)),
             "corridor": e.corridor.map(|c| ctx.input.corridors[c.index()].name.clone()),
             "trucks": e.trucks, "trucks_lost": lost, "drivers_kidnapped": kidnapped,
-            "drivers_killed": killed, "outcome": aftermath.as_str(),
+            "drivers_killed": killed, "outcome": aftermath.as_str(), "escorted": escorted,
         }));
         let geometry = json!({"type": "Point", "coordinates": position(at)});
         features.push(feature(features.len(), geometry, properties));

@@ -245,6 +245,7 @@ pub fn write_events_csv(
                 kidnapped,
                 killed,
                 aftermath,
+                ..
             } => (
                 lost.to_string(),
                 kidnapped.to_string(),
@@ -254,7 +255,9 @@ pub fn write_events_csv(
             _ => Default::default(),
         };
         let escorted = match &e.kind {
-            EventKind::ConvoyDeparted { escorted } => u8::from(*escorted).to_string(),
+            EventKind::ConvoyDeparted { escorted }
+            | EventKind::ScheduledConvoyDeparted { escorted }
+            | EventKind::Attack { escorted, .. } => u8::from(*escorted).to_string(),
             _ => String::new(),
         };
         writeln!(

@@ -174,7 +174,9 @@ fn events_csv_has_one_column_per_fact() {
             attack,
             ["push_on", "wait", "turn_back"].contains(&r[col("outcome")].as_str())
         );
-        let departed = r[col("kind")] == "convoy_departed";
+        // Convoy departures and attacks say whether the convoy was escorted.
+        let departed = ["convoy_departed", "scheduled_convoy_departed", "attack"]
+            .contains(&r[col("kind")].as_str());
         assert_eq!(
             departed,
             ["0", "1"].contains(&r[col("escorted")].as_str()),

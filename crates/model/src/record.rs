@@ -83,6 +83,8 @@ pub enum EventKind {
         kidnapped: u32,
         killed: u32,
         aftermath: Aftermath,
+        /// Whether the convoy attacked had an escort.
+        escorted: bool,
     },
     TurnedBackArrived,
     /// A scheduled convoy left its origin.

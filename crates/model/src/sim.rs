@@ -73,6 +73,10 @@ pub struct Simulation<'a> {
     reserve_left: Vec<f64>,
     reserve_active: Vec<bool>,
     escorts_busy_until: Vec<f64>,
+    /// Empty trucks driving home, by the day they get there: `homecoming[day]` lists (corridor,
+    /// trucks). They draw no random numbers and meet no attacks, so they wait here instead of in
+    /// the live group list that every daily loop walks.
+    homecoming: Vec<Vec<(CorridorId, u32)>>,
     /// Onward corridors: volume earned toward the next truckload while the source is short.
     onward_credit: Vec<f64>,
     /// Per depot: the share of its demand it served yesterday (1 before the first day).
@@ -153,6 +157,7 @@ impl<'a> Simulation<'a> {
             reserve_active: vec![false; n_depots],
             escorts_busy_until: vec![f64::NEG_INFINITY; input.escorts.units as usize],
             replacements: std::collections::VecDeque::new(),
+            homecoming: Vec::new(),
             onward_credit: vec![0.0; n_corr],
             served_share: vec![1.0; n_depots],
             next_reported: 0,
@@ -215,10 +220,16 @@ impl<'a> Simulation<'a> {
                 if trucks > 0 {
                     self.idle[ci] -= trucks;
                     let group = self.group_at_age(ci, trucks, cap, age, outbound, cycle);
-                    if group.load > 0.0 {
-                        self.record.balances[c.commodity.index()].opening_in_transit += group.load;
+                    if group.phase == Phase::Returning && group.load <= 0.0 {
+                        // Driving home empty from day 0, with the whole day ahead.
+                        self.send_home(group.corridor, group.trucks, 1.0, group.time_left);
+                    } else {
+                        if group.load > 0.0 {
+                            self.record.balances[c.commodity.index()].opening_in_transit +=
+                                group.load;
+                        }
+                        self.groups.push(group);
                     }
-                    self.groups.push(group);
                 }
                 age += 1.0;
             }
@@ -576,6 +587,29 @@ impl<'a> Simulation<'a> {
         groups.retain(|g| g.trucks > 0);
         // Groups that came home were turned into idle trucks (trucks = 0) above.
         self.groups = groups;
+        // Empty trucks whose drive home ends today join the idle fleet.
+        if let Some(arriving) = self.homecoming.get_mut(self.day as usize) {
+            for (corridor, trucks) in std::mem::take(arriving) {
+                self.idle[corridor.index()] += trucks;
+            }
+        }
+    }
+
+    /// Books empty trucks' arrival home: they set off with `budget` of today left and drive for
+    /// `time_left` days, and arrive on the day the stepped loop of `advance` would have used
+    /// the last of that time.
+    fn send_home(&mut self, corridor: CorridorId, trucks: u32, budget: f64, time_left: f64) {
+        let beyond_today = time_left - budget;
+        let extra_days = if beyond_today <= EPS {
+            0
+        } else {
+            (beyond_today - EPS).ceil() as usize
+        };
+        let day = self.day as usize + extra_days;
+        if self.homecoming.len() <= day {
+            self.homecoming.resize_with(day + 1, Vec::new);
+        }
+        self.homecoming[day].push((corridor, trucks));
     }
 
     /// Time needed for the current outbound leg, on entering it (attack check happens here).
@@ -651,6 +685,7 @@ impl<'a> Simulation<'a> {
                             kidnapped: outcome.drivers_kidnapped,
                             killed: outcome.drivers_killed,
                             aftermath: outcome.aftermath,
+                            escorted: g.escorted,
                         },
                         |e| {
                             e.segment = Some(segment);
@@ -703,7 +738,12 @@ impl<'a> Simulation<'a> {
                     if !self.unload(g) {
                         return;
                     }
-                    continue;
+                    // Unloaded: the empty trucks' way home is a date, not a journey to step.
+                    if !g.scheduled {
+                        self.send_home(g.corridor, g.trucks, budget, g.time_left);
+                    }
+                    g.trucks = 0;
+                    return;
                 }
                 _ => {}
             }

@@ -244,6 +244,8 @@ mod tests {
 
     fn policy() -> RationingPolicy {
         RationingPolicy {
+            priority_from_day: 0,
+            priority_until_day: u32::MAX,
             trigger_cover: Days(4.0),
             stretch: Days(10.0),
             adjust_per_day: 0.05,

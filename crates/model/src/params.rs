@@ -203,6 +203,22 @@ pub struct RationingPolicy {
     pub dead_band: f64,
     /// Sectors served first, in order; sectors not listed share the rest in proportion.
     pub priority: Vec<Sector>,
+    /// The priority order is a decision with dates: it applies from this day...
+    pub priority_from_day: u32,
+    /// ...until the day before this one (`u32::MAX`: it never ends); outside, rationing shares
+    /// in proportion.
+    pub priority_until_day: u32,
+}
+
+impl RationingPolicy {
+    /// The sectors served first on `day` (none outside the priority's dates).
+    pub fn priority_on(&self, day: u32) -> &[Sector] {
+        if day >= self.priority_from_day && day < self.priority_until_day {
+            &self.priority
+        } else {
+            &[]
+        }
+    }
 }
 
 /// Informal-market price as a function of scarcity (see docs/model.md).
@@ -265,6 +281,10 @@ pub struct ReserveSpec {
     pub volume: Volume,
     pub release_below_cover: Days,
     pub release_per_day: Volume,
+    /// The reserve may be drawn from this day...
+    pub first_day: u32,
+    /// ...until the day before this one (`u32::MAX`: no end).
+    pub until_day: u32,
 }
 
 /// A convoy that ran on a known date (e.g. an escorted convoy from a neighbouring country),

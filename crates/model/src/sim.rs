@@ -984,7 +984,12 @@ impl<'a> Simulation<'a> {
         for (di, depot) in input.depots.iter().enumerate() {
             let base_demand = depot.total_demand().0;
             // A strategic reserve flows in while cover is low.
-            for r in input.reserves.iter().filter(|r| r.depot.index() == di) {
+            let today = self.day;
+            for r in input
+                .reserves
+                .iter()
+                .filter(|r| r.depot.index() == di && today >= r.first_day && today < r.until_day)
+            {
                 let cover = self.stock[di] / base_demand.max(EPS);
                 if cover < r.release_below_cover.0 && self.reserve_left[di] > 0.0 {
                     let space = (depot.storage_capacity.0 - self.stock[di]).max(0.0);
@@ -1066,7 +1071,7 @@ impl<'a> Simulation<'a> {
         let needs = economy::demand_at_price(&depot.demand, self.price_multiple[di], &input.prices);
         let total: f64 = needs.iter().sum();
         let priority: &[Sector] = if rationing {
-            &input.rationing.priority
+            input.rationing.priority_on(self.day)
         } else {
             &[]
         };

@@ -189,6 +189,8 @@ fn build(c: &Case) -> ModelInput {
             escorted_speed_factor: 0.6,
         },
         rationing: RationingPolicy {
+            priority_from_day: 0,
+            priority_until_day: u32::MAX,
             trigger_cover: Days(4.0),
             stretch: Days(8.0),
             adjust_per_day: 0.05,
@@ -225,6 +227,8 @@ fn build(c: &Case) -> ModelInput {
             max_wait_for_escort: Days(2.0),
         },
         reserves: vec![ReserveSpec {
+            first_day: 0,
+            until_day: u32::MAX,
             depot: DepotId(0),
             volume: Volume(c.reserve),
             release_below_cover: Days(3.0),

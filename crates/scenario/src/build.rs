@@ -682,6 +682,14 @@ impl Scenario {
                 None => DEFAULT_RATIONING_DEAD_BAND,
             },
             priority,
+            priority_from_day: match &r.priority_from {
+                Some(d) => day_of(d, "rationing.priority_from")?.max(0) as u32,
+                None => 0,
+            },
+            priority_until_day: match &r.priority_to {
+                Some(d) => day_after(day_of(d, "rationing.priority_to")?),
+                None => u32::MAX,
+            },
         };
         let p = &spec.prices;
         let prices = PriceParams {
@@ -788,6 +796,14 @@ impl Scenario {
                     &rs.release_per_day,
                     "reserve.release_per_day",
                 )?),
+                first_day: match &rs.from {
+                    Some(d) => day_of(d, "reserve.from")?.max(0) as u32,
+                    None => 0,
+                },
+                until_day: match &rs.to {
+                    Some(d) => day_after(day_of(d, "reserve.to")?),
+                    None => u32::MAX,
+                },
             });
         }
 

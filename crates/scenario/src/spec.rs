@@ -355,6 +355,12 @@ pub struct RationingSpec {
     #[serde(default)]
     pub dead_band: Option<Spanned<f64>>,
     pub priority: Vec<Spanned<String>>,
+    /// First day the priority order applies (default: the start).
+    #[serde(default)]
+    pub priority_from: Option<Spanned<String>>,
+    /// Last day it applies (inclusive; default: no end).
+    #[serde(default)]
+    pub priority_to: Option<Spanned<String>>,
     #[serde(default)]
     pub source: String,
 }
@@ -427,6 +433,12 @@ pub struct ReserveSpec {
     pub volume: Spanned<f64>,
     pub release_below_cover_days: Spanned<f64>,
     pub release_per_day: Spanned<f64>,
+    /// First day the reserve may be drawn (default: the start).
+    #[serde(default)]
+    pub from: Option<Spanned<String>>,
+    /// Last day it may be drawn (inclusive; default: no end).
+    #[serde(default)]
+    pub to: Option<Spanned<String>>,
     #[serde(default)]
     pub source: String,
 }

@@ -209,3 +209,50 @@ fn towns_are_supplied_from_their_primary_depot_and_share_its_shortage() {
     let kati_short: f64 = r.depot_days.iter().map(|d| d[kati].shortage).sum();
     assert!(kati_short > 0.0, "Kati shares Bamako's shortage");
 }
+
+#[test]
+fn reserves_and_rationing_priorities_follow_their_dates() {
+    // The `reserve` response's stock may be drawn only from 31 Oct 2025 (day 60), and the
+    // priority order of `power-first` only until 30 Sep (day 29).
+    let text = lifeline_scenario::embedded::scenario("mali-2025")
+        .expect("embedded")
+        .replace(
+            "release_per_day = 2000.0\n",
+            "release_per_day = 2000.0\nfrom = \"2025-10-31\"\n",
+        )
+        .replace(
+            "priority = []              # status quo",
+            "priority_to = \"2025-09-30\"\npriority = []              # status quo",
+        );
+    let scenario = Scenario::parse("dated", text, None).expect("parses");
+    let reserve = scenario
+        .build(&Overrides {
+            response: Some("reserve".into()),
+            ..Default::default()
+        })
+        .expect("builds");
+    assert_eq!(reserve.input.reserves[0].first_day, 60);
+    assert_eq!(reserve.input.reserves[0].until_day, u32::MAX);
+    let bamako = depot(&reserve, "Bamako");
+    let r = record(&reserve, 0);
+    let before: f64 = r.depot_days[..60]
+        .iter()
+        .map(|d| d[bamako].reserve_released)
+        .sum();
+    let after: f64 = r.depot_days[60..]
+        .iter()
+        .map(|d| d[bamako].reserve_released)
+        .sum();
+    assert_eq!(before, 0.0, "nothing drawn before the reserve's first day");
+    assert!(after > 0.0, "drawn once allowed, Bamako being short");
+    let power_first = scenario
+        .build(&Overrides {
+            response: Some("power-first".into()),
+            ..Default::default()
+        })
+        .expect("builds");
+    let policy = &power_first.input.rationing;
+    assert_eq!(policy.priority_until_day, 30);
+    assert!(!policy.priority_on(29).is_empty());
+    assert!(policy.priority_on(30).is_empty());
+}

@@ -15,7 +15,6 @@ use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Scenario, embedded};
 use rayon::prelude::*;
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 /// What `lifeline calibrate` writes.
 pub const CALIBRATE_OUTPUTS: Outputs = Outputs {
@@ -112,9 +111,7 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
         ("fit.csv", fit_csv(&problem.targets, &posterior)),
         ("diagnostics.csv", diagnostics_csv(&posterior)),
     ] {
-        let path = folder.dir().join(name);
-        lifeline_io::atomic::write_atomically(&path, |w| w.write_all(text.as_bytes()))
-            .with_context(|| format!("writing {}", path.display()))?;
+        common::write_text(folder.dir(), name, &text)?;
     }
     let manifest = Manifest {
         runs: Some(runs),

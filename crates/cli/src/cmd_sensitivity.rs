@@ -3,12 +3,11 @@
 
 use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
 use crate::progress::Progress;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use lifeline_analysis::calibrate::{Calibration, sensitivity, sobol_csv};
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Scenario, embedded};
-use std::io::Write as _;
 
 /// What `lifeline sensitivity` writes.
 pub const SENSITIVITY_OUTPUTS: Outputs = Outputs {
@@ -55,9 +54,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     });
     progress.finish();
     let text = sobol_csv(&problem, &indices);
-    let path = folder.dir().join("sobol.csv");
-    lifeline_io::atomic::write_atomically(&path, |w| w.write_all(text.as_bytes()))
-        .with_context(|| format!("writing {}", path.display()))?;
+    let path = common::write_text(folder.dir(), "sobol.csv", &text)?;
     let manifest = Manifest {
         runs: Some(args.runs),
         events_file: args.choices.events_record(),

@@ -2,12 +2,11 @@
 //! runs (with `--seed` other than the one it was fitted on: on held-out seeds), to validate.csv.
 
 use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use lifeline_analysis::calibrate::{Calibration, measure_as_written, validation_csv};
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Scenario, embedded};
-use std::io::Write as _;
 
 /// What `lifeline validate` writes.
 pub const VALIDATE_OUTPUTS: Outputs = Outputs {
@@ -39,9 +38,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     let pool = args.threads.pool()?;
     let per_run = pool.install(|| measure_as_written(&problem, built.seed, args.runs));
     let text = validation_csv(&problem, &per_run);
-    let path = folder.dir().join("validate.csv");
-    lifeline_io::atomic::write_atomically(&path, |w| w.write_all(text.as_bytes()))
-        .with_context(|| format!("writing {}", path.display()))?;
+    let path = common::write_text(folder.dir(), "validate.csv", &text)?;
     let manifest = Manifest {
         runs: Some(args.runs),
         events_file: args.choices.events_record(),

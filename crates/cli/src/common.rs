@@ -114,6 +114,14 @@ impl OutFolder {
     }
 }
 
+/// Writes a text table into an output folder under a temporary name, renamed when complete.
+pub fn write_text(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
+    let path = dir.join(name);
+    lifeline_io::atomic::write_bytes(&path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
 /// A manifest for `command`, with the program's name and version filled in.
 pub fn manifest(command: &str, scenario: &str, seed: u64, days: u32) -> Manifest {
     Manifest {

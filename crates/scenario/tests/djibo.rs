@@ -3,6 +3,9 @@
 //! the crisis follows the declarations. An ignored test prints the fit against the facts' D1–D6
 //! (docs/djibo.md): `cargo test --release -p lifeline-scenario --test djibo -- --ignored --nocapture`.
 
+mod common;
+use common::{conserved, corridor, depot, first_day_below, median};
+
 use chrono::NaiveDate;
 use lifeline_model::record::{Event, EventKind};
 use lifeline_model::{RecordOptions, RunRecord, run, run_rng};
@@ -48,37 +51,9 @@ fn lean() -> RecordOptions {
     }
 }
 
-fn depot(built: &Built, place: &str) -> usize {
-    built
-        .input
-        .depots
-        .iter()
-        .position(|d| built.input.network.place(d.place).name == place)
-        .expect("depot exists")
-}
-
-fn corridor(built: &Built, name: &str) -> usize {
-    built
-        .input
-        .corridors
-        .iter()
-        .position(|c| c.name == name)
-        .expect("corridor exists")
-}
-
 fn day_of(built: &Built, date: &str) -> usize {
     let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date");
     usize::try_from((d - built.start_date).num_days()).expect("date within the run")
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
 }
 
 fn quantile(mut values: Vec<f64>, q: f64) -> f64 {
@@ -121,14 +96,7 @@ fn food_is_conserved() {
     let built = build(Overrides::default());
     for record in runs(&built, 8, RecordOptions::all()) {
         for (c, b) in record.balances.iter().enumerate() {
-            let inflow =
-                b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
-            let outflow =
-                b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit;
-            assert!(
-                (inflow - outflow).abs() < 1e-6 * inflow.max(1.0),
-                "commodity {c}: {b:?}"
-            );
+            assert!(conserved(b), "commodity {c}: {b:?}");
         }
     }
 }
@@ -184,15 +152,6 @@ fn without_the_threat_djibo_holds_its_level() {
     }
 }
 
-/// First day Djibo's cover falls below 5 days (the run's length if never).
-fn first_day_below_5(record: &RunRecord, djibo: usize) -> f64 {
-    record
-        .depot_days
-        .iter()
-        .position(|d| d[djibo].cover_days < 5.0)
-        .unwrap_or(record.depot_days.len()) as f64
-}
-
 #[test]
 fn the_crisis_follows_the_declarations() {
     let on_time = build_open(Overrides::default());
@@ -205,7 +164,7 @@ fn the_crisis_follows_the_declarations() {
         median(
             runs(b, SEEDS, lean())
                 .iter()
-                .map(|r| first_day_below_5(r, djibo))
+                .map(|r| first_day_below(r, djibo, 5.0))
                 .collect(),
         )
     };

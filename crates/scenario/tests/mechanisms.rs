@@ -2,6 +2,9 @@
 //! threat and follow it in time, the chain must start in its steady state, and recover when the
 //! threat ends. Each test switches a cause off or moves it and checks that the effect follows.
 
+mod common;
+use common::{depot, first_day_below, median};
+
 use lifeline_model::{RecordOptions, RunRecord, run, run_rng};
 use lifeline_scenario::{Built, Overrides, Scenario};
 
@@ -23,34 +26,6 @@ fn runs(built: &Built) -> Vec<RunRecord> {
     (0..SEEDS)
         .map(|r| run(&built.input, &mut run_rng(built.seed, r), options))
         .collect()
-}
-
-fn depot(built: &Built, place: &str) -> usize {
-    built
-        .input
-        .depots
-        .iter()
-        .position(|d| built.input.network.place(d.place).name == place)
-        .expect("depot exists")
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
-
-/// First day Bamako's cover falls below 3 days (the run's length if never).
-fn first_day_below_3(record: &RunRecord, bamako: usize) -> f64 {
-    record
-        .depot_days
-        .iter()
-        .position(|d| d[bamako].cover_days < 3.0)
-        .unwrap_or(record.depot_days.len()) as f64
 }
 
 #[test]
@@ -126,7 +101,7 @@ fn moving_the_threat_30_days_later_moves_the_onset() {
         median(
             runs(b)
                 .iter()
-                .map(|r| first_day_below_3(r, bamako))
+                .map(|r| first_day_below(r, bamako, 3.0))
                 .collect(),
         )
     };

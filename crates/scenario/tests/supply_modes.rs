@@ -1,7 +1,9 @@
 //! Road cuts, airlifts, scheduled convoys and onward distribution on the embedded Mali baseline:
 //! each rule does what it says, and fuel is conserved with all of them at once.
 
-use lifeline_model::record::Balance;
+mod common;
+use common::{conserved, corridor, depot};
+
 use lifeline_model::{RecordOptions, RunRecord, run, run_rng};
 use lifeline_scenario::{Built, Overrides, Scenario};
 use proptest::prelude::*;
@@ -69,39 +71,6 @@ fn record(built: &Built, stream: u64) -> RunRecord {
         &mut run_rng(built.seed, stream),
         RecordOptions::all(),
     )
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
-}
-
-fn conserved(b: &Balance) -> bool {
-    let inflow = b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
-    let outflow = b.consumed
-        + b.closing_stock
-        + b.lost
-        + b.returned_to_origin
-        + b.in_transit
-        + b.drawn_for_onward;
-    close(inflow, outflow)
-}
-
-fn corridor(built: &Built, name: &str) -> usize {
-    built
-        .input
-        .corridors
-        .iter()
-        .position(|c| c.name == name)
-        .expect("corridor")
-}
-
-fn depot(built: &Built, place: &str) -> usize {
-    built
-        .input
-        .depots
-        .iter()
-        .position(|d| built.input.network.place(d.place).name == place)
-        .expect("depot")
 }
 
 proptest! {

@@ -353,31 +353,24 @@ pub fn fit_siege_share(
     shares: &[f64],
     runs: u64,
 ) -> Result<Vec<(f64, f64)>, lifeline_scenario::ScenarioError> {
-    use lifeline_scenario::displacement::{displacement_rng, run_displacement};
+    use lifeline_scenario::displacement::run_coupled;
     let Some(plan) = scenario.displacement_plan(built)? else {
         return Ok(Vec::new());
     };
     let from = day(built.start_date, 2025, 10, 23);
     let to = day(built.start_date, 2025, 11, 14);
-    let supply: Vec<RunRecord> = (0..runs)
-        .map(|r| {
-            run(
-                &built.input,
-                &mut run_rng(built.seed, r),
-                RecordOptions::all(),
-            )
-        })
-        .collect();
     Ok(shares
         .iter()
         .map(|&share| {
             let mut p = plan.clone();
             p.siege_daily_flight_share = share;
-            let total: u64 = supply
-                .iter()
-                .enumerate()
-                .map(|(r, rec)| {
-                    let d = run_displacement(&p, rec, &mut displacement_rng(built.seed, r as u64));
+            let total: u64 = (0..runs)
+                .map(|r| {
+                    let coupled =
+                        run_coupled(&built.input, Some(&p), built.seed, r, RecordOptions::all());
+                    let Some(d) = coupled.displacement else {
+                        return 0;
+                    };
                     p.camps
                         .iter()
                         .map(|c| d.arrivals_between(*c, from, to))

@@ -154,7 +154,7 @@ fn every_response_builds_and_changes_something() {
 
 #[test]
 fn displacement_conserves_people_is_seeded_and_matches_c7() {
-    use lifeline_scenario::displacement::{displacement_rng, run_displacement};
+    use lifeline_scenario::displacement::run_coupled;
     let scenario = Scenario::load("mali-2025").expect("loads");
     let built = scenario.build(&Overrides::default()).expect("builds");
     let plan = scenario
@@ -172,26 +172,30 @@ fn displacement_conserves_people_is_seeded_and_matches_c7() {
         as usize;
     let mut arrivals = 0;
     for r in 0..6 {
-        let supply = run(
-            &built.input,
-            &mut run_rng(built.seed, r),
-            RecordOptions::all(),
-        );
-        let d = run_displacement(&plan, &supply, &mut displacement_rng(built.seed, r));
-        // People are conserved every day: all who left are at a place or on the road.
+        let coupled = |p: &lifeline_scenario::displacement::DisplacementPlan| {
+            run_coupled(&built.input, Some(p), built.seed, r, RecordOptions::all())
+                .displacement
+                .expect("displacement runs")
+        };
+        let d = coupled(&plan);
+        // People are conserved every day: all who left are at a place or on the road, and the
+        // people present everywhere plus those on the road are the residents at the start.
+        let residents: u64 = d.population[0].iter().sum::<u64>() + d.on_the_road[0];
         let mut spawned = 0;
         for day in 0..d.present.len() {
             spawned += d.spawned[day];
             let placed: u64 = d.present[day].iter().sum();
             assert_eq!(spawned, placed + d.on_the_road[day], "day {day}");
+            let everyone: u64 = d.population[day].iter().sum::<u64>() + d.on_the_road[day];
+            assert_eq!(everyone, residents, "day {day}");
         }
         // Nobody leaves Léré before the siege: with flight from shortages switched off (people
         // fleeing fuel-short cities may pass through Léré), nobody is there before it starts.
         let mut siege_only = plan.clone();
         siege_only.shortage_daily_flight_share = 0.0;
-        let only = run_displacement(&siege_only, &supply, &mut displacement_rng(built.seed, r));
+        let only = coupled(&siege_only);
         assert!(only.present[..from].iter().all(|p| p[lere.index()] == 0));
-        let again = run_displacement(&plan, &supply, &mut displacement_rng(built.seed, r));
+        let again = coupled(&plan);
         assert_eq!(d, again, "same seed, same displacement");
         arrivals += plan
             .camps

@@ -5,8 +5,8 @@ use anyhow::{Context, Result};
 use lifeline_io::outdir::Outputs;
 use lifeline_io::outputs::{DisplacementTable, WriteOptions, write_run_outputs_with};
 use lifeline_model::summary::{DRY_COVER_DAYS, SHORTAGE_DAY_SHARE};
-use lifeline_model::{RecordOptions, key_figures, run_rng};
-use lifeline_scenario::displacement::{displacement_rng, run_displacement};
+use lifeline_model::{RecordOptions, key_figures};
+use lifeline_scenario::displacement::run_coupled;
 use lifeline_scenario::{Built, Scenario, embedded};
 use std::fmt::Write as _;
 
@@ -59,8 +59,16 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     let folder = args.out.take(RUN_OUTPUTS, RUN_OUTPUTS.names)?;
     let dir = folder.dir();
-    let mut rng = run_rng(built.seed, 0);
-    let record = lifeline_model::run(&built.input, &mut rng, RecordOptions::all());
+    // Supply and displacement run in one daily loop (the people present set the towns' demand).
+    let plan = scenario.displacement_plan(&built)?;
+    let coupled = run_coupled(
+        &built.input,
+        plan.as_ref(),
+        built.seed,
+        0,
+        RecordOptions::all(),
+    );
+    let record = coupled.supply;
     let figures = key_figures(&built.input, &record);
     let events_file = args.choices.events_record();
     let mut ctx = built.output_context(&scenario);
@@ -71,17 +79,12 @@ pub fn run(args: RunArgs) -> Result<()> {
     let text = scenario_text_as_run(&scenario, events_file.as_deref());
     lifeline_io::atomic::write_bytes(&scenario_toml, text.as_bytes())
         .with_context(|| format!("writing {}", scenario_toml.display()))?;
-    let displacement = match scenario.displacement_plan(&built)? {
-        Some(plan) => {
-            let mut rng = displacement_rng(built.seed, 0);
-            Some((run_displacement(&plan, &record, &mut rng), plan))
-        }
-        None => None,
-    };
+    let displacement = coupled.displacement.zip(plan);
     let table = displacement.as_ref().map(|(d, plan)| DisplacementTable {
         present: &d.present,
         arrivals: &d.arrivals,
         spawned: &d.spawned,
+        trapped: &d.trapped,
         camps: &plan.camps,
     });
     let options = WriteOptions { hxl: args.hxl };
@@ -192,8 +195,16 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
         "min power h",
         "closed days"
     );
+    let eaten = |di: usize| {
+        input.commodities[input.depots[di].commodity.index()]
+            .kcal_per_unit
+            .is_some()
+    };
     for (di, f) in figures.depots.iter().enumerate() {
-        let name = &input.network.place(input.depots[di].place).name;
+        if eaten(di) && f.food.is_some() {
+            continue; // in the food table below
+        }
+        let name = input.depot_label(lifeline_model::DepotId::from_index(di));
         let _ = writeln!(
             s,
             "{:<12} {:>12} {:>8} {:>16} {:>8} {:>9.2}× {:>11} {:>11}",
@@ -219,10 +230,17 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
         s,
         "peak price: highest informal price × official; min power h: fewest hours of electricity in a day; closed days: days schools were closed; —: not modelled there"
     );
+    food_table(&mut s, built, figures);
+    let delivered: Vec<String> = input
+        .commodities
+        .iter()
+        .zip(&figures.delivered_by_commodity)
+        .map(|(c, v)| format!("{} thousand {} of {}", thousands(*v), c.unit, c.name))
+        .collect();
     let _ = writeln!(
         s,
-        "National: {} thousand m³ delivered; {} trucks lost; {} drivers kidnapped",
-        thousands(figures.total_delivered),
+        "National: {} delivered; {} trucks lost; {} drivers kidnapped",
+        delivered.join(", "),
         figures.trucks_lost,
         figures.drivers_kidnapped
     );
@@ -237,6 +255,56 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
         let _ = writeln!(s, "Trucks lost by corridor: {}", lost.join(", "));
     }
     s
+}
+
+/// Food depots' figures: kcal per person per day, the food phase, food prices.
+fn food_table(s: &mut String, built: &Built, figures: &lifeline_model::KeyFigures) {
+    let input = &built.input;
+    let rows: Vec<(usize, &lifeline_model::summary::FoodFigures)> = figures
+        .depots
+        .iter()
+        .enumerate()
+        .filter_map(|(di, f)| f.food.as_ref().map(|food| (di, food)))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "{:<12} {:>9} {:>11} {:>13} {:>13} {:>11}",
+        "food", "min kcal", "worst phase", "phase 3 from", "phase 4 from", "peak index"
+    );
+    let date = |d: Option<u32>| {
+        d.map_or_else(
+            || "never".to_string(),
+            |d| common::date_of(built.start_date, d),
+        )
+    };
+    for (di, food) in rows {
+        let name = &input.network.place(input.depots[di].place).name;
+        // First day at phase 3 or worse, and at 4 or worse.
+        let from = |phase: usize| {
+            food.first_day_in_phase[phase - 1..]
+                .iter()
+                .flatten()
+                .min()
+                .copied()
+        };
+        let _ = writeln!(
+            s,
+            "{:<12} {:>9.0} {:>11} {:>13} {:>13} {:>10.2}×",
+            name,
+            food.min_kcal_per_person_day,
+            food.worst_phase,
+            date(from(3)),
+            date(from(4)),
+            food.peak_food_price_index,
+        );
+    }
+    let _ = writeln!(
+        s,
+        "min kcal: fewest kcal eaten per person in a day; phase: 1 minimal … 5 catastrophe, read from kcal per person per day averaged over a month (a proxy, see docs/model.md); peak index: highest food price × normal"
+    );
 }
 
 #[derive(clap::Args)]

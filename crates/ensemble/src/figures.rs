@@ -83,17 +83,8 @@ impl FigureColumn {
 
 /// The label of each depot: its place's name, with the commodity when there are several.
 pub fn depot_labels(input: &ModelInput) -> Vec<String> {
-    input
-        .depots
-        .iter()
-        .map(|d| {
-            let name = &input.network.place(d.place).name;
-            if input.commodities.len() > 1 {
-                format!("{name}-{}", input.commodities[d.commodity.index()].name)
-            } else {
-                name.clone()
-            }
-        })
+    (0..input.depots.len())
+        .map(|i| input.depot_label(lifeline_model::DepotId::from_index(i)))
         .collect()
 }
 

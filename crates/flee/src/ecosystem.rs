@@ -148,6 +148,9 @@ pub struct Location {
     pub movechance: f64,
     /// Extra multiplier on the move chance (1 by default; for coupling, e.g. sieges).
     pub movechance_multiplier: f64,
+    /// Extra multiplier on the location's attractiveness as a destination (1 by default, as in
+    /// Flee; for coupling: a town short of supplies or on threatened roads draws fewer).
+    pub attractiveness_multiplier: f64,
     /// Capacity in agents (-1: unlimited).
     pub capacity: i64,
     pub capacity_per_day: i64,
@@ -463,6 +466,7 @@ impl Ecosystem {
             time_of_conflict: -1,
             movechance,
             movechance_multiplier: 1.0,
+            attractiveness_multiplier: 1.0,
             capacity: spec.capacity.unwrap_or(-1),
             capacity_per_day: spec.capacity_per_day,
             pop: spec.population,
@@ -583,6 +587,12 @@ impl Ecosystem {
         } else {
             Place::At(LocationId(place))
         }
+    }
+
+    /// Multiplies a location's attractiveness as a destination by `factor` from the next step
+    /// on (for coupling: supply and road threat). Flee has no such input; its cases keep 1.
+    pub fn set_attractiveness_multiplier(&mut self, id: LocationId, factor: f64) {
+        self.locations[id.index()].attractiveness_multiplier = factor;
     }
 
     /// Multiplies a location's daily move chance by `factor` from the next step on
@@ -768,7 +778,7 @@ impl Ecosystem {
         if rules.use_pop_for_loc_weight && !location.camp {
             score *= (location.pop.max(1) as f64).powf(rules.pop_power_for_loc_weight);
         }
-        score
+        score * location.attractiveness_multiplier
     }
 
     fn prepare_step(&mut self) {

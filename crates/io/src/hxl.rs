@@ -20,6 +20,8 @@ const TAGS: &[(&str, &str)] = &[
     ("lon", "#geo+lon"),
     ("agents_present", "#affected+displaced+present"),
     ("arrivals", "#affected+displaced+arrivals"),
+    ("trapped", "#affected+trapped"),
+    ("population_present", "#population+present"),
     ("run", "#meta+run"),
     ("seed", "#meta+seed"),
     ("runs", "#meta+runs"),

@@ -52,17 +52,19 @@ impl OutputContext<'_> {
 }
 
 /// Header of `places.csv`.
-pub const PLACES_HEADER: &str = "day,date,place,commodity,stock_m3,demand_m3,delivered_m3,consumed_m3,shortage_m3,cover_days,price_multiple,price_fcfa_per_l,power_hours,services_open,rationing,food_price_index,reserve_released_m3,shortage_power_m3,shortage_transport_m3,delivered_by_air_m3,shipped_onward_m3,power_plant_stock_m3,rationing_level";
+pub const PLACES_HEADER: &str = "day,date,place,commodity,stock_m3,demand_m3,delivered_m3,consumed_m3,shortage_m3,cover_days,price_multiple,price_fcfa_per_l,power_hours,services_open,rationing,food_price_index,reserve_released_m3,shortage_power_m3,shortage_transport_m3,delivered_by_air_m3,shipped_onward_m3,power_plant_stock_m3,rationing_level,produced_m3,population_present,kcal_per_person_day,food_phase";
 /// Header of `corridors.csv`.
 pub const CORRIDORS_HEADER: &str = "day,date,corridor,trucks_dispatched,trucks_arrived,trucks_in_transit,trucks_lost,delivered_m3,drivers_kidnapped,drivers_killed,attacks,willingness,trucks_idle,trucks_waiting_convoy,trucks_waiting_escort";
 /// Header of `displacement.csv`.
-pub const DISPLACEMENT_HEADER: &str = "day,date,location,agents_present,arrivals";
+pub const DISPLACEMENT_HEADER: &str = "day,date,location,agents_present,arrivals,trapped";
 
 /// Displacement counts for the writers: per day and place, with the places to report.
 pub struct DisplacementTable<'a> {
     pub present: &'a [Vec<u64>],
     pub arrivals: &'a [Vec<u64>],
     pub spawned: &'a [u64],
+    /// `trapped[day][place]`: people unable to leave a besieged place.
+    pub trapped: &'a [Vec<u64>],
     /// Places that count as camps (named in the key figures).
     pub camps: &'a [lifeline_model::PlaceId],
 }
@@ -76,6 +78,7 @@ impl DisplacementTable<'_> {
                 self.camps.iter().any(|c| c.index() == i)
                     || self.present.iter().any(|d| d[i] > 0)
                     || self.arrivals.iter().any(|d| d[i] > 0)
+                    || self.trapped.iter().any(|d| d[i] > 0)
             })
             .collect()
     }
@@ -91,13 +94,15 @@ pub fn write_displacement_csv(
     let places = table.reported_places();
     for (day, (present, arrivals)) in table.present.iter().zip(table.arrivals).enumerate() {
         let date = ctx.date(day as u32);
+        let trapped = table.trapped.get(day);
         for &i in &places {
             writeln!(
                 w,
-                "{day},{date},{},{},{}",
+                "{day},{date},{},{},{},{}",
                 field(&ctx.input.network.places()[i].name),
                 present[i],
-                arrivals[i]
+                arrivals[i],
+                trapped.map_or(0, |t| t[i])
             )?;
         }
     }
@@ -115,9 +120,23 @@ pub fn displacement_json(ctx: &OutputContext, table: &DisplacementTable) -> Valu
             json!({"arrivals": total, "present_at_end": present}),
         );
     }
+    // The most people trapped on one day, per place that ever was.
+    let mut trapped = Map::new();
+    let n = table.trapped.first().map_or(0, Vec::len);
+    for i in 0..n {
+        let most = table.trapped.iter().map(|d| d[i]).max().unwrap_or(0);
+        if most > 0 {
+            let days = table.trapped.iter().filter(|d| d[i] > 0).count();
+            trapped.insert(
+                ctx.input.network.places()[i].name.clone(),
+                json!({"most_trapped": most, "days_trapped": days}),
+            );
+        }
+    }
     json!({
         "people_displaced": table.spawned.iter().sum::<u64>(),
         "arrivals_by_camp": camps,
+        "trapped": trapped,
     })
 }
 
@@ -154,13 +173,23 @@ pub fn write_places_csv(
             let commodity = &ctx.input.commodities[ctx.input.depots[di].commodity.index()].name;
             let power = r.power_hours.map(|h| format!("{h:.2}")).unwrap_or_default();
             let plant_stock = r.plant_stock.map(|v| format!("{v:.1}")).unwrap_or_default();
+            let kcal = r
+                .kcal_per_person_day
+                .map(|k| format!("{k:.0}"))
+                .unwrap_or_default();
+            let phase = r.food_phase.map(|p| p.to_string()).unwrap_or_default();
+            let people = if ctx.input.depots[di].population > 0.0 {
+                format!("{:.0}", r.population_present)
+            } else {
+                String::new()
+            };
             let services = r
                 .services_open
                 .map(|o| u8::from(o).to_string())
                 .unwrap_or_default();
             writeln!(
                 w,
-                "{day},{date},{},{},{:.1},{:.1},{:.1},{:.1},{:.1},{:.2},{:.3},{:.0},{power},{services},{},{:.3},{:.1},{:.1},{:.1},{:.1},{:.1},{plant_stock},{:.3}",
+                "{day},{date},{},{},{:.1},{:.1},{:.1},{:.1},{:.1},{:.2},{:.3},{:.0},{power},{services},{},{:.3},{:.1},{:.1},{:.1},{:.1},{:.1},{plant_stock},{:.3},{:.1},{people},{kcal},{phase}",
                 field(ctx.depot_name(di)),
                 field(commodity),
                 r.stock,
@@ -179,6 +208,7 @@ pub fn write_places_csv(
                 r.delivered_by_air,
                 r.shipped_onward,
                 r.rationing_level,
+                r.produced,
             )?;
         }
     }
@@ -284,13 +314,10 @@ fn round(x: f64, decimals: i32) -> f64 {
 pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigures) -> Value {
     let mut places = Map::new();
     for (di, f) in figures.depots.iter().enumerate() {
-        let commodity = &ctx.input.commodities[ctx.input.depots[di].commodity.index()].name;
-        // The same label as the ensemble's tables (`lifeline_ensemble::figures::depot_labels`).
-        let key = if ctx.input.commodities.len() > 1 {
-            format!("{}-{commodity}", ctx.depot_name(di))
-        } else {
-            ctx.depot_name(di).to_string()
-        };
+        // The same label as the ensemble's tables.
+        let key = ctx
+            .input
+            .depot_label(lifeline_model::DepotId::from_index(di));
         let mut by_sector = Map::new();
         for s in Sector::ALL {
             by_sector.insert(
@@ -313,6 +340,14 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
                 "services_closed_days": f.services_closed_days,
                 "rationing_days": f.rationing_days,
                 "delivered_m3": round(f.total_delivered, 1),
+                "produced": round(f.total_produced, 1),
+                "population": (ctx.input.depots[di].population > 0.0).then_some(ctx.input.depots[di].population),
+                "food": f.food.as_ref().map(|food| json!({
+                    "min_kcal_per_person_day": round(food.min_kcal_per_person_day, 0),
+                    "worst_phase": food.worst_phase,
+                    "first_date_in_phase": (1..=5).map(|p| (p.to_string(), json!(food.first_day_in_phase[p - 1].map(|d| ctx.date(d).to_string())))).collect::<Map<String, Value>>(),
+                    "peak_food_price_index": round(food.peak_food_price_index, 3),
+                })),
             }),
         );
     }
@@ -345,6 +380,7 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
                 "opening_in_transit": round(b.opening_in_transit, 1),
                 "loaded_at_origin": round(b.loaded_at_origin, 1),
                 "reserve_released": round(b.reserve_released, 1),
+                "produced": round(b.produced, 1),
                 "drawn_for_onward": round(b.drawn_for_onward, 1),
                 "delivered": round(b.delivered, 1),
                 "consumed": round(b.consumed, 1),

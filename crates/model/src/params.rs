@@ -56,6 +56,9 @@ pub struct CommoditySpec {
     pub truck_capacity: Volume,
     /// The official (ceiling) retail price, per litre or kg, in FCFA.
     pub official_price: f64,
+    /// Food energy per unit of volume (kcal per tonne for food staples); `None` for a commodity
+    /// that is not eaten. Food depots report kcal per person per day and a food phase.
+    pub kcal_per_unit: Option<f64>,
 }
 
 /// Electricity produced from the thermal plants a depot supplies.
@@ -84,6 +87,58 @@ pub struct DepotSpec {
     pub power: Option<PowerSpec>,
     /// Whether the services indicator (schools) is computed here.
     pub services: bool,
+    /// People the depot serves at the start (0: not counted). The households and services
+    /// sector's demand follows the people present (see `Simulation::set_people_present`).
+    pub population: f64,
+    /// Product grown around the town and marketed into the depot (food), if any.
+    pub production: Option<ProductionSpec>,
+}
+
+/// Domestic production marketed into a depot: a harvest calendar, and a share of it that needs
+/// fuel (machinery, irrigation pumps) from a fuel depot's agriculture and mining sector.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductionSpec {
+    /// Volume marketed each day of the run with all the fuel it needs (calendar applied).
+    pub daily: Vec<f64>,
+    /// The fuel depot whose `agri_mining` sector supplies the machinery.
+    pub fuel_depot: Option<DepotId>,
+    /// Share of the day's production lost when that sector gets no fuel at all (in proportion
+    /// to the share of its demand not served the day before).
+    pub fuel_dependence: f64,
+}
+
+/// How food available per person is read as a food-security phase (a proxy for the phase
+/// scales humanitarian analysts use, not a classification; see docs/model.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FoodSecurityParams {
+    /// kcal per person per day at and above which phases 1 (minimal), 2 (stressed), 3 (crisis)
+    /// and 4 (emergency) hold, in decreasing order; below the last, phase 5 (catastrophe).
+    pub phase_floors_kcal: [f64; 4],
+    /// The phase reads a moving average of kcal per person per day with this time constant
+    /// (days): a phase describes weeks, not one day's deliveries.
+    pub averaging_days: f64,
+}
+
+impl Default for FoodSecurityParams {
+    fn default() -> Self {
+        FoodSecurityParams {
+            phase_floors_kcal: [2000.0, 1800.0, 1500.0, 1200.0],
+            averaging_days: 30.0,
+        }
+    }
+}
+
+impl FoodSecurityParams {
+    /// Phase 1–5 of an averaged kcal per person per day.
+    pub fn phase(&self, kcal: f64) -> u8 {
+        let above = self
+            .phase_floors_kcal
+            .iter()
+            .filter(|floor| kcal >= **floor)
+            .count();
+        // Floors cleared: all four → phase 1, none → phase 5.
+        5 - above as u8
+    }
 }
 
 impl DepotSpec {
@@ -367,6 +422,7 @@ pub struct ModelInput {
     pub scheduled_convoys: Vec<ScheduledConvoy>,
     pub road_cuts: Vec<RoadCut>,
     pub airlifts: Vec<Airlift>,
+    pub food_security: FoodSecurityParams,
 }
 
 impl ModelInput {
@@ -393,6 +449,19 @@ impl ModelInput {
             .filter(|c| c.segment == segment && c.closed_on(day))
             .map(|c| c.reopens_on_day)
             .max()
+    }
+
+    /// A depot's label in outputs: its place's name; a later depot at the same place (food
+    /// beside fuel) adds its commodity, so adding a commodity leaves existing labels alone.
+    pub fn depot_label(&self, depot: DepotId) -> String {
+        let d = &self.depots[depot.index()];
+        let name = &self.network.place(d.place).name;
+        let first_at_place = self.depots.iter().position(|x| x.place == d.place);
+        if first_at_place == Some(depot.index()) {
+            name.clone()
+        } else {
+            format!("{name}-{}", self.commodities[d.commodity.index()].name)
+        }
     }
 
     pub fn corridors_of(&self, depot: DepotId) -> impl Iterator<Item = CorridorId> + '_ {

@@ -37,6 +37,14 @@ pub struct DepotDay {
     pub food_price_index: f64,
     pub reserve_released: f64,
     pub shortage_by_sector: PerSector,
+    /// Grown around the town and marketed into the depot today.
+    pub produced: f64,
+    /// People present in the depot's town (0 where the depot counts no people).
+    pub population_present: f64,
+    /// Food eaten per person today, in kcal (food depots with people only).
+    pub kcal_per_person_day: Option<f64>,
+    /// Food-security phase 1–5 of the moving average of kcal per person per day.
+    pub food_phase: Option<u8>,
 }
 
 impl DepotDay {
@@ -160,6 +168,8 @@ pub struct Balance {
     pub opening_in_transit: f64,
     pub loaded_at_origin: f64,
     pub reserve_released: f64,
+    /// Grown at home and marketed into depots.
+    pub produced: f64,
     /// Drawn from depots' stock for onward distribution, less loads turned back into them; the
     /// same volume is counted in `loaded_at_origin`, so it leaves the balance here once.
     pub drawn_for_onward: f64,
@@ -169,6 +179,27 @@ pub struct Balance {
     pub lost: f64,
     pub returned_to_origin: f64,
     pub in_transit: f64,
+}
+
+impl Balance {
+    /// Everything that came in: opening stocks and pipeline, loads, reserves and production.
+    pub fn inflow(&self) -> f64 {
+        self.opening_stock
+            + self.opening_in_transit
+            + self.loaded_at_origin
+            + self.reserve_released
+            + self.produced
+    }
+
+    /// Everything that went out or is still held.
+    pub fn outflow(&self) -> f64 {
+        self.consumed
+            + self.closing_stock
+            + self.lost
+            + self.returned_to_origin
+            + self.in_transit
+            + self.drawn_for_onward
+    }
 }
 
 /// A finished run.

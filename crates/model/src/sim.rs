@@ -3,7 +3,7 @@
 use crate::economy::{self, ServiceChange, ServiceState};
 use crate::ids::{CorridorId, DepotId};
 use crate::params::WillingnessParams;
-use crate::params::{Leg, ModelInput, Sector};
+use crate::params::{Leg, ModelInput, PerSector, Sector};
 use crate::record::{Balance, CorridorDay, DepotDay, Event, EventKind, RecordOptions, RunRecord};
 use crate::threat::{Aftermath, AttackOutcome};
 use rand::RngExt;
@@ -81,6 +81,19 @@ pub struct Simulation<'a> {
     onward_credit: Vec<f64>,
     /// Per depot: the share of its demand it served yesterday (1 before the first day).
     served_share: Vec<f64>,
+    /// Per depot: the share of its agriculture and mining demand served yesterday (what the
+    /// machinery of the harvests it fuels got).
+    agri_served_share: Vec<f64>,
+    /// Per depot: today's demand at the official price by sector; the households and services
+    /// sector follows the people present.
+    demand: Vec<PerSector>,
+    /// Per depot: people present (the depot's population until told otherwise).
+    people: Vec<f64>,
+    /// Per depot: moving average of kcal per person per day (food depots).
+    kcal_average: Vec<f64>,
+    /// Per depot: the fuel depot at the same place whose price sets the cost of trucking a food
+    /// depot's product (None for depots of a commodity that is not eaten).
+    fuel_depot_at: Vec<Option<usize>>,
     /// Lost trucks on order: (day they join, corridor, trucks), in day order.
     replacements: std::collections::VecDeque<(u32, CorridorId, u32)>,
     /// Next entry of `threat.reported` to apply.
@@ -146,7 +159,7 @@ impl<'a> Simulation<'a> {
             rationing_level: vec![1.0; n_depots],
             // The plants start with full tanks, and deliveries at the steady-state flow.
             plant_stock: input.depots.iter().map(plant_tank_capacity).collect(),
-            recent_delivery: input.depots.iter().map(|d| d.total_demand().0).collect(),
+            recent_delivery: input.depots.iter().map(import_need).collect(),
             scratch_depot_pipeline: vec![0.0; n_depots],
             services: input
                 .depots
@@ -160,6 +173,30 @@ impl<'a> Simulation<'a> {
             homecoming: Vec::new(),
             onward_credit: vec![0.0; n_corr],
             served_share: vec![1.0; n_depots],
+            agri_served_share: vec![1.0; n_depots],
+            demand: input.depots.iter().map(|d| d.demand).collect(),
+            people: input.depots.iter().map(|d| d.population).collect(),
+            fuel_depot_at: input
+                .depots
+                .iter()
+                .map(|d| {
+                    let eaten = input.commodities[d.commodity.index()]
+                        .kcal_per_unit
+                        .is_some();
+                    input.depots.iter().position(|f| {
+                        eaten
+                            && f.place == d.place
+                            && input.commodities[f.commodity.index()]
+                                .kcal_per_unit
+                                .is_none()
+                    })
+                })
+                .collect(),
+            kcal_average: input
+                .depots
+                .iter()
+                .map(|d| kcal_per_person(input, d, d.total_demand().0, d.population))
+                .collect(),
             next_reported: 0,
             return_time,
             lead_time,
@@ -205,7 +242,7 @@ impl<'a> Simulation<'a> {
             let cap = input.commodities[c.commodity.index()].truck_capacity.0;
             let outbound = self.lead_time[ci] - input.trucks.unload_time.0;
             let cycle = outbound + input.trucks.unload_time.0 + self.return_time[ci];
-            let mut per_day = c.share * depot.total_demand().0 / cap;
+            let mut per_day = c.share * import_need(depot) / cap;
             if let Some(limit) = c.origin_daily_limit {
                 per_day = per_day.min(limit.0 / cap);
             }
@@ -325,6 +362,32 @@ impl<'a> Simulation<'a> {
         base + extra
     }
 
+    /// Sets the people present at a depot's town from today on: the households and services
+    /// sector's demand scales with them against the depot's population (the other sectors,
+    /// plants, trucks and mines, do not follow the town's people). No effect on a depot whose
+    /// population is not counted.
+    pub fn set_people_present(&mut self, depot: DepotId, people: f64) {
+        let di = depot.index();
+        let spec = &self.input.depots[di];
+        if spec.population <= 0.0 {
+            return;
+        }
+        let people = people.max(0.0);
+        self.people[di] = people;
+        let households = Sector::HouseholdsServices.index();
+        self.demand[di][households] = spec.demand[households] * people / spec.population;
+    }
+
+    /// The depot rows of the last finished day (empty before the first).
+    pub fn last_day(&self) -> &[DepotDay] {
+        self.record.depot_days.last().map_or(&[], |d| d.as_slice())
+    }
+
+    /// Today's total demand of a depot at the official price.
+    fn demand_of(&self, di: usize) -> f64 {
+        self.demand[di].iter().sum()
+    }
+
     pub fn day(&self) -> u32 {
         self.day
     }
@@ -386,13 +449,13 @@ impl<'a> Simulation<'a> {
         let input = self.input;
         let c = &input.corridors[ci];
         let stock = self.stock[source.index()].max(0.0);
-        let own = input.depots[source.index()].total_demand().0;
+        let own = self.demand_of(source.index());
         let by_stock = (stock / cap).floor() as u32;
         if stock >= own * input.rationing.trigger_cover.0 {
             self.onward_credit[ci] = 0.0;
             return by_stock;
         }
-        let town = input.depots[c.destination.index()].total_demand().0 * c.share;
+        let town = self.demand_of(c.destination.index()) * c.share;
         let credit = &mut self.onward_credit[ci];
         *credit = (*credit + town * self.served_share[source.index()]).min(2.0 * cap);
         ((*credit / cap).floor() as u32).min(by_stock)
@@ -524,7 +587,7 @@ impl<'a> Simulation<'a> {
                 continue;
             }
             let depot = &input.depots[c.destination.index()];
-            let demand = depot.total_demand().0;
+            let demand = self.demand_of(c.destination.index());
             let target =
                 c.share * demand * (depot.target_cover.0 + self.lead_time_on(ci, self.day));
             let position = c.share * self.stock[c.destination.index()] + pipe[ci];
@@ -982,7 +1045,8 @@ impl<'a> Simulation<'a> {
         let input = self.input;
         let pipeline = self.pipeline_by_depot();
         for (di, depot) in input.depots.iter().enumerate() {
-            let base_demand = depot.total_demand().0;
+            let base_demand = self.demand_of(di);
+            self.produce(di);
             // A strategic reserve flows in while cover is low.
             let today = self.day;
             for r in input
@@ -1030,7 +1094,7 @@ impl<'a> Simulation<'a> {
     fn update_rationing(&mut self, di: usize, expected_inflow: f64) -> f64 {
         let input = self.input;
         let depot = &input.depots[di];
-        let demand = depot.total_demand().0;
+        let demand = self.demand_of(di);
         let aim = economy::rationing_aim(self.stock[di], expected_inflow, demand, &input.rationing);
         let cover = crate::units::Days(self.stock[di] / demand.max(EPS));
         let level = economy::adjust_level(self.rationing_level[di], aim, cover, &input.rationing);
@@ -1057,7 +1121,7 @@ impl<'a> Simulation<'a> {
     fn serve_depot(&mut self, di: usize, pipeline: &[f64]) {
         let input = self.input;
         let depot = &input.depots[di];
-        let base_demand = depot.total_demand().0;
+        let base_demand = self.demand_of(di);
         // The inflow a planner expects over the horizon: what is loaded and on its way, but no
         // faster than deliveries have lately arrived (in a blockade trucks queue for convoys
         // and escorts for weeks; counting them all would lift rationing while the depot is dry).
@@ -1068,7 +1132,8 @@ impl<'a> Simulation<'a> {
         let level = self.update_rationing(di, expected);
         let rationing = level < 1.0;
 
-        let needs = economy::demand_at_price(&depot.demand, self.price_multiple[di], &input.prices);
+        let needs =
+            economy::demand_at_price(&self.demand[di], self.price_multiple[di], &input.prices);
         let total: f64 = needs.iter().sum();
         let priority: &[Sector] = if rationing {
             input.rationing.priority_on(self.day)
@@ -1110,6 +1175,13 @@ impl<'a> Simulation<'a> {
         }
         let end_use = released - given[power] + burned;
         self.record.balances[depot.commodity.index()].consumed += end_use;
+        let agri = Sector::AgriMining.index();
+        self.agri_served_share[di] = if needs[agri] > 0.0 {
+            (given[agri] / needs[agri]).min(1.0)
+        } else {
+            1.0
+        };
+        let (kcal, phase) = self.food_security(di, end_use);
 
         let shortage: f64 = by_sector.iter().sum();
         let unmet_share = if total > 0.0 { shortage / total } else { 0.0 };
@@ -1140,12 +1212,64 @@ impl<'a> Simulation<'a> {
         today.rationing = rationing;
         today.rationing_level = level;
         today.plant_stock = plant_stock;
-        today.food_price_index = economy::food_price_index(multiple, &input.prices);
+        today.food_price_index = match self.fuel_depot_at[di] {
+            // A food depot: its own scarcity times the cost of trucking it (the town's fuel).
+            Some(fuel) => {
+                multiple * economy::food_price_index(self.price_multiple[fuel], &input.prices)
+            }
+            None => economy::food_price_index(multiple, &input.prices),
+        };
+        today.population_present = self.people[di];
+        today.kcal_per_person_day = kcal;
+        today.food_phase = phase;
         today.shortage_by_sector = by_sector;
         // Tomorrow's informal price moves toward the level today's scarcity implies.
         let s = economy::scarcity(crate::units::Days(cover), unmet_share, &input.prices);
         let implied = economy::price_multiple(s, &input.prices);
         self.price_multiple[di] = economy::adjust_price(multiple, implied, &input.prices);
+    }
+
+    /// Product grown around the town and marketed into the depot today: the calendar's volume,
+    /// less the share that needed fuel the machinery did not get yesterday, up to the space
+    /// left in store (the rest stays on the farms, outside the balance).
+    fn produce(&mut self, di: usize) {
+        let input = self.input;
+        let depot = &input.depots[di];
+        let Some(p) = &depot.production else {
+            return;
+        };
+        let full = p.daily.get(self.day as usize).copied().unwrap_or(0.0);
+        let fuel_served = p
+            .fuel_depot
+            .map_or(1.0, |f| self.agri_served_share[f.index()]);
+        let grown = full * (1.0 - p.fuel_dependence * (1.0 - fuel_served));
+        let space = (depot.storage_capacity.0 - self.stock[di]).max(0.0);
+        let put = grown.min(space).max(0.0);
+        self.stock[di] += put;
+        self.today_depots[di].produced = put;
+        self.record.balances[depot.commodity.index()].produced += put;
+    }
+
+    /// kcal per person per day eaten at a food depot today and the phase of its moving average
+    /// (`None, None` for a commodity that is not eaten or a depot without counted people).
+    fn food_security(&mut self, di: usize, eaten: f64) -> (Option<f64>, Option<u8>) {
+        let input = self.input;
+        let depot = &input.depots[di];
+        let Some(per_unit) = input.commodities[depot.commodity.index()].kcal_per_unit else {
+            return (None, None);
+        };
+        if depot.population <= 0.0 {
+            return (None, None);
+        }
+        let kcal = if self.people[di] > 0.0 {
+            eaten * per_unit / self.people[di]
+        } else {
+            0.0
+        };
+        let params = &input.food_security;
+        let avg = &mut self.kcal_average[di];
+        *avg += (kcal - *avg) / params.averaging_days.max(1.0);
+        (Some(kcal), Some(params.phase(*avg)))
     }
 
     /// Records the day's transport supply ratio in a depot's services state; logs closures.
@@ -1246,6 +1370,35 @@ impl<'a> Simulation<'a> {
             self.record.balances[c.commodity.index()].in_transit += g.load;
         }
         self.record
+    }
+}
+
+/// The flow a depot needs from its corridors in the steady state: its demand less the
+/// production marketed into it (mean of the first 30 days of the calendar).
+fn import_need(depot: &crate::params::DepotSpec) -> f64 {
+    let demand = depot.total_demand().0;
+    let produced = depot.production.as_ref().map_or(0.0, |p| {
+        let first = &p.daily[..p.daily.len().min(30)];
+        if first.is_empty() {
+            0.0
+        } else {
+            first.iter().sum::<f64>() / first.len() as f64
+        }
+    });
+    (demand - produced).max(0.0)
+}
+
+/// kcal per person per day that a depot's demand at the official price feeds (`0` when the
+/// commodity is not eaten or the depot counts no people): the starting point of its average.
+fn kcal_per_person(
+    input: &ModelInput,
+    depot: &crate::params::DepotSpec,
+    volume: f64,
+    people: f64,
+) -> f64 {
+    match input.commodities[depot.commodity.index()].kcal_per_unit {
+        Some(per_unit) if people > 0.0 => volume * per_unit / people,
+        _ => 0.0,
     }
 }
 

@@ -21,6 +21,19 @@ pub struct DepotFigures {
     pub services_closed_days: Option<u32>,
     pub rationing_days: u32,
     pub total_delivered: f64,
+    /// Grown around the town and marketed into the depot over the run.
+    pub total_produced: f64,
+    /// Food depots: fewest kcal eaten per person in a day, the worst phase of the averaged
+    /// kcal, and the first day in each phase 1–5 (index 0 = phase 1); `None` elsewhere.
+    pub food: Option<FoodFigures>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FoodFigures {
+    pub min_kcal_per_person_day: f64,
+    pub worst_phase: u8,
+    pub first_day_in_phase: [Option<u32>; 5],
+    pub peak_food_price_index: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -38,6 +51,8 @@ pub struct CorridorFigures {
 pub struct KeyFigures {
     pub depots: Vec<DepotFigures>,
     pub corridors: Vec<CorridorFigures>,
+    /// Delivered over all corridors, per commodity (each in its own unit).
+    pub delivered_by_commodity: Vec<f64>,
     pub total_delivered: f64,
     pub trucks_lost: u32,
     pub drivers_kidnapped: u32,
@@ -62,6 +77,8 @@ pub fn key_figures(input: &ModelInput, record: &RunRecord) -> KeyFigures {
                 services_closed_days: None,
                 rationing_days: 0,
                 total_delivered: 0.0,
+                total_produced: 0.0,
+                food: None,
             };
             let mut power_sum = 0.0;
             let mut power_n = 0u32;
@@ -88,6 +105,20 @@ pub fn key_figures(input: &ModelInput, record: &RunRecord) -> KeyFigures {
                 }
                 f.rationing_days += u32::from(r.rationing);
                 f.total_delivered += r.delivered;
+                f.total_produced += r.produced;
+                if let (Some(kcal), Some(phase)) = (r.kcal_per_person_day, r.food_phase) {
+                    let food = f.food.get_or_insert(FoodFigures {
+                        min_kcal_per_person_day: kcal,
+                        worst_phase: phase,
+                        first_day_in_phase: [None; 5],
+                        peak_food_price_index: r.food_price_index,
+                    });
+                    food.min_kcal_per_person_day = food.min_kcal_per_person_day.min(kcal);
+                    food.worst_phase = food.worst_phase.max(phase);
+                    food.peak_food_price_index = food.peak_food_price_index.max(r.food_price_index);
+                    let slot = usize::from(phase.clamp(1, 5) - 1);
+                    food.first_day_in_phase[slot].get_or_insert(day as u32);
+                }
             }
             if power_n > 0 {
                 f.mean_power_hours = Some(power_sum / f64::from(power_n));
@@ -108,7 +139,12 @@ pub fn key_figures(input: &ModelInput, record: &RunRecord) -> KeyFigures {
             delivered: t.delivered,
         })
         .collect();
+    let mut delivered_by_commodity = vec![0.0; input.commodities.len()];
+    for (c, figures) in input.corridors.iter().zip(&corridors) {
+        delivered_by_commodity[c.commodity.index()] += figures.delivered;
+    }
     KeyFigures {
+        delivered_by_commodity,
         total_delivered: corridors.iter().map(|c| c.delivered).sum(),
         trucks_lost: corridors.iter().map(|c| c.trucks_lost).sum(),
         drivers_kidnapped: corridors.iter().map(|c| c.drivers_kidnapped).sum(),

@@ -1,12 +1,15 @@
-//! Fuel is conserved: on random small networks, with random hazard, convoys and reserves,
-//! opening stock + loaded + reserve released = consumed + closing stock + lost + returned home +
-//! in transit, overall and per depot.
+//! Product is conserved: on random small networks, with random hazard, convoys, reserves,
+//! production on a harvest calendar and people coming and going, opening stock + loaded +
+//! reserve released + produced = consumed + closing stock + lost + returned home + in transit,
+//! overall and per depot.
 
 use lifeline_model::network::{Network, Place, PlaceKind, RoadCondition, Segment, SpeedTable};
 use lifeline_model::params::*;
 use lifeline_model::threat::{AttackParams, HazardTable, LossShare, ThreatInput};
 use lifeline_model::units::{Days, Km, KmPerDay, Volume};
-use lifeline_model::{CommodityId, DepotId, PlaceId, RecordOptions, SegmentId, run, run_rng};
+use lifeline_model::{
+    CommodityId, DepotId, PlaceId, RecordOptions, SegmentId, Simulation, run, run_rng,
+};
 use proptest::prelude::*;
 
 fn place(i: usize, kind: PlaceKind, country: &str) -> Place {
@@ -33,6 +36,10 @@ struct Case {
     reserve: f64,
     days: u32,
     seed: u64,
+    /// Daily production marketed into the depot (0: none), fuel-dependent by half.
+    production: f64,
+    /// People present from mid-run, as a multiple of the depot's population.
+    people_factor: f64,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -48,6 +55,7 @@ fn case() -> impl Strategy<Value = Case> {
         0.0..5000.0f64,
         1u32..90,
         any::<u64>(),
+        (prop_oneof![Just(0.0), 0.0..400.0f64], 0.0..3.0f64),
     )
         .prop_map(
             |(
@@ -62,6 +70,7 @@ fn case() -> impl Strategy<Value = Case> {
                 reserve,
                 days,
                 seed,
+                (production, people_factor),
             )| Case {
                 lengths,
                 conditions,
@@ -74,6 +83,8 @@ fn case() -> impl Strategy<Value = Case> {
                 reserve,
                 days,
                 seed,
+                production,
+                people_factor,
             },
         )
 }
@@ -136,6 +147,8 @@ fn build(c: &Case) -> ModelInput {
             unit: "m3".into(),
             truck_capacity: Volume(46.0),
             official_price: 725.0,
+            // Eaten, so the food-security figures are exercised too (the volumes are fuel's).
+            kcal_per_unit: Some(3.5e6),
         }],
         depots: vec![DepotSpec {
             place: PlaceId(n as u32 - 1),
@@ -150,6 +163,15 @@ fn build(c: &Case) -> ModelInput {
                 tank_days: 5.0,
             }),
             services: true,
+            population: 1000.0,
+            production: (c.production > 0.0).then(|| ProductionSpec {
+                // A harvest calendar: a month on, a month off.
+                daily: (0..days)
+                    .map(|d| if (d / 30) % 2 == 0 { c.production } else { 0.0 })
+                    .collect(),
+                fuel_depot: Some(DepotId(0)),
+                fuel_dependence: 0.5,
+            }),
         }],
         corridors: vec![CorridorSpec {
             name: "c".into(),
@@ -260,7 +282,21 @@ fn build(c: &Case) -> ModelInput {
         scheduled_convoys: Vec::new(),
         road_cuts: Vec::new(),
         airlifts: Vec::new(),
+        food_security: FoodSecurityParams::default(),
     }
+}
+
+/// Runs a case, with the people present changing from mid-run.
+fn run_case(input: &ModelInput, c: &Case, stream: u64) -> lifeline_model::RunRecord {
+    let mut rng = run_rng(c.seed, stream);
+    let mut sim = Simulation::new(input, RecordOptions::all());
+    for day in 0..input.days {
+        if day == input.days / 2 {
+            sim.set_people_present(DepotId(0), 1000.0 * c.people_factor);
+        }
+        sim.step(&mut rng);
+    }
+    sim.finish()
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -273,10 +309,9 @@ proptest! {
     #[test]
     fn fuel_is_conserved(c in case()) {
         let input = build(&c);
-        let record = run(&input, &mut run_rng(c.seed, 0), RecordOptions::all());
+        let record = run_case(&input, &c, 0);
         let b = &record.balances[0];
-        let inflow = b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
-        let outflow = b.consumed + b.closing_stock + b.lost + b.returned_to_origin + b.in_transit + b.drawn_for_onward;
+        let (inflow, outflow) = (b.inflow(), b.outflow());
         prop_assert!(close(inflow, outflow), "in {inflow} vs out {outflow}: {b:?}");
         // Trucks: loaded = delivered + lost + returned + in transit.
         prop_assert!(close(b.opening_in_transit + b.loaded_at_origin, b.delivered + b.lost + b.returned_to_origin + b.in_transit));
@@ -287,7 +322,7 @@ proptest! {
         let cap = input.prices.cap_multiple;
         for day in &record.depot_days {
             let d = &day[0];
-            let before = stock + d.delivered + d.reserve_released;
+            let before = stock + d.delivered + d.reserve_released + d.produced;
             // Rationing never serves more than the stock.
             prop_assert!(d.consumed <= before + 1e-9, "released {} of {before}", d.consumed);
             stock = before - d.consumed;
@@ -301,6 +336,19 @@ proptest! {
             let tank = d.plant_stock.unwrap_or(0.0);
             prop_assert!(tank >= -1e-9);
             plant = tank;
+        }
+        // Production never exceeds its calendar; people and food figures stay in range, and
+        // the households' demand follows the people present.
+        let calendar = input.depots[0].production.as_ref().map(|p| p.daily.clone());
+        for (day, row) in record.depot_days.iter().enumerate() {
+            let d = &row[0];
+            let full = calendar.as_ref().map_or(0.0, |daily| daily[day]);
+            prop_assert!(d.produced >= 0.0 && d.produced <= full + 1e-9);
+            let people = if day as u32 >= input.days / 2 { 1000.0 * c.people_factor } else { 1000.0 };
+            prop_assert!(close(d.population_present, people));
+            let kcal = d.kcal_per_person_day.expect("an eaten commodity with people");
+            prop_assert!(kcal >= 0.0 && kcal.is_finite());
+            prop_assert!((1..=5).contains(&d.food_phase.expect("phase")));
         }
         prop_assert!(close(stock + plant, b.closing_stock), "{stock} + {plant} vs {}", b.closing_stock);
         // Trucks are conserved too: every day, idle + loaded on the road + lost so far never
@@ -348,6 +396,8 @@ fn no_hazard_means_no_attacks_and_escorts_do_not_change_a_safe_run_much() {
         reserve: 0.0,
         days: 120,
         seed: 1,
+        production: 0.0,
+        people_factor: 1.0,
     };
     let record = run(&build(&c), &mut run_rng(1, 0), RecordOptions::all());
     assert_eq!(record.corridor_totals[0].attacks, 0);
@@ -384,6 +434,8 @@ fn trucks_wait_at_marshalling_for_a_large_convoy() {
         reserve: 0.0,
         days: 30,
         seed: 1,
+        production: 0.0,
+        people_factor: 1.0,
     };
     let record = run(&build(&c), &mut run_rng(1, 0), RecordOptions::all());
     let waiting: u32 = record
@@ -397,5 +449,61 @@ fn trucks_wait_at_marshalling_for_a_large_convoy() {
             .corridor_days
             .iter()
             .all(|d| d[0].trucks_waiting_escort == 0)
+    );
+}
+
+/// A case whose depot grows part of what it uses, its machinery fuelled from its own
+/// agriculture-and-mining sector.
+fn harvest_case(hazard: f64, people_factor: f64) -> Case {
+    Case {
+        lengths: vec![300.0, 200.0, 150.0],
+        conditions: vec![0, 1, 2, 0, 1, 2],
+        demand: [0.0, 100.0, 100.0, 200.0],
+        opening_days: 5.0,
+        fleet: 60,
+        convoy_size: 1,
+        escorted: false,
+        hazard,
+        reserve: 0.0,
+        days: 90,
+        seed: 7,
+        production: 150.0,
+        people_factor,
+    }
+}
+
+#[test]
+fn harvests_need_fuel_and_demand_follows_the_people() {
+    // Switch the threat on: the machinery's fuel runs short and less is produced; off, the
+    // calendar's full volume comes in (as far as the store holds it).
+    let mean_produced = |hazard: f64| {
+        let c = harvest_case(hazard, 1.0);
+        let input = build(&c);
+        (0..8)
+            .map(|r| run_case(&input, &c, r).balances[0].produced)
+            .sum::<f64>()
+            / 8.0
+    };
+    let safe = mean_produced(0.0);
+    let threatened = mean_produced(3.0);
+    assert!(
+        threatened < 0.97 * safe,
+        "threat cut production only from {safe:.0} to {threatened:.0}"
+    );
+    // Half the people from mid-run: the households' demand halves, the other sectors stay
+    // (a well-stocked depot, so that the price, and with it demand, stays put).
+    let mut c = harvest_case(0.0, 0.5);
+    c.opening_days = 15.0;
+    c.fleet = 120;
+    let input = build(&c);
+    let record = run_case(&input, &c, 0);
+    let before = &record.depot_days[(c.days / 2 - 1) as usize][0];
+    let after = &record.depot_days[(c.days / 2 + 1) as usize][0];
+    assert_eq!((before.price_multiple, after.price_multiple), (1.0, 1.0));
+    assert!(
+        (before.demand - after.demand - 100.0).abs() < 1e-6,
+        "demand {} → {}",
+        before.demand,
+        after.demand
     );
 }

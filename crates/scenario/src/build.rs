@@ -310,6 +310,10 @@ impl Scenario {
                     "commodity.truck_capacity",
                 )?),
                 official_price: positive(&src, &c.official_price, "commodity.official_price")?,
+                kcal_per_unit: match &c.kcal_per_unit {
+                    Some(k) => Some(positive(&src, k, "commodity.kcal_per_unit")?),
+                    None => None,
+                },
             });
         }
         let commodity = |s: &Spanned<String>, field: &str| -> Result<CommodityId> {
@@ -393,7 +397,31 @@ impl Scenario {
                 )?),
                 power,
                 services: d.services,
+                population: match &d.population {
+                    Some(p) => population(&src, p)?,
+                    None => 0.0,
+                },
+                production: None,
             });
+        }
+        // Production needs every depot (its fuel depot may come later in the file).
+        let mut productions = Vec::with_capacity(depots.len());
+        for d in &spec.depots {
+            productions.push(match &d.production {
+                Some(p) => Some(crate::food::production(
+                    &src,
+                    p,
+                    &network,
+                    &depots,
+                    &commodities,
+                    start_date,
+                    days,
+                )?),
+                None => None,
+            });
+        }
+        for (depot, production) in depots.iter_mut().zip(productions) {
+            depot.production = production;
         }
         let depot_of = |place_id: PlaceId, c: CommodityId| {
             depots
@@ -640,6 +668,9 @@ impl Scenario {
             if total <= 0.0 && !overrides.closed_segments.is_empty() {
                 continue; // cut off by the closures: the depot gets nothing
             }
+            if total <= 0.0 && d.production.is_some() {
+                continue; // fed by its own region's production alone
+            }
             if total <= 0.0 {
                 return Err(src.error(
                     d.place.span(),
@@ -860,6 +891,7 @@ impl Scenario {
             scheduled_convoys,
             road_cuts,
             airlifts,
+            food_security: crate::food::food_security(&src, spec.food_security.as_ref())?,
         };
         let reach_from: Vec<(PlaceId, PlaceId)> = input
             .corridors
@@ -1280,6 +1312,17 @@ fn fraction_positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<
 }
 fn at_least_one(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
     checked(src, v, field, *v.get_ref() >= 1.0, "a number ≥ 1")
+}
+/// People a depot serves: a whole, finite count below ten billion.
+fn population(src: &SourceText, v: &Spanned<f64>) -> Result<f64> {
+    let x = *v.get_ref();
+    checked(
+        src,
+        v,
+        "depot.population",
+        (0.0..1e10).contains(&x),
+        "a number of people in [0, 1e10)",
+    )
 }
 fn hours(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
     checked(

@@ -1,8 +1,10 @@
 //! Displacement coupled to the supply run: Lifeline's Flee-rule engine (`lifeline-flee`) on the
 //! scenario's road network, with people leaving besieged places and cities short of fuel.
 //!
-//! The coupling is one-way: the supply run is computed first, and its daily shortage drives
-//! who leaves; displacement does not feed back into supply. See docs/displacement.md.
+//! The coupling runs both ways in one daily loop ([`run_coupled`]): each day the supply step
+//! runs, then the displacement step reads the day's shortages and road threat (who leaves, who
+//! is trapped, where flight goes), and the people then present in each depot's town set its
+//! households' demand for the next day. See docs/displacement.md.
 
 use crate::build::{Built, Scenario};
 use crate::error::{ScenarioError, SourceText};
@@ -10,8 +12,9 @@ use chrono::NaiveDate;
 use lifeline_flee::{Ecosystem, LocationId, LocationKind, LocationSpec, MoveRules, SpawnRules};
 use lifeline_model::network::PlaceKind;
 use lifeline_model::record::RunRecord;
+use lifeline_model::record::{DepotDay, RecordOptions};
 use lifeline_model::threat::haversine_km;
-use lifeline_model::{DepotId, PlaceId};
+use lifeline_model::{DepotId, ModelInput, PlaceId, SegmentId, Simulation, run_rng};
 use rand_chacha::ChaCha8Rng;
 
 /// A place under siege for a span of days.
@@ -48,6 +51,20 @@ pub struct DisplacementPlan {
     pub shortage_window: u32,
     pub shortage_daily_flight_share: f64,
     pub shortage_movechance_multiplier: f64,
+    /// A besieged place's people are trapped on a day when every road out is cut or carries at
+    /// least this hazard (None: sieges never trap).
+    pub trap_hazard: Option<f64>,
+    /// Road hazard at which a town draws displaced people as little as a conflict zone does
+    /// (None: road threat does not steer flight).
+    pub threat_reference_hazard: Option<f64>,
+    /// Flee's conflict weight: the attractiveness left to a place at the reference hazard.
+    conflict_weight: f64,
+    /// People at each place at the start (residents; a depot's own count where it has one).
+    population: Vec<u64>,
+    /// Segments touching each place (its roads out).
+    exits: Vec<Vec<SegmentId>>,
+    /// Depots whose households follow the people present, with their place.
+    counted_depots: Vec<(DepotId, PlaceId)>,
 }
 
 /// Daily counts per place.
@@ -61,6 +78,12 @@ pub struct DisplacementRecord {
     pub spawned: Vec<u64>,
     /// People travelling between places at the end of each day.
     pub on_the_road: Vec<u64>,
+    /// `trapped[day][place]`: people present at a besieged place whose roads out were all cut
+    /// or too dangerous that day (0 elsewhere).
+    pub trapped: Vec<Vec<u64>>,
+    /// `population[day][place]`: people present at each place (residents who stayed plus
+    /// displaced people there) at the end of the day.
+    pub population: Vec<Vec<u64>>,
 }
 
 impl DisplacementRecord {
@@ -140,6 +163,10 @@ impl Scenario {
             })
         };
         let mut population: Vec<u64> = net.places().iter().map(|p| p.population).collect();
+        // A depot's own count of the people it serves is the town's population.
+        for dep in built.input.depots.iter().filter(|d| d.population > 0.0) {
+            population[dep.place.index()] = dep.population as u64;
+        }
         for (name, value) in &d.populations {
             let id = net.place_by_name(name).ok_or_else(|| {
                 src.error(
@@ -255,7 +282,33 @@ impl Scenario {
                 population: population[dep.place.index()],
             })
             .collect();
+        let mut exits = vec![Vec::new(); net.places().len()];
+        for (i, s) in net.segments().iter().enumerate() {
+            exits[s.a.index()].push(SegmentId::from_index(i));
+            exits[s.b.index()].push(SegmentId::from_index(i));
+        }
+        let counted_depots = built
+            .input
+            .depots
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.population > 0.0)
+            .map(|(i, d)| (DepotId::from_index(i), d.place))
+            .collect();
+        let optional_positive = |v: &Option<toml::Spanned<f64>>, field: &str| match v {
+            Some(v) => positive(&src, v, field).map(Some),
+            None => Ok(None),
+        };
         Ok(Some(DisplacementPlan {
+            trap_hazard: optional_positive(&d.trap_hazard, "displacement.trap_hazard")?,
+            threat_reference_hazard: optional_positive(
+                &d.threat_reference_hazard,
+                "displacement.threat_reference_hazard",
+            )?,
+            conflict_weight: world.rules().conflict_weight,
+            population,
+            exits,
+            counted_depots,
             world,
             locations,
             sieges,
@@ -286,77 +339,214 @@ impl Scenario {
     }
 }
 
-/// Runs displacement over a finished supply run.
-pub fn run_displacement(
-    plan: &DisplacementPlan,
-    supply: &RunRecord,
-    rng: &mut ChaCha8Rng,
-) -> DisplacementRecord {
-    let mut world = plan.world.clone();
-    let n_places = plan.locations.len();
-    let days = supply.depot_days.len();
-    let mut record = DisplacementRecord::default();
-    // Fractions of a person carry over to the next day, so small rates are not rounded away.
-    let mut siege_carry = vec![0.0; plan.sieges.len()];
-    let mut shortage_carry = vec![0.0; plan.shortage_sources.len()];
-    for day in 0..days {
-        let d = day as u32;
+/// A supply run with displacement in the same daily loop.
+#[derive(Clone, Debug)]
+pub struct CoupledRun {
+    pub supply: RunRecord,
+    /// Present when the scenario has displacement.
+    pub displacement: Option<DisplacementRecord>,
+}
+
+/// Runs run `run` of a scenario: the supply model, and displacement in the same daily loop when
+/// `plan` is given. Supply draws from `run_rng(seed, run)` and displacement from its own stream
+/// (`displacement_rng`), so the two never share draws; without a plan the result is the plain
+/// supply run.
+pub fn run_coupled(
+    input: &ModelInput,
+    plan: Option<&DisplacementPlan>,
+    seed: u64,
+    run: u64,
+    options: RecordOptions,
+) -> CoupledRun {
+    let mut supply_rng = run_rng(seed, run);
+    let Some(plan) = plan else {
+        return CoupledRun {
+            supply: lifeline_model::run(input, &mut supply_rng, options),
+            displacement: None,
+        };
+    };
+    let mut people_rng = displacement_rng(seed, run);
+    let mut sim = Simulation::new(input, options);
+    let mut state = DisplacementState::new(plan, input.depots.len());
+    for day in 0..input.days {
+        sim.step(&mut supply_rng);
+        state.step(plan, input, day, sim.last_day(), &mut people_rng);
+        for &(depot, place) in &plan.counted_depots {
+            sim.set_people_present(depot, state.present(place) as f64);
+        }
+    }
+    CoupledRun {
+        supply: sim.finish(),
+        displacement: Some(state.record),
+    }
+}
+
+/// Displacement's state between days.
+struct DisplacementState {
+    world: Ecosystem,
+    record: DisplacementRecord,
+    /// Fractions of a person carry over to the next day, so small rates are not rounded away.
+    siege_carry: Vec<f64>,
+    shortage_carry: Vec<f64>,
+    /// Per shortage source: the unmet share of the last `shortage_window` days (a ring).
+    unmet_window: Vec<Vec<f64>>,
+    /// Residents who have left each place so far.
+    left: Vec<u64>,
+    /// Per depot: the share of demand served over the last days (for where flight goes).
+    served: Vec<f64>,
+}
+
+impl DisplacementState {
+    fn new(plan: &DisplacementPlan, n_depots: usize) -> Self {
+        DisplacementState {
+            world: plan.world.clone(),
+            record: DisplacementRecord::default(),
+            siege_carry: vec![0.0; plan.sieges.len()],
+            shortage_carry: vec![0.0; plan.shortage_sources.len()],
+            unmet_window: vec![
+                Vec::with_capacity(plan.shortage_window as usize);
+                plan.shortage_sources.len()
+            ],
+            left: vec![0; plan.locations.len()],
+            served: vec![1.0; n_depots],
+        }
+    }
+
+    /// People at a place now: residents who stayed plus displaced people there.
+    fn present(&self, place: PlaceId) -> u64 {
+        self.record
+            .population
+            .last()
+            .map_or(0, |day| day[place.index()])
+    }
+
+    /// Whether every road out of `place` is cut or at least as dangerous as the trap hazard.
+    fn exits_closed(plan: &DisplacementPlan, input: &ModelInput, place: PlaceId, day: u32) -> bool {
+        let Some(trap) = plan.trap_hazard else {
+            return false;
+        };
+        let exits = &plan.exits[place.index()];
+        !exits.is_empty()
+            && exits.iter().all(|&s| {
+                input.cut_until(s, day).is_some() || input.threat.hazard.get(s, day) >= trap
+            })
+    }
+
+    fn leave(&mut self, plan: &DisplacementPlan, place: PlaceId, carry: f64) -> (f64, u64) {
+        // Nobody leaves who is not there.
+        let stayed = plan.population[place.index()].saturating_sub(self.left[place.index()]);
+        let n = (carry.floor() as u64).min(stayed);
+        self.left[place.index()] += n;
+        self.world.spawn(plan.locations[place.index()], n);
+        (carry - carry.floor(), n)
+    }
+
+    fn step(
+        &mut self,
+        plan: &DisplacementPlan,
+        input: &ModelInput,
+        day: u32,
+        depots: &[DepotDay],
+        rng: &mut ChaCha8Rng,
+    ) {
+        let n_places = plan.locations.len();
         let mut spawned = 0;
+        let mut trapped_today = vec![false; n_places];
         for (i, s) in plan.sieges.iter().enumerate() {
             let loc = plan.locations[s.place.index()];
-            if d == s.first_day {
-                world.set_conflict(loc, 1.0);
+            if day == s.first_day {
+                self.world.set_conflict(loc, 1.0);
             }
-            if d == s.last_day + 1 {
-                world.set_conflict(loc, 0.0);
+            if day == s.last_day + 1 {
+                self.world.set_conflict(loc, 0.0);
             }
-            if (s.first_day..=s.last_day).contains(&d) {
-                siege_carry[i] += s.population as f64 * plan.siege_daily_flight_share;
-                let n = siege_carry[i].floor();
-                siege_carry[i] -= n;
-                world.spawn(loc, n as u64);
-                spawned += n as u64;
+            if (s.first_day..=s.last_day).contains(&day) {
+                if Self::exits_closed(plan, input, s.place, day) {
+                    trapped_today[s.place.index()] = true;
+                    continue;
+                }
+                self.siege_carry[i] += s.population as f64 * plan.siege_daily_flight_share;
+                let (carry, n) = self.leave(plan, s.place, self.siege_carry[i]);
+                self.siege_carry[i] = carry;
+                spawned += n;
             }
         }
-        // Sieges that end after the run still end: nothing to do. Shortage sources:
         for (i, s) in plan.shortage_sources.iter().enumerate() {
-            let from = day.saturating_sub(plan.shortage_window as usize - 1);
-            let window = &supply.depot_days[from..=day];
-            let unmet = window
-                .iter()
-                .map(|r| {
-                    let row = &r[s.depot.index()];
-                    if row.demand > 0.0 {
-                        row.shortage / row.demand
-                    } else {
-                        0.0
-                    }
-                })
-                .sum::<f64>()
-                / window.len() as f64;
-            let loc = plan.locations[s.place.index()];
-            if unmet > plan.shortage_threshold {
-                world.set_movechance_multiplier(loc, plan.shortage_movechance_multiplier);
-                shortage_carry[i] += s.population as f64 * plan.shortage_daily_flight_share;
-                let n = shortage_carry[i].floor();
-                shortage_carry[i] -= n;
-                world.spawn(loc, n as u64);
-                spawned += n as u64;
+            let row = &depots[s.depot.index()];
+            let unmet_today = if row.demand > 0.0 {
+                row.shortage / row.demand
             } else {
-                world.set_movechance_multiplier(loc, 1.0);
+                0.0
+            };
+            let window = &mut self.unmet_window[i];
+            if window.len() == plan.shortage_window as usize {
+                window.remove(0);
+            }
+            window.push(unmet_today);
+            let unmet = window.iter().sum::<f64>() / window.len() as f64;
+            self.served[s.depot.index()] = 1.0 - unmet;
+            let loc = plan.locations[s.place.index()];
+            if unmet > plan.shortage_threshold && !trapped_today[s.place.index()] {
+                self.world
+                    .set_movechance_multiplier(loc, plan.shortage_movechance_multiplier);
+                self.shortage_carry[i] += s.population as f64 * plan.shortage_daily_flight_share;
+                let (carry, n) = self.leave(plan, s.place, self.shortage_carry[i]);
+                self.shortage_carry[i] = carry;
+                spawned += n;
+            } else {
+                self.world.set_movechance_multiplier(loc, 1.0);
             }
         }
-        world.step(rng);
-        record.spawned.push(spawned);
+        // Nobody moves out of a trapped place.
+        for (p, trapped) in trapped_today.iter().enumerate() {
+            if *trapped {
+                self.world.set_movechance_multiplier(plan.locations[p], 0.0);
+            }
+        }
+        self.steer(plan, input, day);
+        self.world.step(rng);
+        self.record.spawned.push(spawned);
         let mut present = Vec::with_capacity(n_places);
         let mut arrivals = Vec::with_capacity(n_places);
-        for loc in &plan.locations {
-            present.push(world.count(*loc));
-            arrivals.push(world.arrivals(*loc));
+        let mut population = Vec::with_capacity(n_places);
+        let mut trapped = Vec::with_capacity(n_places);
+        for (p, loc) in plan.locations.iter().enumerate() {
+            let displaced_here = self.world.count(*loc);
+            present.push(displaced_here);
+            arrivals.push(self.world.arrivals(*loc));
+            let people = plan.population[p] - self.left[p] + displaced_here;
+            population.push(people);
+            trapped.push(if trapped_today[p] { people } else { 0 });
         }
-        record.present.push(present);
-        record.arrivals.push(arrivals);
-        record.on_the_road.push(world.agents_on_links());
+        self.record.present.push(present);
+        self.record.arrivals.push(arrivals);
+        self.record.population.push(population);
+        self.record.trapped.push(trapped);
+        self.record.on_the_road.push(self.world.agents_on_links());
     }
-    record
+
+    /// Where flight goes: a town draws displaced people in proportion to the share of its
+    /// demand its depots served lately, and less when its roads carry the group's threat
+    /// (at the reference hazard as little as a conflict zone; Flee's conflict weight).
+    fn steer(&mut self, plan: &DisplacementPlan, input: &ModelInput, day: u32) {
+        let mut supplied = vec![1.0f64; plan.locations.len()];
+        for s in &plan.shortage_sources {
+            let p = s.place.index();
+            supplied[p] = supplied[p].min(self.served[s.depot.index()]);
+        }
+        for (p, loc) in plan.locations.iter().enumerate() {
+            let mut factor = supplied[p].max(MIN_SUPPLY_ATTRACTION);
+            if let Some(reference) = plan.threat_reference_hazard {
+                let danger = plan.exits[p]
+                    .iter()
+                    .map(|&s| input.threat.hazard.get(s, day))
+                    .fold(0.0, f64::max);
+                factor *= plan.conflict_weight.powf((danger / reference).min(1.0));
+            }
+            self.world.set_attractiveness_multiplier(*loc, factor);
+        }
+    }
 }
+
+/// A town with nothing to give still draws some people (family, the way on).
+const MIN_SUPPLY_ATTRACTION: f64 = 0.1;

@@ -6,6 +6,7 @@ pub mod displacement;
 pub mod embedded;
 pub mod error;
 pub mod events;
+mod food;
 mod required;
 pub mod spec;
 mod supply_modes;

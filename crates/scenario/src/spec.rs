@@ -38,6 +38,8 @@ pub struct ScenarioFile {
     pub road_cuts: Vec<RoadCutSpec>,
     #[serde(default, rename = "airlift")]
     pub airlifts: Vec<AirliftSpec>,
+    #[serde(default)]
+    pub food_security: Option<FoodSecuritySpec>,
     /// What the scenario should reproduce and which parameters may move to do so (read by
     /// `lifeline-analysis`; a run ignores it).
     #[serde(default)]
@@ -201,6 +203,14 @@ pub struct DisplacementSpec {
     pub default_movechance: Spanned<f64>,
     pub camp_movechance: Spanned<f64>,
     pub conflict_movechance: Spanned<f64>,
+    /// A besieged place's people cannot leave on a day when every road out is cut or carries
+    /// at least this hazard (attacks per convoy passage per 100 km); absent: no trapping.
+    #[serde(default)]
+    pub trap_hazard: Option<Spanned<f64>>,
+    /// Road hazard at which a town draws displaced people as little as a conflict zone;
+    /// absent: road threat does not steer flight.
+    #[serde(default)]
+    pub threat_reference_hazard: Option<Spanned<f64>>,
     #[serde(default)]
     pub source: String,
 }
@@ -257,6 +267,9 @@ pub struct CommoditySpec {
     pub unit: String,
     pub truck_capacity: Spanned<f64>,
     pub official_price: Spanned<f64>,
+    /// Food energy per unit (kcal per tonne); set for a commodity that is eaten.
+    #[serde(default)]
+    pub kcal_per_unit: Option<Spanned<f64>>,
     #[serde(default)]
     pub source: String,
 }
@@ -294,6 +307,42 @@ pub struct DepotSpec {
     pub power: Option<PowerSpec>,
     #[serde(default)]
     pub services: bool,
+    /// People the depot serves; the households and services demand follows the people present
+    /// when displacement runs in the loop, and food depots report kcal per person per day.
+    #[serde(default)]
+    pub population: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub production: Option<ProductionSpec>,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Product grown around a depot's town and marketed into it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductionSpec {
+    /// Marketed per day on average over the year, in the commodity's unit.
+    pub per_day: Spanned<f64>,
+    /// Twelve monthly multipliers, January to December (the harvest calendar); all 1 if absent.
+    #[serde(default)]
+    pub calendar: Option<Spanned<Vec<f64>>>,
+    /// The fuel depot (a place) whose agriculture and mining sector runs the machinery.
+    #[serde(default)]
+    pub fuel_from: Option<Spanned<String>>,
+    /// Share of production lost when that sector gets no fuel at all.
+    #[serde(default)]
+    pub fuel_dependence: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// How kcal per person per day is read as a food-security phase.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FoodSecuritySpec {
+    /// kcal per person per day at and above which phases 1–4 hold (decreasing).
+    pub phase_floors_kcal: Spanned<Vec<f64>>,
+    pub averaging_days: Spanned<f64>,
     #[serde(default)]
     pub source: String,
 }

@@ -747,6 +747,9 @@ impl Checks<'_> {
         if response.is_some() && !changed {
             return; // the response leaves this depot's shares as written
         }
+        if feeding.is_empty() && depot.production.is_some() {
+            return; // a depot fed by its own region's production alone imports nothing
+        }
         let total: f64 = feeding.iter().map(|(_, s)| s).sum();
         if (total - 1.0).abs() <= SHARE_TOLERANCE || !total.is_finite() {
             return; // a non-finite share is reported by its own range check

@@ -46,12 +46,6 @@ pub fn first_day_below(record: &RunRecord, depot: usize, days: f64) -> f64 {
 
 /// The run's balance closes: everything that came in went out or is still held.
 pub fn conserved(b: &Balance) -> bool {
-    let inflow = b.opening_stock + b.opening_in_transit + b.loaded_at_origin + b.reserve_released;
-    let outflow = b.consumed
-        + b.closing_stock
-        + b.lost
-        + b.returned_to_origin
-        + b.in_transit
-        + b.drawn_for_onward;
+    let (inflow, outflow) = (b.inflow(), b.outflow());
     (inflow - outflow).abs() <= 1e-6 * (1.0 + inflow.abs().max(outflow.abs()))
 }

@@ -24,6 +24,7 @@ pub const RUN_OUTPUTS: Outputs = Outputs {
         "daily.geojson",
         "attacks.geojson",
         "displacement.csv",
+        "services.csv",
         "scenario.toml",
         "summary.json",
         "report.html",
@@ -124,10 +125,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     println!(
         "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, scenario.toml, network.geojson, places.geojson, roads.geojson, daily.geojson, attacks.geojson{}{}, manifest.json",
         dir.display(),
-        if displacement.is_some() {
-            ", displacement.csv"
-        } else {
-            ""
+        match (displacement.is_some(), built.input.service_rules.is_empty()) {
+            (true, false) => ", displacement.csv, services.csv",
+            (true, true) => ", displacement.csv",
+            (false, false) => ", services.csv",
+            (false, true) => "",
         },
         if args.report { ", report.html" } else { "" }
     );
@@ -254,7 +256,46 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
     if !lost.is_empty() {
         let _ = writeln!(s, "Trucks lost by corridor: {}", lost.join(", "));
     }
+    exports_and_services_lines(&mut s, built, figures);
     s
+}
+
+/// Exports (made, sent, revenue lost) and services beyond schools (days closed).
+fn exports_and_services_lines(s: &mut String, built: &Built, figures: &lifeline_model::KeyFigures) {
+    let input = &built.input;
+    for (e, t) in input.exports.iter().zip(&figures.exports) {
+        let _ = writeln!(
+            s,
+            "Export {}: {:.0} {unit} made of {:.0} possible, {:.0} {unit} sent, {:.0} {unit} waiting at the end ({} days held); revenue lost {:.1} billion FCFA",
+            e.name,
+            t.produced,
+            t.potential,
+            t.exported,
+            t.held_at_end,
+            t.days_held,
+            (t.potential - t.produced) * e.price / 1e9,
+            unit = e.unit,
+        );
+    }
+    let closed: Vec<String> = input
+        .service_rules
+        .iter()
+        .zip(&figures.services)
+        .map(|(r, t)| {
+            let first = t.first_closed_day.map_or_else(String::new, |d| {
+                format!(" from {}", common::date_of(built.start_date, d))
+            });
+            format!(
+                "{} {} {} days{first}",
+                input.network.place(r.place).name,
+                r.name,
+                t.closed_days
+            )
+        })
+        .collect();
+    if !closed.is_empty() {
+        let _ = writeln!(s, "Services closed: {}", closed.join(", "));
+    }
 }
 
 /// Food depots' figures: kcal per person per day, the food phase, food prices.

@@ -109,6 +109,68 @@ pub fn write_displacement_csv(
     Ok(())
 }
 
+/// Header of `services.csv`.
+pub const SERVICES_HEADER: &str = "day,date,place,service,open";
+
+/// Services beyond schools, day by day: open (1) or closed (0).
+pub fn write_services_csv(
+    w: &mut impl Write,
+    ctx: &OutputContext,
+    record: &RunRecord,
+    options: &WriteOptions,
+) -> io::Result<()> {
+    write_header(w, SERVICES_HEADER, options.hxl)?;
+    for (day, open) in record.service_days.iter().enumerate() {
+        let date = ctx.date(day as u32);
+        for (rule, is_open) in ctx.input.service_rules.iter().zip(open) {
+            writeln!(
+                w,
+                "{day},{date},{},{},{}",
+                field(&ctx.input.network.place(rule.place).name),
+                field(&rule.name),
+                u8::from(*is_open)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Exports and services beyond schools for `summary.json`.
+fn exports_and_services_json(ctx: &OutputContext, record: &RunRecord) -> (Value, Value) {
+    let mut exports = Map::new();
+    for (e, t) in ctx.input.exports.iter().zip(&record.exports) {
+        exports.insert(
+            e.name.clone(),
+            json!({
+                "unit": e.unit,
+                "potential": round(t.potential, 1),
+                "produced": round(t.produced, 1),
+                "exported": round(t.exported, 1),
+                "held_at_end": round(t.held_at_end, 1),
+                "days_held": t.days_held,
+                // Against the run's own baseline: what full fuel would have made.
+                "revenue_lost_fcfa": round((t.potential - t.produced) * e.price, 0),
+                "revenue_deferred_fcfa": round(t.held_at_end * e.price, 0),
+            }),
+        );
+    }
+    let mut services = Map::new();
+    for (rule, t) in ctx.input.service_rules.iter().zip(&record.services) {
+        services.insert(
+            format!("{} {}", ctx.input.network.place(rule.place).name, rule.name),
+            json!({
+                "place": ctx.input.network.place(rule.place).name,
+                "service": rule.name,
+                "needs": rule.needs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+                "closed_days": t.closed_days,
+                "closures": t.closures,
+                "first_closed_date": t.first_closed_day.map(|d| ctx.date(d).to_string()),
+            }),
+        );
+    }
+    (Value::Object(exports), Value::Object(services))
+}
+
 /// Key figures of displacement for `summary.json`.
 pub fn displacement_json(ctx: &OutputContext, table: &DisplacementTable) -> Value {
     let mut camps = Map::new();
@@ -401,7 +463,24 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
         "dry_cover_days": DRY_COVER_DAYS,
         "places": places,
         "national": {
-            "delivered_m3": round(figures.total_delivered, 1),
+            // Volumes in m³ only (fuel); each commodity in its own unit below.
+            "delivered_m3": round(
+                ctx.input
+                    .commodities
+                    .iter()
+                    .zip(&figures.delivered_by_commodity)
+                    .filter(|(c, _)| c.unit == "m3")
+                    .map(|(_, v)| v)
+                    .sum::<f64>(),
+                1,
+            ),
+            "delivered_by_commodity": ctx
+                .input
+                .commodities
+                .iter()
+                .zip(&figures.delivered_by_commodity)
+                .map(|(c, v)| (c.name.clone(), json!({"unit": c.unit, "delivered": round(*v, 1)})))
+                .collect::<Map<String, Value>>(),
             "trucks_lost": figures.trucks_lost,
             "trucks_lost_by_corridor": lost_by_corridor,
             "drivers_kidnapped": figures.drivers_kidnapped,
@@ -409,6 +488,13 @@ pub fn summary_json(ctx: &OutputContext, record: &RunRecord, figures: &KeyFigure
         "corridors": corridors,
         "balance": balances,
     });
+    let (exports, services) = exports_and_services_json(ctx, record);
+    if !ctx.input.exports.is_empty() {
+        summary["exports"] = exports;
+    }
+    if !ctx.input.service_rules.is_empty() {
+        summary["services"] = services;
+    }
     if let Some(file) = &ctx.events_file {
         summary["events_file"] = json!(file);
     }
@@ -468,6 +554,13 @@ pub fn write_run_outputs_with(
         &geo::attacks_geojson(ctx, record),
     )?;
     let mut summary = summary_json(ctx, record, figures);
+    if ctx.input.service_rules.is_empty() {
+        let _ = std::fs::remove_file(dir.join("services.csv"));
+    } else {
+        write_atomically(&dir.join("services.csv"), |w| {
+            write_services_csv(w, ctx, record, options)
+        })?;
+    }
     if let Some(table) = displacement {
         write_atomically(&dir.join("displacement.csv"), |w| {
             write_displacement_csv(w, ctx, table, options)

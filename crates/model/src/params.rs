@@ -309,6 +309,49 @@ pub struct ServiceParams {
     pub min_open_days: u32,
 }
 
+/// What keeps a service open: each a daily supply ratio in [0, 1] of a depot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceNeed {
+    /// Transport fuel supplied / transport demand (staff, patients and goods get there).
+    TransportFuel,
+    /// Hours of electricity / normal hours (cold chain, lights, pumps).
+    Power,
+    /// Food eaten / food demand at the official price (what stalls can sell).
+    Food,
+}
+
+impl ServiceNeed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceNeed::TransportFuel => "transport_fuel",
+            ServiceNeed::Power => "power",
+            ServiceNeed::Food => "food",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ServiceNeed> {
+        [
+            ServiceNeed::TransportFuel,
+            ServiceNeed::Power,
+            ServiceNeed::Food,
+        ]
+        .into_iter()
+        .find(|n| n.as_str() == text)
+    }
+}
+
+/// A service beyond schools (health centres, shops and markets) in a town: it closes when the
+/// lowest of its needs' supply ratios, averaged over the window, falls below a threshold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRule {
+    pub name: String,
+    pub place: PlaceId,
+    /// Each need with the depot whose figures measure it.
+    pub needs: Vec<(ServiceNeed, DepotId)>,
+    pub params: ServiceParams,
+}
+
 /// Drivers' willingness to set out, per corridor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WillingnessParams {
@@ -392,6 +435,29 @@ impl Airlift {
     }
 }
 
+/// A product made in the country and sent abroad by road (gold from the Kayes mines): its works
+/// burn fuel from a depot, and its shipments wait while the road out is cut or too dangerous.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportSpec {
+    pub name: String,
+    /// Unit of the product ("kg").
+    pub unit: String,
+    /// Made per day when the works get all the fuel they need.
+    pub per_day: f64,
+    /// The fuel depot whose `agri_mining` sector supplies the works.
+    pub fuel_depot: Option<DepotId>,
+    /// Share of the day's output lost when that sector gets no fuel at all (in proportion to the
+    /// share of its demand not served that day).
+    pub fuel_dependence: f64,
+    /// The road from the works to where the product leaves the country.
+    pub route: Vec<SegmentId>,
+    /// A shipment waits at the works while its chance of being attacked on the route is at or
+    /// above this, or while a segment of the route is cut.
+    pub hold_at_attack_chance: f64,
+    /// Value of one unit, in FCFA.
+    pub price: f64,
+}
+
 /// Shared escort capacity: how many convoys can be escorted at once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EscortParams {
@@ -423,6 +489,9 @@ pub struct ModelInput {
     pub road_cuts: Vec<RoadCut>,
     pub airlifts: Vec<Airlift>,
     pub food_security: FoodSecurityParams,
+    pub exports: Vec<ExportSpec>,
+    /// Services beyond schools.
+    pub service_rules: Vec<ServiceRule>,
 }
 
 impl ModelInput {
@@ -440,6 +509,20 @@ impl ModelInput {
             })
             .sum();
         1.0 - (-exposure).exp()
+    }
+
+    /// Chance that one shipment, a single escorted vehicle, is attacked on a route on `day` (the
+    /// attack model's size and escort factors applied to the route's exposure), and whether a
+    /// segment of the route is cut.
+    pub fn route_risk(&self, route: &[SegmentId], day: u32) -> (f64, bool) {
+        let exposure: f64 = route
+            .iter()
+            .map(|&s| self.threat.hazard.get(s, day) * self.network.segment(s).length.0 / 100.0)
+            .sum();
+        let attacks = &self.threat.attacks;
+        let lambda = exposure * attacks.size_factor(1) * attacks.escort_hazard_factor;
+        let cut = route.iter().any(|&s| self.cut_until(s, day).is_some());
+        (1.0 - (-lambda).exp(), cut)
     }
 
     /// Whether a road cut closes `segment` on `day`; if so, the first day it is open again.

@@ -202,6 +202,28 @@ impl Balance {
     }
 }
 
+/// An export product over the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ExportTotals {
+    /// What the works would have made with all the fuel they needed.
+    pub potential: f64,
+    pub produced: f64,
+    /// Sent out of the country.
+    pub exported: f64,
+    /// Made but waiting at the works at the end (the road out closed or too dangerous).
+    pub held_at_end: f64,
+    /// Days on which shipments waited.
+    pub days_held: u32,
+}
+
+/// A service beyond schools over the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ServiceTotals {
+    pub closed_days: u32,
+    pub closures: u32,
+    pub first_closed_day: Option<u32>,
+}
+
 /// A finished run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunRecord {
@@ -215,4 +237,10 @@ pub struct RunRecord {
     pub balances: Vec<Balance>,
     /// Totals per corridor over the run (kept even when daily rows are not).
     pub corridor_totals: Vec<CorridorDay>,
+    /// Per export product (`ModelInput::exports` order).
+    pub exports: Vec<ExportTotals>,
+    /// Per service rule (`ModelInput::service_rules` order).
+    pub services: Vec<ServiceTotals>,
+    /// `service_days[day][rule]`: open at the end of the day (empty when not recorded).
+    pub service_days: Vec<Vec<bool>>,
 }

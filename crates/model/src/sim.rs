@@ -3,8 +3,11 @@
 use crate::economy::{self, ServiceChange, ServiceState};
 use crate::ids::{CorridorId, DepotId};
 use crate::params::WillingnessParams;
-use crate::params::{Leg, ModelInput, PerSector, Sector};
-use crate::record::{Balance, CorridorDay, DepotDay, Event, EventKind, RecordOptions, RunRecord};
+use crate::params::{Leg, ModelInput, PerSector, Sector, ServiceNeed};
+use crate::record::{
+    Balance, CorridorDay, DepotDay, Event, EventKind, ExportTotals, RecordOptions, RunRecord,
+    ServiceTotals,
+};
 use crate::threat::{Aftermath, AttackOutcome};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -94,6 +97,11 @@ pub struct Simulation<'a> {
     /// Per depot: the fuel depot at the same place whose price sets the cost of trucking a food
     /// depot's product (None for depots of a commodity that is not eaten).
     fuel_depot_at: Vec<Option<usize>>,
+    /// Per service rule beyond schools: its open/closed state.
+    rule_states: Vec<ServiceState>,
+    /// Per depot, today's supply ratios for services: transport fuel, power, food (1: fully
+    /// supplied or not measured there).
+    supply_ratios: Vec<[f64; 3]>,
     /// Lost trucks on order: (day they join, corridor, trucks), in day order.
     replacements: std::collections::VecDeque<(u32, CorridorId, u32)>,
     /// Next entry of `threat.reported` to apply.
@@ -219,7 +227,16 @@ impl<'a> Simulation<'a> {
                 events: Vec::new(),
                 balances,
                 corridor_totals: vec![CorridorDay::default(); n_corr],
+                exports: vec![ExportTotals::default(); input.exports.len()],
+                services: vec![ServiceTotals::default(); input.service_rules.len()],
+                service_days: Vec::new(),
             },
+            rule_states: input
+                .service_rules
+                .iter()
+                .map(|r| ServiceState::new(&r.params))
+                .collect(),
+            supply_ratios: vec![[1.0; 3]; n_depots],
             today_depots: vec![DepotDay::default(); n_depots],
             today_corridors: vec![CorridorDay::default(); n_corr],
         };
@@ -436,6 +453,8 @@ impl<'a> Simulation<'a> {
         self.form_convoys();
         self.fly(rng);
         self.serve_depots();
+        self.make_and_ship_exports();
+        self.update_service_rules();
         self.finish_day();
         self.day += 1;
     }
@@ -1199,6 +1218,16 @@ impl<'a> Simulation<'a> {
             1.0
         };
         let services_open = self.update_services(di, transport_ratio);
+        let power_ratio = match (&depot.power, power_hours) {
+            (Some(p), Some(h)) if p.normal_hours > 0.0 => h / p.normal_hours,
+            _ => 1.0,
+        };
+        let food_ratio = if base_demand > 0.0 {
+            end_use / base_demand
+        } else {
+            1.0
+        };
+        self.supply_ratios[di] = [transport_ratio.min(1.0), power_ratio, food_ratio.min(1.0)];
         let today = &mut self.today_depots[di];
         today.stock = self.stock[di];
         today.demand = total;
@@ -1227,6 +1256,60 @@ impl<'a> Simulation<'a> {
         let s = economy::scarcity(crate::units::Days(cover), unmet_share, &input.prices);
         let implied = economy::price_multiple(s, &input.prices);
         self.price_multiple[di] = economy::adjust_price(multiple, implied, &input.prices);
+    }
+
+    /// Services beyond schools: each reads the lowest of its needs' supply ratios today.
+    fn update_service_rules(&mut self) {
+        let input = self.input;
+        for (ri, rule) in input.service_rules.iter().enumerate() {
+            let ratio = rule
+                .needs
+                .iter()
+                .map(|(need, depot)| {
+                    let ratios = &self.supply_ratios[depot.index()];
+                    match need {
+                        ServiceNeed::TransportFuel => ratios[0],
+                        ServiceNeed::Power => ratios[1],
+                        ServiceNeed::Food => ratios[2],
+                    }
+                })
+                .fold(1.0, f64::min);
+            let state = &mut self.rule_states[ri];
+            let change = state.update(ratio, &rule.params);
+            let totals = &mut self.record.services[ri];
+            if change == Some(ServiceChange::Closed) {
+                totals.closures += 1;
+                totals.first_closed_day.get_or_insert(self.day);
+            }
+            totals.closed_days += u32::from(!state.open);
+        }
+        if self.options.corridors && !input.service_rules.is_empty() {
+            let open = self.rule_states.iter().map(|s| s.open).collect();
+            self.record.service_days.push(open);
+        }
+    }
+
+    /// Export works make what today's fuel allows; what they hold leaves when the road out is
+    /// open and safe enough.
+    fn make_and_ship_exports(&mut self) {
+        let input = self.input;
+        for (ei, e) in input.exports.iter().enumerate() {
+            let fuel_served = e
+                .fuel_depot
+                .map_or(1.0, |f| self.agri_served_share[f.index()]);
+            let made = e.per_day * (1.0 - e.fuel_dependence * (1.0 - fuel_served));
+            let (chance, cut) = input.route_risk(&e.route, self.day);
+            let totals = &mut self.record.exports[ei];
+            totals.potential += e.per_day;
+            totals.produced += made;
+            totals.held_at_end += made;
+            if cut || chance >= e.hold_at_attack_chance {
+                totals.days_held += 1;
+            } else {
+                totals.exported += totals.held_at_end;
+                totals.held_at_end = 0.0;
+            }
+        }
     }
 
     /// Product grown around the town and marketed into the depot today: the calendar's volume,

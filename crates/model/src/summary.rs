@@ -56,6 +56,8 @@ pub struct KeyFigures {
     pub total_delivered: f64,
     pub trucks_lost: u32,
     pub drivers_kidnapped: u32,
+    pub exports: Vec<crate::record::ExportTotals>,
+    pub services: Vec<crate::record::ServiceTotals>,
 }
 
 /// A day counts as a shortage day when more than this share of demand went unmet.
@@ -145,6 +147,8 @@ pub fn key_figures(input: &ModelInput, record: &RunRecord) -> KeyFigures {
     }
     KeyFigures {
         delivered_by_commodity,
+        exports: record.exports.clone(),
+        services: record.services.clone(),
         total_delivered: corridors.iter().map(|c| c.delivered).sum(),
         trucks_lost: corridors.iter().map(|c| c.trucks_lost).sum(),
         drivers_kidnapped: corridors.iter().map(|c| c.drivers_kidnapped).sum(),

@@ -283,6 +283,8 @@ fn build(c: &Case) -> ModelInput {
         road_cuts: Vec::new(),
         airlifts: Vec::new(),
         food_security: FoodSecurityParams::default(),
+        exports: Vec::new(),
+        service_rules: Vec::new(),
     }
 }
 

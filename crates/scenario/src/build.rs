@@ -874,6 +874,21 @@ impl Scenario {
         let road_cuts = supply_modes::road_cuts(&modes, &spec.road_cuts)?;
         let airlifts = supply_modes::airlifts(&modes, &spec.airlifts)?;
 
+        let exports = crate::exports::exports(
+            &src,
+            &spec.exports,
+            &network,
+            &trucks.speeds,
+            &depots,
+            &commodities,
+        )?;
+        let service_rules = crate::services::service_rules(
+            &src,
+            &spec.service_rules,
+            &network,
+            &depots,
+            &commodities,
+        )?;
         let input = ModelInput {
             network,
             days,
@@ -892,6 +907,8 @@ impl Scenario {
             road_cuts,
             airlifts,
             food_security: crate::food::food_security(&src, spec.food_security.as_ref())?,
+            exports,
+            service_rules,
         };
         let reach_from: Vec<(PlaceId, PlaceId)> = input
             .corridors

@@ -40,6 +40,10 @@ pub struct ScenarioFile {
     pub airlifts: Vec<AirliftSpec>,
     #[serde(default)]
     pub food_security: Option<FoodSecuritySpec>,
+    #[serde(default, rename = "export")]
+    pub exports: Vec<ExportSpec>,
+    #[serde(default, rename = "service")]
+    pub service_rules: Vec<ServiceRuleSpec>,
     /// What the scenario should reproduce and which parameters may move to do so (read by
     /// `lifeline-analysis`; a run ignores it).
     #[serde(default)]
@@ -332,6 +336,50 @@ pub struct ProductionSpec {
     /// Share of production lost when that sector gets no fuel at all.
     #[serde(default)]
     pub fuel_dependence: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A product made in the country and sent abroad by road (`[[export]]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSpec {
+    pub name: Spanned<String>,
+    pub unit: String,
+    /// Where it is made.
+    pub place: Spanned<String>,
+    /// Where it leaves the country (an airport or a border post).
+    pub to: Spanned<String>,
+    /// Places the road out passes through, in order.
+    #[serde(default)]
+    pub via: Vec<Spanned<String>>,
+    pub per_day: Spanned<f64>,
+    /// The place whose fuel depot's agriculture-and-mining sector supplies the works.
+    #[serde(default)]
+    pub fuel_from: Option<Spanned<String>>,
+    #[serde(default)]
+    pub fuel_dependence: Option<Spanned<f64>>,
+    /// Shipments wait while their chance of attack on the road out is at least this.
+    pub hold_at_attack_chance: Spanned<f64>,
+    /// Value of one unit, in FCFA.
+    pub price_per_unit: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A service beyond schools in a town (`[[service]]`): health centres, shops and markets.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRuleSpec {
+    pub name: Spanned<String>,
+    pub place: Spanned<String>,
+    /// What keeps it open: `transport_fuel`, `power`, `food` (the lowest ratio counts).
+    pub needs: Vec<Spanned<String>>,
+    pub window_days: Spanned<u32>,
+    pub close_below: Spanned<f64>,
+    pub reopen_above: Spanned<f64>,
+    pub max_closure_days: Spanned<u32>,
+    pub min_open_days: Spanned<u32>,
     #[serde(default)]
     pub source: String,
 }

@@ -103,7 +103,7 @@ fn baseline_writes_contract_outputs_and_keeps_bamako_supplied() {
     let col = |name: &str| cols.iter().position(|c| c == name).expect("column");
     let bamako: Vec<Vec<String>> = csv_rows(&dir.join("places.csv"))
         .into_iter()
-        .filter(|r| r[col("place")] == "Bamako")
+        .filter(|r| r[col("place")] == "Bamako" && r[col("commodity")] == "fuel")
         .collect();
     assert_eq!(bamako.len(), 180);
     let num = |r: &Vec<String>, c: &str| r[col(c)].parse::<f64>().expect("number");

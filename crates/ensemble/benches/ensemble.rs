@@ -1,4 +1,5 @@
-//! Criterion benches: one 180-day run of the default scenario (the model alone), the per-run
+//! Criterion benches: one 180-day run of the default scenario (the model alone, and with
+//! displacement in the same daily loop), the per-run
 //! digest, an ensemble of N runs end to end (with and without the parquet table), and the exact
 //! quantile selection. `cargo bench -p lifeline-ensemble`.
 
@@ -7,6 +8,7 @@ use lifeline_ensemble::daily::{DailyTable, cell_count, fill_cells};
 use lifeline_ensemble::quantile::{PROBS, spread};
 use lifeline_ensemble::{EnsembleOptions, EnsembleSpec, FigureSchema, RECORD, run_ensemble};
 use lifeline_model::run_rng;
+use lifeline_scenario::displacement::run_coupled;
 use lifeline_scenario::{Overrides, Scenario, embedded};
 use std::hint::black_box;
 
@@ -26,6 +28,17 @@ fn benches(c: &mut Criterion) {
                 &mut run_rng(built.seed, r),
                 RECORD,
             ))
+        })
+    });
+    // The full Mali scenario in one daily loop: fuel, food, gold and services with
+    // displacement stepping in turn (what `lifeline run` computes).
+    let plan = scenario
+        .displacement_plan(&built)
+        .expect("valid displacement");
+    g.bench_function("run_default_scenario_with_displacement", |b| {
+        b.iter(|| {
+            r += 1;
+            black_box(run_coupled(input, plan.as_ref(), built.seed, r, RECORD))
         })
     });
     g.finish();

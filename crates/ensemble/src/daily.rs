@@ -132,6 +132,10 @@ message lifeline_places {
   REQUIRED DOUBLE shipped_onward_m3;
   OPTIONAL DOUBLE power_plant_stock_m3;
   REQUIRED DOUBLE rationing_level;
+  REQUIRED DOUBLE produced_m3;
+  OPTIONAL DOUBLE population_present;
+  OPTIONAL DOUBLE kcal_per_person_day;
+  OPTIONAL INT32 food_phase;
 }";
 
 /// Parquet schema of `runs.parquet`.
@@ -249,6 +253,14 @@ pub struct DailyTable {
     plant_stock: Vec<f64>,
     plant_stock_def: Vec<i16>,
     rationing_level: Vec<f64>,
+    produced: Vec<f64>,
+    /// People present (depots that count people), kcal per person and food phase (food
+    /// depots): each with its definition levels.
+    population: (Vec<f64>, Vec<i16>),
+    kcal: (Vec<f64>, Vec<i16>),
+    phase: (Vec<i32>, Vec<i16>),
+    /// Whether each depot counts its people.
+    counts_people: Vec<bool>,
     place_names: Vec<ByteArray>,
     commodity_names: Vec<ByteArray>,
     /// Days since 1970-01-01 of day 0.
@@ -275,6 +287,11 @@ impl DailyTable {
             plant_stock: Vec::with_capacity(rows),
             plant_stock_def: Vec::with_capacity(rows),
             rationing_level: Vec::with_capacity(rows),
+            produced: Vec::with_capacity(rows),
+            population: (Vec::with_capacity(rows), Vec::with_capacity(rows)),
+            kcal: (Vec::with_capacity(rows), Vec::with_capacity(rows)),
+            phase: (Vec::with_capacity(rows), Vec::with_capacity(rows)),
+            counts_people: input.depots.iter().map(|d| d.population > 0.0).collect(),
             place_names: input
                 .depots
                 .iter()
@@ -313,7 +330,7 @@ impl DailyTable {
             "every run of a table has the same days and depots"
         );
         for rows in &record.depot_days {
-            for r in rows {
+            for (di, r) in rows.iter().enumerate() {
                 let head = [
                     round(r.stock, 1),
                     round(r.demand, 1),
@@ -361,6 +378,11 @@ impl DailyTable {
                     None => self.plant_stock_def.push(0),
                 }
                 self.rationing_level.push(round(r.rationing_level, 3));
+                self.produced.push(round(r.produced, 1));
+                let people = self.counts_people[di].then_some(round(r.population_present, 0));
+                push_optional(&mut self.population, people);
+                push_optional(&mut self.kcal, r.kcal_per_person_day.map(|k| round(k, 0)));
+                push_optional(&mut self.phase, r.food_phase.map(i32::from));
             }
         }
     }
@@ -409,9 +431,24 @@ impl DailyTable {
             path,
         )?;
         column::<DoubleType, W>(&mut rg, &self.rationing_level, None, path)?;
+        column::<DoubleType, W>(&mut rg, &self.produced, None, path)?;
+        column::<DoubleType, W>(&mut rg, &self.population.0, Some(&self.population.1), path)?;
+        column::<DoubleType, W>(&mut rg, &self.kcal.0, Some(&self.kcal.1), path)?;
+        column::<Int32Type, W>(&mut rg, &self.phase.0, Some(&self.phase.1), path)?;
         rg.close().at(path)?;
         file.close().at(path)?;
         Ok(())
+    }
+}
+
+/// Appends an optional value to a column and its definition levels.
+fn push_optional<T>(column: &mut (Vec<T>, Vec<i16>), value: Option<T>) {
+    match value {
+        Some(v) => {
+            column.0.push(v);
+            column.1.push(1);
+        }
+        None => column.1.push(0),
     }
 }
 

@@ -241,7 +241,7 @@ fn parquet_rows_are_places_csv_rows() {
     assert_eq!(names[0], "run");
     assert_eq!(names[1..].join(","), header, "same columns as places.csv");
     let decimals = [
-        0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 0, 2, 0, 0, 3, 1, 1, 1, 1, 1, 1, 3,
+        0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 0, 2, 0, 0, 3, 1, 1, 1, 1, 1, 1, 3, 1, 0, 0, 0,
     ];
     let run3: Vec<_> = rows
         .iter()

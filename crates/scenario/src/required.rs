@@ -131,6 +131,7 @@ const SCENARIO: &[Key] = &[
                 "power",
                 &[value("normal_hours"), value("non_thermal_share")],
             ),
+            optional_table("production", &[value("per_day")]),
         ],
     ),
     tables(
@@ -193,6 +194,35 @@ const SCENARIO: &[Key] = &[
         ],
     ),
     optional_tables("reserve", &RESERVE),
+    optional_table(
+        "food_security",
+        &[value("phase_floors_kcal"), value("averaging_days")],
+    ),
+    optional_tables(
+        "export",
+        &[
+            value("name"),
+            value("unit"),
+            value("place"),
+            value("to"),
+            value("per_day"),
+            value("hold_at_attack_chance"),
+            value("price_per_unit"),
+        ],
+    ),
+    optional_tables(
+        "service",
+        &[
+            value("name"),
+            value("place"),
+            value("needs"),
+            value("window_days"),
+            value("close_below"),
+            value("reopen_above"),
+            value("max_closure_days"),
+            value("min_open_days"),
+        ],
+    ),
     table(
         "threat",
         &[

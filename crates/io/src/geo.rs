@@ -12,6 +12,7 @@ use lifeline_model::params::Leg;
 use lifeline_model::record::{EventKind, RunRecord};
 use lifeline_model::{PlaceId, SegmentId};
 use serde_json::{Map, Value, json};
+use std::io::Write;
 
 /// A `[lon, lat]` position.
 pub type Position = [f64; 2];
@@ -107,85 +108,136 @@ fn object(v: Value) -> Map<String, Value> {
     }
 }
 
-/// One point feature per place (`id` = `place_id` = the place's index).
-fn place_features(ctx: &OutputContext, first_id: usize) -> Vec<Value> {
+/// One point feature per place (`id` = `place_id` = the place's index), built one at a time.
+fn place_features<'a>(ctx: &'a OutputContext, first_id: usize) -> impl Iterator<Item = Value> + 'a {
     let net = &ctx.input.network;
-    net.places()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let src = ctx.place_sources.get(i).cloned().unwrap_or_default();
-            let depot = ctx.input.depots.iter().any(|d| d.place.index() == i);
-            let properties = object(json!({
-                "layer": "place", "place_id": i, "name": p.name, "country": p.country,
-                "kind": p.kind.as_str(), "population": p.population, "demand_point": depot,
-                "admin1_pcode": src.admin1_pcode, "admin2_pcode": src.admin2_pcode,
-                "coord_source": src.coord_source, "population_source": src.population_source,
-                "note": src.note,
-            }));
-            let geometry = json!({"type": "Point", "coordinates": position([p.lon, p.lat])});
-            feature(first_id + i, geometry, properties)
+    net.places().iter().enumerate().map(move |(i, p)| {
+        let src = ctx.place_sources.get(i).cloned().unwrap_or_default();
+        let depot = ctx.input.depots.iter().any(|d| d.place.index() == i);
+        let properties = object(json!({
+            "layer": "place", "place_id": i, "name": p.name, "country": p.country,
+            "kind": p.kind.as_str(), "population": p.population, "demand_point": depot,
+            "admin1_pcode": src.admin1_pcode, "admin2_pcode": src.admin2_pcode,
+            "coord_source": src.coord_source, "population_source": src.population_source,
+            "note": src.note,
+        }));
+        let geometry = json!({"type": "Point", "coordinates": position([p.lon, p.lat])});
+        feature(first_id + i, geometry, properties)
+    })
+}
+
+/// For every segment, the corridors whose route drives along it, `;`-separated, in corridor
+/// order. One pass over the corridors' legs, so that a network of many segments and long
+/// corridors does not search every corridor for every segment.
+fn corridors_by_segment(ctx: &OutputContext) -> Vec<String> {
+    let corridors = &ctx.input.corridors;
+    let mut on: Vec<Vec<usize>> = vec![Vec::new(); ctx.input.network.segments().len()];
+    for (k, c) in corridors.iter().enumerate() {
+        for leg in &c.legs {
+            if let Leg::Drive { segment, .. } = leg
+                && let Some(list) = on.get_mut(segment.index())
+                && list.last() != Some(&k)
+            {
+                list.push(k);
+            }
+        }
+    }
+    on.into_iter()
+        .map(|list| {
+            list.iter()
+                .map(|&k| corridors[k].name.as_str())
+                .collect::<Vec<_>>()
+                .join(";")
         })
         .collect()
 }
 
-/// The corridors whose route drives along `segment`, `;`-separated.
-fn corridors_on(ctx: &OutputContext, segment: usize) -> String {
-    ctx.input
-        .corridors
-        .iter()
-        .filter(|c| {
-            c.legs
-                .iter()
-                .any(|l| matches!(l, Leg::Drive { segment: s, .. } if s.index() == segment))
-        })
-        .map(|c| c.name.as_str())
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-/// One LineString feature per road segment (`id` = `first_id` + the segment's index).
-fn road_features(ctx: &OutputContext, first_id: usize) -> Vec<Value> {
+/// One LineString feature per road segment (`id` = `first_id` + the segment's index), built
+/// one at a time.
+fn road_features<'a>(ctx: &'a OutputContext, first_id: usize) -> impl Iterator<Item = Value> + 'a {
     let net = &ctx.input.network;
-    net.segments()
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let src = ctx.segment_sources.get(i).cloned().unwrap_or_default();
-            let properties = object(json!({
-                "layer": "road", "segment_id": i,
-                "a": net.place(s.a).name, "b": net.place(s.b).name,
-                "length_km": s.length.0, "route": s.route, "condition": s.condition.as_str(),
-                "corridors": corridors_on(ctx, i),
-                "length_source": src.length_source, "condition_source": src.condition_source,
-                "note": src.note,
-            }));
-            let line: Vec<Value> = segment_geometry(net, SegmentId::from_index(i))
-                .into_iter()
-                .map(position)
-                .collect();
-            let geometry = json!({"type": "LineString", "coordinates": line});
-            feature(first_id + i, geometry, properties)
-        })
-        .collect()
+    let corridors = corridors_by_segment(ctx);
+    net.segments().iter().enumerate().map(move |(i, s)| {
+        let src = ctx.segment_sources.get(i).cloned().unwrap_or_default();
+        let properties = object(json!({
+            "layer": "road", "segment_id": i,
+            "a": net.place(s.a).name, "b": net.place(s.b).name,
+            "length_km": s.length.0, "route": s.route, "condition": s.condition.as_str(),
+            "corridors": corridors[i],
+            "length_source": src.length_source, "condition_source": src.condition_source,
+            "note": src.note,
+        }));
+        let line: Vec<Value> = segment_geometry(net, SegmentId::from_index(i))
+            .into_iter()
+            .map(position)
+            .collect();
+        let geometry = json!({"type": "LineString", "coordinates": line});
+        feature(first_id + i, geometry, properties)
+    })
 }
 
-/// Places (points) then roads (LineStrings) in one collection, for QGIS: a place's `id` is its
-/// index, a road's the number of places plus its index, so ids are unique across both.
+/// The features of `network.geojson`: places (points) then roads (LineStrings), for QGIS: a
+/// place's `id` is its index, a road's the number of places plus its index, so ids are unique
+/// across both.
+fn network_features<'a>(ctx: &'a OutputContext) -> impl Iterator<Item = Value> + 'a {
+    place_features(ctx, 0).chain(road_features(ctx, ctx.input.network.places().len()))
+}
+
+/// `network.geojson` as one value (the report embeds it). Writing a run's outputs streams it
+/// instead ([`write_network_geojson`]).
 pub fn network_geojson(ctx: &OutputContext) -> Value {
-    let mut features = place_features(ctx, 0);
-    features.extend(road_features(ctx, ctx.input.network.places().len()));
-    collection(features)
+    collection(network_features(ctx).collect())
 }
 
 /// The places alone (one layer of points).
 pub fn places_geojson(ctx: &OutputContext) -> Value {
-    collection(place_features(ctx, 0))
+    collection(place_features(ctx, 0).collect())
 }
 
 /// The roads alone (one layer of LineStrings).
 pub fn roads_geojson(ctx: &OutputContext) -> Value {
-    collection(road_features(ctx, 0))
+    collection(road_features(ctx, 0).collect())
+}
+
+/// Writes a FeatureCollection feature by feature, with the same bytes as serialising the whole
+/// collection at once ([`collection`] then `serde_json::to_writer`), but holding one feature in
+/// memory at a time: a country-size network's collection as one value takes about ten times
+/// its text.
+pub fn write_collection<W: Write>(
+    w: &mut W,
+    features: impl Iterator<Item = Value>,
+) -> std::io::Result<()> {
+    // The collection's framing as serde_json writes it, around an empty feature list: whatever
+    // order it gives the keys, the streamed file matches.
+    let empty = serde_json::to_string(&collection(Vec::new())).map_err(std::io::Error::other)?;
+    let (head, tail) = empty
+        .split_once("[]")
+        .ok_or_else(|| std::io::Error::other("a FeatureCollection has an empty list"))?;
+    w.write_all(head.as_bytes())?;
+    w.write_all(b"[")?;
+    for (k, f) in features.enumerate() {
+        if k > 0 {
+            w.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *w, &f).map_err(std::io::Error::other)?;
+    }
+    w.write_all(b"]")?;
+    w.write_all(tail.as_bytes())
+}
+
+/// Streams `network.geojson` (see [`network_features`]).
+pub fn write_network_geojson<W: Write>(w: &mut W, ctx: &OutputContext) -> std::io::Result<()> {
+    write_collection(w, network_features(ctx))
+}
+
+/// Streams `places.geojson`.
+pub fn write_places_geojson<W: Write>(w: &mut W, ctx: &OutputContext) -> std::io::Result<()> {
+    write_collection(w, place_features(ctx, 0))
+}
+
+/// Streams `roads.geojson`.
+pub fn write_roads_geojson<W: Write>(w: &mut W, ctx: &OutputContext) -> std::io::Result<()> {
+    write_collection(w, road_features(ctx, 0))
 }
 
 /// One point per demand city and day with that day's figures and its ISO `date`: a layer for

@@ -545,9 +545,17 @@ pub fn write_run_outputs_with(
     write_atomically(&dir.join("events.csv"), |w| {
         write_events_csv(w, ctx, record, options)
     })?;
-    write_json(&dir.join("network.geojson"), &geo::network_geojson(ctx))?;
-    write_json(&dir.join("places.geojson"), &geo::places_geojson(ctx))?;
-    write_json(&dir.join("roads.geojson"), &geo::roads_geojson(ctx))?;
+    // The network layers are streamed feature by feature: on a country-size network one
+    // value for the whole collection takes about a gigabyte.
+    write_atomically(&dir.join("network.geojson"), |w| {
+        geo::write_network_geojson(w, ctx)
+    })?;
+    write_atomically(&dir.join("places.geojson"), |w| {
+        geo::write_places_geojson(w, ctx)
+    })?;
+    write_atomically(&dir.join("roads.geojson"), |w| {
+        geo::write_roads_geojson(w, ctx)
+    })?;
     write_json(&dir.join("daily.geojson"), &geo::daily_geojson(ctx, record))?;
     write_json(
         &dir.join("attacks.geojson"),

@@ -234,3 +234,63 @@ fn hxl_row_follows_every_csv_header_when_asked() {
     let text = std::fs::read_to_string(plain.join("places.csv")).expect("csv");
     assert!(!text.lines().nth(1).expect("a row").starts_with('#'));
 }
+
+/// The network layers are streamed feature by feature; their bytes are those of the whole
+/// collection serialised at once, for both embedded cases.
+#[test]
+fn streamed_network_layers_match_the_whole_collection_byte_for_byte() {
+    use lifeline_io::geo::{network_geojson, places_geojson, roads_geojson};
+    for name in ["mali-2025", "burkina-djibo-2022"] {
+        let dir =
+            std::env::temp_dir().join(format!("lifeline-io-stream-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let scenario = Scenario::load(name).expect("embedded scenario loads");
+        let built = scenario
+            .build(&Overrides {
+                days: Some(20),
+                ..Overrides::default()
+            })
+            .expect("embedded scenario builds");
+        let record = lifeline_model::run(
+            &built.input,
+            &mut run_rng(built.seed, 0),
+            RecordOptions::all(),
+        );
+        let figures = key_figures(&built.input, &record);
+        let ctx = built.output_context(&scenario);
+        write_run_outputs_with(
+            &dir,
+            &ctx,
+            &record,
+            &figures,
+            None,
+            &WriteOptions::default(),
+        )
+        .expect("outputs");
+        for (file, whole) in [
+            ("network.geojson", network_geojson(&ctx)),
+            ("places.geojson", places_geojson(&ctx)),
+            ("roads.geojson", roads_geojson(&ctx)),
+        ] {
+            let written = std::fs::read(dir.join(file)).expect("written");
+            let expected = serde_json::to_vec(&whole).expect("serialises");
+            assert!(
+                written == expected,
+                "{name}/{file}: streamed bytes differ from the whole collection's"
+            );
+            // And the roads carry their corridors (the one-pass index of corridors by segment).
+            if file == "roads.geojson" {
+                assert!(
+                    features(&whole)
+                        .iter()
+                        .any(|f| !f["properties"]["corridors"]
+                            .as_str()
+                            .unwrap_or("")
+                            .is_empty()),
+                    "{name}: no road lists a corridor"
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

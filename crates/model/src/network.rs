@@ -5,6 +5,8 @@ use crate::units::{Days, Km, KmPerDay};
 use petgraph::algo::dijkstra;
 use petgraph::graph::{NodeIndex, UnGraph};
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
 
 /// What a place is; sets its role in supply (ports load, border posts delay) and displacement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +153,62 @@ pub struct Network {
     places: Vec<Place>,
     segments: Vec<Segment>,
     graph: UnGraph<PlaceId, SegmentId>,
+    /// Compressed adjacency: the segments touching place `p` are
+    /// `adjacent[adjacent_start[p]..adjacent_start[p + 1]]`, in segment order (the order
+    /// routing relaxes them in, which decides ties).
+    adjacent_start: Vec<usize>,
+    adjacent: Vec<SegmentId>,
+}
+
+/// A place waiting in Dijkstra's queue at a tentative travel time. Ordered so that the
+/// max-heap pops the smallest time first and, among equal times, the lowest place index: the
+/// order the former linear scan chose, so routes (and every output) stay the same.
+#[derive(Clone, Copy, Debug)]
+struct Queued {
+    time: f64,
+    place: usize,
+}
+
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .time
+            .total_cmp(&self.time)
+            .then_with(|| other.place.cmp(&self.place))
+    }
+}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Queued {}
+
+/// The compressed adjacency of `segments` over `n_places` places (see [`Network`]): a
+/// counting pass, then each segment listed at both ends in segment order.
+fn adjacency(n_places: usize, segments: &[Segment]) -> (Vec<usize>, Vec<SegmentId>) {
+    let mut start = vec![0usize; n_places + 1];
+    for s in segments {
+        start[s.a.index() + 1] += 1;
+        start[s.b.index() + 1] += 1;
+    }
+    for p in 0..n_places {
+        start[p + 1] += start[p];
+    }
+    let mut next = start.clone();
+    let mut adjacent = vec![SegmentId::from_index(0); start[n_places]];
+    for (i, s) in segments.iter().enumerate() {
+        for end in [s.a.index(), s.b.index()] {
+            adjacent[next[end]] = SegmentId::from_index(i);
+            next[end] += 1;
+        }
+    }
+    (start, adjacent)
 }
 
 /// A path as the ordered segments driven, with the place reached after each.
@@ -206,10 +264,13 @@ impl Network {
                 SegmentId::from_index(i),
             );
         }
+        let (adjacent_start, adjacent) = adjacency(places.len(), &segments);
         Ok(Network {
             places,
             segments,
             graph,
+            adjacent_start,
+            adjacent,
         })
     }
 
@@ -234,13 +295,10 @@ impl Network {
 
     /// Segments touching `place`, in segment order.
     pub fn segments_at(&self, place: PlaceId) -> impl Iterator<Item = SegmentId> + '_ {
-        let mut ids: Vec<SegmentId> = self
-            .graph
-            .edges(NodeIndex::new(place.index()))
-            .map(|e| *e.weight())
-            .collect();
-        ids.sort_unstable();
-        ids.into_iter()
+        let p = place.index();
+        self.adjacent[self.adjacent_start[p]..self.adjacent_start[p + 1]]
+            .iter()
+            .copied()
     }
 
     /// Fails with the first of `targets` that cannot be reached from `from`.
@@ -273,19 +331,24 @@ impl Network {
                 seg.length.at(speeds.speed(seg.condition)).0
             }
         };
-        // Dijkstra with predecessor tracking (petgraph's dijkstra returns only distances).
+        // Dijkstra with predecessor tracking (petgraph's dijkstra returns only distances) and
+        // a binary heap with lazy deletion: a place may be queued several times, and only the
+        // entry at its current time counts. Places are settled in order of time, then index,
+        // and relaxed along their segments in segment order, so ties break as they always did.
         let n = self.places.len();
         let mut dist = vec![f64::INFINITY; n];
         let mut prev: Vec<Option<SegmentId>> = vec![None; n];
         let mut done = vec![false; n];
+        let mut queue = BinaryHeap::new();
         dist[from.index()] = 0.0;
-        for _ in 0..n {
-            let Some(u) = (0..n)
-                .filter(|&i| !done[i] && dist[i].is_finite())
-                .min_by(|&a, &b| dist[a].total_cmp(&dist[b]).then(a.cmp(&b)))
-            else {
-                break;
-            };
+        queue.push(Queued {
+            time: 0.0,
+            place: from.index(),
+        });
+        while let Some(Queued { time, place: u }) = queue.pop() {
+            if done[u] || time > dist[u] {
+                continue;
+            }
             done[u] = true;
             if u == to.index() {
                 break;
@@ -296,6 +359,7 @@ impl Network {
                 if d < dist[v] {
                     dist[v] = d;
                     prev[v] = Some(s);
+                    queue.push(Queued { time: d, place: v });
                 }
             }
         }
@@ -389,6 +453,119 @@ mod tests {
                 KmPerDay(60.0),
             ],
         }
+    }
+
+    /// The former router: Dijkstra selecting the next place by a linear scan (lowest time,
+    /// then lowest index). The heap version must give the same paths, ties included.
+    fn linear_scan_path(
+        net: &Network,
+        from: PlaceId,
+        to: PlaceId,
+        speeds: &SpeedTable,
+        closed: &[SegmentId],
+    ) -> Option<Path> {
+        let cost = |s: SegmentId| {
+            if closed.contains(&s) {
+                f64::INFINITY
+            } else {
+                let seg = net.segment(s);
+                seg.length.at(speeds.speed(seg.condition)).0
+            }
+        };
+        let n = net.places().len();
+        let mut dist = vec![f64::INFINITY; n];
+        let mut prev: Vec<Option<SegmentId>> = vec![None; n];
+        let mut done = vec![false; n];
+        dist[from.index()] = 0.0;
+        for _ in 0..n {
+            let u = (0..n)
+                .filter(|&i| !done[i] && dist[i].is_finite())
+                .min_by(|&a, &b| dist[a].total_cmp(&dist[b]).then(a.cmp(&b)))?;
+            done[u] = true;
+            if u == to.index() {
+                break;
+            }
+            let mut at: Vec<SegmentId> = net
+                .segments()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.a.index() == u || s.b.index() == u)
+                .map(|(i, _)| SegmentId::from_index(i))
+                .collect();
+            at.sort_unstable();
+            for s in at {
+                let v = net.segment(s).other_end(PlaceId::from_index(u)).index();
+                let d = dist[u] + cost(s);
+                if d < dist[v] {
+                    dist[v] = d;
+                    prev[v] = Some(s);
+                }
+            }
+        }
+        if !dist[to.index()].is_finite() {
+            return None;
+        }
+        let mut steps = Vec::new();
+        let mut at = to;
+        while at != from {
+            let s = prev[at.index()]?;
+            steps.push((s, at));
+            at = net.segment(s).other_end(at);
+        }
+        steps.reverse();
+        Some(Path { start: from, steps })
+    }
+
+    proptest::proptest! {
+        /// Random networks with many equal travel times (whole lengths, two conditions,
+        /// parallel roads) and some closed segments: the heap router returns exactly the
+        /// linear scan's path, or fails where it finds none.
+        #[test]
+        fn heap_dijkstra_matches_the_linear_scan_ties_included(
+            n in 2usize..14,
+            roads in proptest::collection::vec((0usize..14, 0usize..14, 1u32..4, proptest::bool::ANY), 1..40),
+            closed_every in 0usize..5,
+        ) {
+            let places: Vec<Place> = (0..n).map(|i| place(&format!("p{i}"))).collect();
+            let segments: Vec<Segment> = roads
+                .iter()
+                .filter(|(a, b, _, _)| a % n != b % n)
+                .map(|&(a, b, km, good)| {
+                    let c = if good { RoadCondition::Good } else { RoadCondition::Fair };
+                    seg((a % n) as u32, (b % n) as u32, f64::from(km) * 100.0, c)
+                })
+                .collect();
+            let closed: Vec<SegmentId> = (0..segments.len())
+                .filter(|i| closed_every > 0 && i % 5 == closed_every - 1)
+                .map(SegmentId::from_index)
+                .collect();
+            let net = Network::new(places, segments).expect("valid");
+            for from in 0..n {
+                for to in 0..n {
+                    let (f, t) = (PlaceId::from_index(from), PlaceId::from_index(to));
+                    let heap = net.fastest_path(f, t, &speeds(), &closed).ok();
+                    let scan = linear_scan_path(&net, f, t, &speeds(), &closed);
+                    proptest::prop_assert_eq!(heap, scan, "from {} to {}", from, to);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn adjacency_lists_each_segment_at_both_ends_in_segment_order() {
+        let net = Network::new(
+            vec![place("a"), place("b"), place("c")],
+            vec![
+                seg(1, 2, 10.0, RoadCondition::Good),
+                seg(0, 1, 10.0, RoadCondition::Good),
+                seg(1, 2, 20.0, RoadCondition::Good),
+            ],
+        )
+        .expect("valid");
+        let at = |p: u32| net.segments_at(PlaceId(p)).collect::<Vec<_>>();
+        assert_eq!(at(0), vec![SegmentId(1)]);
+        assert_eq!(at(1), vec![SegmentId(0), SegmentId(1), SegmentId(2)]);
+        assert_eq!(at(2), vec![SegmentId(0), SegmentId(2)]);
     }
 
     #[test]

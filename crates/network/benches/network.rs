@@ -2,10 +2,13 @@
 //! each grid edge a road of three points (so simplification has chains to contract), a town
 //! at every 10th junction in each direction. After simplification: 50,625 places and 100,800
 //! segments. Measures the GeoJSON import (parse + simplify), simplification alone, and
-//! routing 100 corridors between towns across the grid.
+//! routing 100 corridors between towns across the grid, with the import's router and with the
+//! model's `Network::fastest_path` (what `lifeline run` routes corridors with).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use lifeline_model::network::{PlaceKind, RoadCondition};
+use lifeline_model::ids::{PlaceId, SegmentId};
+use lifeline_model::network::{Network, Place, PlaceKind, RoadCondition, Segment, SpeedTable};
+use lifeline_model::units::{Km, KmPerDay};
 use lifeline_network::geo::LonLat;
 use lifeline_network::geojson_in::{PropertyNames, read_roads};
 use lifeline_network::raw::{RawNetwork, RawRoad};
@@ -108,20 +111,76 @@ fn grid_raw(roads: &[[LonLat; 3]]) -> RawNetwork {
 }
 
 /// 100 corridors between towns spread over the grid (deterministic pairs).
-fn route_corridors(tables: &Tables, graph: &RoadGraph) -> f64 {
+fn corridor_pairs(tables: &Tables) -> Vec<(usize, usize)> {
     let towns: Vec<usize> = (0..tables.places.len())
         .filter(|&i| tables.places[i].name.starts_with("Town"))
         .collect();
+    (0..100)
+        .map(|k| {
+            (
+                towns[(k * 7) % towns.len()],
+                towns[(k * 131 + towns.len() / 2) % towns.len()],
+            )
+        })
+        .collect()
+}
+
+fn route_corridors(pairs: &[(usize, usize)], graph: &RoadGraph) -> f64 {
     let mut router = graph.router();
     let mut total = 0.0;
-    for k in 0..100 {
-        let from = towns[(k * 7) % towns.len()];
-        let to = towns[(k * 131 + towns.len() / 2) % towns.len()];
+    for &(from, to) in pairs {
         if let Some(route) = router.shortest_path(from, to) {
             total += route.cost;
         }
     }
     total
+}
+
+/// The simplified grid as the model's network (all roads `good`).
+fn model_network(tables: &Tables) -> Network {
+    let places = tables
+        .places
+        .iter()
+        .map(|p| Place {
+            name: p.name.clone(),
+            country: p.country.clone(),
+            lat: p.position.lat,
+            lon: p.position.lon,
+            kind: p.kind,
+            population: p.population,
+        })
+        .collect();
+    let segments = tables
+        .segments
+        .iter()
+        .map(|s| Segment {
+            a: PlaceId::from_index(s.a),
+            b: PlaceId::from_index(s.b),
+            length: s.length,
+            route: String::new(),
+            condition: RoadCondition::Good,
+            geometry: Vec::new(),
+        })
+        .collect();
+    Network::new(places, segments).expect("valid grid network")
+}
+
+fn model_route_corridors(pairs: &[(usize, usize)], network: &Network, speeds: &SpeedTable) -> Km {
+    let closed: [SegmentId; 0] = [];
+    pairs
+        .iter()
+        .map(|&(from, to)| {
+            let path = network
+                .fastest_path(
+                    PlaceId::from_index(from),
+                    PlaceId::from_index(to),
+                    speeds,
+                    &closed,
+                )
+                .expect("the grid is connected");
+            network.path_length(&path)
+        })
+        .sum()
 }
 
 fn bench_network(c: &mut Criterion) {
@@ -169,8 +228,16 @@ fn bench_network(c: &mut Criterion) {
         b.iter(|| RoadGraph::new(tables.places.len(), black_box(&edges)))
     });
     let graph = RoadGraph::new(tables.places.len(), &edges);
+    let pairs = corridor_pairs(&tables);
     group.bench_function("route-100-corridors", |b| {
-        b.iter(|| route_corridors(black_box(&tables), &graph))
+        b.iter(|| route_corridors(black_box(&pairs), &graph))
+    });
+    let network = model_network(&tables);
+    let speeds = SpeedTable {
+        by_condition: [KmPerDay(400.0); 4],
+    };
+    group.bench_function("model-fastest-path-100-corridors", |b| {
+        b.iter(|| model_route_corridors(black_box(&pairs), &network, &speeds))
     });
     group.bench_function("write-tables-text", |b| {
         b.iter(|| (tables.places_csv().len(), tables.segments_csv().len()))

@@ -4,6 +4,8 @@
 //! - `meta`: title, kind (run / ensemble / compare), scenario, response, seed, dates, files read;
 //! - `dates`: the date of each day, indexed by day number (every daily series has this length);
 //! - `summary`: summary.json as it is; `network`: network.geojson as it is;
+//! - `map`: `{extent: [west, south, east, north]}`, the network's frame with a margin (null
+//!   without a network), which the page's projection is fitted to;
 //! - `places`: `[{place, commodity, series: {column: [value or null per day]}}]` from places.csv;
 //! - `corridors`: `[{corridor, series}]` from corridors.csv;
 //! - `attacks`: attack rows of events.csv (`trucks_lost`, `drivers_kidnapped`, … as numbers);
@@ -557,6 +559,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         },
         "dates": date_list,
         "summary": summary,
+        "map": { "extent": crate::extent::map_extent(network.as_ref()).map(crate::extent::Extent::to_json) },
         "network": network,
         "places": keyed(&places, &["place", "commodity"]),
         "corridors": keyed(&corridors, &["corridor"]),

@@ -4,8 +4,8 @@
 //! (`places.csv`, `corridors.csv`, `events.csv`, `summary.json`, `network.geojson`, and when
 //! present `displacement.csv`, `quantiles.csv`, `runs.csv`, `compare.csv`, `scenario.toml`),
 //! turns it into one JSON document and fills the page template with it. The page's code
-//! (d3-geo, topojson-client, uPlot, the West-Africa country outlines and the page's own
-//! script) is a committed, minified bundle under `assets/`, built from `web/` with esbuild,
+//! (d3-geo, topojson-client, uPlot, the world's country outlines from Natural Earth 1:110m and
+//! the page's own script) is a committed, minified bundle under `assets/`, built from `web/` with esbuild,
 //! so building this crate needs no Node. The page makes no network request: its
 //! Content-Security-Policy forbids every fetch, and nothing in it refers to one.
 //!
@@ -13,11 +13,13 @@
 //! columns are carried through and missing ones only leave a chart empty.
 
 mod data;
+mod extent;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 pub use data::{Supplements, collect, collect_with};
+pub use extent::{Extent, map_extent};
 
 /// The page template: `{{TITLE}}`, `{{CSS}}`, `{{DATA}}` and `{{JS}}` are filled in.
 pub const TEMPLATE: &str = include_str!("../assets/template.html");

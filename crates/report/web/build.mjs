@@ -1,7 +1,7 @@
 // Builds the report front-end into ../assets (committed; the Rust build needs no Node).
 //   npm ci && npm run build
 // Outputs:
-//   ../assets/report.js    minified IIFE: d3-geo, topojson-client, uPlot, West-Africa outlines, page code
+//   ../assets/report.js    minified IIFE: d3-geo, topojson-client, uPlot, the world's country outlines, page code
 //   ../assets/report.css   minified: uPlot's stylesheet + the page's
 //   ../assets/licenses.txt third-party licences (shown in the page's footer panel)
 import { build } from "esbuild";
@@ -15,42 +15,16 @@ const assets = here + "../assets/";
 mkdirSync(assets, { recursive: true });
 mkdirSync(here + "generated", { recursive: true });
 
-// 1. Country outlines: Natural Earth 1:50m via world-atlas, filtered to a West-Africa box.
-const BOX = { west: -26, south: 0, east: 14, north: 30 };
-const world = JSON.parse(readFileSync(here + "node_modules/world-atlas/countries-50m.json", "utf8"));
-const all = feature(world, world.objects.countries);
-function bboxOf(geom) {
-  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
-  const visit = (c) => {
-    if (typeof c[0] === "number") {
-      if (c[0] < w) w = c[0];
-      if (c[0] > e) e = c[0];
-      if (c[1] < s) s = c[1];
-      if (c[1] > n) n = c[1];
-    } else c.forEach(visit);
-  };
-  visit(geom.coordinates);
-  return [w, s, e, n];
-}
-const inBox = (geom) => {
-  const [w, s, e, n] = bboxOf(geom);
-  return w < BOX.east && e > BOX.west && s < BOX.north && n > BOX.south;
-};
-// Keep the polygons (not whole countries: France, Spain... have far-away parts) that touch the box.
-const kept = [];
-for (const f of all.features) {
-  if (!f.geometry) continue;
-  let geometry = null;
-  if (f.geometry.type === "Polygon") geometry = inBox(f.geometry) ? f.geometry : null;
-  else if (f.geometry.type === "MultiPolygon") {
-    const polys = f.geometry.coordinates.filter((c) => inBox({ coordinates: c }));
-    if (polys.length) geometry = { type: "MultiPolygon", coordinates: polys };
-  }
-  if (geometry) kept.push({ ...f, geometry });
-}
+// 1. Country outlines: Natural Earth 1:110m admin-0 countries of the whole world, via
+// world-atlas, so that the map can frame any region. Only the name is kept of the properties,
+// and coordinates are re-quantised to a 10,000 × 10,000 grid (about 4 km at the equator; the
+// 1:110m lines are coarser than that) to keep the page small. Countries with no ISO 3166-1
+// numeric code (N. Cyprus, Somaliland, Kosovo) keep no id.
+const world = JSON.parse(readFileSync(here + "node_modules/world-atlas/countries-110m.json", "utf8"));
+const kept = feature(world, world.objects.countries).features.filter((f) => f.geometry);
 const topo = quantize(topology({ countries: { type: "FeatureCollection", features: kept.map((f) => ({ type: "Feature", id: f.id, properties: { name: f.properties.name }, geometry: f.geometry })) } }), 1e4);
-writeFileSync(here + "generated/westafrica.json", JSON.stringify(topo));
-console.log(`outlines: ${kept.length} countries (${kept.map((f) => f.properties.name).join(", ")}), ${JSON.stringify(topo).length} bytes`);
+writeFileSync(here + "generated/world110m.json", JSON.stringify(topo));
+console.log(`outlines: ${kept.length} countries, ${JSON.stringify(topo).length} bytes`);
 
 // 2. JavaScript bundle (comments and licence headers stripped: licences go to licenses.txt).
 const js = await build({
@@ -80,7 +54,7 @@ writeFileSync(assets + "report.css", css.outputFiles[0].text);
 
 // 4. Third-party licences.
 const lic = [
-  ["Natural Earth (country outlines, 1:50m)", null, "Public domain. Made with Natural Earth."],
+  ["Natural Earth (country outlines, 1:110m admin-0 countries)", null, "Public domain. Made with Natural Earth (naturalearthdata.com)."],
   ["world-atlas 2.0.2 (Natural Earth as TopoJSON)", "node_modules/world-atlas/LICENSE"],
   ["d3-geo", "node_modules/d3-geo/LICENSE"],
   ["d3-array (used by d3-geo)", "node_modules/d3-array/LICENSE"],

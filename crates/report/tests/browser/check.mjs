@@ -2,6 +2,7 @@
 //
 //   node check.mjs --report R.html --dir RUN_DIR --chromium /usr/bin/chromium \
 //       [--screenshot out.png] [--expect-attacks] [--expect-compare] [--expect-bands] [--expect-displacement]
+//       [--expect-focus COUNTRY]   (a country outline drawn as the scenario's own, by its Natural Earth name)
 //
 // Exits non-zero with one line per failed check.
 import { chromium } from "playwright-core";
@@ -102,6 +103,26 @@ try {
   check(map.drawnRoads === nLines, `every road has a drawn path (${map.drawnRoads})`);
   check(map.onCanvas === nPoints, `every place lies inside the map frame (${map.onCanvas})`);
   check(map.countries >= 10, `country outlines are drawn (${map.countries} countries)`);
+
+  // The map frames the scenario's region: every place inside the view box, and the places
+  // spread over a good part of it (a world view would crowd them into a few pixels).
+  const frame = await page.evaluate(() => {
+    const svg = document.querySelector("svg#map");
+    const [x0, y0, w, h] = (svg.getAttribute("viewBox") || "").split(/\s+/).map(Number);
+    const xy = Array.from(svg.querySelectorAll("circle.place")).map((c) => [Number(c.getAttribute("cx")), Number(c.getAttribute("cy"))]);
+    const xs = xy.map((p) => p[0]),
+      ys = xy.map((p) => p[1]);
+    return {
+      box: [x0, y0, w, h],
+      inside: xy.filter(([x, y]) => x >= x0 && x <= x0 + w && y >= y0 && y <= y0 + h).length,
+      spread: xy.length > 1 ? Math.max((Math.max(...xs) - Math.min(...xs)) / w, (Math.max(...ys) - Math.min(...ys)) / h) : 1,
+      focus: Array.from(svg.querySelectorAll("path.country.focus")).map((p) => (p.querySelector("title") || {}).textContent || ""),
+    };
+  });
+  check(frame.inside === nPoints, `every place lies inside the map's view box ${frame.box.join(" ")} (${frame.inside} of ${nPoints})`);
+  check(frame.spread >= 0.5, `the places fill the map's frame (they span ${(100 * frame.spread).toFixed(0)} % of it)`);
+  const focus = opt("--expect-focus");
+  if (focus) check(frame.focus.includes(focus), `${focus} is drawn as the scenario's country (focus: ${frame.focus.join(", ") || "none"})`);
 
   // Charts.
   const charts = await page.evaluate(() => {

@@ -2,11 +2,14 @@
 # Browser test of `lifeline report`: builds the CLI, runs the Mali scenario, makes its report,
 # opens it from a file:// path in headless Chromium (fresh profile, no network) and checks the
 # map, the charts, the day slider and that no request is attempted. Also checks the report of
-# a small fixture folder that has attacks, an ensemble band, displacement and a comparison.
+# a small fixture folder that has attacks, an ensemble band, displacement and a comparison, of
+# the Djibo case, and of a small network in Bolivia made with `network import` and `scenario new`
+# (the map frames each region: every place inside its view box, spread over it, the scenario's
+# country drawn as its focus).
 #
 # Needs: cargo, node + npm (playwright-core is installed into ./node_modules on first use),
 # and Chromium (`apt-get install -y chromium`; or set CHROMIUM=/path/to/chrome).
-# Screenshots: target/report-screenshot.png and target/report-screenshot-charts.png.
+# Screenshots: target/report-screenshot*.png (map and charts of each report).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,7 +52,7 @@ echo "   report size: $size bytes"
 mkdir -p "$root/target"
 status=0
 node "$here/check.mjs" --label "Mali scenario report" --report "$tmp/run/report.html" --dir "$tmp/run" \
-  --chromium "$chromium" --screenshot "$root/target/report-screenshot.png" || status=1
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot.png" --expect-focus Mali || status=1
 
 echo "== lifeline report on the fixture folder (attacks, bands, displacement, comparison)"
 cp -r "$root/crates/report/tests/fixtures/mini" "$tmp/mini"
@@ -57,6 +60,23 @@ cp -r "$root/crates/report/tests/fixtures/mini" "$tmp/mini"
 node "$here/check.mjs" --label "fixture report" --report "$tmp/mini/report.html" --dir "$tmp/mini" \
   --chromium "$chromium" --screenshot "$root/target/report-screenshot-fixture.png" \
   --expect-attacks --expect-bands --expect-displacement --expect-compare || status=1
+
+echo "== the Djibo case (a second region): lifeline run burkina-djibo-2022 --report"
+"$bin" run burkina-djibo-2022 --out "$tmp/djibo" --report >"$tmp/djibo.log" 2>&1 || { cat "$tmp/djibo.log"; fail "lifeline run burkina-djibo-2022 failed"; }
+node "$here/check.mjs" --label "Djibo case report" --report "$tmp/djibo/report.html" --dir "$tmp/djibo" \
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot-djibo.png" --expect-focus "Burkina Faso" || status=1
+
+echo "== a scenario far from Africa: a small network in the Andes, imported, scenario new, run, report"
+mkdir -p "$tmp/andes/flee"
+printf '%s\n' "#name,region,country,latitude,longitude,location_type,conflict_date,population" \
+  "Altura,Norte,BOL,-16.50,-68.15,town,,900000" "Cruce,Centro,BOL,-17.40,-67.60,town,,20000" \
+  "Llano,Centro,BOL,-17.97,-67.11,town,,260000" "Valle,Sur,BOL,-17.39,-66.16,town,,630000" >"$tmp/andes/flee/locations.csv"
+printf '%s\n' "#name1,name2,distance,forced_redirection" "Altura,Cruce,130,0" "Cruce,Llano,100,0" "Cruce,Valle,190,0" >"$tmp/andes/flee/routes.csv"
+"$bin" network import "$tmp/andes/flee" --out "$tmp/andes/net" >"$tmp/andes.log" 2>&1 || { cat "$tmp/andes.log"; fail "network import failed"; }
+"$bin" scenario new --name andes --network "$tmp/andes/net" --scenario-dir "$tmp/andes/net" >"$tmp/andes/net/andes.toml" || fail "scenario new failed"
+"$bin" run "$tmp/andes/net/andes.toml" --days 30 --out "$tmp/andes/run" --report >>"$tmp/andes.log" 2>&1 || { cat "$tmp/andes.log"; fail "lifeline run (andes) failed"; }
+node "$here/check.mjs" --label "report far from Africa (Bolivia)" --report "$tmp/andes/run/report.html" --dir "$tmp/andes/run" \
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot-andes.png" --expect-focus Bolivia || status=1
 
 [ "$status" -eq 0 ] || fail "see the FAIL lines above"
 echo "report browser test: all checks passed"

@@ -2,10 +2,10 @@
 // <script type="application/json" id="lifeline-data"> and draws the map, charts and tables.
 // Everything is offline: no request of any kind is made (the page's CSP forbids it).
 // Data strings are only ever written with textContent / setAttribute, never as HTML.
-import { geoMercator, geoPath, geoCentroid, geoDistance } from "d3-geo";
+import { geoMercator, geoPath, geoCentroid, geoDistance, geoBounds, geoContains } from "d3-geo";
 import { feature } from "topojson-client";
 import uPlot from "uplot";
-import world from "../generated/westafrica.json";
+import world from "../generated/world110m.json";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -188,6 +188,35 @@ function renderHeader(app) {
 }
 
 // ---------- map ----------
+// [west, south, east, north] in degrees: the extent the report's data gives (the network's
+// places and roads with a margin), else the inhabited world (Mercator cannot draw the poles).
+function mapExtent() {
+  const e = data.map && data.map.extent;
+  if (Array.isArray(e) && e.length === 4 && e.every(isNum) && e[0] < e[2] && e[1] < e[3]) return e;
+  return [-180, -58, 180, 78];
+}
+
+// The countries holding the scenario's demand places (else any of its places): drawn as the
+// focus. A box test first, so that large networks do not test every place against every outline.
+function countriesOf(countries, points) {
+  const demand = new Set(demandNames);
+  let chosen = points.filter((f) => demand.has((f.properties || {}).name));
+  if (!chosen.length) chosen = points;
+  const found = new Set();
+  const boxes = countries.map((c) => geoBounds(c));
+  for (const f of chosen) {
+    const [lon, lat] = f.geometry.coordinates;
+    countries.forEach((c, i) => {
+      if (found.has(c)) return;
+      const [[w, s0], [e, n]] = boxes[i];
+      // A box that crosses the antimeridian has w > e.
+      const inLon = w <= e ? lon >= w && lon <= e : lon >= w || lon <= e;
+      if (inLon && lat >= s0 && lat <= n && geoContains(c, [lon, lat])) found.add(c);
+    });
+  }
+  return found;
+}
+
 function renderMap(main) {
   const hasNet = data.network && Array.isArray(data.network.features) && data.network.features.length > 0;
   if (!hasNet && !nDays) return { update() {}, day: () => 0, initial: 0 };
@@ -204,14 +233,16 @@ function renderMap(main) {
   const lines = net.filter((f) => f.geometry && (f.geometry.type === "LineString" || f.geometry.type === "MultiLineString"));
   const countries = feature(world, world.objects.countries).features;
 
+  // The projection frames the scenario's extent (its places and roads with a margin, computed
+  // by the Rust side), wherever on Earth that is; without one, the inhabited world.
   const projection = geoMercator();
-  const fitTo = net.length ? { type: "FeatureCollection", features: net } : { type: "FeatureCollection", features: countries };
+  const extent = mapExtent();
   projection.fitExtent(
     [
-      [50, 40],
-      [W - 50, H - 40],
+      [10, 10],
+      [W - 10, H - 10],
     ],
-    fitTo,
+    { type: "MultiPoint", coordinates: [[extent[0], extent[1]], [extent[2], extent[3]]] },
   );
   const path = geoPath(projection);
 
@@ -228,11 +259,11 @@ function renderMap(main) {
   const gLabels = s("g", { class: "labels" });
   svg.append(gCountries, gRoads, gPlaces, gLabels);
 
-  const focusCountries = new Set(["466"]); // Mali (ISO 3166-1 numeric)
+  const focusCountries = countriesOf(countries, points);
   for (const c of countries) {
     const d = path(c);
     if (!d) continue;
-    const p = s("path", { d, class: "country" + (focusCountries.has(String(c.id)) ? " focus" : "") });
+    const p = s("path", { d, class: "country" + (focusCountries.has(c) ? " focus" : "") });
     const t = s("title");
     t.textContent = (c.properties && c.properties.name) || "";
     p.append(t);

@@ -11,6 +11,8 @@
 //!   [`MAX_EVENT_ROWS`], with `events_total`;
 //! - `displacement`: `[{location, series}]` from displacement.csv;
 //! - `quantiles`: `[{place, metric, p05: [...], ...}]` from quantiles.csv;
+//! - `corridor_quantiles`: `[{corridor, metric, p05: [...], ..., mean: [...]}]` from
+//!   corridor_quantiles.csv (an ensemble's daily corridor figures);
 //! - `runs`, `compare`: `{header, rows, total_rows}` as text, read by header in the page;
 //! - `scenario_toml`: the scenario file's text; `licenses`: third-party licences.
 
@@ -296,6 +298,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     let events_t = Table::read(&dir.join("events.csv"))?;
     let displacement_t = Table::read(&dir.join("displacement.csv"))?;
     let quantiles_t = Table::read(&dir.join("quantiles.csv"))?;
+    let corridor_quantiles_t = Table::read(&dir.join("corridor_quantiles.csv"))?;
     let runs_t = Table::read(&dir.join("runs.csv"))?;
     let compare_t = Table::read(&dir.join("compare.csv"))?;
     let scenario_toml = read_text(&dir.join("scenario.toml"))?;
@@ -311,6 +314,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         || corridors_t.is_some()
         || displacement_t.is_some()
         || quantiles_t.is_some()
+        || corridor_quantiles_t.is_some()
         || compare_t.is_some();
     if !reportable {
         return Err(ReportError::NothingToReport(dir.to_path_buf()));
@@ -348,6 +352,10 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         .as_ref()
         .map(|t| daily(t, &[&["place", "location"], &["metric"]], &mut dates))
         .transpose()?;
+    let corridor_quantiles = corridor_quantiles_t
+        .as_ref()
+        .map(|t| daily(t, &[&["corridor"], &["metric"]], &mut dates))
+        .transpose()?;
 
     // The day axis: every day up to the last one any file mentions.
     let series_len = |d: &Option<Daily>| {
@@ -359,7 +367,13 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
                 .unwrap_or(0)
         })
     };
-    let mut n_days = [&places, &corridors, &displacement, &quantiles]
+    let mut n_days = [
+        &places,
+        &corridors,
+        &displacement,
+        &quantiles,
+        &corridor_quantiles,
+    ]
         .into_iter()
         .map(series_len)
         .max()
@@ -412,26 +426,9 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
                 .collect(),
         )
     };
-    let quantiles_json = match &quantiles {
-        None => Value::Array(Vec::new()),
-        Some(q) => Value::Array(
-            q.keys
-                .iter()
-                .enumerate()
-                .map(|(k, key)| {
-                    // Only the quantile columns (p05, p50, ...): `mean` and `runs` are not drawn.
-                    let mut m = match series_json(q, k, n_days) {
-                        Value::Object(m) => m,
-                        _ => Map::new(),
-                    };
-                    m.retain(|c, _| is_quantile_column(c));
-                    m.insert("place".into(), Value::from(key[0].as_str()));
-                    m.insert("metric".into(), Value::from(key[1].as_str()));
-                    Value::Object(m)
-                })
-                .collect(),
-        ),
-    };
+    let quantiles_json = quantile_series(&quantiles, "place", false, n_days);
+    // The corridors' daily means add up to each corridor's expected total, shown in a table.
+    let corridor_quantiles_json = quantile_series(&corridor_quantiles, "corridor", true, n_days);
 
     // Events: attacks (for the map's road losses) and the non-routine rest (for the log).
     let mut attacks = Vec::new();
@@ -502,7 +499,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     };
     let kind = if compare_t.is_some() {
         "compare"
-    } else if quantiles_t.is_some() || runs_t.is_some() {
+    } else if quantiles_t.is_some() || corridor_quantiles_t.is_some() || runs_t.is_some() {
         "ensemble"
     } else {
         "run"
@@ -562,6 +559,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         "corridors": keyed(&corridors, &["corridor"]),
         "displacement": keyed(&displacement, &["location"]),
         "quantiles": quantiles_json,
+        "corridor_quantiles": corridor_quantiles_json,
         "attacks": attacks,
         "events": events,
         "events_total": events_total,
@@ -570,6 +568,31 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         "scenario_toml": scenario_toml,
         "licenses": LICENSES,
     }))
+}
+
+/// `[{<key>, metric, p05: [...], p25, ...}]`: the quantile columns of a quantile table (and
+/// `mean` when `with_mean`; `runs` is never drawn), keyed by its first key column (`place` or
+/// `corridor`).
+fn quantile_series(q: &Option<Daily>, key_name: &str, with_mean: bool, n_days: usize) -> Value {
+    let Some(q) = q else {
+        return Value::Array(Vec::new());
+    };
+    Value::Array(
+        q.keys
+            .iter()
+            .enumerate()
+            .map(|(k, key)| {
+                let mut m = match series_json(q, k, n_days) {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
+                m.retain(|c, _| is_quantile_column(c) || (with_mean && c == "mean"));
+                m.insert(key_name.into(), Value::from(key[0].as_str()));
+                m.insert("metric".into(), Value::from(key[1].as_str()));
+                Value::Object(m)
+            })
+            .collect(),
+    )
 }
 
 /// The event file given on the command line instead of the scenario's: `events_file` in

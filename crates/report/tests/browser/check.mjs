@@ -2,6 +2,7 @@
 //
 //   node check.mjs --report R.html --dir RUN_DIR --chromium /usr/bin/chromium \
 //       [--screenshot out.png] [--expect-attacks] [--expect-compare] [--expect-bands] [--expect-displacement]
+//       [--expect-corridor-bands]
 //
 // Exits non-zero with one line per failed check.
 import { chromium } from "playwright-core";
@@ -45,6 +46,7 @@ const csvColumn = (file, column) => {
 };
 const placeNames = new Set(csvColumn("places.csv", "place"));
 const corridorNames = new Set(csvColumn("corridors.csv", "corridor"));
+const spreadCorridors = new Set(csvColumn("corridor_quantiles.csv", "corridor"));
 
 const reportUrl = pathToFileURL(reportPath).href;
 const profile = mkdtempSync(join(tmpdir(), "lifeline-report-profile-"));
@@ -125,7 +127,11 @@ try {
     return {
       cities: of("#cities .chart"),
       cityBlocks: document.querySelectorAll("#cities .city").length,
-      corridors: of("#corridors .chart"),
+      corridors: of("#corridors > .chart-grid .chart"),
+      spreads: of("#corridors .corridor-spread .chart"),
+      spreadBlocks: document.querySelectorAll("#corridors .corridor-spread").length,
+      spreadBands: Array.from(document.querySelectorAll("#corridors .corridor-spread .u-legend .u-label")).filter((l) => / p95$/.test(l.textContent || "")).length,
+      spreadRows: document.querySelectorAll("#corridors[data-corridor-spread] table.data tbody tr").length,
       displacement: of("#displacement .chart"),
     };
   });
@@ -143,6 +149,13 @@ try {
   }
   if (corridorNames.size) {
     check(charts.corridors.length === corridorNames.size && charts.corridors.every((c) => c.points > 0 && c.canvas > 0), `a chart with data per corridor (${charts.corridors.length} of ${corridorNames.size})`);
+  }
+  if (spreadCorridors.size || flag("--expect-corridor-bands")) {
+    const n = spreadCorridors.size;
+    check(n > 0, `the folder has corridor_quantiles.csv (${n} corridors)`);
+    check(charts.spreadBlocks === n && charts.spreadRows === n, `a block and a table row per corridor of corridor_quantiles.csv (${charts.spreadBlocks}, ${charts.spreadRows} of ${n})`);
+    check(charts.spreads.length === 2 * n && charts.spreads.every((c) => c.points > 0 && c.canvas > 0), `two corridor charts each with data and ink (${charts.spreads.length} of ${2 * n})`);
+    check(charts.spreadBands >= 3 * n, `the corridors' 5–95% bands are drawn (${charts.spreadBands} band series, at least ${3 * n})`);
   }
   if (flag("--expect-displacement")) check(charts.displacement.length > 0 && charts.displacement.every((c) => c.points > 0), `displacement charts have data (${charts.displacement.length})`);
   if (flag("--expect-bands")) {

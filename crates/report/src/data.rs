@@ -374,11 +374,11 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         &quantiles,
         &corridor_quantiles,
     ]
-        .into_iter()
-        .map(series_len)
-        .max()
-        .unwrap_or(0)
-        .max(dates.keys().next_back().map_or(0, |d| d + 1));
+    .into_iter()
+    .map(series_len)
+    .max()
+    .unwrap_or(0)
+    .max(dates.keys().next_back().map_or(0, |d| d + 1));
     let start = summary
         .as_ref()
         .and_then(|s| s.get("start_date"))

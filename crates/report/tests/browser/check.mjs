@@ -131,7 +131,7 @@ try {
       spreads: of("#corridors .corridor-spread .chart"),
       spreadBlocks: document.querySelectorAll("#corridors .corridor-spread").length,
       spreadBands: Array.from(document.querySelectorAll("#corridors .corridor-spread .u-legend .u-label")).filter((l) => / p95$/.test(l.textContent || "")).length,
-      spreadRows: document.querySelectorAll("#corridors[data-corridor-spread] table.data tbody tr").length,
+      spreadRows: document.querySelectorAll("#corridors .corridor-spread-table table.data tbody tr").length,
       displacement: of("#displacement .chart"),
     };
   });
@@ -169,7 +169,10 @@ try {
     check(rows > 0, `responses ranked (${rows} rows)`);
   }
   const toml = await page.evaluate(() => document.querySelector("#sources pre.toml")?.textContent.length || 0);
-  check(toml > 0 === existsSync(join(dir, "scenario.toml")), `scenario.toml panel ${toml ? `(${toml} chars)` : "(absent, as the folder has none)"}`);
+  // An ensemble's folder has no scenario.toml: `lifeline report` supplies the scenario's own.
+  const supplied = await page.evaluate(() => JSON.parse(document.getElementById("lifeline-data").textContent).meta?.supplied || []);
+  const tomlExpected = existsSync(join(dir, "scenario.toml")) || supplied.includes("scenario.toml");
+  check(toml > 0 === tomlExpected, `scenario.toml panel ${toml ? `(${toml} chars)` : "(absent, as the folder has none)"}`);
 
   // Page structure: unique ids, readable labels, camps only where there are camps, exports.
   const structure = await page.evaluate(() => {

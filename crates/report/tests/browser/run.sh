@@ -7,7 +7,8 @@
 #
 # Needs: cargo, node + npm (playwright-core is installed into ./node_modules on first use),
 # and Chromium (`apt-get install -y chromium`; or set CHROMIUM=/path/to/chrome).
-# Screenshots: target/report-screenshot.png and target/report-screenshot-charts.png.
+# Screenshots: target/report-screenshot.png and target/report-screenshot-charts.png (and the
+# -ensemble and -fixture variants).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

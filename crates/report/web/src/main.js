@@ -905,7 +905,7 @@ function renderCorridorSpread(main) {
     return [name, { num: d.mean ? sum(d.mean) : null, digits: 0 }, { num: l.mean ? sum(l.mean) : null, digits: 1 }, { num: lowest, digits: 3 }];
   });
   rows.sort((a, b) => (b[1].num || 0) - (a[1].num || 0));
-  sec.append(table(["corridor", "delivered m³ (mean total)", "trucks lost (mean total)", "lowest median willingness"], rows, { scroll: true }));
+  sec.append(h("div", { class: "corridor-spread-table" }, table(["corridor", "delivered m³ (mean total)", "trucks lost (mean total)", "lowest median willingness"], rows, { scroll: true })));
   for (const [name] of rows) {
     const block = h("div", { class: "city corridor-spread" });
     block.append(h("h3", { text: name }));

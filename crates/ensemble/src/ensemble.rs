@@ -356,7 +356,11 @@ fn run_chunk(
     let nf = layout.schema.len();
     let mut timing = Timing::default();
     let mut figures = vec![0.0f64; nf * n];
-    let mut cells = vec![0.0f32; layout.cells.len() * n];
+    let ncells = layout.cells.len();
+    let mut cells = vec![0.0f32; ncells * n];
+    // A few runs' cells in run order, moved into the column-major block together (see
+    // `transpose_into`).
+    let mut recent = vec![0.0f32; ncells * RUN_BLOCK.min(n)];
     let mut row = Vec::with_capacity(nf);
     let rows = n * input.days as usize * input.depots.len();
     let mut table = spec
@@ -373,7 +377,11 @@ fn run_chunk(
         for (f, v) in row.iter().enumerate() {
             figures[f * n + i] = *v;
         }
-        fill_cells(&record, &mut cells, n, i);
+        let b = i % RUN_BLOCK;
+        fill_cells(&record, &mut recent[b * ncells..(b + 1) * ncells], 1, 0);
+        if b + 1 == RUN_BLOCK || i + 1 == n {
+            transpose_into(&recent[..(b + 1) * ncells], ncells, &mut cells, n, i - b);
+        }
         if let Some(t) = table.as_mut() {
             t.push_run(run, &record);
         }
@@ -396,6 +404,22 @@ fn run_chunk(
     write_renamed(&journal.chunk_path(chunk), &[&bytes])?;
     timing.write = t.elapsed().as_secs_f64();
     Ok(timing)
+}
+
+/// Runs whose cells are moved into a chunk's block together: the block is column-major
+/// (`[cell][run]`), so one run alone writes one value per cache line; 16 runs fill a line.
+const RUN_BLOCK: usize = 16;
+
+/// Moves the cells of consecutive runs (`rows`: `[run][cell]`, runs from `first`) into the
+/// column-major `block[cell · stride + run]`.
+fn transpose_into(rows: &[f32], ncells: usize, block: &mut [f32], stride: usize, first: usize) {
+    let count = rows.len() / ncells.max(1);
+    for c in 0..ncells {
+        let dst = &mut block[c * stride + first..c * stride + first + count];
+        for (b, d) in dst.iter_mut().enumerate() {
+            *d = rows[b * ncells + c];
+        }
+    }
 }
 
 /// Reads columns `cols` of every chunk into `buf[(col − cols.start) · N + run]`.

@@ -183,6 +183,7 @@ pub fn scenario(
         corridors,
         depots,
         tables,
+        start: parse_date(spec.scenario.start_date.get_ref()).ok(),
         problems: Vec::new(),
     };
     checks.header(spec);
@@ -257,6 +258,8 @@ struct Checks<'a> {
     /// (place, commodity) of each depot.
     depots: Vec<(&'a str, &'a str)>,
     tables: &'a NetworkTables,
+    /// The scenario's first day, when it is a valid date.
+    start: Option<NaiveDate>,
     problems: Vec<ScenarioError>,
 }
 
@@ -720,6 +723,19 @@ impl Checks<'_> {
             .map(|(key, text)| {
                 let text = text.as_ref()?;
                 match parse_date(text) {
+                    // A target measures the run: its window cannot start before it.
+                    Ok(d) if self.start.is_some_and(|start| d < start) => {
+                        let start = self.start.unwrap_or(d);
+                        self.problem(
+                            span.clone(),
+                            &field(key),
+                            format!(
+                                "`{key}` ({d}) is before the scenario starts ({start}); expected \
+                                 a date on or after {start}"
+                            ),
+                        );
+                        None
+                    }
                     Ok(d) => Some(d),
                     Err(message) => {
                         self.problem(span.clone(), &field(key), message);

@@ -775,6 +775,17 @@ fn calibration_tables_are_checked_with_their_line() {
         found[2].2.contains("did you mean `trucks_lost`"),
         "{found:?}"
     );
+    // A target's window cannot start before the run does.
+    let early = hindcast().replacen("from = \"2025-11-01\"", "from = \"2024-11-01\"", 1);
+    let found_early = problems_of(&early);
+    assert_eq!(found_early.len(), 1, "{found_early:?}");
+    assert_eq!(found_early[0].1, "calibration.target.from");
+    assert!(
+        found_early[0]
+            .2
+            .contains("before the scenario starts (2025-09-01)"),
+        "{found_early:?}"
+    );
     let p = line_of(&text, "path = \"willingness.recovery_half_life_days\"") - 1;
     assert_eq!(found[3].0, p, "{found:?}");
     assert!(found[3].2.contains("above `min` (15)"), "{found:?}");

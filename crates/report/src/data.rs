@@ -11,8 +11,9 @@
 //!   [`MAX_EVENT_ROWS`], with `events_total`;
 //! - `displacement`: `[{location, series}]` from displacement.csv;
 //! - `quantiles`: `[{place, metric, p05: [...], ...}]` from quantiles.csv;
-//! - `corridor_quantiles`: `[{corridor, metric, p05: [...], ..., mean: [...]}]` from
-//!   corridor_quantiles.csv (an ensemble's daily corridor figures);
+//! - `corridor_quantiles`: `[{corridor, metric, p05: [...], ..., mean_total}]` from
+//!   corridor_quantiles.csv (an ensemble's daily corridor figures; `mean_total` is the sum of the
+//!   daily means, the expected total over the period);
 //! - `runs`, `compare`: `{header, rows, total_rows}` as text, read by header in the page;
 //! - `scenario_toml`: the scenario file's text; `licenses`: third-party licences.
 
@@ -570,10 +571,11 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     }))
 }
 
-/// `[{<key>, metric, p05: [...], p25, ...}]`: the quantile columns of a quantile table (and
-/// `mean` when `with_mean`; `runs` is never drawn), keyed by its first key column (`place` or
-/// `corridor`).
-fn quantile_series(q: &Option<Daily>, key_name: &str, with_mean: bool, n_days: usize) -> Value {
+/// `[{<key>, metric, p05: [...], p25, ...}]`: the quantile columns of a quantile table (`mean`
+/// and `runs` are not drawn), keyed by its first key column (`place` or `corridor`); with
+/// `mean_total`, also `mean_total`, the sum of the daily means (the expected total over the
+/// period).
+fn quantile_series(q: &Option<Daily>, key_name: &str, mean_total: bool, n_days: usize) -> Value {
     let Some(q) = q else {
         return Value::Array(Vec::new());
     };
@@ -586,7 +588,14 @@ fn quantile_series(q: &Option<Daily>, key_name: &str, with_mean: bool, n_days: u
                     Value::Object(m) => m,
                     _ => Map::new(),
                 };
-                m.retain(|c, _| is_quantile_column(c) || (with_mean && c == "mean"));
+                let total = m
+                    .get("mean")
+                    .and_then(Value::as_array)
+                    .map(|days| days.iter().filter_map(Value::as_f64).sum::<f64>());
+                m.retain(|c, _| is_quantile_column(c));
+                if mean_total && let Some(t) = total {
+                    m.insert("mean_total".into(), num_value(t));
+                }
                 m.insert(key_name.into(), Value::from(key[0].as_str()));
                 m.insert("metric".into(), Value::from(key[1].as_str()));
                 Value::Object(m)

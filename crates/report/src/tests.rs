@@ -172,7 +172,9 @@ fn collects_every_file_of_the_folder() {
         .unwrap();
     assert_eq!(delivered["p50"][2], 120);
     assert_eq!(delivered["p95"][2], 160);
-    assert_eq!(delivered["mean"][2], 112.5);
+    // The expected total: the sum of the daily means (0 + 8 + 112.5 + 22).
+    assert_eq!(delivered["mean_total"], 142.5);
+    assert!(delivered.get("mean").is_none(), "daily means are not drawn");
     assert!(delivered.get("runs").is_none(), "runs is not a series");
     let willingness = spreads
         .iter()

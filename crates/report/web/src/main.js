@@ -881,8 +881,8 @@ function renderCorridors(main) {
 const corridorQuantiles = data.corridor_quantiles || [];
 function corridorBand(name, metric) {
   const q = corridorQuantiles.find((x) => x.corridor === name && x.metric === metric);
-  if (!q || !q.p05 || !q.p95) return { median: null, band: null, mean: null };
-  return { median: q.p50 || null, band: { lo: q.p05, hi: q.p95, lo50: q.p25, hi50: q.p75 }, mean: q.mean || null };
+  if (!q || !q.p05 || !q.p95) return { median: null, band: null, total: null };
+  return { median: q.p50 || null, band: { lo: q.p05, hi: q.p95, lo50: q.p25, hi50: q.p75 }, total: isNum(q.mean_total) ? q.mean_total : null };
 }
 function renderCorridorSpread(main) {
   if (!corridorQuantiles.length) return;
@@ -902,7 +902,7 @@ function renderCorridorSpread(main) {
     const l = corridorBand(name, "trucks_lost");
     const w = corridorBand(name, "willingness");
     const lowest = w.median && countNum(w.median) ? Math.min(...w.median.filter(isNum)) : null;
-    return [name, { num: d.mean ? sum(d.mean) : null, digits: 0 }, { num: l.mean ? sum(l.mean) : null, digits: 1 }, { num: lowest, digits: 3 }];
+    return [name, { num: d.total, digits: 0 }, { num: l.total, digits: 1 }, { num: lowest, digits: 3 }];
   });
   rows.sort((a, b) => (b[1].num || 0) - (a[1].num || 0));
   sec.append(h("div", { class: "corridor-spread-table" }, table(["corridor", "delivered m³ (mean total)", "trucks lost (mean total)", "lowest median willingness"], rows, { scroll: true })));

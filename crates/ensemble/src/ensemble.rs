@@ -422,8 +422,10 @@ fn transpose_into(rows: &[f32], ncells: usize, block: &mut [f32], stride: usize,
     }
 }
 
-/// Reads columns `cols` of every chunk into `buf[(col − cols.start) · N + run]`.
-fn gather<T: crate::journal::Stored + Default>(
+/// Reads columns `cols` of every chunk into `buf[(col − cols.start) · N + run]`. The columns are
+/// split among the pool's threads, each reading its share from every chunk file (the final pass
+/// would otherwise wait on one thread's reads).
+fn gather<T: crate::journal::Stored + Default + Send>(
     layout: &Layout,
     journal: &Journal,
     block: Block,
@@ -433,21 +435,28 @@ fn gather<T: crate::journal::Stored + Default>(
     let n = layout.spec.runs as usize;
     buf.clear();
     buf.resize(cols.len() * n, T::default());
-    let mut scratch = Vec::new();
-    for k in 0..layout.chunks {
-        let shape = layout.shape(k);
-        read_columns(
-            &journal.chunk_path(k),
-            &shape,
-            block,
-            cols.clone(),
-            buf,
-            n,
-            shape.first_run as usize,
-            &mut scratch,
-        )?;
-    }
-    Ok(())
+    let per_task = cols.len().div_ceil(rayon::current_num_threads()).max(1);
+    buf.par_chunks_mut(per_task * n)
+        .enumerate()
+        .try_for_each(|(t, part)| {
+            let first = cols.start + t * per_task;
+            let mine = first..first + part.len() / n;
+            let mut scratch = Vec::new();
+            for k in 0..layout.chunks {
+                let shape = layout.shape(k);
+                read_columns(
+                    &journal.chunk_path(k),
+                    &shape,
+                    block,
+                    mine.clone(),
+                    part,
+                    n,
+                    shape.first_run as usize,
+                    &mut scratch,
+                )?;
+            }
+            Ok(())
+        })
 }
 
 fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Result<()> {

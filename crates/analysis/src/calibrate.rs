@@ -33,11 +33,18 @@ impl<'a> Calibration<'a> {
             )));
         }
         let base = BaseValues::of(scenario);
+        // The tables without their spans (kept for the scenario's own located checks).
+        let targets: Vec<_> = spec.targets.iter().map(|t| t.get_ref().clone()).collect();
+        let parameters: Vec<_> = spec
+            .parameters
+            .iter()
+            .map(|p| p.get_ref().clone())
+            .collect();
         Ok(Calibration {
             built,
             base,
-            targets: resolve_targets(&spec.targets, built)?,
-            parameters: resolve_parameters(&spec.parameters, &base)?,
+            targets: resolve_targets(&targets, built)?,
+            parameters: resolve_parameters(&parameters, &base)?,
             runs_per_evaluation: runs_per_evaluation.max(1),
         })
     }

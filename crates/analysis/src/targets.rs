@@ -360,6 +360,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_scenario_checks_the_metric_names_measured_here() {
+        // The scenario's validation pass refuses other names before a calibration starts.
+        let names = lifeline_scenario::validate::TARGET_METRICS;
+        assert!(names.iter().all(|n| Metric::parse(n).is_some()));
+        let distinct: std::collections::BTreeSet<_> = names
+            .iter()
+            .map(|n| format!("{:?}", Metric::parse(n)))
+            .collect();
+        assert_eq!(distinct.len(), 8, "every metric named once");
+        assert!(Metric::parse("truck_lost").is_none());
+    }
+
+    #[test]
     fn aggregations_skip_missing_days_and_find_first_crossings() {
         let s = [3.0, f64::NAN, 1.0, 4.0];
         assert_eq!(aggregate(Aggregation::Mean, &s), 8.0 / 3.0);

@@ -15,6 +15,7 @@ pub const ENSEMBLE_OUTPUTS: Outputs = Outputs {
     command: "ensemble",
     names: &[
         "quantiles.csv",
+        "corridor_quantiles.csv",
         "runs.csv",
         "runs.parquet",
         "summary.json",
@@ -47,7 +48,8 @@ pub struct EnsembleArgs {
     /// Do not write runs.parquet (the daily table of every run): faster, smaller.
     #[arg(long)]
     pub no_parquet: bool,
-    /// Add a row of HXL hashtags (for HDX) under the header of runs.csv and quantiles.csv.
+    /// Add a row of HXL hashtags (for HDX) under the header of runs.csv, quantiles.csv and
+    /// corridor_quantiles.csv.
     #[arg(long)]
     pub hxl: bool,
     /// Also write report.html (a self-contained offline page) into the output folder.
@@ -145,9 +147,9 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         )
     );
     let files = if args.no_parquet {
-        "runs.csv, quantiles.csv, summary.json"
+        "runs.csv, quantiles.csv, corridor_quantiles.csv, summary.json"
     } else {
-        "runs.csv, quantiles.csv, runs.parquet, summary.json"
+        "runs.csv, quantiles.csv, corridor_quantiles.csv, runs.parquet, summary.json"
     };
     println!("Outputs in {}/: {files}, manifest.json", dir.display());
     if args.report {

@@ -31,7 +31,13 @@ fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-const FILES: [&str; 4] = ["runs.csv", "quantiles.csv", "runs.parquet", "summary.json"];
+const FILES: [&str; 5] = [
+    "runs.csv",
+    "quantiles.csv",
+    "corridor_quantiles.csv",
+    "runs.parquet",
+    "summary.json",
+];
 
 #[test]
 fn ensemble_files_are_identical_for_one_and_two_threads() {
@@ -58,6 +64,15 @@ fn ensemble_files_are_identical_for_one_and_two_threads() {
         assert!(
             a == read(&two.join(name)),
             "{name} differs between 1 and 2 threads"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&one.join("manifest.json"))).expect("json");
+    let listed = manifest["files"].as_array().expect("files");
+    for name in FILES {
+        assert!(
+            listed.iter().any(|f| f["name"] == name),
+            "manifest.json lists {name}"
         );
     }
     let runs = String::from_utf8(read(&one.join("runs.csv"))).expect("utf-8");
@@ -118,7 +133,12 @@ fn an_interrupted_ensemble_resumes_without_losing_runs() {
     assert!(!cut.join("summary.json").exists());
     let out = ok(&[&base[..], &[cut_s, "--resume", "--threads", "1"]].concat());
     assert!(out.contains("5 resumed"), "{out}");
-    for name in ["runs.csv", "quantiles.csv", "summary.json"] {
+    for name in [
+        "runs.csv",
+        "quantiles.csv",
+        "corridor_quantiles.csv",
+        "summary.json",
+    ] {
         assert!(
             read(&whole.join(name)) == read(&cut.join(name)),
             "{name} differs after resume"

@@ -4,7 +4,7 @@
 //! quantile selection. `cargo bench -p lifeline-ensemble`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use lifeline_ensemble::daily::{DailyTable, cell_count, fill_cells};
+use lifeline_ensemble::daily::{CellLayout, DailyTable, fill_cells};
 use lifeline_ensemble::quantile::{PROBS, spread};
 use lifeline_ensemble::{EnsembleOptions, EnsembleSpec, FigureSchema, RECORD, run_ensemble};
 use lifeline_model::run_rng;
@@ -55,7 +55,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.bench_function("cells", |b| {
-        let mut block = vec![0f32; cell_count(input.days, input.depots.len())];
+        let mut block = vec![0f32; CellLayout::new(input).len()];
         b.iter(|| fill_cells(black_box(&record), &mut block, 1, 0))
     });
     g.bench_function("parquet_rows_and_encode", |b| {

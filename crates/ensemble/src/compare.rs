@@ -75,7 +75,7 @@ pub fn run_paired(
                     .iter()
                     .map(|(_, input)| {
                         let mut rng = run_rng(seed, r);
-                        let record = lifeline_model::run(input, &mut rng, crate::RECORD);
+                        let record = lifeline_model::run(input, &mut rng, crate::FIGURES_ONLY);
                         let mut row = Vec::with_capacity(nf);
                         schema.compute(input, &record, &mut row);
                         row

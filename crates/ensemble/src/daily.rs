@@ -3,7 +3,7 @@
 
 use crate::error::{IoContext, Result};
 use lifeline_model::params::{DepotSpec, ModelInput, Sector};
-use lifeline_model::record::{DepotDay, RunRecord};
+use lifeline_model::record::{CorridorDay, DepotDay, RunRecord};
 use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DataType, DoubleType, Int32Type};
 use parquet::file::metadata::KeyValue;
@@ -86,19 +86,142 @@ impl Metric {
     }
 }
 
-/// Number of quantile cells of a run: days × depots × metrics. Cell index
-/// `(day · depots + depot) · METRICS.len() + metric`.
-pub fn cell_count(days: u32, depots: usize) -> usize {
-    days as usize * depots * METRICS.len()
+/// A daily corridor figure whose spread over the runs goes to `corridor_quantiles.csv`. Names
+/// are the columns of a single run's `corridors.csv`, so one figure has one name everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CorridorMetric {
+    /// Volume unloaded at the corridor's depot that day (m³).
+    DeliveredM3,
+    /// Trucks destroyed or seized on the corridor that day.
+    TrucksLost,
+    /// The drivers' willingness to drive the corridor at the end of the day (0–1).
+    Willingness,
 }
 
-/// Writes a run's cells into a chunk's column-major block: `block[cell · stride + slot]`.
+pub const CORRIDOR_METRICS: [CorridorMetric; 3] = [
+    CorridorMetric::DeliveredM3,
+    CorridorMetric::TrucksLost,
+    CorridorMetric::Willingness,
+];
+
+impl CorridorMetric {
+    pub fn name(self) -> &'static str {
+        match self {
+            CorridorMetric::DeliveredM3 => "delivered_m3",
+            CorridorMetric::TrucksLost => "trucks_lost",
+            CorridorMetric::Willingness => "willingness",
+        }
+    }
+
+    /// Decimals when written (as in `corridors.csv`; quantiles of counts interpolate, so one).
+    pub fn decimals(self) -> usize {
+        match self {
+            CorridorMetric::DeliveredM3 | CorridorMetric::TrucksLost => 1,
+            CorridorMetric::Willingness => 3,
+        }
+    }
+
+    /// The value on one day.
+    pub fn value(self, c: &CorridorDay) -> f32 {
+        let v = match self {
+            CorridorMetric::DeliveredM3 => c.delivered,
+            CorridorMetric::TrucksLost => f64::from(c.trucks_lost),
+            CorridorMetric::Willingness => c.willingness,
+        };
+        v as f32
+    }
+}
+
+/// The quantile cells of a run: first the depot cells, days × depots × [`METRICS`], cell
+/// `(day · depots + depot) · METRICS.len() + metric`; then the corridor cells, days ×
+/// corridors × [`CORRIDOR_METRICS`], cell `depot_cells + (day · corridors + corridor) ·
+/// CORRIDOR_METRICS.len() + metric`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellLayout {
+    pub days: usize,
+    pub depots: usize,
+    pub corridors: usize,
+}
+
+/// What one quantile cell is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    Depot {
+        day: u32,
+        depot: usize,
+        metric: Metric,
+    },
+    Corridor {
+        day: u32,
+        corridor: usize,
+        metric: CorridorMetric,
+    },
+}
+
+impl CellLayout {
+    pub fn new(input: &ModelInput) -> CellLayout {
+        CellLayout {
+            days: input.days as usize,
+            depots: input.depots.len(),
+            corridors: input.corridors.len(),
+        }
+    }
+
+    pub fn depot_cells(&self) -> usize {
+        self.days * self.depots * METRICS.len()
+    }
+
+    pub fn corridor_cells(&self) -> usize {
+        self.days * self.corridors * CORRIDOR_METRICS.len()
+    }
+
+    /// Cells of a run.
+    pub fn len(&self) -> usize {
+        self.depot_cells() + self.corridor_cells()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// What cell `i` holds.
+    pub fn cell(&self, i: usize) -> Cell {
+        let dc = self.depot_cells();
+        if i < dc {
+            let nm = METRICS.len();
+            Cell::Depot {
+                day: (i / nm / self.depots) as u32,
+                depot: (i / nm) % self.depots,
+                metric: METRICS[i % nm],
+            }
+        } else {
+            let i = i - dc;
+            let nm = CORRIDOR_METRICS.len();
+            Cell::Corridor {
+                day: (i / nm / self.corridors) as u32,
+                corridor: (i / nm) % self.corridors,
+                metric: CORRIDOR_METRICS[i % nm],
+            }
+        }
+    }
+}
+
+/// Writes a run's cells into a chunk's column-major block: `block[cell · stride + slot]`. The
+/// record must hold its daily corridor rows (see [`crate::RECORD`]).
 pub fn fill_cells(record: &RunRecord, block: &mut [f32], stride: usize, slot: usize) {
     let mut cell = 0;
     for day in &record.depot_days {
         for d in day {
             for m in METRICS {
                 block[cell * stride + slot] = m.value(d);
+                cell += 1;
+            }
+        }
+    }
+    for day in &record.corridor_days {
+        for c in day {
+            for m in CORRIDOR_METRICS {
+                block[cell * stride + slot] = m.value(c);
                 cell += 1;
             }
         }

@@ -2,7 +2,7 @@
 //! files assembled from the journal in run order.
 
 use crate::daily::{
-    DailyTable, METRICS, RunsAbout, cell_count, fill_cells, final_writer_properties, parquet_schema,
+    Cell, CellLayout, DailyTable, RunsAbout, fill_cells, final_writer_properties, parquet_schema,
 };
 use crate::error::{EnsembleError, IoContext, Result};
 use crate::figures::{Figure, FigureSchema, depot_labels, format_value};
@@ -28,9 +28,19 @@ use std::time::Instant;
 /// Header of `quantiles.csv`.
 pub const QUANTILES_HEADER: &str = "day,date,place,metric,p05,p25,p50,p75,p95,mean,runs";
 
+/// Header of `corridor_quantiles.csv`.
+pub const CORRIDOR_QUANTILES_HEADER: &str =
+    "day,date,corridor,metric,p05,p25,p50,p75,p95,mean,runs";
+
 /// The final files, in the order they are written (`summary.json` last: its presence means the
 /// set is complete).
-pub const OUTPUTS: [&str; 4] = ["quantiles.csv", "runs.csv", "runs.parquet", "summary.json"];
+pub const OUTPUTS: [&str; 5] = [
+    "quantiles.csv",
+    "corridor_quantiles.csv",
+    "runs.csv",
+    "runs.parquet",
+    "summary.json",
+];
 
 /// What to run.
 pub struct EnsembleSpec<'a> {
@@ -113,7 +123,7 @@ struct Layout<'a> {
     schema: FigureSchema,
     chunk_runs: u64,
     chunks: u64,
-    cells: usize,
+    cells: CellLayout,
     manifest: Manifest,
     manifest_id: u64,
 }
@@ -127,7 +137,7 @@ impl Layout<'_> {
             first_run: first,
             runs: self.chunk_runs.min(self.spec.runs - first),
             figures: self.schema.len() as u64,
-            cells: self.cells as u64,
+            cells: self.cells.len() as u64,
         }
     }
 }
@@ -165,7 +175,7 @@ pub fn run_ensemble(
         schema: FigureSchema::new(input),
         chunk_runs,
         chunks: spec.runs.div_ceil(chunk_runs),
-        cells: cell_count(input.days, depots),
+        cells: CellLayout::new(input),
         manifest_id: manifest.id(),
         manifest,
     };
@@ -346,7 +356,11 @@ fn run_chunk(
     let nf = layout.schema.len();
     let mut timing = Timing::default();
     let mut figures = vec![0.0f64; nf * n];
-    let mut cells = vec![0.0f32; layout.cells * n];
+    let ncells = layout.cells.len();
+    let mut cells = vec![0.0f32; ncells * n];
+    // A few runs' cells in run order, moved into the column-major block together (see
+    // `transpose_into`).
+    let mut recent = vec![0.0f32; ncells * RUN_BLOCK.min(n)];
     let mut row = Vec::with_capacity(nf);
     let rows = n * input.days as usize * input.depots.len();
     let mut table = spec
@@ -363,7 +377,11 @@ fn run_chunk(
         for (f, v) in row.iter().enumerate() {
             figures[f * n + i] = *v;
         }
-        fill_cells(&record, &mut cells, n, i);
+        let b = i % RUN_BLOCK;
+        fill_cells(&record, &mut recent[b * ncells..(b + 1) * ncells], 1, 0);
+        if b + 1 == RUN_BLOCK || i + 1 == n {
+            transpose_into(&recent[..(b + 1) * ncells], ncells, &mut cells, n, i - b);
+        }
         if let Some(t) = table.as_mut() {
             t.push_run(run, &record);
         }
@@ -388,8 +406,26 @@ fn run_chunk(
     Ok(timing)
 }
 
-/// Reads columns `cols` of every chunk into `buf[(col − cols.start) · N + run]`.
-fn gather<T: crate::journal::Stored + Default>(
+/// Runs whose cells are moved into a chunk's block together: the block is column-major
+/// (`[cell][run]`), so one run alone writes one value per cache line; 16 runs fill a line.
+const RUN_BLOCK: usize = 16;
+
+/// Moves the cells of consecutive runs (`rows`: `[run][cell]`, runs from `first`) into the
+/// column-major `block[cell · stride + run]`.
+fn transpose_into(rows: &[f32], ncells: usize, block: &mut [f32], stride: usize, first: usize) {
+    let count = rows.len() / ncells.max(1);
+    for c in 0..ncells {
+        let dst = &mut block[c * stride + first..c * stride + first + count];
+        for (b, d) in dst.iter_mut().enumerate() {
+            *d = rows[b * ncells + c];
+        }
+    }
+}
+
+/// Reads columns `cols` of every chunk into `buf[(col − cols.start) · N + run]`. The columns are
+/// split among the pool's threads, each reading its share from every chunk file (the final pass
+/// would otherwise wait on one thread's reads).
+fn gather<T: crate::journal::Stored + Default + Send>(
     layout: &Layout,
     journal: &Journal,
     block: Block,
@@ -399,21 +435,28 @@ fn gather<T: crate::journal::Stored + Default>(
     let n = layout.spec.runs as usize;
     buf.clear();
     buf.resize(cols.len() * n, T::default());
-    let mut scratch = Vec::new();
-    for k in 0..layout.chunks {
-        let shape = layout.shape(k);
-        read_columns(
-            &journal.chunk_path(k),
-            &shape,
-            block,
-            cols.clone(),
-            buf,
-            n,
-            shape.first_run as usize,
-            &mut scratch,
-        )?;
-    }
-    Ok(())
+    let per_task = cols.len().div_ceil(rayon::current_num_threads()).max(1);
+    buf.par_chunks_mut(per_task * n)
+        .enumerate()
+        .try_for_each(|(t, part)| {
+            let first = cols.start + t * per_task;
+            let mine = first..first + part.len() / n;
+            let mut scratch = Vec::new();
+            for k in 0..layout.chunks {
+                let shape = layout.shape(k);
+                read_columns(
+                    &journal.chunk_path(k),
+                    &shape,
+                    block,
+                    mine.clone(),
+                    part,
+                    n,
+                    shape.first_run as usize,
+                    &mut scratch,
+                )?;
+            }
+            Ok(())
+        })
 }
 
 fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Result<()> {
@@ -422,66 +465,50 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
     let n = spec.runs as usize;
     let _ = std::fs::remove_file(dir.join("summary.json"));
     let labels = depot_labels(input);
-    let date = |day: u32| {
-        spec.start_date
-            .checked_add_days(chrono::Days::new(u64::from(day)))
-            .expect("invariant: run dates stay within chrono's range")
-    };
+    let date = |day: u32| date_of(spec.start_date, day);
 
-    // quantiles.csv: slabs of cells, each cell's N values gathered from every chunk.
-    let per_cell = n * 4;
-    let slab = (budget / per_cell).max(1);
-    let path = dir.join("quantiles.csv");
-    let mut buf: Vec<f32> = Vec::new();
-    let nm = METRICS.len();
-    let depots = input.depots.len();
-    write_atomically(&path, |w| {
-        write_header(w, QUANTILES_HEADER, spec.hxl)?;
-        let mut start = 0;
-        while start < layout.cells {
-            let end = (start + slab).min(layout.cells);
-            gather(layout, journal, Block::Cells, start..end, &mut buf)
-                .map_err(std::io::Error::other)?;
-            let spreads: Vec<Option<crate::quantile::Spread>> = buf
-                .par_chunks_mut(n)
-                .enumerate()
-                .map(|(i, values)| {
-                    let cell = start + i;
-                    let metric = METRICS[cell % nm];
-                    let depot = (cell / nm) % depots;
-                    metric
-                        .applies(&input.depots[depot])
-                        .then(|| spread(values, &PROBS))
-                })
-                .collect();
-            for (i, s) in spreads.iter().enumerate() {
-                let Some(s) = s else { continue };
-                let cell = start + i;
-                let metric = METRICS[cell % nm];
-                let depot = (cell / nm) % depots;
-                let day = (cell / nm / depots) as u32;
-                let d = metric.decimals();
-                let q: Vec<String> = s
-                    .quantiles
-                    .iter()
-                    .chain(std::iter::once(&s.mean))
-                    .map(|v| format_value(*v, d))
-                    .collect();
-                writeln!(
-                    w,
-                    "{day},{},{},{},{},{}",
-                    date(day),
-                    csv_field(&labels[depot]),
-                    metric.name(),
-                    q.join(","),
-                    s.n
-                )?;
-            }
-            start = end;
-        }
-        Ok(())
-    })
-    .at(&path)?;
+    // quantiles.csv (depot cells), then corridor_quantiles.csv (corridor cells).
+    let corridor_labels: Vec<&str> = input.corridors.iter().map(|c| c.name.as_str()).collect();
+    let depot_cells = layout.cells.depot_cells();
+    let quantile_files = [
+        ("quantiles.csv", QUANTILES_HEADER, 0..depot_cells),
+        (
+            "corridor_quantiles.csv",
+            CORRIDOR_QUANTILES_HEADER,
+            depot_cells..layout.cells.len(),
+        ),
+    ];
+    for (name, header, cells) in quantile_files {
+        let path = dir.join(name);
+        write_atomically(&path, |w| {
+            write_header(w, header, spec.hxl)?;
+            write_quantile_rows(w, layout, journal, budget, cells, |cell| {
+                match layout.cells.cell(cell) {
+                    Cell::Depot { day, depot, metric } => {
+                        metric.applies(&input.depots[depot]).then(|| {
+                            (
+                                day,
+                                labels[depot].as_str(),
+                                metric.name(),
+                                metric.decimals(),
+                            )
+                        })
+                    }
+                    Cell::Corridor {
+                        day,
+                        corridor,
+                        metric,
+                    } => Some((
+                        day,
+                        corridor_labels[corridor],
+                        metric.name(),
+                        metric.decimals(),
+                    )),
+                }
+            })
+        })
+        .at(&path)?;
+    }
 
     // runs.csv: chunk by chunk, in run order.
     let path = dir.join("runs.csv");
@@ -560,6 +587,65 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
     let bytes = serde_json::to_vec_pretty(&summary).expect("invariant: JSON values serialise");
     let path = dir.join("summary.json");
     write_bytes(&path, &bytes).at(&path)
+}
+
+/// What a quantile cell is written as: (day, place or corridor, metric, decimals); `None` for a
+/// cell that does not apply (a depot without power has no `power_hours`).
+type CellRow<'a> = (u32, &'a str, &'static str, usize);
+
+/// Writes one CSV row per applicable cell of `cells`: the cells' N values gathered from every
+/// chunk in slabs that fit `budget`, their spreads computed in parallel, rows in cell order.
+fn write_quantile_rows<'a>(
+    w: &mut impl Write,
+    layout: &Layout,
+    journal: &Journal,
+    budget: usize,
+    cells: std::ops::Range<usize>,
+    describe: impl Fn(usize) -> Option<CellRow<'a>> + Sync,
+) -> std::io::Result<()> {
+    let spec = layout.spec;
+    let n = spec.runs as usize;
+    let slab = (budget / (n * 4)).max(1);
+    let mut buf: Vec<f32> = Vec::new();
+    let mut start = cells.start;
+    while start < cells.end {
+        let end = (start + slab).min(cells.end);
+        gather(layout, journal, Block::Cells, start..end, &mut buf)
+            .map_err(std::io::Error::other)?;
+        let spreads: Vec<Option<crate::quantile::Spread>> = buf
+            .par_chunks_mut(n)
+            .enumerate()
+            .map(|(i, values)| describe(start + i).map(|_| spread(values, &PROBS)))
+            .collect();
+        for (i, s) in spreads.iter().enumerate() {
+            let (Some(s), Some((day, label, metric, d))) = (s, describe(start + i)) else {
+                continue;
+            };
+            let q: Vec<String> = s
+                .quantiles
+                .iter()
+                .chain(std::iter::once(&s.mean))
+                .map(|v| format_value(*v, d))
+                .collect();
+            writeln!(
+                w,
+                "{day},{},{},{metric},{},{}",
+                date_of(spec.start_date, day),
+                csv_field(label),
+                q.join(","),
+                s.n
+            )?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// The date of `day` of a run that starts on `start`.
+fn date_of(start: NaiveDate, day: u32) -> NaiveDate {
+    start
+        .checked_add_days(chrono::Days::new(u64::from(day)))
+        .expect("invariant: run dates stay within chrono's range")
 }
 
 fn concat_parquet<W: Write + Send>(layout: &Layout, journal: &Journal, w: W) -> Result<()> {

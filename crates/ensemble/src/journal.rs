@@ -19,8 +19,9 @@ const MANIFEST: &str = "manifest.json";
 const MAGIC: u64 = u64::from_le_bytes(*b"LLENSCK1");
 const HEADER_WORDS: usize = 10;
 pub const HEADER_BYTES: usize = HEADER_WORDS * 8;
-/// Version of the journal's layout.
-pub const FORMAT: u32 = 1;
+/// Version of the journal's layout (2: chunks carry the daily corridor cells after the depot
+/// cells).
+pub const FORMAT: u32 = 2;
 
 /// What an ensemble is: two ensembles with equal manifests produce identical files.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -29,8 +29,15 @@ pub use figures::{Figure, FigureColumn, FigureSchema};
 use lifeline_model::RecordOptions;
 use lifeline_model::params::ModelInput;
 
-/// What ensembles record of each run: the daily depot table, no event log, no corridor rows.
+/// What ensembles record of each run: the daily depot and corridor tables, no event log.
 pub const RECORD: RecordOptions = RecordOptions {
+    events: false,
+    corridors: true,
+};
+
+/// What comparisons record of each run: only what the key figures need (no daily corridor
+/// rows, no event log).
+pub const FIGURES_ONLY: RecordOptions = RecordOptions {
     events: false,
     corridors: false,
 };

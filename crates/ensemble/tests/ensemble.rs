@@ -1,7 +1,7 @@
 //! End-to-end checks of the ensemble library on the embedded default scenario (short horizon):
 //! quantiles against a naive computation, the parquet table against places.csv, resume.
 
-use lifeline_ensemble::daily::METRICS;
+use lifeline_ensemble::daily::{CORRIDOR_METRICS, METRICS};
 use lifeline_ensemble::journal::JOURNAL_DIR;
 use lifeline_ensemble::quantile::{PROBS, spread_by_sorting};
 use lifeline_ensemble::{EnsembleError, EnsembleOptions, EnsembleSpec, FigureSchema, run_ensemble};
@@ -63,9 +63,23 @@ fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 
 #[test]
 fn quantiles_and_figures_match_a_naive_computation() {
-    let (_, b) = built(20);
-    let runs = 37;
-    let dir = temp_dir("naive");
+    check_against_naive(20, 37, "naive");
+}
+
+/// Chunks of many runs (1,100 runs: 18 a chunk), whose cells are moved into the chunk's block
+/// 16 runs at a time: the same exact spreads.
+#[test]
+fn chunks_of_many_runs_match_a_naive_computation() {
+    let (_, b) = built(4);
+    let per_chunk = lifeline_ensemble::chunk_runs(1100, 4, b.input.depots.len());
+    assert!(per_chunk > 16, "{per_chunk} runs a chunk");
+    check_against_naive(4, 1100, "naive-many");
+}
+
+fn check_against_naive(days: u32, runs: u64, name: &str) {
+    let (_, b) = built(days);
+    let dir = temp_dir(name);
+    let ndays = days as usize;
     // A tiny memory budget forces many slabs (5 cells at a time) and many chunks.
     let options = EnsembleOptions {
         threads: Some(2),
@@ -82,7 +96,10 @@ fn quantiles_and_figures_match_a_naive_computation() {
     // Naive: run every run again, keep every value, sort.
     let depots = b.input.depots.len();
     let schema = FigureSchema::new(&b.input);
-    let mut cells: Vec<Vec<f64>> = vec![Vec::new(); 20 * depots * METRICS.len()];
+    let mut cells: Vec<Vec<f64>> = vec![Vec::new(); ndays * depots * METRICS.len()];
+    let corridors = b.input.corridors.len();
+    let nc = CORRIDOR_METRICS.len();
+    let mut corridor_cells: Vec<Vec<f64>> = vec![Vec::new(); ndays * corridors * nc];
     let mut figures: Vec<Vec<f64>> = vec![Vec::new(); schema.len()];
     for r in 0..runs {
         let rec = lifeline_model::run(
@@ -90,9 +107,17 @@ fn quantiles_and_figures_match_a_naive_computation() {
             &mut run_rng(b.seed, r),
             RecordOptions {
                 events: false,
-                corridors: false,
+                corridors: true,
             },
         );
+        for (day, rows) in rec.corridor_days.iter().enumerate() {
+            for (c, row) in rows.iter().enumerate() {
+                for (m, metric) in CORRIDOR_METRICS.iter().enumerate() {
+                    corridor_cells[(day * corridors + c) * nc + m]
+                        .push(f64::from(metric.value(row)));
+                }
+            }
+        }
         for (day, rows) in rec.depot_days.iter().enumerate() {
             for (d, row) in rows.iter().enumerate() {
                 for (m, metric) in METRICS.iter().enumerate() {
@@ -145,8 +170,66 @@ fn quantiles_and_figures_match_a_naive_computation() {
         .sum();
     assert_eq!(
         checked,
-        20 * applicable,
+        ndays * applicable,
         "one row per day, place and applicable metric"
+    );
+
+    // corridor_quantiles.csv: the same spreads of the corridors' daily figures, named as in a
+    // single run's corridors.csv.
+    let (header, rows) = csv_rows(&dir.join("corridor_quantiles.csv"));
+    assert_eq!(
+        header.join(","),
+        "day,date,corridor,metric,p05,p25,p50,p75,p95,mean,runs"
+    );
+    let run_header = lifeline_io::outputs::CORRIDORS_HEADER;
+    for m in CORRIDOR_METRICS {
+        assert!(
+            run_header.split(',').any(|c| c == m.name()),
+            "{} is a corridors.csv column",
+            m.name()
+        );
+    }
+    assert_eq!(
+        rows.len(),
+        ndays * corridors * nc,
+        "one row per day, corridor and metric"
+    );
+    let mut lost_somewhere = false;
+    for (i, row) in rows.iter().enumerate() {
+        let day: usize = row[0].parse().expect("day");
+        let c = b
+            .input
+            .corridors
+            .iter()
+            .position(|x| x.name == row[2])
+            .expect("known corridor");
+        let m = CORRIDOR_METRICS
+            .iter()
+            .position(|m| m.name() == row[3])
+            .expect("known metric");
+        assert_eq!(
+            (day * corridors + c) * nc + m,
+            i,
+            "rows in day, corridor, metric order"
+        );
+        let values = &corridor_cells[(day * corridors + c) * nc + m];
+        let naive = spread_by_sorting(values, &PROBS);
+        let tol = 0.5 * 10f64.powi(-(CORRIDOR_METRICS[m].decimals() as i32)) + 1e-9;
+        for (k, q) in naive.quantiles.iter().enumerate() {
+            let got: f64 = row[4 + k].parse().expect("number");
+            assert!(
+                (got - q).abs() <= tol * (1.0 + 1e-6 * q.abs()),
+                "{row:?}: p{k} {got} vs {q}"
+            );
+        }
+        let mean: f64 = row[9].parse().expect("mean");
+        assert!((mean - naive.mean).abs() <= tol * (1.0 + 1e-6 * naive.mean.abs()));
+        assert_eq!(row[10], runs.to_string());
+        lost_somewhere |= row[3] == "trucks_lost" && mean > 0.0;
+    }
+    assert!(
+        lost_somewhere || days < 20,
+        "the default scenario loses trucks on some corridor in {days} days of {runs} runs"
     );
 
     // runs.csv holds exactly the figures; summary.json their quantiles.
@@ -287,7 +370,7 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
         matches!(err, EnsembleError::Interrupted { done: 7, total: 20 }),
         "{err}"
     );
-    for name in ["summary.json", "runs.csv", "quantiles.csv", "runs.parquet"] {
+    for name in lifeline_ensemble::ensemble::OUTPUTS {
         assert!(
             !cut.join(name).exists(),
             "{name} must not exist before the end"
@@ -343,7 +426,7 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
         runs,
         "progress counts resumed and new runs"
     );
-    for name in ["summary.json", "runs.csv", "quantiles.csv", "runs.parquet"] {
+    for name in lifeline_ensemble::ensemble::OUTPUTS {
         assert!(
             read(&whole.join(name)) == read(&cut.join(name)),
             "{name} differs after resume"

@@ -13,6 +13,9 @@
 //!   [`MAX_EVENT_ROWS`], with `events_total`;
 //! - `displacement`: `[{location, series}]` from displacement.csv;
 //! - `quantiles`: `[{place, metric, p05: [...], ...}]` from quantiles.csv;
+//! - `corridor_quantiles`: `[{corridor, metric, p05: [...], ..., mean_total}]` from
+//!   corridor_quantiles.csv (an ensemble's daily corridor figures; `mean_total` is the sum of the
+//!   daily means, the expected total over the period);
 //! - `runs`, `compare`: `{header, rows, total_rows}` as text, read by header in the page;
 //! - `scenario_toml`: the scenario file's text; `licenses`: third-party licences.
 
@@ -298,6 +301,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     let events_t = Table::read(&dir.join("events.csv"))?;
     let displacement_t = Table::read(&dir.join("displacement.csv"))?;
     let quantiles_t = Table::read(&dir.join("quantiles.csv"))?;
+    let corridor_quantiles_t = Table::read(&dir.join("corridor_quantiles.csv"))?;
     let runs_t = Table::read(&dir.join("runs.csv"))?;
     let compare_t = Table::read(&dir.join("compare.csv"))?;
     let scenario_toml = read_text(&dir.join("scenario.toml"))?;
@@ -313,6 +317,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         || corridors_t.is_some()
         || displacement_t.is_some()
         || quantiles_t.is_some()
+        || corridor_quantiles_t.is_some()
         || compare_t.is_some();
     if !reportable {
         return Err(ReportError::NothingToReport(dir.to_path_buf()));
@@ -350,6 +355,10 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         .as_ref()
         .map(|t| daily(t, &[&["place", "location"], &["metric"]], &mut dates))
         .transpose()?;
+    let corridor_quantiles = corridor_quantiles_t
+        .as_ref()
+        .map(|t| daily(t, &[&["corridor"], &["metric"]], &mut dates))
+        .transpose()?;
 
     // The day axis: every day up to the last one any file mentions.
     let series_len = |d: &Option<Daily>| {
@@ -361,12 +370,18 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
                 .unwrap_or(0)
         })
     };
-    let mut n_days = [&places, &corridors, &displacement, &quantiles]
-        .into_iter()
-        .map(series_len)
-        .max()
-        .unwrap_or(0)
-        .max(dates.keys().next_back().map_or(0, |d| d + 1));
+    let mut n_days = [
+        &places,
+        &corridors,
+        &displacement,
+        &quantiles,
+        &corridor_quantiles,
+    ]
+    .into_iter()
+    .map(series_len)
+    .max()
+    .unwrap_or(0)
+    .max(dates.keys().next_back().map_or(0, |d| d + 1));
     let start = summary
         .as_ref()
         .and_then(|s| s.get("start_date"))
@@ -414,26 +429,9 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
                 .collect(),
         )
     };
-    let quantiles_json = match &quantiles {
-        None => Value::Array(Vec::new()),
-        Some(q) => Value::Array(
-            q.keys
-                .iter()
-                .enumerate()
-                .map(|(k, key)| {
-                    // Only the quantile columns (p05, p50, ...): `mean` and `runs` are not drawn.
-                    let mut m = match series_json(q, k, n_days) {
-                        Value::Object(m) => m,
-                        _ => Map::new(),
-                    };
-                    m.retain(|c, _| is_quantile_column(c));
-                    m.insert("place".into(), Value::from(key[0].as_str()));
-                    m.insert("metric".into(), Value::from(key[1].as_str()));
-                    Value::Object(m)
-                })
-                .collect(),
-        ),
-    };
+    let quantiles_json = quantile_series(&quantiles, "place", false, n_days);
+    // The corridors' daily means add up to each corridor's expected total, shown in a table.
+    let corridor_quantiles_json = quantile_series(&corridor_quantiles, "corridor", true, n_days);
 
     // Events: attacks (for the map's road losses) and the non-routine rest (for the log).
     let mut attacks = Vec::new();
@@ -504,7 +502,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     };
     let kind = if compare_t.is_some() {
         "compare"
-    } else if quantiles_t.is_some() || runs_t.is_some() {
+    } else if quantiles_t.is_some() || corridor_quantiles_t.is_some() || runs_t.is_some() {
         "ensemble"
     } else {
         "run"
@@ -565,6 +563,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         "corridors": keyed(&corridors, &["corridor"]),
         "displacement": keyed(&displacement, &["location"]),
         "quantiles": quantiles_json,
+        "corridor_quantiles": corridor_quantiles_json,
         "attacks": attacks,
         "events": events,
         "events_total": events_total,
@@ -573,6 +572,39 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         "scenario_toml": scenario_toml,
         "licenses": LICENSES,
     }))
+}
+
+/// `[{<key>, metric, p05: [...], p25, ...}]`: the quantile columns of a quantile table (`mean`
+/// and `runs` are not drawn), keyed by its first key column (`place` or `corridor`); with
+/// `mean_total`, also `mean_total`, the sum of the daily means (the expected total over the
+/// period).
+fn quantile_series(q: &Option<Daily>, key_name: &str, mean_total: bool, n_days: usize) -> Value {
+    let Some(q) = q else {
+        return Value::Array(Vec::new());
+    };
+    Value::Array(
+        q.keys
+            .iter()
+            .enumerate()
+            .map(|(k, key)| {
+                let mut m = match series_json(q, k, n_days) {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
+                let total = m
+                    .get("mean")
+                    .and_then(Value::as_array)
+                    .map(|days| days.iter().filter_map(Value::as_f64).sum::<f64>());
+                m.retain(|c, _| is_quantile_column(c));
+                if mean_total && let Some(t) = total {
+                    m.insert("mean_total".into(), num_value(t));
+                }
+                m.insert(key_name.into(), Value::from(key[0].as_str()));
+                m.insert("metric".into(), Value::from(key[1].as_str()));
+                Value::Object(m)
+            })
+            .collect(),
+    )
 }
 
 /// The event file given on the command line instead of the scenario's: `events_file` in

@@ -2,7 +2,7 @@
 //!
 //! [`write_report`] reads what `lifeline run`, `lifeline ensemble` or `lifeline compare` wrote
 //! (`places.csv`, `corridors.csv`, `events.csv`, `summary.json`, `network.geojson`, and when
-//! present `displacement.csv`, `quantiles.csv`, `runs.csv`, `compare.csv`, `scenario.toml`),
+//! present `displacement.csv`, `quantiles.csv`, `corridor_quantiles.csv`, `runs.csv`, `compare.csv`, `scenario.toml`),
 //! turns it into one JSON document and fills the page template with it. The page's code
 //! (d3-geo, topojson-client, uPlot, the world's country outlines from Natural Earth 1:110m and
 //! the page's own script) is a committed, minified bundle under `assets/`, built from `web/` with esbuild,
@@ -39,6 +39,7 @@ pub const INPUT_FILES: &[&str] = &[
     "events.csv",
     "displacement.csv",
     "quantiles.csv",
+    "corridor_quantiles.csv",
     "runs.csv",
     "compare.csv",
     "scenario.toml",

@@ -163,6 +163,25 @@ fn collects_every_file_of_the_folder() {
         data["quantiles"][0].get("mean").is_none(),
         "only quantile columns are kept"
     );
+    // An ensemble's corridor spreads: quantiles and the daily mean, by corridor and metric.
+    let spreads = data["corridor_quantiles"].as_array().unwrap();
+    assert_eq!(spreads.len(), 3, "one entry per corridor and metric");
+    let delivered = spreads
+        .iter()
+        .find(|q| q["corridor"] == "dakar-bamako" && q["metric"] == "delivered_m3")
+        .unwrap();
+    assert_eq!(delivered["p50"][2], 120);
+    assert_eq!(delivered["p95"][2], 160);
+    // The expected total: the sum of the daily means (0 + 8 + 112.5 + 22).
+    assert_eq!(delivered["mean_total"], 142.5);
+    assert!(delivered.get("mean").is_none(), "daily means are not drawn");
+    assert!(delivered.get("runs").is_none(), "runs is not a series");
+    let willingness = spreads
+        .iter()
+        .find(|q| q["metric"] == "willingness")
+        .unwrap();
+    assert_eq!(willingness["p05"][3], 0.25);
+    assert_eq!(willingness["p05"].as_array().unwrap().len(), 4);
     assert_eq!(data["compare"]["header"][3], "response");
     assert_eq!(data["compare"]["rows"].as_array().unwrap().len(), 4);
     assert!(data["runs"].is_null());
@@ -390,4 +409,24 @@ fn supplements_fill_in_only_what_the_folder_lacks() {
     let out = dir.join("r.html");
     write_report_with(&dir, &out, &sup).unwrap();
     assert!(std::fs::read_to_string(out).unwrap().contains("scenario x"));
+}
+
+#[test]
+fn a_folder_of_corridor_spreads_alone_is_an_ensemble_report() {
+    let dir = temp_dir("corridor-spreads");
+    std::fs::copy(
+        fixture("mini").join("corridor_quantiles.csv"),
+        dir.join("corridor_quantiles.csv"),
+    )
+    .unwrap();
+    let data = collect(&dir).unwrap();
+    assert_eq!(data["meta"]["kind"], "ensemble");
+    assert_eq!(data["dates"].as_array().unwrap().len(), 4);
+    assert_eq!(data["dates"][0], "2025-09-01");
+    assert_eq!(data["corridor_quantiles"].as_array().unwrap().len(), 3);
+    assert_eq!(data["corridors"].as_array().unwrap().len(), 0);
+    let html = render_html(&data).unwrap();
+    assert!(html.contains("\"corridor_quantiles\":[{"));
+    // The page's code draws them (the browser test checks the drawing itself).
+    assert!(BUNDLE_JS.contains("corridor_quantiles"));
 }

@@ -54,10 +54,11 @@ pub struct ScenarioFile {
 #[derive(Debug, Deserialize, Clone, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CalibrationSpec {
+    /// Each table with its span, so that `validate.rs` can give its line.
     #[serde(default, rename = "target")]
-    pub targets: Vec<TargetSpec>,
+    pub targets: Vec<Spanned<TargetSpec>>,
     #[serde(default, rename = "parameter")]
-    pub parameters: Vec<ParameterSpec>,
+    pub parameters: Vec<Spanned<ParameterSpec>>,
 }
 
 /// One fact: a metric of a place or corridor, aggregated over a date window, and what was

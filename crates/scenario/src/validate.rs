@@ -7,7 +7,9 @@
 
 use crate::error::{ScenarioError, SourceText};
 use crate::spec::{
-    ConvoySpec, CorridorSpec, DepotSpec, DisplacementSpec, ReserveSpec, ResponseSpec, ScenarioFile,
+    AirliftSpec, CalibrationSpec, ConvoySpec, CorridorSpec, DepotSpec, DisplacementSpec,
+    ParameterSpec, ReserveSpec, ResponseSpec, RoadCutSpec, ScenarioFile, ScheduledConvoySpec,
+    TargetSpec,
 };
 use chrono::{Datelike, NaiveDate};
 use lifeline_io::network_csv::{MAX_POPULATION, NetworkTables};
@@ -33,6 +35,34 @@ pub const MAX_UNITS: u32 = 10_000;
 
 /// How far a depot's corridors' shares may sum away from 1.
 pub const SHARE_TOLERANCE: f64 = 0.001;
+
+/// Aircraft rotations a day of one airlift.
+pub const MAX_ROTATIONS_PER_DAY: u32 = 1_000;
+
+/// The metrics a `[[calibration.target]]` may name (measured by `lifeline-analysis`).
+pub const TARGET_METRICS: [&str; 8] = [
+    "cover_days",
+    "shortage_m3",
+    "price_multiple",
+    "power_hours",
+    "services_closed",
+    "trucks_lost",
+    "willingness",
+    "attack_loss_share",
+];
+
+/// The aggregations a `[[calibration.target]]` may name.
+pub const TARGET_AGGREGATIONS: [&str; 6] = [
+    "mean",
+    "max",
+    "min",
+    "sum",
+    "first_date_below",
+    "first_date_above",
+];
+
+/// The priors a `[[calibration.parameter]]` may name.
+pub const PRIORS: [&str; 3] = ["uniform", "log_uniform", "normal"];
 
 /// An allowed interval for a real number; the upper bound is always included.
 #[derive(Clone, Copy, Debug)]
@@ -115,6 +145,14 @@ const POSITIVE_WEIGHT: Allowed = Allowed::positive(1000.0, "");
 const HAZARD: Allowed = Allowed::closed(0.0, 1000.0, "attacks per passage per 100 km");
 const TRUCKS: Allowed = Allowed::positive(MAX_UNITS as f64, "trucks");
 const PEOPLE_PER_TRUCK: Allowed = Allowed::closed(0.0, 100.0, "people per truck");
+const PAYLOAD: Allowed = Allowed::closed(0.0, 1e6, "units per rotation");
+/// A measured quantity of a calibration target (days, m³, trucks, hours, prices, shares): never
+/// negative, and bounded so that squared distances stay finite.
+const MEASURE: Allowed = Allowed::closed(0.0, 1e12, "");
+const POSITIVE_MEASURE: Allowed = Allowed::positive(1e12, "");
+/// A calibrated parameter's prior bounds: the parameters are rates, shares and days, never
+/// negative.
+const PRIOR_BOUND: Allowed = Allowed::closed(0.0, 1e6, "");
 
 /// Checks a parsed scenario against its network; every problem found is reported.
 pub fn scenario(
@@ -133,11 +171,19 @@ pub fn scenario(
         .iter()
         .map(|c| c.name.get_ref().as_str())
         .collect();
+    let depots: Vec<(&str, &str)> = spec
+        .depots
+        .iter()
+        .map(|d| (d.place.get_ref().as_str(), d.commodity.get_ref().as_str()))
+        .collect();
     let mut checks = Checks {
         src,
         places,
         commodities,
         corridors,
+        depots,
+        tables,
+        start: parse_date(spec.scenario.start_date.get_ref()).ok(),
         problems: Vec::new(),
     };
     checks.header(spec);
@@ -148,6 +194,15 @@ pub fn scenario(
     }
     for corridor in &spec.corridors {
         checks.corridor(corridor);
+    }
+    for sc in &spec.scheduled_convoys {
+        checks.scheduled_convoy(sc, "scheduled_convoy");
+    }
+    for cut in &spec.road_cuts {
+        checks.road_cut(cut);
+    }
+    for airlift in &spec.airlifts {
+        checks.airlift(airlift);
     }
     checks.economy(spec);
     for reserve in &spec.reserves {
@@ -160,6 +215,9 @@ pub fn scenario(
     }
     if let Some(d) = &spec.displacement {
         checks.displacement(d);
+    }
+    if let Some(c) = &spec.calibration {
+        checks.calibration(c);
     }
     checks.shares(spec);
     ScenarioError::all(checks.problems)
@@ -197,6 +255,11 @@ struct Checks<'a> {
     places: Vec<&'a str>,
     commodities: Vec<&'a str>,
     corridors: Vec<&'a str>,
+    /// (place, commodity) of each depot.
+    depots: Vec<(&'a str, &'a str)>,
+    tables: &'a NetworkTables,
+    /// The scenario's first day, when it is a valid date.
+    start: Option<NaiveDate>,
     problems: Vec<ScenarioError>,
 }
 
@@ -247,6 +310,61 @@ impl Checks<'_> {
         }
     }
 
+    fn optional_date(&mut self, v: &Option<Spanned<String>>, field: &str) -> Option<NaiveDate> {
+        v.as_ref().and_then(|v| self.date(v, field))
+    }
+
+    /// A date window `[from, to]` (either end optional): both dates valid and `to` not before
+    /// `from`.
+    fn window(
+        &mut self,
+        from: &Option<Spanned<String>>,
+        to: &Option<Spanned<String>>,
+        table: &str,
+        (from_key, to_key): (&str, &str),
+    ) {
+        let first = self.optional_date(from, &format!("{table}.{from_key}"));
+        let last = self.optional_date(to, &format!("{table}.{to_key}"));
+        if let (Some(first), Some(last), Some(to)) = (first, last, to)
+            && last < first
+        {
+            self.problem(
+                to.span(),
+                &format!("{table}.{to_key}"),
+                format!(
+                    "`{to_key}` ({last}) is before `{from_key}` ({first}); expected a date on or \
+                     after {first}"
+                ),
+            );
+        }
+    }
+
+    /// A text that must be one of `allowed`.
+    fn one_of(&mut self, span: Range<usize>, field: &str, text: &str, allowed: &[&str]) {
+        if !allowed.contains(&text) {
+            let hint = suggest::hint(text, allowed.iter().copied());
+            self.problem(
+                span,
+                field,
+                format!(
+                    "unknown value `{text}`{hint}; expected one of {}",
+                    allowed.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// A number of a table whose own span is not kept (the table's span locates it).
+    fn real_in(&mut self, x: f64, span: Range<usize>, field: &str, allowed: Allowed) {
+        if !allowed.contains(x) {
+            self.problem(
+                span,
+                field,
+                format!("expected a number in {allowed}, found {}", number(x)),
+            );
+        }
+    }
+
     /// A name that must be one of the known names of its kind.
     fn known(&mut self, v: &Spanned<String>, field: &str, kind: Kind) {
         let name = v.get_ref();
@@ -289,6 +407,14 @@ impl Checks<'_> {
             "trucks.escorted_speed_factor",
             POSITIVE_FRACTION,
         );
+        if let Some(d) = &t.replacement_days {
+            self.whole(
+                d,
+                "trucks.replacement_days",
+                1..=u64::from(MAX_DAYS),
+                "days",
+            );
+        }
     }
 
     fn commodities(&mut self, spec: &ScenarioFile) {
@@ -336,6 +462,23 @@ impl Checks<'_> {
             POSITIVE_DAYS,
         );
         self.real(&d.opening_cover_days, "depot.opening_cover_days", DAYS);
+        let (opening, capacity) = (
+            *d.opening_cover_days.get_ref(),
+            *d.storage_capacity_days.get_ref(),
+        );
+        if opening > capacity && DAYS.contains(opening) && POSITIVE_DAYS.contains(capacity) {
+            self.problem(
+                d.opening_cover_days.span(),
+                "depot.opening_cover_days",
+                format!(
+                    "the opening stock ({}) exceeds the storage capacity ({} days); expected a \
+                     number in [0, {}] days",
+                    number(opening),
+                    number(capacity),
+                    number(capacity)
+                ),
+            );
+        }
         self.real(&d.target_cover_days, "depot.target_cover_days", DAYS);
         if let Some(p) = &d.power {
             self.real(&p.normal_hours, "depot.power.normal_hours", HOURS);
@@ -388,8 +531,336 @@ impl Checks<'_> {
         if let Some(d) = &c.opens {
             self.date(d, "corridor.opens");
         }
-        if let Some(d) = &c.convoys_from {
-            self.date(d, "corridor.convoys_from");
+        self.window(
+            &c.convoys_from,
+            &c.convoys_to,
+            "corridor",
+            ("convoys_from", "convoys_to"),
+        );
+        self.window(&c.opens, &c.closes, "corridor", ("opens", "closes"));
+        if c.onward {
+            let (origin, commodity) = (c.origin.get_ref(), c.commodity.get_ref());
+            let known = self.places.contains(&origin.as_str())
+                && self.commodities.contains(&commodity.as_str());
+            if known && !self.depots.contains(&(origin.as_str(), commodity.as_str())) {
+                self.problem(
+                    c.origin.span(),
+                    "corridor.onward",
+                    format!(
+                        "an onward corridor draws from a depot at its origin, and `{origin}` has \
+                         no depot for `{commodity}`; add a [[depot]] there or remove \
+                         `onward = true`"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A convoy on known dates (of the scenario or of a response).
+    fn scheduled_convoy(&mut self, sc: &ScheduledConvoySpec, table: &str) {
+        self.known(&sc.corridor, &format!("{table}.corridor"), Kind::Corridor);
+        self.whole(
+            &sc.trucks,
+            &format!("{table}.trucks"),
+            1..=u64::from(MAX_UNITS),
+            "trucks",
+        );
+        let departs = self.date(&sc.departs, &format!("{table}.departs"));
+        if let Some(every) = &sc.every_days {
+            self.whole(
+                every,
+                &format!("{table}.every_days"),
+                1..=u64::from(MAX_DAYS),
+                "days",
+            );
+        }
+        let until = self.optional_date(&sc.until, &format!("{table}.until"));
+        match (&sc.every_days, &sc.until) {
+            (Some(every), None) => self.problem(
+                every.span(),
+                &format!("{table}.every_days"),
+                "a repeating convoy needs `until` (the last date) as well",
+            ),
+            (None, Some(until)) => self.problem(
+                until.span(),
+                &format!("{table}.until"),
+                "`until` needs `every_days` (the days between convoys) as well",
+            ),
+            _ => {}
+        }
+        if let (Some(first), Some(last), Some(span)) = (departs, until, &sc.until)
+            && last < first
+        {
+            self.problem(
+                span.span(),
+                &format!("{table}.until"),
+                format!(
+                    "the repeats end ({last}) before the first convoy leaves ({first}); expected \
+                     a date on or after {first}"
+                ),
+            );
+        }
+    }
+
+    fn road_cut(&mut self, rc: &RoadCutSpec) {
+        for p in &rc.between {
+            self.known(p, "road_cut.between", Kind::Place);
+        }
+        match rc.between.as_slice() {
+            [a, b] => {
+                let id = |name: &str| self.tables.places.iter().position(|p| p.name == name);
+                if let (Some(ia), Some(ib)) = (id(a.get_ref()), id(b.get_ref())) {
+                    let joined = self.tables.segments.iter().any(|s| {
+                        let (sa, sb) = (s.a.index(), s.b.index());
+                        (sa, sb) == (ia, ib) || (sa, sb) == (ib, ia)
+                    });
+                    if !joined {
+                        self.problem(
+                            a.span(),
+                            "road_cut.between",
+                            format!(
+                                "no road segment joins `{}` and `{}` directly; name the two ends \
+                                 of one segment of the segments table",
+                                a.get_ref(),
+                                b.get_ref()
+                            ),
+                        );
+                    }
+                }
+            }
+            other => self.problem(
+                rc.from.span(),
+                "road_cut.between",
+                format!(
+                    "expected the two places at the ends of the cut road, found {} name(s)",
+                    other.len()
+                ),
+            ),
+        }
+        self.date(&rc.from, "road_cut.from");
+        if let Some(d) = &rc.repaired_after_days {
+            self.real(d, "road_cut.repaired_after_days", POSITIVE_DAYS);
+        }
+    }
+
+    fn airlift(&mut self, a: &AirliftSpec) {
+        self.known(&a.place, "airlift.place", Kind::Place);
+        self.known(&a.commodity, "airlift.commodity", Kind::Commodity);
+        let (place, commodity) = (a.place.get_ref().as_str(), a.commodity.get_ref().as_str());
+        let known = self.places.contains(&place) && self.commodities.contains(&commodity);
+        if known && !self.depots.contains(&(place, commodity)) {
+            self.problem(
+                a.place.span(),
+                "airlift.place",
+                format!(
+                    "no depot of `{commodity}` at `{place}`: an airlift flies into a depot of the \
+                     same commodity"
+                ),
+            );
+        }
+        self.real(&a.payload, "airlift.payload", PAYLOAD);
+        self.whole(
+            &a.rotations_per_day,
+            "airlift.rotations_per_day",
+            0..=u64::from(MAX_ROTATIONS_PER_DAY),
+            "rotations a day",
+        );
+        self.window(
+            &Some(a.from.clone()),
+            &Some(a.to.clone()),
+            "airlift",
+            ("from", "to"),
+        );
+        if let Some(v) = &a.grounded_chance {
+            self.real(v, "airlift.grounded_chance", PROBABILITY);
+        }
+        if let Some(v) = &a.loss_chance {
+            self.real(v, "airlift.loss_chance", PROBABILITY);
+        }
+    }
+
+    /// `[[calibration.target]]` and `[[calibration.parameter]]`: located at their table.
+    fn calibration(&mut self, c: &CalibrationSpec) {
+        for t in &c.targets {
+            self.target(t.get_ref(), t.span());
+        }
+        for p in &c.parameters {
+            self.parameter(p.get_ref(), p.span());
+        }
+    }
+
+    fn target(&mut self, t: &TargetSpec, span: Range<usize>) {
+        let field = |key: &str| format!("calibration.target.{key}");
+        self.one_of(span.clone(), &field("metric"), &t.metric, &TARGET_METRICS);
+        self.one_of(
+            span.clone(),
+            &field("aggregation"),
+            &t.aggregation,
+            &TARGET_AGGREGATIONS,
+        );
+        if let Some(place) = &t.place
+            && !self.depots.iter().any(|(p, _)| p == place)
+        {
+            let hint = suggest::hint(place, self.depots.iter().map(|(p, _)| *p));
+            self.problem(
+                span.clone(),
+                &field("place"),
+                format!("no depot at `{place}` (target `{}`){hint}", t.name),
+            );
+        }
+        if let Some(corridor) = &t.corridor
+            && !self.corridors.contains(&corridor.as_str())
+        {
+            let hint = suggest::hint(corridor, self.corridors.iter().copied());
+            self.problem(
+                span.clone(),
+                &field("corridor"),
+                format!("unknown corridor `{corridor}` (target `{}`){hint}", t.name),
+            );
+        }
+        let dates: Vec<Option<NaiveDate>> = [("from", &t.from), ("to", &t.to)]
+            .into_iter()
+            .map(|(key, text)| {
+                let text = text.as_ref()?;
+                match parse_date(text) {
+                    // A target measures the run: its window cannot start before it.
+                    Ok(d) if self.start.is_some_and(|start| d < start) => {
+                        let start = self.start.unwrap_or(d);
+                        self.problem(
+                            span.clone(),
+                            &field(key),
+                            format!(
+                                "`{key}` ({d}) is before the scenario starts ({start}); expected \
+                                 a date on or after {start}"
+                            ),
+                        );
+                        None
+                    }
+                    Ok(d) => Some(d),
+                    Err(message) => {
+                        self.problem(span.clone(), &field(key), message);
+                        None
+                    }
+                }
+            })
+            .collect();
+        if let [Some(first), Some(last)] = dates[..]
+            && last < first
+        {
+            self.problem(
+                span.clone(),
+                &field("to"),
+                format!(
+                    "`to` ({last}) is before `from` ({first}) in target `{}`; expected a date on \
+                     or after {first}",
+                    t.name
+                ),
+            );
+        }
+        if let Some(x) = t.threshold {
+            self.real_in(x, span.clone(), &field("threshold"), MEASURE);
+        }
+        if t.aggregation.starts_with("first_date_") && t.threshold.is_none() {
+            self.problem(
+                span.clone(),
+                &field("threshold"),
+                format!("`{}` needs a `threshold`", t.aggregation),
+            );
+        }
+        if let Some(n) = t.min_convoy_trucks
+            && n > MAX_UNITS
+        {
+            self.problem(
+                span.clone(),
+                &field("min_convoy_trucks"),
+                format!("expected a whole number in [0, {MAX_UNITS}] trucks, found {n}"),
+            );
+        }
+        match (t.observed, t.range.as_deref()) {
+            (Some(x), None) => self.real_in(x, span.clone(), &field("observed"), MEASURE),
+            (None, Some([low, high])) => {
+                self.real_in(*low, span.clone(), &field("range"), MEASURE);
+                self.real_in(*high, span.clone(), &field("range"), MEASURE);
+                if low > high {
+                    self.problem(
+                        span.clone(),
+                        &field("range"),
+                        format!(
+                            "expected [low, high] with low ≤ high, found [{}, {}]",
+                            number(*low),
+                            number(*high)
+                        ),
+                    );
+                }
+            }
+            (None, Some(other)) => self.problem(
+                span.clone(),
+                &field("range"),
+                format!(
+                    "expected [low, high] (two numbers), found {} number(s)",
+                    other.len()
+                ),
+            ),
+            _ => self.problem(
+                span.clone(),
+                &field("observed"),
+                format!(
+                    "give exactly one of `observed` and `range` (target `{}`)",
+                    t.name
+                ),
+            ),
+        }
+        self.real_in(t.uncertainty, span, &field("uncertainty"), POSITIVE_MEASURE);
+    }
+
+    fn parameter(&mut self, p: &ParameterSpec, span: Range<usize>) {
+        let field = |key: &str| format!("calibration.parameter.{key}");
+        self.one_of(span.clone(), &field("prior"), &p.prior, &PRIORS);
+        self.real_in(p.min, span.clone(), &field("min"), PRIOR_BOUND);
+        self.real_in(p.max, span.clone(), &field("max"), PRIOR_BOUND);
+        let bounded = PRIOR_BOUND.contains(p.min) && PRIOR_BOUND.contains(p.max);
+        if bounded && p.min >= p.max {
+            self.problem(
+                span.clone(),
+                &field("max"),
+                format!(
+                    "expected `max` above `min` ({}) for `{}`, found {}",
+                    number(p.min),
+                    p.path,
+                    number(p.max)
+                ),
+            );
+        }
+        if p.prior == "log_uniform" && bounded && p.min <= 0.0 {
+            self.problem(
+                span.clone(),
+                &field("min"),
+                format!(
+                    "a log_uniform prior needs `min` above 0, found {}",
+                    number(p.min)
+                ),
+            );
+        }
+        if let Some(mean) = p.mean {
+            let within = Allowed::closed(p.min, p.max, "");
+            if bounded {
+                self.real_in(mean, span.clone(), &field("mean"), within);
+            } else {
+                self.real_in(mean, span.clone(), &field("mean"), PRIOR_BOUND);
+            }
+        }
+        if let Some(sd) = p.sd {
+            self.real_in(sd, span.clone(), &field("sd"), Allowed::positive(1e6, ""));
+        }
+        if p.prior == "normal" && (p.mean.is_none() || p.sd.is_none()) {
+            self.problem(
+                span,
+                &field("prior"),
+                format!(
+                    "a normal prior needs `mean` and `sd` (parameter `{}`)",
+                    p.path
+                ),
+            );
         }
     }
 
@@ -423,6 +894,12 @@ impl Checks<'_> {
             self.real(v, "rationing.dead_band", PROBABILITY);
         }
         self.priority(&r.priority, "rationing.priority");
+        self.window(
+            &r.priority_from,
+            &r.priority_to,
+            "rationing",
+            ("priority_from", "priority_to"),
+        );
         let p = &spec.prices;
         self.real(
             &p.reference_cover_days,
@@ -479,6 +956,12 @@ impl Checks<'_> {
             "willingness.abduction_severity",
             WEIGHT,
         );
+        if let Some(v) = &w.safe_recovery_half_life_days {
+            self.real(v, "willingness.safe_recovery_half_life_days", POSITIVE_DAYS);
+        }
+        if let Some(v) = &w.safe_trip_attack_chance {
+            self.real(v, "willingness.safe_trip_attack_chance", PROBABILITY);
+        }
         let e = &spec.escorts;
         self.whole(&e.units, "escorts.units", 0..=u64::from(MAX_UNITS), "units");
         self.real(&e.turnaround_days, "escorts.turnaround_days", DAYS);
@@ -503,6 +986,7 @@ impl Checks<'_> {
             &format!("{table}.release_per_day"),
             POSITIVE_DAILY_VOLUME,
         );
+        self.window(&r.from, &r.to, table, ("from", "to"));
     }
 
     fn threat(&mut self, spec: &ScenarioFile) {
@@ -583,8 +1067,12 @@ impl Checks<'_> {
                 self.known(&area.place, "blockade.area.place", Kind::Place);
                 self.real(&area.radius_km, "blockade.area.radius_km", DISTANCE);
             }
-            self.date(&b.from, "blockade.from");
-            self.date(&b.to, "blockade.to");
+            self.window(
+                &Some(b.from.clone()),
+                &Some(b.to.clone()),
+                "blockade",
+                ("from", "to"),
+            );
             self.real(&b.intensity, "blockade.intensity", HAZARD);
         }
     }
@@ -597,9 +1085,12 @@ impl Checks<'_> {
         for c in &r.corridors {
             self.known(c, "response.corridors", Kind::Corridor);
         }
-        if let Some(d) = &r.convoys_from {
-            self.date(d, "response.convoys_from");
-        }
+        self.window(
+            &r.convoys_from,
+            &r.convoys_to,
+            "response",
+            ("convoys_from", "convoys_to"),
+        );
         if let Some(units) = &r.escort_units {
             self.whole(
                 units,
@@ -630,6 +1121,9 @@ impl Checks<'_> {
         }
         for reserve in &r.reserves {
             self.reserve(reserve, "response.reserve");
+        }
+        for sc in &r.scheduled_convoys {
+            self.scheduled_convoy(sc, "response.scheduled_convoy");
         }
     }
 

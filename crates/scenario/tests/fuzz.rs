@@ -11,7 +11,7 @@ use lifeline_io::acled::read_acled;
 use lifeline_io::network_csv::read_network;
 use lifeline_io::outputs::{summary_json, write_places_csv};
 use lifeline_model::{RecordOptions, key_figures, run, run_rng};
-use lifeline_scenario::{Overrides, Scenario, embedded};
+use lifeline_scenario::{Overrides, Scenario, ScenarioError, embedded};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -241,9 +241,11 @@ proptest! {
     #[test]
     fn scenario_toml_never_panics(
         edits in mutations(),
-        hindcast in any::<bool>(),
+        which in 0usize..3,
     ) {
-        let name = if hindcast { "mali-2025" } else { "mali-2025-baseline" };
+        // Djibo's file has the scheduled convoys, road cuts and airlifts; Mali 2025's the
+        // calibration tables, dated convoy policies and response reserves.
+        let name = ["mali-2025", "mali-2025-baseline", "burkina-djibo-2022"][which];
         let base = embedded::scenario(name).expect("embedded scenario");
         scenario_case(apply(base, &edits, '='))?;
     }
@@ -282,4 +284,89 @@ proptest! {
             let _ = read_acled(&decoded, "events.csv");
         }
     }
+}
+
+/// Tables whose every number is swept by [`every_number_of_the_dated_tables_is_refused_at_its_line`].
+const SWEPT_TABLES: [&str; 8] = [
+    "[[scheduled_convoy]]",
+    "[[road_cut]]",
+    "[[airlift]]",
+    "[[calibration.target]]",
+    "[[calibration.parameter]]",
+    "[[response.reserve]]",
+    "[trucks]",
+    "[willingness]",
+];
+
+/// Values outside every allowed range of those tables (or of their TOML type).
+const OUT_OF_RANGE: [&str; 6] = ["nan", "inf", "-inf", "-1", "-1e308", "1e308"];
+
+/// The numeric `key = value` lines of the swept tables: (line index, the line of its table's
+/// header).
+fn numeric_lines(text: &str) -> Vec<(usize, usize)> {
+    let mut header: Option<usize> = None;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            header = SWEPT_TABLES.iter().any(|h| t.starts_with(h)).then_some(i);
+            continue;
+        }
+        let Some(h) = header else { continue };
+        let Some((_, value)) = t.split_once('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let numeric = value.starts_with(|c: char| c.is_ascii_digit() || c == '-');
+        if numeric && !t.starts_with('#') {
+            out.push((i, h));
+        }
+    }
+    out
+}
+
+/// Every number of the dated and supply-mode tables, the calibration tables and the trucks'
+/// and willingness options, set in turn to NaN, ±infinity, −1 and ±1e308: each must be refused
+/// by the one validation pass with a located problem at its own line (or, for the calibration
+/// tables, whose values carry no span, at its table's header line), never by a later stage.
+#[test]
+fn every_number_of_the_dated_tables_is_refused_at_its_line() {
+    let mut swept = 0;
+    for name in ["burkina-djibo-2022", "mali-2025"] {
+        let base = embedded::scenario(name).expect("embedded scenario");
+        let lines: Vec<&str> = base.lines().collect();
+        let targets = numeric_lines(base);
+        assert!(
+            targets.len() >= 10,
+            "{name}: {} numeric lines",
+            targets.len()
+        );
+        for &(i, header) in &targets {
+            for bad in OUT_OF_RANGE {
+                let (key, _) = lines[i].split_once('=').expect("a key");
+                let mut edited = lines.clone();
+                let replaced = format!("{key}= {bad}");
+                edited[i] = &replaced;
+                let text = edited.join("\n");
+                let result = Scenario::parse("fuzz.toml", text, None)
+                    .and_then(|s| s.build(&Overrides::default()).map(|_| ()));
+                let err = match result {
+                    Ok(()) => panic!("{name}:{}: `{}` accepted", i + 1, replaced.trim()),
+                    Err(e) => e,
+                };
+                let located = err.problems().into_iter().any(|p| {
+                    matches!(p, ScenarioError::At { file, line, .. }
+                        if file == "fuzz.toml" && (*line == i + 1 || *line == header + 1))
+                });
+                assert!(
+                    located,
+                    "{name}:{}: `{}` not refused at its line: {err}",
+                    i + 1,
+                    replaced.trim()
+                );
+                swept += 1;
+            }
+        }
+    }
+    assert!(swept > 100, "{swept} values swept");
 }

@@ -216,9 +216,18 @@ fn far_dates_are_refused_with_the_allowed_years() {
         assert_eq!(field, "scenario.start_date");
         assert!(message.contains("1900–2200"), "{message}");
     }
+    // Blockades' ends and the convoy policies' ends (`convoys_to`) alike.
     let text = hindcast().replace("to = \"2026-02-28\"", "to = \"9999-02-28\"");
     let found = problems(text);
-    assert!(found.iter().all(|p| p.1 == "blockade.to"), "{found:?}");
+    assert!(
+        found.iter().all(|p| p.2.contains("1900–2200")
+            && ["blockade.to", "corridor.convoys_to", "response.convoys_to"]
+                .contains(&p.1.as_str())),
+        "{found:?}"
+    );
+    for field in ["blockade.to", "corridor.convoys_to", "response.convoys_to"] {
+        assert!(found.iter().any(|p| p.1 == field), "{field}: {found:?}");
+    }
 }
 
 #[test]
@@ -561,4 +570,223 @@ fn remove(value: &mut toml::Value, path: &[Step]) {
     if let (Step::Key(k), toml::Value::Table(t)) = (last, at) {
         t.remove(k);
     }
+}
+
+fn djibo() -> String {
+    embedded::scenario("burkina-djibo-2022")
+        .expect("embedded Djibo scenario")
+        .to_string()
+}
+
+/// Every problem of a text (line, field, message), asserting each names the file.
+fn problems_of(text: &str) -> Vec<(usize, String, String)> {
+    problems(text.to_string())
+}
+
+#[test]
+fn supply_modes_and_dated_tables_are_range_checked_all_at_once() {
+    // Eight bad values in the tables added with supply modes, dated policies and inertia: one
+    // pass reports every one of them, each at its line with its allowed range.
+    let edits: [(&str, &str, &str, &str); 8] = [
+        (
+            "repaired_after_days = 30.0",
+            "repaired_after_days = nan",
+            "road_cut.repaired_after_days",
+            "(0, 3650] days",
+        ),
+        (
+            "trucks = 150",
+            "trucks = 4000000000",
+            "scheduled_convoy.trucks",
+            "[1, 10000] trucks",
+        ),
+        (
+            "every_days = 28",
+            "every_days = 0",
+            "scheduled_convoy.every_days",
+            "[1, 3650] days",
+        ),
+        (
+            "payload = 26.2",
+            "payload = -26.2",
+            "airlift.payload",
+            "[0, 1000000] units per rotation",
+        ),
+        (
+            "rotations_per_day = 4",
+            "rotations_per_day = 4000000",
+            "airlift.rotations_per_day",
+            "[0, 1000] rotations a day",
+        ),
+        (
+            "to = \"2023-05-31\"",
+            "to = \"2023-03-30\"",
+            "airlift.to",
+            "on or after 2023-04-01",
+        ),
+        (
+            "replacement_days = 60 ",
+            "replacement_days = 0 ",
+            "trucks.replacement_days",
+            "[1, 3650] days",
+        ),
+        (
+            "safe_recovery_half_life_days = 10.0",
+            "safe_recovery_half_life_days = -inf",
+            "willingness.safe_recovery_half_life_days",
+            "(0, 3650] days",
+        ),
+    ];
+    let mut text = djibo();
+    for (from, to, _, _) in edits {
+        let next = text.replacen(from, to, 1);
+        assert_ne!(next, text, "{from}");
+        text = next;
+    }
+    let found = problems_of(&text);
+    for (_, to, field, range) in edits {
+        let line = line_of(&text, to.trim());
+        assert!(
+            found
+                .iter()
+                .any(|(l, f, m)| *l == line && f == field && m.contains(range)),
+            "{field} at line {line} with {range}: {found:?}"
+        );
+    }
+    assert_eq!(found.len(), edits.len(), "{found:?}");
+}
+
+#[test]
+fn dates_of_dated_policies_are_parsed_and_ordered() {
+    // Reserves, rationing priority, convoy policies and closures: every date parsed, every
+    // window's end on or after its start.
+    let text = hindcast().replacen(
+        "convoys_to = \"2026-02-28\"",
+        "convoys_to = \"2025-02-30\"",
+        1,
+    );
+    let found = problems_of(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, line_of(&text, "2025-02-30"));
+    assert_eq!(found[0].1, "corridor.convoys_to");
+    assert!(found[0].2.contains("YYYY-MM-DD"), "{found:?}");
+
+    let text = hindcast().replacen(
+        "convoys_to = \"2026-02-28\"",
+        "convoys_to = \"2020-01-01\"",
+        1,
+    );
+    let found = problems_of(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "corridor.convoys_to");
+    assert!(found[0].2.contains("before `convoys_from`"), "{found:?}");
+
+    let text = djibo().replacen("closes = \"2022-02-16\"", "closes = \"+262142-12-01\"", 1);
+    let found = problems_of(&text);
+    assert_eq!(found[0].1, "corridor.closes");
+    assert!(found[0].2.contains("1900–2200"), "{found:?}");
+
+    // A reserve and the rationing priority order, added with bad dates.
+    let text = hindcast().replacen(
+        "[[response.reserve]]",
+        "[[response.reserve]]\nfrom = \"2025-12-01\"\nto = \"2025-10-01\"",
+        1,
+    );
+    let found = problems_of(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, line_of(&text, "to = \"2025-10-01\""));
+    assert_eq!(found[0].1, "response.reserve.to");
+    let text = hindcast().replacen(
+        "[rationing]",
+        "[rationing]\npriority_from = \"2025-13-01\"",
+        1,
+    );
+    let found = problems_of(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "rationing.priority_from");
+}
+
+#[test]
+fn onward_airlift_and_road_cut_names_are_checked_against_the_network() {
+    let text = djibo()
+        .replacen(
+            "between = [\"Kaya\", \"Dori\"]",
+            "between = [\"Kaya\", \"Djibo\"]",
+            1,
+        )
+        .replacen(
+            "place = \"Djibo\"\ncommodity = \"food\"\npayload = 70.0",
+            "place = \"Kaya\"\ncommodity = \"food\"\npayload = 70.0",
+            1,
+        );
+    let found = problems_of(&text);
+    let fields: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(fields, ["road_cut.between", "airlift.place"], "{found:?}");
+    assert!(found[0].2.contains("no road segment joins"), "{found:?}");
+    assert!(
+        found[1].2.contains("no depot of `food` at `Kaya`"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].0, line_of(&text, "place = \"Kaya\""));
+
+    // An onward corridor whose origin has no depot of its commodity.
+    let text = baseline();
+    let at = text.find("onward = true").expect("an onward corridor");
+    let table = text[..at].rfind("[[corridor]]").expect("its table");
+    let origin = table + text[table..].find("origin = ").expect("its origin");
+    let end = origin + text[origin..].find('\n').expect("line end");
+    let text = format!("{}origin = \"Dakar\"{}", &text[..origin], &text[end..]);
+    let found = problems_of(&text);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.1 == "corridor.onward" && p.2.contains("`Dakar` has no depot")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn calibration_tables_are_checked_with_their_line() {
+    let text = hindcast()
+        .replacen("uncertainty = 2.0", "uncertainty = -2.0", 1)
+        .replacen("range = [0.4, 0.6]", "range = [0.6, nan]", 1)
+        .replacen("metric = \"trucks_lost\"", "metric = \"truck_lost\"", 1)
+        .replacen("min = 15.0\nmax = 300.0", "min = 15.0\nmax = 1.0", 1);
+    let found = problems_of(&text);
+    let fields: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "calibration.target.uncertainty",
+            "calibration.target.range",
+            "calibration.target.metric",
+            "calibration.parameter.max",
+        ],
+        "{found:?}"
+    );
+    // Each is located at its own table.
+    let c1 = line_of(&text, "name = \"C1 Bamako cover early Nov\"") - 1;
+    assert_eq!(found[0].0, c1, "{found:?}");
+    assert!(found[0].2.contains("(0, 1e12]"), "{found:?}");
+    let c2 = line_of(&text, "name = \"C2 largest share lost") - 1;
+    assert_eq!(found[1].0, c2, "{found:?}");
+    assert!(found[1].2.contains("found NaN"), "{found:?}");
+    assert!(
+        found[2].2.contains("did you mean `trucks_lost`"),
+        "{found:?}"
+    );
+    // A target's window cannot start before the run does.
+    let early = hindcast().replacen("from = \"2025-11-01\"", "from = \"2024-11-01\"", 1);
+    let found_early = problems_of(&early);
+    assert_eq!(found_early.len(), 1, "{found_early:?}");
+    assert_eq!(found_early[0].1, "calibration.target.from");
+    assert!(
+        found_early[0]
+            .2
+            .contains("before the scenario starts (2025-09-01)"),
+        "{found_early:?}"
+    );
+    let p = line_of(&text, "path = \"willingness.recovery_half_life_days\"") - 1;
+    assert_eq!(found[3].0, p, "{found:?}");
+    assert!(found[3].2.contains("above `min` (15)"), "{found:?}");
 }

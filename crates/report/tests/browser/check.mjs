@@ -3,6 +3,7 @@
 //   node check.mjs --report R.html --dir RUN_DIR --chromium /usr/bin/chromium \
 //       [--screenshot out.png] [--expect-attacks] [--expect-compare] [--expect-bands] [--expect-displacement]
 //       [--expect-focus COUNTRY]   (a country outline drawn as the scenario's own, by its Natural Earth name)
+//       [--expect-corridor-bands]
 //
 // Exits non-zero with one line per failed check.
 import { chromium } from "playwright-core";
@@ -46,6 +47,7 @@ const csvColumn = (file, column) => {
 };
 const placeNames = new Set(csvColumn("places.csv", "place"));
 const corridorNames = new Set(csvColumn("corridors.csv", "corridor"));
+const spreadCorridors = new Set(csvColumn("corridor_quantiles.csv", "corridor"));
 
 const reportUrl = pathToFileURL(reportPath).href;
 const profile = mkdtempSync(join(tmpdir(), "lifeline-report-profile-"));
@@ -146,7 +148,11 @@ try {
     return {
       cities: of("#cities .chart"),
       cityBlocks: document.querySelectorAll("#cities .city").length,
-      corridors: of("#corridors .chart"),
+      corridors: of("#corridors > .chart-grid .chart"),
+      spreads: of("#corridors .corridor-spread .chart"),
+      spreadBlocks: document.querySelectorAll("#corridors .corridor-spread").length,
+      spreadBands: Array.from(document.querySelectorAll("#corridors .corridor-spread .u-legend .u-label")).filter((l) => / p95$/.test(l.textContent || "")).length,
+      spreadRows: document.querySelectorAll("#corridors .corridor-spread-table table.data tbody tr").length,
       displacement: of("#displacement .chart"),
     };
   });
@@ -165,6 +171,13 @@ try {
   if (corridorNames.size) {
     check(charts.corridors.length === corridorNames.size && charts.corridors.every((c) => c.points > 0 && c.canvas > 0), `a chart with data per corridor (${charts.corridors.length} of ${corridorNames.size})`);
   }
+  if (spreadCorridors.size || flag("--expect-corridor-bands")) {
+    const n = spreadCorridors.size;
+    check(n > 0, `the folder has corridor_quantiles.csv (${n} corridors)`);
+    check(charts.spreadBlocks === n && charts.spreadRows === n, `a block and a table row per corridor of corridor_quantiles.csv (${charts.spreadBlocks}, ${charts.spreadRows} of ${n})`);
+    check(charts.spreads.length === 2 * n && charts.spreads.every((c) => c.points > 0 && c.canvas > 0), `two corridor charts each with data and ink (${charts.spreads.length} of ${2 * n})`);
+    check(charts.spreadBands >= 3 * n, `the corridors' 5–95% bands are drawn (${charts.spreadBands} band series, at least ${3 * n})`);
+  }
   if (flag("--expect-displacement")) check(charts.displacement.length > 0 && charts.displacement.every((c) => c.points > 0), `displacement charts have data (${charts.displacement.length})`);
   if (flag("--expect-bands")) {
     const bands = await page.evaluate(() => Array.from(document.querySelectorAll("#cities .u-legend .u-label")).filter((l) => / p95$/.test(l.textContent || "")).length);
@@ -177,7 +190,10 @@ try {
     check(rows > 0, `responses ranked (${rows} rows)`);
   }
   const toml = await page.evaluate(() => document.querySelector("#sources pre.toml")?.textContent.length || 0);
-  check(toml > 0 === existsSync(join(dir, "scenario.toml")), `scenario.toml panel ${toml ? `(${toml} chars)` : "(absent, as the folder has none)"}`);
+  // An ensemble's folder has no scenario.toml: `lifeline report` supplies the scenario's own.
+  const supplied = await page.evaluate(() => JSON.parse(document.getElementById("lifeline-data").textContent).meta?.supplied || []);
+  const tomlExpected = existsSync(join(dir, "scenario.toml")) || supplied.includes("scenario.toml");
+  check(toml > 0 === tomlExpected, `scenario.toml panel ${toml ? `(${toml} chars)` : "(absent, as the folder has none)"}`);
 
   // Page structure: unique ids, readable labels, camps only where there are camps, exports.
   const structure = await page.evaluate(() => {

@@ -2,10 +2,10 @@
 # Browser test of `lifeline report`: builds the CLI, runs the Mali scenario, makes its report,
 # opens it from a file:// path in headless Chromium (fresh profile, no network) and checks the
 # map, the charts, the day slider and that no request is attempted. Also checks the report of
-# a small fixture folder that has attacks, an ensemble band, displacement and a comparison, of
-# the Djibo case, and of a small network in Bolivia made with `network import` and `scenario new`
-# (the map frames each region: every place inside its view box, spread over it, the scenario's
-# country drawn as its focus).
+# a small fixture folder that has attacks, an ensemble band, displacement and a comparison, of a
+# Mali ensemble (the cities' and the corridors' bands), of the Djibo case, and of a small network
+# in Bolivia made with `network import` and `scenario new` (the map frames each region: every
+# place inside its view box, spread over it, the scenario's country drawn as its focus).
 #
 # Needs: cargo, node + npm (playwright-core is installed into ./node_modules on first use),
 # and Chromium (`apt-get install -y chromium`; or set CHROMIUM=/path/to/chrome).
@@ -54,12 +54,22 @@ status=0
 node "$here/check.mjs" --label "Mali scenario report" --report "$tmp/run/report.html" --dir "$tmp/run" \
   --chromium "$chromium" --screenshot "$root/target/report-screenshot.png" --expect-focus Mali || status=1
 
+echo "== lifeline ensemble --runs 40 --days 90 --report --out $tmp/ens"
+"$bin" ensemble --runs 40 --days 90 --no-parquet --report --out "$tmp/ens" >"$tmp/ens.log" 2>&1 || { cat "$tmp/ens.log"; fail "lifeline ensemble failed"; }
+# The page draws the scenario's network; the checker counts the places and roads it should show
+# from the folder's network.geojson, so the run's (same scenario) is put beside it.
+cp "$tmp/run/network.geojson" "$tmp/ens/network.geojson"
+"$bin" report "$tmp/ens" -o "$tmp/ens/report.html" || fail "lifeline report (ensemble) failed"
+node "$here/check.mjs" --label "Mali ensemble report" --report "$tmp/ens/report.html" --dir "$tmp/ens" \
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot-ensemble.png" \
+  --expect-bands --expect-corridor-bands || status=1
+
 echo "== lifeline report on the fixture folder (attacks, bands, displacement, comparison)"
 cp -r "$root/crates/report/tests/fixtures/mini" "$tmp/mini"
 "$bin" report "$tmp/mini" -o "$tmp/mini/report.html" || fail "lifeline report (fixture) failed"
 node "$here/check.mjs" --label "fixture report" --report "$tmp/mini/report.html" --dir "$tmp/mini" \
   --chromium "$chromium" --screenshot "$root/target/report-screenshot-fixture.png" \
-  --expect-attacks --expect-bands --expect-displacement --expect-compare || status=1
+  --expect-attacks --expect-bands --expect-displacement --expect-compare --expect-corridor-bands || status=1
 
 echo "== the Djibo case (a second region): lifeline run burkina-djibo-2022 --report"
 "$bin" run burkina-djibo-2022 --out "$tmp/djibo" --report >"$tmp/djibo.log" 2>&1 || { cat "$tmp/djibo.log"; fail "lifeline run burkina-djibo-2022 failed"; }

@@ -907,6 +907,58 @@ function renderCorridors(main) {
   });
 }
 
+// An ensemble's corridors: per corridor and day, the spread over the runs of the figures a
+// single run writes per corridor (corridor_quantiles.csv), drawn like the cities' bands.
+const corridorQuantiles = data.corridor_quantiles || [];
+function corridorBand(name, metric) {
+  const q = corridorQuantiles.find((x) => x.corridor === name && x.metric === metric);
+  if (!q || !q.p05 || !q.p95) return { median: null, band: null, total: null };
+  return { median: q.p50 || null, band: { lo: q.p05, hi: q.p95, lo50: q.p25, hi50: q.p75 }, total: isNum(q.mean_total) ? q.mean_total : null };
+}
+function renderCorridorSpread(main) {
+  if (!corridorQuantiles.length) return;
+  const runs = data.meta && isNum(data.meta.runs) ? `${fmt(data.meta.runs)} runs` : "the runs";
+  const note = `Over ${runs}: per corridor and day, the median (line) and the 5–95% band (darker: 25–75%) of the volume delivered, the trucks lost and the drivers' willingness to drive (1: all willing). Table: expected totals over the period (sums of the daily means) and the lowest daily median willingness.`;
+  let sec = document.getElementById("corridors");
+  if (sec) {
+    sec.append(h("h3", { text: "Over the ensemble's runs" }), h("p", { class: "note", text: note }));
+  } else {
+    sec = section("corridors", "Corridors", note);
+    main.append(sec);
+  }
+  sec.setAttribute("data-corridor-spread", "1");
+  const names = Array.from(new Set(corridorQuantiles.map((q) => q.corridor)));
+  const rows = names.map((name) => {
+    const d = corridorBand(name, "delivered_m3");
+    const l = corridorBand(name, "trucks_lost");
+    const w = corridorBand(name, "willingness");
+    const lowest = w.median && countNum(w.median) ? Math.min(...w.median.filter(isNum)) : null;
+    return [name, { num: d.total, digits: 0 }, { num: l.total, digits: 1 }, { num: lowest, digits: 3 }];
+  });
+  rows.sort((a, b) => (b[1].num || 0) - (a[1].num || 0));
+  sec.append(h("div", { class: "corridor-spread-table" }, table(["corridor", "delivered m³ (mean total)", "trucks lost (mean total)", "lowest median willingness"], rows, { scroll: true })));
+  for (const [name] of rows) {
+    const block = h("div", { class: "city corridor-spread" });
+    block.append(h("h3", { text: name }));
+    const grid = h("div", { class: "chart-grid small" });
+    block.append(grid);
+    sec.append(block);
+    const d = corridorBand(name, "delivered_m3");
+    makeChart(grid, "Delivered (m³/day)", [{ label: "delivered m³ (median)", values: d.median, color: "#1d4e89", band: d.band }], { yLabel: "m³", height: 170 });
+    const l = corridorBand(name, "trucks_lost");
+    const w = corridorBand(name, "willingness");
+    makeChart(
+      grid,
+      "Trucks lost (per day, left) and drivers' willingness (right)",
+      [
+        { label: "trucks lost (median)", values: l.median, color: "#d62828", band: l.band },
+        { label: "willingness (median)", values: w.median, color: "#2a9d8f", scale: "y2", band: w.band },
+      ],
+      { yLabel: "trucks", y2Label: "share", y2Range: [0, 1.05], height: 170 },
+    );
+  }
+}
+
 function renderDisplacement(main) {
   if (!displacement.length) return;
   const sec = section("displacement", "Displacement", "People present (line, right axis) and daily arrivals (left axis) per location, for the locations with the most arrivals.");
@@ -1254,6 +1306,7 @@ function main() {
   renderRuns(mainEl);
   renderCities(mainEl);
   renderCorridors(mainEl);
+  renderCorridorSpread(mainEl);
   renderDisplacement(mainEl);
   renderEvents(mainEl);
   renderSources(mainEl);

@@ -138,6 +138,11 @@ const PRICE: Allowed = Allowed::positive(1e9, "per unit");
 const HOURS: Allowed = Allowed::closed(0.0, 24.0, "hours");
 const PRICE_MULTIPLE: Allowed = Allowed::closed(1.0, 1000.0, "× official price");
 const EXPONENT: Allowed = Allowed::positive(100.0, "");
+const KCAL_PER_UNIT: Allowed = Allowed::positive(1e10, "kcal per unit");
+const KCAL_PER_DAY: Allowed = Allowed::positive(10_000.0, "kcal per person per day");
+const POPULATION: Allowed = Allowed::closed(0.0, 1e10, "people");
+const MONTH_FACTOR: Allowed = Allowed::closed(0.0, 100.0, "× the year's mean");
+const POSITIVE_HAZARD: Allowed = Allowed::positive(1000.0, "attacks per passage per 100 km");
 const ELASTICITY: Allowed = Allowed::closed(0.0, 100.0, "");
 const SIZE_EXPONENT: Allowed = Allowed::closed(0.0, 10.0, "");
 const WEIGHT: Allowed = Allowed::closed(0.0, 1000.0, "");
@@ -216,6 +221,7 @@ pub fn scenario(
     if let Some(d) = &spec.displacement {
         checks.displacement(d);
     }
+    checks.consequences(spec);
     if let Some(c) = &spec.calibration {
         checks.calibration(c);
     }
@@ -1197,6 +1203,92 @@ impl Checks<'_> {
         }
         for c in &d.camps {
             self.known(c, "displacement.camps", Kind::Place);
+        }
+    }
+
+    /// Food (kcal, production, phase floors), exports and services beyond schools.
+    fn consequences(&mut self, spec: &ScenarioFile) {
+        for c in &spec.commodities {
+            if let Some(k) = &c.kcal_per_unit {
+                self.real(k, "commodity.kcal_per_unit", KCAL_PER_UNIT);
+            }
+        }
+        for d in &spec.depots {
+            if let Some(p) = &d.population {
+                self.real(p, "depot.population", POPULATION);
+            }
+            if let Some(p) = &d.production {
+                self.real(&p.per_day, "depot.production.per_day", DAILY_VOLUME);
+                if let Some(f) = &p.fuel_dependence {
+                    self.real(f, "depot.production.fuel_dependence", PROBABILITY);
+                }
+                if let Some(c) = &p.calendar {
+                    for m in c.get_ref() {
+                        self.real_in(*m, c.span(), "depot.production.calendar", MONTH_FACTOR);
+                    }
+                }
+                if let Some(f) = &p.fuel_from {
+                    self.known(f, "depot.production.fuel_from", Kind::Place);
+                }
+            }
+        }
+        if let Some(f) = &spec.food_security {
+            self.real(
+                &f.averaging_days,
+                "food_security.averaging_days",
+                POSITIVE_DAYS,
+            );
+            for k in f.phase_floors_kcal.get_ref() {
+                self.real_in(
+                    *k,
+                    f.phase_floors_kcal.span(),
+                    "food_security.phase_floors_kcal",
+                    KCAL_PER_DAY,
+                );
+            }
+        }
+        for e in &spec.exports {
+            self.known(&e.place, "export.place", Kind::Place);
+            self.known(&e.to, "export.to", Kind::Place);
+            for v in &e.via {
+                self.known(v, "export.via", Kind::Place);
+            }
+            self.real(&e.per_day, "export.per_day", DAILY_VOLUME);
+            if let Some(f) = &e.fuel_dependence {
+                self.real(f, "export.fuel_dependence", PROBABILITY);
+            }
+            self.real(
+                &e.hold_at_attack_chance,
+                "export.hold_at_attack_chance",
+                PROBABILITY,
+            );
+            self.real(&e.price_per_unit, "export.price_per_unit", PRICE);
+        }
+        for r in &spec.service_rules {
+            self.known(&r.place, "service.place", Kind::Place);
+            self.real(&r.close_below, "service.close_below", PROBABILITY);
+            self.real(&r.reopen_above, "service.reopen_above", PROBABILITY);
+            self.whole(&r.window_days, "service.window_days", 1..=366, "days");
+            self.whole(
+                &r.max_closure_days,
+                "service.max_closure_days",
+                1..=366,
+                "days",
+            );
+            self.whole(&r.min_open_days, "service.min_open_days", 0..=366, "days");
+        }
+        if let Some(d) = &spec.displacement {
+            for (v, field) in [
+                (&d.trap_hazard, "displacement.trap_hazard"),
+                (
+                    &d.threat_reference_hazard,
+                    "displacement.threat_reference_hazard",
+                ),
+            ] {
+                if let Some(v) = v {
+                    self.real(v, field, POSITIVE_HAZARD);
+                }
+            }
         }
     }
 

@@ -313,6 +313,36 @@ fn nan_infinite_and_negative_parameters_are_refused_with_their_range() {
             "[0, 1000]",
         ),
         (
+            "kcal_per_unit = 3.5e6",
+            "kcal_per_unit = -3.5e6",
+            "commodity.kcal_per_unit",
+            "(0, 1e10] kcal per unit",
+        ),
+        (
+            "production = { per_day = 1920.0,",
+            "production = { per_day = nan,",
+            "depot.production.per_day",
+            "[0, 1e9]",
+        ),
+        (
+            "fuel_dependence = 0.8",
+            "fuel_dependence = 8.0",
+            "export.fuel_dependence",
+            "[0, 1]",
+        ),
+        (
+            "threat_reference_hazard = 0.05",
+            "threat_reference_hazard = -0.05",
+            "displacement.threat_reference_hazard",
+            "(0, 1000] attacks",
+        ),
+        (
+            "close_below = 0.5          # ASSUMPTION: reduced",
+            "close_below = inf          # ASSUMPTION: reduced",
+            "service.close_below",
+            "[0, 1]",
+        ),
+        (
             "abduction_severity = 3.0",
             "abduction_severity = nan",
             "willingness.abduction_severity",

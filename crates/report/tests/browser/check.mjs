@@ -46,6 +46,12 @@ const csvColumn = (file, column) => {
   return i < 0 ? [] : lines.slice(1).map((l) => l.split(",")[i]);
 };
 const placeNames = new Set(csvColumn("places.csv", "place"));
+// The report draws one block of charts per place and commodity (food beside fuel in a town).
+const placeCommodities = (() => {
+  const places = csvColumn("places.csv", "place");
+  const commodities = csvColumn("places.csv", "commodity");
+  return new Set(places.map((p, i) => `${p}\u0000${commodities[i] ?? ""}`));
+})();
 const corridorNames = new Set(csvColumn("corridors.csv", "corridor"));
 const spreadCorridors = new Set(csvColumn("corridor_quantiles.csv", "corridor"));
 
@@ -157,15 +163,15 @@ try {
     };
   });
   if (placeNames.size) {
-    check(charts.cityBlocks === placeNames.size, `a chart block per city of places.csv (${charts.cityBlocks} of ${placeNames.size})`);
+    check(charts.cityBlocks === placeCommodities.size, `a chart block per place and commodity of places.csv (${charts.cityBlocks} of ${placeCommodities.size})`);
     const stock = charts.cities.filter((c) => c.title.startsWith("Stock"));
     const price = charts.cities.filter((c) => c.title.startsWith("Price"));
     const third = charts.cities.filter((c) => c.title.startsWith("Shortage"));
     const power = third.filter((c) => /power supply/.test(c.title));
     const runHasPower = csvColumn("places.csv", "power_hours").some((v) => v !== undefined && v.trim() !== "");
-    check(stock.length === placeNames.size && stock.every((c) => c.points > 0 && c.canvas > 0), `stock/cover charts have data and ink (${stock.map((c) => c.points).join(", ")} points)`);
-    check(price.length === placeNames.size && price.every((c) => c.points > 0 && c.canvas > 0), `price charts have data and ink`);
-    check(third.length === placeNames.size && third.every((c) => c.points > 0 && c.canvas > 0), `shortage charts have data and ink`);
+    check(stock.length === placeCommodities.size && stock.every((c) => c.points > 0 && c.canvas > 0), `stock/cover charts have data and ink (${stock.map((c) => c.points).join(", ")} points)`);
+    check(price.length === placeCommodities.size && price.every((c) => c.points > 0 && c.canvas > 0), `price charts have data and ink`);
+    check(third.length === placeCommodities.size && third.every((c) => c.points > 0 && c.canvas > 0), `shortage charts have data and ink`);
     check(!runHasPower || (power.length > 0 && power.every((c) => c.points > 0)), `power-hours series charted where places.csv has them (${power.length} cities)`);
   }
   if (corridorNames.size) {

@@ -360,6 +360,21 @@ fn a_dflee_flood_case_runs_through_the_binary() {
         .expect("column");
     let totals: Vec<&str> = rows[..3].iter().map(|r| r[total].as_str()).collect();
     assert_eq!(totals, ["3", "23", "52"]);
+    // Every deterministic column (data, totals, spawning) equals the out.csv of Flee's current
+    // engine on this case.
+    let expected_text = std::fs::read_to_string(case.join("flee_out_deterministic_columns.csv"))
+        .expect("readable");
+    let (expected_header, expected_rows) = table(&expected_text);
+    assert_eq!(rows.len(), expected_rows.len(), "number of days");
+    for (column_index, column) in expected_header.iter().enumerate() {
+        let ours = header
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("out.csv lacks column `{column}`"));
+        for (day, (expected, got)) in expected_rows.iter().zip(&rows).enumerate() {
+            assert_eq!(got[ours], expected[column_index], "day {day}, column `{column}`");
+        }
+    }
     // No conflicts.csv in the case: under flood rules Flee does not read it.
     assert!(!case.join("input_csv/conflicts.csv").exists());
     // Same seed, same bytes; the ensemble does not depend on the thread count.

@@ -68,9 +68,15 @@ pub fn read_case_inputs(
     let settings = read_required(simsetting)?;
     let floods = SimSettings::from_yaml(&settings.name, &settings.text)?.floods();
     let (conflicts, flood_levels) = if floods {
-        (None, Some(read_required(&input_csv_dir.join("flood_level.csv"))?))
+        (
+            None,
+            Some(read_required(&input_csv_dir.join("flood_level.csv"))?),
+        )
     } else {
-        (Some(read_required(&input_csv_dir.join("conflicts.csv"))?), None)
+        (
+            Some(read_required(&input_csv_dir.join("conflicts.csv"))?),
+            None,
+        )
     };
     let data_layout = read_required(&source_data_dir.join("data_layout.csv"))?;
     let mut data_files = BTreeMap::new();

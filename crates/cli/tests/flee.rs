@@ -362,8 +362,8 @@ fn a_dflee_flood_case_runs_through_the_binary() {
     assert_eq!(totals, ["3", "23", "52"]);
     // Every deterministic column (data, totals, spawning) equals the out.csv of Flee's current
     // engine on this case.
-    let expected_text = std::fs::read_to_string(case.join("flee_out_deterministic_columns.csv"))
-        .expect("readable");
+    let expected_text =
+        std::fs::read_to_string(case.join("flee_out_deterministic_columns.csv")).expect("readable");
     let (expected_header, expected_rows) = table(&expected_text);
     assert_eq!(rows.len(), expected_rows.len(), "number of days");
     for (column_index, column) in expected_header.iter().enumerate() {
@@ -372,14 +372,23 @@ fn a_dflee_flood_case_runs_through_the_binary() {
             .position(|h| h == column)
             .unwrap_or_else(|| panic!("out.csv lacks column `{column}`"));
         for (day, (expected, got)) in expected_rows.iter().zip(&rows).enumerate() {
-            assert_eq!(got[ours], expected[column_index], "day {day}, column `{column}`");
+            assert_eq!(
+                got[ours], expected[column_index],
+                "day {day}, column `{column}`"
+            );
         }
     }
     // No conflicts.csv in the case: under flood rules Flee does not read it.
     assert!(!case.join("input_csv/conflicts.csv").exists());
     // Same seed, same bytes; the ensemble does not depend on the thread count.
     assert_eq!(text, stdout_of(&flee_on(&case, &["--seed", "3"])));
-    let one = stdout_of(&flee_on(&case, &["--seed", "4", "--runs", "6", "--threads", "1"]));
-    let three = stdout_of(&flee_on(&case, &["--seed", "4", "--runs", "6", "--threads", "3"]));
+    let one = stdout_of(&flee_on(
+        &case,
+        &["--seed", "4", "--runs", "6", "--threads", "1"],
+    ));
+    let three = stdout_of(&flee_on(
+        &case,
+        &["--seed", "4", "--runs", "6", "--threads", "3"],
+    ));
     assert_eq!(one, three);
 }

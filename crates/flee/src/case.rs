@@ -546,39 +546,39 @@ impl FleeCase {
         }
 
         // Under DFlee's flood rules Flee reads flood levels instead of conflicts.
-        let (conflict_locations, conflict_days, flood_locations, flood_days) =
-            if settings.floods() {
-                let (locations, levels) =
-                    flood_columns(inputs, &settings, &ecosystem, days, &mut warnings)?;
-                (Vec::new(), Vec::new(), locations, levels)
-            } else {
-                let conflicts = inputs.conflicts.as_ref().ok_or_else(|| {
-                    FleeError::file(
-                        "conflicts.csv",
-                        "is missing; Flee's run.py reads INPUT_CSV_DIR/conflicts.csv (a header \
+        let (conflict_locations, conflict_days, flood_locations, flood_days) = if settings.floods()
+        {
+            let (locations, levels) =
+                flood_columns(inputs, &settings, &ecosystem, days, &mut warnings)?;
+            (Vec::new(), Vec::new(), locations, levels)
+        } else {
+            let conflicts = inputs.conflicts.as_ref().ok_or_else(|| {
+                FleeError::file(
+                    "conflicts.csv",
+                    "is missing; Flee's run.py reads INPUT_CSV_DIR/conflicts.csv (a header \
                          `#Day,<location>,...` and one row of intensities per day)",
-                    )
-                })?;
-                let table = parse_conflicts(&conflicts.name, &conflicts.text)?;
-                let (locations, intensities) = conflict_columns(
-                    &table,
-                    &ecosystem,
+                )
+            })?;
+            let table = parse_conflicts(&conflicts.name, &conflicts.text)?;
+            let (locations, intensities) = conflict_columns(
+                &table,
+                &ecosystem,
+                &conflicts.name,
+                locations_file,
+                "conflicts",
+                &mut warnings,
+            )?;
+            if intensities.len() < days {
+                return Err(FleeError::file(
                     &conflicts.name,
-                    locations_file,
-                    "conflicts",
-                    &mut warnings,
-                )?;
-                if intensities.len() < days {
-                    return Err(FleeError::file(
-                        &conflicts.name,
-                        format!(
-                            "has {} day rows but the simulation runs {days} days",
-                            intensities.len()
-                        ),
-                    ));
-                }
-                (locations, intensities, Vec::new(), Vec::new())
-            };
+                    format!(
+                        "has {} day rows but the simulation runs {days} days",
+                        intensities.len()
+                    ),
+                ));
+            }
+            (locations, intensities, Vec::new(), Vec::new())
+        };
 
         let layout = parse_data_layout(&inputs.data_layout.name, &inputs.data_layout.text)?;
         let mut data =

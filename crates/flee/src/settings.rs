@@ -1023,12 +1023,8 @@ impl SimSettings {
                 | "avoid_food_deprived_locations" => reader.require_off(&name, v)?,
                 "flood_rules" => {
                     // Flee switches the flood rules on whenever the section is present.
-                    rules.flood = Some(reader.flood_rules(
-                        &name,
-                        v,
-                        &mut self.warnings,
-                        &mut self.notes,
-                    )?)
+                    rules.flood =
+                        Some(reader.flood_rules(&name, v, &mut self.warnings, &mut self.notes)?)
                 }
                 _ => reader.unknown(&name, &sub, MOVE_RULE_KEYS, &mut self.warnings)?,
             }
@@ -1102,11 +1098,8 @@ mod tests {
             err.to_string()
                 .contains("move_rules.two_system_decision_making")
         );
-        let err = SimSettings::from_yaml(
-            "s.yml",
-            &format!("{DFLEE}    flood_forecaster: True\n"),
-        )
-        .expect_err("the flood forecaster is not implemented");
+        let err = SimSettings::from_yaml("s.yml", &format!("{DFLEE}    flood_forecaster: True\n"))
+            .expect_err("the flood forecaster is not implemented");
         assert!(
             err.to_string()
                 .contains("move_rules.flood_rules.flood_forecaster"),
@@ -1162,16 +1155,16 @@ mod tests {
         let rule = s.spawn_rules.flood_driven.expect("flood spawning");
         assert_eq!(rule.mode, ConflictSpawnMode::PopRatio);
         assert_eq!(rule.displaced_per_flood_day, vec![0.0, 0.1, 0.2, 0.5, 0.9]);
-        let s = SimSettings::from_yaml("s.yml", &with_mode("{spawn_mode: constant}"))
-            .expect("valid");
+        let s =
+            SimSettings::from_yaml("s.yml", &with_mode("{spawn_mode: constant}")).expect("valid");
         let rule = s.spawn_rules.flood_driven.expect("flood spawning");
         assert_eq!(rule.mode, ConflictSpawnMode::Constant);
         assert_eq!(
             rule.displaced_per_flood_day,
             vec![0.0, 100.0, 200.0, 300.0, 500.0]
         );
-        let s = SimSettings::from_yaml("s.yml", &with_mode("{spawn_mode: Poisson}"))
-            .expect("valid");
+        let s =
+            SimSettings::from_yaml("s.yml", &with_mode("{spawn_mode: Poisson}")).expect("valid");
         assert_eq!(
             s.spawn_rules.flood_driven.map(|r| r.mode),
             Some(ConflictSpawnMode::Poisson)
@@ -1253,7 +1246,8 @@ mod tests {
         .expect("Flee ignores the section without flood_zone_spawning_only");
         assert!(!s.floods());
         assert!(
-            s.warnings[0].starts_with("s.yml:2: setting `spawn_rules.flood_driven_spawn_mode` is ignored"),
+            s.warnings[0]
+                .starts_with("s.yml:2: setting `spawn_rules.flood_driven_spawn_mode` is ignored"),
             "{:?}",
             s.warnings
         );

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use lifeline_flee::{
-    CaseInputs, ConflictSpawnMode, Ecosystem, FleeCase, FloodDrivenSpawning, FloodRules,
-    InputFile, LocationId, LocationKind, LocationSpec, MoveRules, Place, SpawnRules,
+    CaseInputs, ConflictSpawnMode, Ecosystem, FleeCase, FloodDrivenSpawning, FloodRules, InputFile,
+    LocationId, LocationKind, LocationSpec, MoveRules, Place, SpawnRules,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -112,7 +112,11 @@ fn flood_spawning_follows_flee_modes() {
         mode: ConflictSpawnMode::PopRatio,
         displaced_per_flood_day: vec![0.0, 0.1, 0.25, 0.5],
     };
-    assert_eq!(w.spawn_by_flood(&pop_ratio, &mut rng), Ok(0), "nothing is flooded");
+    assert_eq!(
+        w.spawn_by_flood(&pop_ratio, &mut rng),
+        Ok(0),
+        "nothing is flooded"
+    );
     w.set_flood_level(zone, 2);
     // int(0.25 × 1000) = 250, taken from the population; then int(0.25 × 750) = 187.
     assert_eq!(w.spawn_by_flood(&pop_ratio, &mut rng), Ok(250));
@@ -208,10 +212,18 @@ fn a_flood_case_reports_every_location_and_spawns_by_flood_level() {
     // Flee's get_camp_names lists every location under flood-driven spawning.
     assert_eq!(case.camp_names(), vec!["Zone", "Town", "Camp"]);
     // The data do not drive spawning, and the camp keeps its full capacity.
-    assert!(case.plan().iter().all(|day| day.new_agents == 0 && day.raw_count == 0));
+    assert!(
+        case.plan()
+            .iter()
+            .all(|day| day.new_agents == 0 && day.raw_count == 0)
+    );
     let camp = case.initial_ecosystem().location(LocationId(2));
     assert_eq!(camp.capacity, 500);
-    assert_eq!(case.initial_ecosystem().num_agents(), 40, "day-0 registrations");
+    assert_eq!(
+        case.initial_ecosystem().num_agents(),
+        40,
+        "day-0 registrations"
+    );
     let run = case.run(1, 0).expect("runs");
     // Day 0: level 1, int(0.1 × 1000) = 100; day 1: level 2, int(0.2 × 900) = 180; then dry.
     assert_eq!(run.total_agents[0], 40 + 100);

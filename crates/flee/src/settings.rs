@@ -1,9 +1,11 @@
 //! `simsetting.yml`: Flee's simulation settings.
 //!
 //! Every key that Flee's `SimulationSettings.ReadFromYML` knows is recognised. Keys that change
-//! the rules used by Flee's published cases are implemented; keys for mechanisms this engine does
-//! not implement (floods, demographic conditionals, two-system decisions, ...) are accepted
-//! only at their default value, and any other value is an error naming the file and key.
+//! the rules used by Flee's published cases are implemented, DFlee's flood rules included; keys
+//! for mechanisms this engine does not implement (the flood forecaster, demographic
+//! conditionals, two-system decisions, ...) are accepted only at their default value, and any
+//! other value is an error naming the file and key. Flood rules and flood-driven spawning only
+//! work together in Flee, so one without the other is an error too.
 //! Every number is range-checked, and the error gives the accepted range.
 //!
 //! Flee ignores keys it does not know. So does this reader, with a warning naming the file and

@@ -84,6 +84,22 @@ fn too_short_conflicts_file_is_an_error() {
 }
 
 #[test]
+fn conflicts_file_is_required_without_flood_rules_and_flood_levels_are_not_read() {
+    let mut missing = inputs();
+    missing.conflicts = None;
+    // A flood level file is not read without flood rules, even a broken one.
+    missing.flood_levels = Some(InputFile::new("flood_level.csv", "not;a;table\n"));
+    let err = FleeCase::from_inputs(&missing, None).expect_err("conflicts.csv is required");
+    assert!(
+        err.to_string().starts_with("conflicts.csv: is missing"),
+        "{err}"
+    );
+    let mut present = inputs();
+    present.flood_levels = Some(InputFile::new("flood_level.csv", "not;a;table\n"));
+    FleeCase::from_inputs(&present, None).expect("flood levels are ignored without flood rules");
+}
+
+#[test]
 fn runs_are_reproducible_and_people_conserved() {
     let case = FleeCase::from_inputs(&inputs(), None).expect("valid case");
     let first = case.run(9, 0).expect("runs");

@@ -16,8 +16,8 @@ use lifeline_flee::{
 
 #[derive(clap::Args)]
 pub struct FleeArgs {
-    /// Flee's input_csv directory (locations.csv, routes.csv, closures.csv, conflicts.csv,
-    /// sim_period.csv, registration_corrections.csv).
+    /// Flee's input_csv directory (locations.csv, routes.csv, closures.csv, conflicts.csv or,
+    /// under DFlee's flood rules, flood_level.csv, sim_period.csv, registration_corrections.csv).
     pub input_csv_dir: PathBuf,
     /// Flee's source_data directory (data_layout.csv and the UNHCR files it names).
     pub source_data_dir: PathBuf,
@@ -58,12 +58,26 @@ fn read_optional(path: &Path) -> anyhow::Result<Option<InputFile>> {
     }
 }
 
-/// Reads every file of a Flee case.
+/// Reads every file of a Flee case. As in Flee's `run.py`, `conflicts.csv` is required unless
+/// the settings switch DFlee's flood rules on; then `flood_level.csv` is required instead.
 pub fn read_case_inputs(
     input_csv_dir: &Path,
     source_data_dir: &Path,
     simsetting: &Path,
 ) -> anyhow::Result<CaseInputs> {
+    let settings = read_required(simsetting)?;
+    let floods = SimSettings::from_yaml(&settings.name, &settings.text)?.floods();
+    let (conflicts, flood_levels) = if floods {
+        (
+            None,
+            Some(read_required(&input_csv_dir.join("flood_level.csv"))?),
+        )
+    } else {
+        (
+            Some(read_required(&input_csv_dir.join("conflicts.csv"))?),
+            None,
+        )
+    };
     let data_layout = read_required(&source_data_dir.join("data_layout.csv"))?;
     let mut data_files = BTreeMap::new();
     for name in data_files_named_in(&data_layout)? {
@@ -77,14 +91,15 @@ pub fn read_case_inputs(
         locations: read_required(&input_csv_dir.join("locations.csv"))?,
         routes: read_required(&input_csv_dir.join("routes.csv"))?,
         closures: read_optional(&input_csv_dir.join("closures.csv"))?,
-        conflicts: read_required(&input_csv_dir.join("conflicts.csv"))?,
+        conflicts,
+        flood_levels,
         sim_period: read_required(&input_csv_dir.join("sim_period.csv"))?,
         registration_corrections: read_optional(
             &input_csv_dir.join("registration_corrections.csv"),
         )?,
         data_layout,
         data_files,
-        settings: read_required(simsetting)?,
+        settings,
     })
 }
 
@@ -129,10 +144,9 @@ pub fn run(args: FleeArgs) -> anyhow::Result<()> {
         .simsetting
         .clone()
         .unwrap_or_else(|| PathBuf::from("simsetting.yml"));
-    // Settings first: a case that needs an unsupported mechanism (DFlee's floods, say) should
-    // be told so, not that some input file of that mechanism's layout is missing.
-    let settings = read_required(&simsetting)?;
-    SimSettings::from_yaml(&settings.name, &settings.text)?;
+    // Settings first (read_case_inputs reads them before any other file): a case that needs
+    // an unsupported mechanism should be told so, not that some input file of that
+    // mechanism's layout is missing.
     let inputs = read_case_inputs(&args.input_csv_dir, &args.source_data_dir, &simsetting)?;
     let case = FleeCase::from_inputs(&inputs, Some(args.days))?;
     for note in &case.settings.notes {

@@ -286,14 +286,14 @@ fn settings_are_checked_before_any_other_file() {
     std::fs::remove_file(case.join("input_csv/conflicts.csv")).expect("removable");
     std::fs::write(
         case.join("simsetting.yml"),
-        "spawn_rules:\n  conflict_zone_spawning_only: False\n  flood_zone_spawning_only: True\n",
+        "move_rules:\n  two_system_decision_making: True\n",
     )
     .expect("writable");
     let output = flee_on(&case, &["--seed", "1"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("spawn_rules.flood_zone_spawning_only"),
+        stderr.contains("move_rules.two_system_decision_making"),
         "{stderr}"
     );
     assert!(!stderr.contains("conflicts.csv"), "{stderr}");
@@ -326,4 +326,69 @@ fn input_flee_tolerates_runs_with_warnings() {
         "{stderr}"
     );
     std::fs::remove_dir_all(case).ok();
+}
+
+fn dflee_tiny_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../flee/tests/data/dflee_tiny");
+    assert!(
+        dir.join("input_csv/flood_level.csv").is_file(),
+        "the tiny flood case must exist at {} (shipped with the repository)",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn a_dflee_flood_case_runs_through_the_binary() {
+    let case = dflee_tiny_dir();
+    let output = flee_on(&case, &["--seed", "3"]);
+    let text = stdout_of(&output);
+    let (header, rows) = table(&text);
+    // Under flood-driven spawning Flee reports every location, not only camps.
+    for name in ["Riverside", "Lowland", "Market", "Hilltop", "Upland"] {
+        assert!(
+            header.contains(&format!("{name} sim")),
+            "{name} missing from {header:?}"
+        );
+    }
+    assert_eq!(rows.len(), 20);
+    // Hand-computed from the flood levels (see the case's README): 3, then + int(0.005 × 4000),
+    // then + int(0.005 × 3980) + int(0.005 × 2000).
+    let total = header
+        .iter()
+        .position(|h| h == "total refugees (simulation)")
+        .expect("column");
+    let totals: Vec<&str> = rows[..3].iter().map(|r| r[total].as_str()).collect();
+    assert_eq!(totals, ["3", "23", "52"]);
+    // Every deterministic column (data, totals, spawning) equals the out.csv of Flee's current
+    // engine on this case.
+    let expected_text =
+        std::fs::read_to_string(case.join("flee_out_deterministic_columns.csv")).expect("readable");
+    let (expected_header, expected_rows) = table(&expected_text);
+    assert_eq!(rows.len(), expected_rows.len(), "number of days");
+    for (column_index, column) in expected_header.iter().enumerate() {
+        let ours = header
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("out.csv lacks column `{column}`"));
+        for (day, (expected, got)) in expected_rows.iter().zip(&rows).enumerate() {
+            assert_eq!(
+                got[ours], expected[column_index],
+                "day {day}, column `{column}`"
+            );
+        }
+    }
+    // No conflicts.csv in the case: under flood rules Flee does not read it.
+    assert!(!case.join("input_csv/conflicts.csv").exists());
+    // Same seed, same bytes; the ensemble does not depend on the thread count.
+    assert_eq!(text, stdout_of(&flee_on(&case, &["--seed", "3"])));
+    let one = stdout_of(&flee_on(
+        &case,
+        &["--seed", "4", "--runs", "6", "--threads", "1"],
+    ));
+    let three = stdout_of(&flee_on(
+        &case,
+        &["--seed", "4", "--runs", "6", "--threads", "3"],
+    ));
+    assert_eq!(one, three);
 }

@@ -1,9 +1,11 @@
 //! A Flee case read from its files and run the way Flee's `runscripts/run.py` runs it.
 //!
 //! Day loop (Flee: Groen et al., BSD-3-Clause): switch conflict zones on or off from
-//! `conflicts.csv`, spawn the day's new agents (the increase of the summed camp data, with a
-//! debt carried when it falls, or by conflict with `conflict_driven_spawning`), refresh spawn
-//! weights, apply closures starting or ending today, step the ecosystem, record the camps.
+//! `conflicts.csv` (or, under DFlee's flood rules, set today's flood levels from
+//! `flood_level.csv`), spawn the day's new agents (the increase of the summed camp data, with a
+//! debt carried when it falls, by conflict with `conflict_driven_spawning`, or by flood with
+//! `flood_driven_spawn_mode`), refresh spawn weights, apply closures starting or ending today,
+//! step the ecosystem, record the camps (every location under flood-driven spawning, as Flee).
 //!
 //! Input that Flee tolerates is read on with a warning in [`FleeCase::warnings`]; input whose
 //! result in Flee would be an accident is an error naming the file and line.
@@ -17,8 +19,8 @@ use crate::ecosystem::{Ecosystem, LocationId, LocationKind, LocationSpec, MAX_AG
 use crate::error::{FleeError, Result};
 use crate::input::{
     ClosureKind, ConflictTable, LocationRow, MAX_PEOPLE, parse_closures, parse_conflicts,
-    parse_data_layout, parse_locations, parse_registration_corrections, parse_routes,
-    parse_sim_period,
+    parse_data_layout, parse_flood_levels, parse_locations, parse_registration_corrections,
+    parse_routes, parse_sim_period,
 };
 use crate::refugee_data::RefugeeTable;
 use crate::settings::SimSettings;
@@ -47,8 +49,11 @@ pub struct CaseInputs {
     pub locations: InputFile,
     pub routes: InputFile,
     pub closures: Option<InputFile>,
-    /// Flee's current run script requires `conflicts.csv`.
-    pub conflicts: InputFile,
+    /// Flee's current run script requires `conflicts.csv`, except under DFlee's flood rules,
+    /// when it is not read.
+    pub conflicts: Option<InputFile>,
+    /// DFlee's `flood_level.csv` (required under flood rules, otherwise not read).
+    pub flood_levels: Option<InputFile>,
     pub sim_period: InputFile,
     pub registration_corrections: Option<InputFile>,
     /// `data_layout.csv` from the source data directory.
@@ -111,6 +116,9 @@ pub struct FleeCase {
     idp_camps: Vec<LocationId>,
     conflict_locations: Vec<LocationId>,
     conflict_days: Vec<Vec<f64>>,
+    /// DFlee: the locations of `flood_level.csv`'s columns and each day's levels for them.
+    flood_locations: Vec<LocationId>,
+    flood_days: Vec<Vec<u32>>,
     closures: Vec<ScheduledClosure>,
     plan: Vec<DayPlan>,
 }
@@ -155,14 +163,7 @@ fn location_kind(file: &str, line: u64, location_type: &str) -> Result<LocationK
     } else if lower.contains("marker") {
         Ok(LocationKind::Marker)
     } else if lower.contains("flood_zone") {
-        Err(FleeError::row(
-            file,
-            line,
-            format!(
-                "location type `{location_type}` belongs to DFlee's flood rules, which Lifeline's \
-                 Flee engine does not implement"
-            ),
-        ))
+        Ok(LocationKind::FloodZone)
     } else if lower.contains("default") || lower.contains("town") {
         Ok(LocationKind::Town)
     } else {
@@ -206,14 +207,16 @@ fn parse_head_count(file: &str, line: u64, what: &str, text: &str) -> Result<i64
     }
 }
 
-/// The locations of `conflicts.csv`'s columns and each day's intensities for them. A column
-/// that is not a location is dropped with a warning when all its values are 0 (it can change
-/// nothing, and Flee carries on); otherwise it is an error, since its conflicts would be lost.
+/// The locations of `conflicts.csv`'s (or `flood_level.csv`'s) columns and each day's values
+/// for them. A column that is not a location is dropped with a warning when all its values are
+/// 0 (it can change nothing, and Flee carries on); otherwise it is an error, since its
+/// conflicts (or floods), which Flee silently drops, would be lost.
 fn conflict_columns(
     table: &ConflictTable,
     ecosystem: &Ecosystem,
     conflicts_file: &str,
     locations_file: &str,
+    what: &str,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<LocationId>, Vec<Vec<f64>>)> {
     let mut kept = Vec::with_capacity(table.names.len());
@@ -232,12 +235,20 @@ fn conflict_columns(
             ));
             continue;
         }
+        // A name that differs only in case is the usual slip.
+        let hint = ecosystem
+            .locations()
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
+            .map(|l| format!(" (did you mean `{}`?)", l.name))
+            .unwrap_or_default();
         return Err(FleeError::row(
             conflicts_file,
             table.header_line,
             format!(
-                "column `{name}` is not a location in {locations_file}, and it has conflicts \
-                 that would be lost; rename the column or the location so that they match"
+                "column `{name}` is not a location in {locations_file}{hint}, and it has \
+                 {what} that would be lost (Flee drops them without a word); rename the \
+                 column or the location so that they match"
             ),
         ));
     }
@@ -247,6 +258,94 @@ fn conflict_columns(
         .map(|day| kept.iter().map(|&column| day[column]).collect())
         .collect();
     Ok((locations, days))
+}
+
+/// DFlee's `flood_level.csv`: the locations of its columns and each day's integer level for
+/// them (Flee truncates the values with `int()`). Every level must be one that Flee can look
+/// up in each per-level list: from 0 to the list's length − 2 (Flee's `interp` fails at the
+/// last entry).
+fn flood_columns(
+    inputs: &CaseInputs,
+    settings: &SimSettings,
+    ecosystem: &Ecosystem,
+    days: usize,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<LocationId>, Vec<Vec<u32>>)> {
+    let file = inputs.flood_levels.as_ref().ok_or_else(|| {
+        FleeError::file(
+            "flood_level.csv",
+            "is missing; under flood rules Flee's run.py reads INPUT_CSV_DIR/flood_level.csv \
+             (a header `#Day,<location>,...` and one row of flood levels per day)",
+        )
+    })?;
+    let table = parse_flood_levels(&file.name, &file.text)?;
+    let (locations, values) = conflict_columns(
+        &table,
+        ecosystem,
+        &file.name,
+        &inputs.locations.name,
+        "flood levels",
+        warnings,
+    )?;
+    if values.len() < days {
+        return Err(FleeError::file(
+            &file.name,
+            format!(
+                "has {} day rows but the simulation runs {days} days (Flee stops with an \
+                 IndexError on the first day without a row)",
+                values.len()
+            ),
+        ));
+    }
+    // The highest level each list can serve, with the key that limits it.
+    let mut lists: Vec<(&str, usize)> = Vec::new();
+    if let Some(rule) = &settings.spawn_rules.flood_driven {
+        lists.push((
+            "spawn_rules.flood_driven_spawn_mode.displaced_per_flood_day",
+            rule.displaced_per_flood_day.len(),
+        ));
+    }
+    if let Some(flood) = &settings.move_rules.flood {
+        lists.push((
+            "move_rules.flood_rules.flood_movechances",
+            flood.movechances.len(),
+        ));
+        lists.push((
+            "move_rules.flood_rules.flood_loc_weights",
+            flood.loc_weights.len(),
+        ));
+    }
+    let mut levels = Vec::with_capacity(days);
+    for (day, row) in values.iter().take(days).enumerate() {
+        let line = table.day_lines.get(day).copied().unwrap_or(0);
+        let mut today = Vec::with_capacity(row.len());
+        for (&value, &location) in row.iter().zip(&locations) {
+            let name = &ecosystem.location(location).name;
+            if !(value.is_finite() && value >= 0.0 && value < f64::from(u32::MAX)) {
+                return Err(FleeError::row(
+                    &file.name,
+                    line,
+                    format!("flood level of `{name}` must be a number >= 0, found {value}"),
+                ));
+            }
+            let level = value.trunc() as u32;
+            if let Some(&(key, len)) = lists.iter().find(|&&(_, len)| level as usize + 1 >= len) {
+                return Err(FleeError::row(
+                    &file.name,
+                    line,
+                    format!(
+                        "flood level {level} of `{name}` is past what `{key}` ({len} entries) \
+                         covers: Flee's interp needs a level below {} and stops with an \
+                         IndexError; add entries to the list or lower the level",
+                        len - 1
+                    ),
+                ));
+            }
+            today.push(level);
+        }
+        levels.push(today);
+    }
+    Ok((locations, levels))
 }
 
 impl FleeCase {
@@ -446,23 +545,40 @@ impl FleeCase {
             }
         }
 
-        let table = parse_conflicts(&inputs.conflicts.name, &inputs.conflicts.text)?;
-        let (conflict_locations, conflict_days) = conflict_columns(
-            &table,
-            &ecosystem,
-            &inputs.conflicts.name,
-            locations_file,
-            &mut warnings,
-        )?;
-        if conflict_days.len() < days {
-            return Err(FleeError::file(
-                &inputs.conflicts.name,
-                format!(
-                    "has {} day rows but the simulation runs {days} days",
-                    conflict_days.len()
-                ),
-            ));
-        }
+        // Under DFlee's flood rules Flee reads flood levels instead of conflicts.
+        let (conflict_locations, conflict_days, flood_locations, flood_days) = if settings.floods()
+        {
+            let (locations, levels) =
+                flood_columns(inputs, &settings, &ecosystem, days, &mut warnings)?;
+            (Vec::new(), Vec::new(), locations, levels)
+        } else {
+            let conflicts = inputs.conflicts.as_ref().ok_or_else(|| {
+                FleeError::file(
+                    "conflicts.csv",
+                    "is missing; Flee's run.py reads INPUT_CSV_DIR/conflicts.csv (a header \
+                         `#Day,<location>,...` and one row of intensities per day)",
+                )
+            })?;
+            let table = parse_conflicts(&conflicts.name, &conflicts.text)?;
+            let (locations, intensities) = conflict_columns(
+                &table,
+                &ecosystem,
+                &conflicts.name,
+                locations_file,
+                "conflicts",
+                &mut warnings,
+            )?;
+            if intensities.len() < days {
+                return Err(FleeError::file(
+                    &conflicts.name,
+                    format!(
+                        "has {} day rows but the simulation runs {days} days",
+                        intensities.len()
+                    ),
+                ));
+            }
+            (locations, intensities, Vec::new(), Vec::new())
+        };
 
         let layout = parse_data_layout(&inputs.data_layout.name, &inputs.data_layout.text)?;
         let mut data =
@@ -472,9 +588,12 @@ impl FleeCase {
             data.apply_registration_corrections(&file.name, &corrections, period.start_date)?;
         }
 
+        // Under flood-driven spawning Flee reports every location as a camp
+        // (`get_camp_names`), so each needs a data series.
+        let floods = settings.floods();
         let camps: Vec<LocationId> = (0..ecosystem.locations().len() as u32)
             .map(LocationId)
-            .filter(|&id| ecosystem.location(id).camp)
+            .filter(|&id| floods || ecosystem.location(id).camp)
             .collect();
         let idp_camps: Vec<LocationId> = camps
             .iter()
@@ -486,10 +605,16 @@ impl FleeCase {
             .map(|&id| {
                 let name = &ecosystem.location(id).name;
                 data.index_of(name).ok_or_else(|| {
-                    FleeError::file(
-                        &inputs.data_layout.name,
-                        format!("camp `{name}` has no data series"),
-                    )
+                    let message = if floods {
+                        format!(
+                            "location `{name}` has no data series: under flood-driven spawning \
+                             Flee reports every location as a camp and stops with `can't find \
+                             the header {name}`; add a row `{name},<file>` naming its data"
+                        )
+                    } else {
+                        format!("camp `{name}` has no data series")
+                    };
+                    FleeError::file(&inputs.data_layout.name, message)
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -511,8 +636,9 @@ impl FleeCase {
             }
         }
         // Flee reduces capacities in the branch that follows the data, so not when conflicts
-        // drive spawning.
-        if spawn_rules.insert_day0 && days > 0 && spawn_rules.conflict_driven.is_none() {
+        // or floods drive spawning.
+        let driven = spawn_rules.conflict_driven.is_some() || spawn_rules.flood_driven.is_some();
+        if spawn_rules.insert_day0 && days > 0 && !driven {
             // Capacities exclude the people already registered on day 0.
             for (index, name) in data.names().iter().enumerate() {
                 if let Some(id) = ecosystem.location_id(name) {
@@ -556,11 +682,11 @@ impl FleeCase {
             };
             let mut new_agents = difference - debt;
             raw_count += difference;
-            if (spawn_rules.insert_day0 && day == 0) || spawn_rules.conflict_driven.is_some() {
+            if (spawn_rules.insert_day0 && day == 0) || driven {
                 new_agents = 0;
             }
-            if spawn_rules.conflict_driven.is_some() {
-                // Flee's conflict-driven branch leaves the data counters at zero.
+            if driven {
+                // Flee's conflict- and flood-driven branches leave the data counters at zero.
                 raw_count = 0;
             }
             if new_agents < 0 {
@@ -599,6 +725,8 @@ impl FleeCase {
             idp_camps,
             conflict_locations,
             conflict_days,
+            flood_locations,
+            flood_days,
             closures,
             plan,
         })
@@ -640,6 +768,16 @@ impl FleeCase {
             let ends = intensity < 0.000001 && before.is_some_and(|b| b >= 0.000001);
             if starts || ends {
                 ecosystem.set_conflict(location, intensity);
+            }
+        }
+    }
+
+    /// DFlee: today's flood level of every location named in `flood_level.csv` (Flee sets the
+    /// others to 0 each day, and they start at 0 here).
+    fn apply_flood_levels(&self, ecosystem: &mut Ecosystem, day: usize) {
+        if let Some(levels) = self.flood_days.get(day) {
+            for (&location, &level) in self.flood_locations.iter().zip(levels) {
+                ecosystem.set_flood_level(location, level);
             }
         }
     }
@@ -688,12 +826,18 @@ impl FleeCase {
             idp_totals: Vec::with_capacity(self.days),
         };
         for (day, plan) in self.plan.iter().enumerate() {
-            self.apply_conflicts(&mut ecosystem, day);
-            match &self.settings.spawn_rules.conflict_driven {
-                Some(rule) => {
-                    ecosystem.spawn_by_conflict(rule, rng)?;
+            let spawn_rules = &self.settings.spawn_rules;
+            if let Some(rule) = &spawn_rules.flood_driven {
+                self.apply_flood_levels(&mut ecosystem, day);
+                ecosystem.spawn_by_flood(rule, rng)?;
+            } else {
+                self.apply_conflicts(&mut ecosystem, day);
+                match &spawn_rules.conflict_driven {
+                    Some(rule) => {
+                        ecosystem.spawn_by_conflict(rule, rng)?;
+                    }
+                    None => ecosystem.spawn_displaced(plan.new_agents, rng)?,
                 }
-                None => ecosystem.spawn_displaced(plan.new_agents, rng)?,
             }
             ecosystem.refresh_spawn_weights();
             self.apply_closures(&mut ecosystem, day as i64);

@@ -17,7 +17,9 @@
 //!   endpoint and total length, and follow it; a route's next step is certain;
 //! * `start_on_foot`: agents walk until their first arrival; `avoid_short_stints`: an agent who
 //!   arrives with time left and has travelled little lately always moves on from a town;
-//! * counts change the moment an agent moves, so later agents see them.
+//! * counts change the moment an agent moves, so later agents see them;
+//! * DFlee's flood rules: a location's flood level replaces its move chance and weighs its
+//!   attractiveness, and floods can spawn agents (see [`MoveRules::flood`]).
 //!
 //! Agents are stored as a struct of arrays (one `u32` place and one `f64` progress each);
 //! nothing is allocated per agent. The engine is pure: randomness comes only from the
@@ -27,7 +29,9 @@ use rand::{Rng, RngExt};
 
 use crate::error::{FleeError, Result};
 use crate::poisson::poisson;
-use crate::settings::{ConflictDrivenSpawning, ConflictSpawnMode, MoveRules, SpawnRules};
+use crate::settings::{
+    ConflictDrivenSpawning, ConflictSpawnMode, FloodDrivenSpawning, MoveRules, SpawnRules,
+};
 
 /// Index of a location in an [`Ecosystem`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,6 +68,10 @@ pub enum LocationKind {
     Forward,
     /// A way point (`marker`): passed through on routes, never chosen as a destination.
     Marker,
+    /// DFlee's `flood_zone`: left with the default move chance like a town (but never forced
+    /// on as a town is), never turned into a camp, and its attractiveness carries the flood
+    /// weight of its level even at level 0.
+    FloodZone,
 }
 
 /// Description of a location for [`Ecosystem::add_location`].
@@ -140,6 +148,10 @@ pub struct Location {
     pub forward: bool,
     /// A way point that routes pass through but never end at.
     pub marker: bool,
+    /// DFlee's `flood_zone` location type.
+    pub flood_zone: bool,
+    /// Today's flood level (DFlee; 0: not flooded).
+    pub flood_level: u32,
     /// Conflict intensity; negative when there is no conflict.
     pub conflict: f64,
     /// Day the current conflict started (-1 when it was set before the first day).
@@ -442,9 +454,12 @@ impl Ecosystem {
             ),
             LocationKind::Forward => (false, false, false, true, -1.0, 1.0),
             LocationKind::Town => (false, false, true, false, -1.0, rules.default_movechance),
+            LocationKind::FloodZone => (false, false, false, false, -1.0, rules.default_movechance),
         };
-        // Flee turns any non-camp location that agents almost never leave into a camp.
-        let (camp, town) = if movechance < 0.005 && !camp {
+        let flood_zone = spec.kind == LocationKind::FloodZone;
+        // Flee turns any non-camp location that agents almost never leave into a camp (but
+        // not a flood zone).
+        let (camp, town) = if movechance < 0.005 && !camp && !flood_zone {
             (true, false)
         } else {
             (camp, town)
@@ -462,6 +477,8 @@ impl Ecosystem {
             town,
             forward,
             marker: spec.kind == LocationKind::Marker,
+            flood_zone,
+            flood_level: 0,
             conflict,
             time_of_conflict: -1,
             movechance,
@@ -620,6 +637,12 @@ impl Ecosystem {
         self.refresh_spawn_weights();
     }
 
+    /// Sets a location's flood level from the next step on (DFlee's daily `flood_level`; 0 is
+    /// dry). It only has an effect under flood rules ([`MoveRules::flood`]).
+    pub fn set_flood_level(&mut self, id: LocationId, level: u32) {
+        self.locations[id.index()].flood_level = level;
+    }
+
     /// Inserts `n` agents at a location without touching its population (Flee's
     /// `insertAgent`, used for the people already in camps on day 0).
     pub fn spawn(&mut self, id: LocationId, n: u64) {
@@ -714,6 +737,43 @@ impl Ecosystem {
         Ok(spawned)
     }
 
+    /// DFlee's flood-driven spawning: every location with a flood level L above 0 spawns its
+    /// own agents today, `int(rate)` (constant), `int(rate × population)` (pop_ratio) or a
+    /// Poisson draw with mean `int(rate)`, where `rate = displaced_per_flood_day[L]`; returns
+    /// how many.
+    pub fn spawn_by_flood<R: Rng + ?Sized>(
+        &mut self,
+        rule: &FloodDrivenSpawning,
+        rng: &mut R,
+    ) -> Result<u64> {
+        let mut spawned = 0;
+        for index in 0..self.locations.len() {
+            let location = &self.locations[index];
+            if location.flood_level == 0 {
+                continue;
+            }
+            let rate = rule.rate(location.flood_level);
+            let count = match rule.mode {
+                ConflictSpawnMode::Constant => rate.trunc() as u64,
+                ConflictSpawnMode::PopRatio => (rate * location.pop as f64).trunc() as u64,
+                // Flee truncates the mean before the draw.
+                ConflictSpawnMode::Poisson => poisson(rate.trunc(), rng),
+            };
+            if self.agents.place.len() as u64 + count > MAX_AGENTS {
+                return Err(FleeError::Api(format!(
+                    "day {}: flood-driven spawning at {} would take the agents past \
+                     {MAX_AGENTS}; lower displaced_per_flood_day or raise optimisations.hasten",
+                    self.time, location.name
+                )));
+            }
+            for _ in 0..count {
+                self.add_displaced(LocationId(index as u32));
+            }
+            spawned += count;
+        }
+        Ok(spawned)
+    }
+
     /// Current spawn weight of every location.
     pub fn spawn_weights(&self) -> &[f64] {
         &self.spawn_weights
@@ -778,6 +838,16 @@ impl Ecosystem {
         if rules.use_pop_for_loc_weight && !location.camp {
             score *= (location.pop.max(1) as f64).powf(rules.pop_power_for_loc_weight);
         }
+        if let Some(flood) = &rules.flood {
+            // Flee's updateLocationScore weighs every flood zone by its level, 0 included;
+            // getEndPointScore then weighs any flooded destination again.
+            if location.flood_zone {
+                score *= flood.loc_weight(location.flood_level);
+            }
+            if location.flood_level > 0 {
+                score *= flood.loc_weight(location.flood_level);
+            }
+        }
         score * location.attractiveness_multiplier
     }
 
@@ -803,6 +873,10 @@ impl Ecosystem {
                 if rules.movechance_pop_scale_factor != 0.0 {
                     chance *= (l.pop.max(l.capacity) as f64 / rules.movechance_pop_base)
                         .powf(rules.movechance_pop_scale_factor);
+                }
+                // DFlee: a flooded location's move chance replaces the usual one.
+                if let Some(flood) = rules.flood.as_ref().filter(|_| l.flood_level > 0) {
+                    chance = flood.movechance(l.flood_level);
                 }
                 chance * l.movechance_multiplier
             })

@@ -304,10 +304,23 @@ pub struct ConflictTable {
     pub names: Vec<String>,
     /// One row per day, in file order, one intensity per name.
     pub days: Vec<Vec<f64>>,
+    /// Line of each day's row.
+    pub day_lines: Vec<u64>,
 }
 
 /// Reads `conflicts.csv`.
 pub fn parse_conflicts(file: &str, text: &str) -> Result<ConflictTable> {
+    parse_day_table(file, text, "conflict")
+}
+
+/// Reads DFlee's `flood_level.csv`: the same layout as `conflicts.csv` (a day column, then one
+/// column per location), with a flood level per location and day.
+pub fn parse_flood_levels(file: &str, text: &str) -> Result<ConflictTable> {
+    parse_day_table(file, text, "flood level")
+}
+
+/// A table with a header of location names after a day column, and one row per day.
+fn parse_day_table(file: &str, text: &str, what: &str) -> Result<ConflictTable> {
     let rows = read_rows(file, text)?;
     let mut rows = rows.into_iter();
     let header = rows
@@ -317,7 +330,10 @@ pub fn parse_conflicts(file: &str, text: &str) -> Result<ConflictTable> {
         return Err(FleeError::row(
             file,
             header.line,
-            "the columns are separated by `;`, but Flee reads commas: the whole header would              be one column and every conflict would be ignored; save the file with commas",
+            format!(
+                "the columns are separated by `;`, but Flee reads commas: the whole header would \
+                 be one column and every {what} would be ignored; save the file with commas"
+            ),
         ));
     }
     let columns: Vec<String> = header
@@ -328,8 +344,10 @@ pub fn parse_conflicts(file: &str, text: &str) -> Result<ConflictTable> {
         .collect();
     let names: Vec<String> = columns.iter().filter(|h| !h.is_empty()).cloned().collect();
     let mut days = Vec::new();
+    let mut day_lines = Vec::new();
     for row in rows {
         let line = row.line;
+        day_lines.push(line);
         let mut values = vec![0.0; names.len()];
         let mut seen = vec![false; names.len()];
         for (index, text) in row.fields.iter().enumerate().skip(1) {
@@ -363,6 +381,7 @@ pub fn parse_conflicts(file: &str, text: &str) -> Result<ConflictTable> {
         header_line: header.line,
         names,
         days,
+        day_lines,
     })
 }
 

@@ -81,5 +81,8 @@ pub use ecosystem::{
 pub use ensemble::{EnsembleStats, ard_summary, run_ensemble, sequential};
 pub use error::{FleeError, Result};
 pub use refugee_data::{RefugeeTable, Series, parse_series};
-pub use settings::{ConflictDrivenSpawning, ConflictSpawnMode, MoveRules, SimSettings, SpawnRules};
+pub use settings::{
+    ConflictDrivenSpawning, ConflictSpawnMode, FloodDrivenSpawning, FloodRules, MoveRules,
+    SimSettings, SpawnRules,
+};
 pub use text::{Date, numpy_round, py_float_repr, py_round};

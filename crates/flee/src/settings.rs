@@ -1,9 +1,11 @@
 //! `simsetting.yml`: Flee's simulation settings.
 //!
 //! Every key that Flee's `SimulationSettings.ReadFromYML` knows is recognised. Keys that change
-//! the rules used by Flee's published cases are implemented; keys for mechanisms this engine does
-//! not implement (floods, demographic conditionals, two-system decisions, ...) are accepted
-//! only at their default value, and any other value is an error naming the file and key.
+//! the rules used by Flee's published cases are implemented, DFlee's flood rules included; keys
+//! for mechanisms this engine does not implement (the flood forecaster, demographic
+//! conditionals, two-system decisions, ...) are accepted only at their default value, and any
+//! other value is an error naming the file and key. Flood rules and flood-driven spawning only
+//! work together in Flee, so one without the other is an error too.
 //! Every number is range-checked, and the error gives the accepted range.
 //!
 //! Flee ignores keys it does not know. So does this reader, with a warning naming the file and
@@ -67,6 +69,44 @@ pub struct MoveRules {
     pub movechance_pop_scale_factor: f64,
     /// Routes lighter than `max weight / threshold` are dropped (disabled below 1.001).
     pub pruning_threshold: f64,
+    /// DFlee's `flood_rules`: how a location's flood level changes move chances and
+    /// attractiveness (`None`: no flood rules).
+    pub flood: Option<FloodRules>,
+}
+
+/// DFlee's `move_rules.flood_rules` (Flee's `FloodMovechances` and `FloodLocWeights`). Both
+/// lists are indexed by flood level, an integer from 0; Flee interpolates them with
+/// `lib_math.interp`, which for an integer level is the entry at that index and which fails for
+/// a level at or past the last entry, so a usable level is below `len − 1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FloodRules {
+    /// Move chance of a location whose flood level L is above 0 (replaces the usual one).
+    pub movechances: Vec<f64>,
+    /// Attractiveness multiplier: applied once for a destination whose level L is above 0, and
+    /// once more for every `flood_zone` location whatever its level (Flee applies it in both
+    /// `getEndPointScore` and `updateLocationScore`).
+    pub loc_weights: Vec<f64>,
+}
+
+impl FloodRules {
+    /// Move chance at a flood level above 0 (`flood_movechances[level]`).
+    pub fn movechance(&self, level: u32) -> f64 {
+        level_entry(&self.movechances, level)
+    }
+
+    /// Attractiveness multiplier at a flood level (`flood_loc_weights[level]`).
+    pub fn loc_weight(&self, level: u32) -> f64 {
+        level_entry(&self.loc_weights, level)
+    }
+}
+
+/// Entry `level` of a per-level list. Case files are checked so that the level is in range
+/// (Flee would stop); a level set through the API past the end takes the last entry.
+fn level_entry(list: &[f64], level: u32) -> f64 {
+    list.get(level as usize)
+        .or(list.last())
+        .copied()
+        .unwrap_or(1.0)
 }
 
 impl Default for MoveRules {
@@ -95,6 +135,7 @@ impl Default for MoveRules {
             movechance_pop_base: 10000.0,
             movechance_pop_scale_factor: 0.0,
             pruning_threshold: 1.0,
+            flood: None,
         }
     }
 }
@@ -117,9 +158,29 @@ pub struct SpawnRules {
     pub empty_camps_on_day0: bool,
     /// Conflicts spawn agents by a fixed rule instead of following the camp data.
     pub conflict_driven: Option<ConflictDrivenSpawning>,
+    /// DFlee: floods spawn agents by a fixed rule instead of following the camp data
+    /// (`flood_zone_spawning_only` with `flood_driven_spawn_mode`).
+    pub flood_driven: Option<FloodDrivenSpawning>,
 }
 
-/// How `spawn_rules.conflict_driven_spawning` turns a conflict into new agents each day.
+/// DFlee's `flood_driven_spawn_mode` section: each day every location with a flood level L
+/// above 0 spawns `int(rate)` (constant), `int(rate × population)` (pop_ratio) or a Poisson
+/// draw with mean `int(rate)` agents, where `rate = displaced_per_flood_day[L]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FloodDrivenSpawning {
+    pub mode: ConflictSpawnMode,
+    pub displaced_per_flood_day: Vec<f64>,
+}
+
+impl FloodDrivenSpawning {
+    /// `displaced_per_flood_day[level]`.
+    pub fn rate(&self, level: u32) -> f64 {
+        level_entry(&self.displaced_per_flood_day, level)
+    }
+}
+
+/// How `spawn_rules.conflict_driven_spawning` (or DFlee's `flood_driven_spawn_mode`) turns a
+/// conflict (or a flood) into new agents each day.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ConflictSpawnMode {
     /// `int(displaced_per_conflict_day × intensity)` agents.
@@ -147,6 +208,7 @@ impl Default for SpawnRules {
             conflict_spawn_decay_interval: 30,
             empty_camps_on_day0: false,
             conflict_driven: None,
+            flood_driven: None,
         }
     }
 }
@@ -530,6 +592,166 @@ impl Reader<'_> {
         }
     }
 
+    /// A `spawn_mode` value. Flee compares `constant` and `pop_ratio` exactly and `poisson` in
+    /// any case; any other text would spawn nobody, so it is an error here.
+    fn spawn_mode(&self, key: &str, value: &Value) -> Result<ConflictSpawnMode> {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => {
+                return Err(self.err(
+                    key,
+                    format!("expected constant, pop_ratio or poisson, found {other:?}"),
+                ));
+            }
+        };
+        match text.as_str() {
+            "constant" => Ok(ConflictSpawnMode::Constant),
+            "pop_ratio" => Ok(ConflictSpawnMode::PopRatio),
+            _ if text.eq_ignore_ascii_case("poisson") => Ok(ConflictSpawnMode::Poisson),
+            _ => Err(self.err(
+                key,
+                format!("expected constant, pop_ratio or poisson, found `{text}`"),
+            )),
+        }
+    }
+
+    /// A per-flood-level list: at least two entries (Flee's `interp` fails on shorter lists
+    /// even at level 0), each in `range`.
+    fn level_list(&self, key: &str, value: &Value, range: Range) -> Result<Vec<f64>> {
+        let list = self.float_list_in(key, value, range)?.unwrap_or_default();
+        if list.len() < 2 {
+            return Err(self.err(
+                key,
+                format!(
+                    "expected a list of at least 2 numbers, one per flood level from 0 (Flee \
+                     cannot interpolate a shorter list), found {} entries",
+                    list.len()
+                ),
+            ));
+        }
+        Ok(list)
+    }
+
+    /// DFlee's `flood_driven_spawn_mode` section (Flee's defaults: pop_ratio with
+    /// `[0.0, 0.1, 0.2, 0.5, 0.9]`, the other modes `[0, 100, 200, 300, 500]`).
+    fn flood_driven(
+        &self,
+        key: &str,
+        value: &Value,
+        warnings: &mut Vec<String>,
+    ) -> Result<FloodDrivenSpawning> {
+        let mut mode = ConflictSpawnMode::PopRatio;
+        let mut rates = None;
+        for (sub, v) in self.section(key, value)? {
+            let name = format!("{key}.{sub}");
+            match sub.as_str() {
+                "spawn_mode" => mode = self.spawn_mode(&name, v)?,
+                "displaced_per_flood_day" => {
+                    rates = Some(self.level_list(&name, v, Range::NonNegative)?)
+                }
+                // Read by Flee only for the flood forecaster, which is refused in flood_rules.
+                "flood_forecaster_timescale" => {
+                    self.int(&name, v)?;
+                }
+                _ => self.unknown(
+                    &name,
+                    &sub,
+                    &[
+                        "spawn_mode",
+                        "displaced_per_flood_day",
+                        "flood_forecaster_timescale",
+                    ],
+                    warnings,
+                )?,
+            }
+        }
+        let displaced_per_flood_day = rates.unwrap_or_else(|| match mode {
+            ConflictSpawnMode::PopRatio => vec![0.0, 0.1, 0.2, 0.5, 0.9],
+            _ => vec![0.0, 100.0, 200.0, 300.0, 500.0],
+        });
+        Ok(FloodDrivenSpawning {
+            mode,
+            displaced_per_flood_day,
+        })
+    }
+
+    /// DFlee's `move_rules.flood_rules` section. The flood forecaster is not implemented: it
+    /// needs each agent's flood awareness from `demographics_floodawareness.csv`.
+    fn flood_rules(
+        &self,
+        key: &str,
+        value: &Value,
+        warnings: &mut Vec<String>,
+        notes: &mut Vec<String>,
+    ) -> Result<FloodRules> {
+        const KEYS: &[&str] = &[
+            "max_flood_level",
+            "flood_movechances",
+            "flood_loc_weights",
+            "flood_link_weights",
+            "flood_forecaster",
+            "flood_forecaster_timescale",
+            "flood_forecaster_weights",
+            "flood_forecaster_end_time",
+            "flood_awareness_weights",
+        ];
+        let mut movechances = None;
+        let mut loc_weights = None;
+        for (sub, v) in self.section(key, value)? {
+            let name = format!("{key}.{sub}");
+            match sub.as_str() {
+                "flood_movechances" => {
+                    movechances = Some(self.level_list(&name, v, Range::Probability)?)
+                }
+                "flood_loc_weights" => {
+                    loc_weights = Some(self.level_list(&name, v, Range::NonNegative)?)
+                }
+                // Flee reads it but never uses it.
+                "max_flood_level" => {
+                    self.int(&name, v)?;
+                }
+                "flood_link_weights" => {
+                    self.float_list_in(&name, v, Range::NonNegative)?;
+                    notes.push(format!(
+                        "{name} has no effect: Flee reads it but does not use it yet"
+                    ));
+                }
+                "flood_forecaster" => {
+                    if self.bool(&name, v)? {
+                        return Err(self.err(
+                            &name,
+                            "the flood forecaster is not implemented by Lifeline's Flee engine \
+                             (it needs each agent's flood awareness from \
+                             demographics_floodawareness.csv); set it to False",
+                        ));
+                    }
+                }
+                // Parameters of the forecaster, which stays off.
+                "flood_forecaster_timescale" | "flood_forecaster_end_time" => {
+                    self.int(&name, v)?;
+                }
+                "flood_forecaster_weights" | "flood_awareness_weights" => {
+                    self.float_list_in(&name, v, Range::Finite)?;
+                }
+                _ => self.unknown(&name, &sub, KEYS, warnings)?,
+            }
+        }
+        let missing = |list: Option<Vec<f64>>, what: &str| {
+            list.ok_or_else(|| {
+                self.err(
+                    &format!("{key}.{what}"),
+                    "is missing: flood rules need both flood_movechances and flood_loc_weights \
+                     (a list per flood level from 0; Flee stops at the first flooded location \
+                     without them)",
+                )
+            })
+        };
+        Ok(FloodRules {
+            movechances: missing(movechances, "flood_movechances")?,
+            loc_weights: missing(loc_weights, "flood_loc_weights")?,
+        })
+    }
+
     /// Flee's `conflict_driven_spawning` section (present, even empty, means switched on).
     fn conflict_driven(&self, key: &str, value: &Value) -> Result<ConflictDrivenSpawning> {
         let mut mode = ConflictSpawnMode::Constant;
@@ -537,29 +759,7 @@ impl Reader<'_> {
         for (sub, v) in self.section(key, value)? {
             let name = format!("{key}.{sub}");
             match sub.as_str() {
-                "spawn_mode" => {
-                    let text = match v {
-                        Value::String(s) => s.clone(),
-                        other => {
-                            return Err(self.err(
-                                &name,
-                                format!("expected constant, pop_ratio or poisson, found {other:?}"),
-                            ));
-                        }
-                    };
-                    // Flee compares `constant` and `pop_ratio` exactly, `poisson` in any case.
-                    mode = match text.as_str() {
-                        "constant" => ConflictSpawnMode::Constant,
-                        "pop_ratio" => ConflictSpawnMode::PopRatio,
-                        _ if text.eq_ignore_ascii_case("poisson") => ConflictSpawnMode::Poisson,
-                        _ => {
-                            return Err(self.err(
-                                &name,
-                                format!("expected constant, pop_ratio or poisson, found `{text}`"),
-                            ));
-                        }
-                    };
-                }
+                "spawn_mode" => mode = self.spawn_mode(&name, v)?,
                 "displaced_per_conflict_day" => {
                     rate = Some(self.float_in(&name, v, Range::NonNegative)?)
                 }
@@ -609,12 +809,16 @@ impl SimSettings {
                 }
                 // Read by Flee but without effect in its run script.
                 "number_of_steps" | "default_conflict_intensity" => {}
-                "conflict_input_file" | "flood_level_input_file" => settings.notes.push(format!(
+                "conflict_input_file" => settings.notes.push(format!(
                     "{key} is ignored: like Flee's run.py, conflicts are read from INPUT_CSV_DIR/conflicts.csv"
+                )),
+                "flood_level_input_file" => settings.notes.push(format!(
+                    "{key} is ignored: like Flee's run.py, flood levels are read from INPUT_CSV_DIR/flood_level.csv"
                 )),
                 _ => reader.unknown(&key, &key, TOP_LEVEL_KEYS, &mut settings.warnings)?,
             }
         }
+        settings.check_flood_switches(&reader)?;
         if use_v1_rules {
             // Flee's "V1 rules" override these regardless of what the file says.
             let rules = &mut settings.move_rules;
@@ -625,6 +829,30 @@ impl SimSettings {
             rules.conflict_weight = 0.25;
         }
         Ok(settings)
+    }
+
+    /// Flood rules and flood-driven spawning only work together in Flee: flood levels are read
+    /// only for flood-driven spawning, and the flood rules are what uses them.
+    fn check_flood_switches(&self, reader: &Reader<'_>) -> Result<()> {
+        match (&self.move_rules.flood, &self.spawn_rules.flood_driven) {
+            (Some(_), None) => Err(reader.err(
+                "move_rules.flood_rules",
+                "flood rules need flood-driven spawning: Flee reads flood_level.csv only when \
+                 spawn_rules has flood_zone_spawning_only: True and a flood_driven_spawn_mode \
+                 section, and stops otherwise; add them, or remove flood_rules",
+            )),
+            (None, Some(_)) => Err(reader.err(
+                "spawn_rules.flood_driven_spawn_mode",
+                "flood-driven spawning needs move_rules.flood_rules with flood_movechances and \
+                 flood_loc_weights (Flee stops at the first flooded location without them)",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether DFlee's flood mechanisms are on (flood rules with flood-driven spawning).
+    pub fn floods(&self) -> bool {
+        self.spawn_rules.flood_driven.is_some()
     }
 
     fn read_log_levels(&mut self, reader: &Reader<'_>, value: &Value) -> Result<()> {
@@ -650,6 +878,8 @@ impl SimSettings {
         let rules = &mut self.spawn_rules;
         let mut conflict_zone_spawning_only = true;
         let mut flood_zone_spawning_only = false;
+        let mut conflict_driven = None;
+        let mut flood_driven = None;
         for (sub, v) in reader.section("spawn_rules", value)? {
             let name = format!("spawn_rules.{sub}");
             match sub.as_str() {
@@ -665,26 +895,26 @@ impl SimSettings {
                 }
                 "empty_camps_on_day0" => rules.empty_camps_on_day0 = reader.bool(&name, v)?,
                 "conflict_driven_spawning" => {
-                    // Flee switches it on whenever the key is present.
-                    rules.conflict_driven = Some(reader.conflict_driven(&name, v)?)
+                    // Flee switches it on whenever the key is present (and flood-only
+                    // spawning is off, checked below).
+                    conflict_driven = Some(reader.conflict_driven(&name, v)?)
                 }
                 "conflict_zone_spawning_only" => {
                     // Without starvation-driven spawning only conflict zones get a spawn
                     // weight either way, so both values behave the same.
                     conflict_zone_spawning_only = reader.bool(&name, v)?;
                 }
-                "flood_zone_spawning_only" => {
-                    flood_zone_spawning_only = reader.bool(&name, v)?;
-                    reader.require_off(&name, v)?;
+                "flood_zone_spawning_only" => flood_zone_spawning_only = reader.bool(&name, v)?,
+                "flood_driven_spawn_mode" => {
+                    flood_driven = Some(reader.flood_driven(&name, v, &mut self.warnings)?)
                 }
                 // Only used by the two-system decision model, which is not enabled.
                 "average_social_connectivity" => {
                     reader.float_in(&name, v, Range::NonNegative)?;
                 }
-                "camps_are_sicks"
-                | "read_from_agents_csv_file"
-                | "starvation_driven_spawning"
-                | "flood_driven_spawn_mode" => reader.require_off(&name, v)?,
+                "camps_are_sicks" | "read_from_agents_csv_file" | "starvation_driven_spawning" => {
+                    reader.require_off(&name, v)?
+                }
                 _ => reader.unknown(&name, &sub, SPAWN_RULE_KEYS, &mut self.warnings)?,
             }
         }
@@ -693,6 +923,32 @@ impl SimSettings {
                 "spawn_rules.flood_zone_spawning_only",
                 "conflict_zone_spawning_only (true by default) and flood_zone_spawning_only are \
                  both true; Flee stops here too (set conflict_zone_spawning_only: False)",
+            ));
+        }
+        // Flee reads one of the two spawning sections, chosen by flood_zone_spawning_only.
+        let ignored = if flood_zone_spawning_only {
+            rules.flood_driven = flood_driven;
+            conflict_driven.map(|_| ("conflict_driven_spawning", "true"))
+        } else {
+            rules.conflict_driven = conflict_driven;
+            flood_driven.map(|_| ("flood_driven_spawn_mode", "false"))
+        };
+        if let Some((key, value)) = ignored {
+            let name = format!("spawn_rules.{key}");
+            let place = match reader.line_of(&name) {
+                Some(line) => format!("{}:{line}", reader.file),
+                None => reader.file.to_string(),
+            };
+            self.warnings.push(format!(
+                "{place}: setting `{name}` is ignored because flood_zone_spawning_only is \
+                 {value}, as Flee does"
+            ));
+        }
+        if rules.flood_driven.is_some() && !rules.take_from_population {
+            return Err(reader.err(
+                "spawn_rules.take_from_population",
+                "flood-driven spawning needs take_from_population: True (Flee stops here too: \
+                 without it floods would spawn agents without end)",
             ));
         }
         Ok(())
@@ -766,8 +1022,12 @@ impl SimSettings {
                 | "use_economic_pull"
                 | "harvest_months"
                 | "flee_when_starving"
-                | "avoid_food_deprived_locations"
-                | "flood_rules" => reader.require_off(&name, v)?,
+                | "avoid_food_deprived_locations" => reader.require_off(&name, v)?,
+                "flood_rules" => {
+                    // Flee switches the flood rules on whenever the section is present.
+                    rules.flood =
+                        Some(reader.flood_rules(&name, v, &mut self.warnings, &mut self.notes)?)
+                }
                 _ => reader.unknown(&name, &sub, MOVE_RULE_KEYS, &mut self.warnings)?,
             }
         }
@@ -840,11 +1100,158 @@ mod tests {
             err.to_string()
                 .contains("move_rules.two_system_decision_making")
         );
-        let err = SimSettings::from_yaml("s.yml", "spawn_rules:\n  conflict_zone_spawning_only: False\n  flood_zone_spawning_only: True\n")
-            .expect_err("DFlee floods are not implemented");
+        let err = SimSettings::from_yaml("s.yml", &format!("{DFLEE}    flood_forecaster: True\n"))
+            .expect_err("the flood forecaster is not implemented");
         assert!(
-            err.to_string().contains("flood_zone_spawning_only"),
+            err.to_string()
+                .contains("move_rules.flood_rules.flood_forecaster"),
             "{err}"
+        );
+    }
+
+    /// The DFlee settings FabFlee ships (Ethiopia_dflee and others), keys Flee ignores included.
+    const DFLEE: &str = "log_levels:\n  Flood: 0\nspawn_rules:\n  flood_driven_spawning: True\n  flood_zone_spawning_only: True\n  conflict_zone_spawning_only: False\n  take_from_population: True\n  flood_driven_spawn_mode:\n    flood_spawn_mode: \"pop_ratio\"\n    displaced_per_flood_day: [0.1,0.3,0.5,0.7,0.9]\nmove_rules:\n  max_flood_level: 4\n  flood_rules:\n    flood_movechances: [0.3,0.4,0.7,1.0,1.0]\n    flood_loc_weights: [1.0,0.5,0.2,0.0,0.0]\n";
+
+    #[test]
+    fn reads_fabflee_dflee_settings_with_warnings_for_keys_flee_ignores() {
+        let s = SimSettings::from_yaml("s.yml", DFLEE).expect("valid DFlee settings");
+        assert!(s.floods());
+        assert_eq!(
+            s.spawn_rules.flood_driven,
+            Some(FloodDrivenSpawning {
+                mode: ConflictSpawnMode::PopRatio,
+                displaced_per_flood_day: vec![0.1, 0.3, 0.5, 0.7, 0.9],
+            })
+        );
+        let flood = s.move_rules.flood.as_ref().expect("flood rules");
+        assert_eq!(flood.movechance(2), 0.7);
+        assert_eq!(flood.loc_weight(1), 0.5);
+        assert_eq!(s.spawn_rules.conflict_driven, None);
+        // Flee reads `spawn_mode`, not `flood_spawn_mode`, and no `flood_driven_spawning` or
+        // `move_rules.max_flood_level`.
+        for key in [
+            "log_levels.Flood",
+            "spawn_rules.flood_driven_spawning",
+            "spawn_rules.flood_driven_spawn_mode.flood_spawn_mode",
+            "move_rules.max_flood_level",
+        ] {
+            assert!(
+                s.warnings.iter().any(|w| w.contains(&format!("`{key}`"))),
+                "{key}: {:?}",
+                s.warnings
+            );
+        }
+        assert_eq!(s.warnings.len(), 4, "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn flood_spawning_defaults_are_flees() {
+        let base = "spawn_rules:\n  flood_zone_spawning_only: True\n  conflict_zone_spawning_only: False\n  take_from_population: True\nmove_rules:\n  flood_rules:\n    flood_movechances: [0.3,0.4]\n    flood_loc_weights: [1.0,0.5]\n";
+        let with_mode = |mode: &str| {
+            base.replace(
+                "  take_from_population: True\n",
+                &format!("  take_from_population: True\n  flood_driven_spawn_mode: {mode}\n"),
+            )
+        };
+        let s = SimSettings::from_yaml("s.yml", &with_mode("{}")).expect("valid");
+        let rule = s.spawn_rules.flood_driven.expect("flood spawning");
+        assert_eq!(rule.mode, ConflictSpawnMode::PopRatio);
+        assert_eq!(rule.displaced_per_flood_day, vec![0.0, 0.1, 0.2, 0.5, 0.9]);
+        let s =
+            SimSettings::from_yaml("s.yml", &with_mode("{spawn_mode: constant}")).expect("valid");
+        let rule = s.spawn_rules.flood_driven.expect("flood spawning");
+        assert_eq!(rule.mode, ConflictSpawnMode::Constant);
+        assert_eq!(
+            rule.displaced_per_flood_day,
+            vec![0.0, 100.0, 200.0, 300.0, 500.0]
+        );
+        let s =
+            SimSettings::from_yaml("s.yml", &with_mode("{spawn_mode: Poisson}")).expect("valid");
+        assert_eq!(
+            s.spawn_rules.flood_driven.map(|r| r.mode),
+            Some(ConflictSpawnMode::Poisson)
+        );
+    }
+
+    #[test]
+    fn flood_settings_flee_cannot_run_are_errors_naming_the_key() {
+        let cases = [
+            // Flood rules without flood spawning: Flee never reads flood_level.csv and stops.
+            (
+                DFLEE.replace("  flood_zone_spawning_only: True\n", ""),
+                "move_rules.flood_rules",
+            ),
+            // Flood spawning without flood rules: Flee stops at the first flooded location.
+            (
+                DFLEE.replace("  flood_rules:\n    flood_movechances: [0.3,0.4,0.7,1.0,1.0]\n    flood_loc_weights: [1.0,0.5,0.2,0.0,0.0]\n", ""),
+                "spawn_rules.flood_driven_spawn_mode",
+            ),
+            (
+                DFLEE.replace("take_from_population: True", "take_from_population: False"),
+                "spawn_rules.take_from_population",
+            ),
+            (
+                DFLEE.replace("    flood_loc_weights: [1.0,0.5,0.2,0.0,0.0]\n", ""),
+                "move_rules.flood_rules.flood_loc_weights",
+            ),
+            (
+                DFLEE.replace("[0.3,0.4,0.7,1.0,1.0]", "[0.3]"),
+                "move_rules.flood_rules.flood_movechances",
+            ),
+            (
+                DFLEE.replace("[0.3,0.4,0.7,1.0,1.0]", "[0.3,1.5]"),
+                "move_rules.flood_rules.flood_movechances",
+            ),
+            (
+                DFLEE.replace("[0.1,0.3,0.5,0.7,0.9]", "[0.1,-0.3]"),
+                "spawn_rules.flood_driven_spawn_mode.displaced_per_flood_day",
+            ),
+            (
+                DFLEE.replace("flood_spawn_mode: \"pop_ratio\"", "spawn_mode: sometimes"),
+                "spawn_rules.flood_driven_spawn_mode.spawn_mode",
+            ),
+            (
+                DFLEE.replace("conflict_zone_spawning_only: False", "conflict_zone_spawning_only: True"),
+                "spawn_rules.flood_zone_spawning_only",
+            ),
+        ];
+        for (text, key) in cases {
+            let err = SimSettings::from_yaml("simsetting.yml", &text).expect_err(key);
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!("simsetting.yml: setting `{key}`")),
+                "{key}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn flee_reads_one_spawning_section_and_the_other_is_a_warning() {
+        let text = DFLEE.replace(
+            "  take_from_population: True\n",
+            "  take_from_population: True\n  conflict_driven_spawning:\n    spawn_mode: constant\n",
+        );
+        let s = SimSettings::from_yaml("s.yml", &text).expect("valid");
+        assert_eq!(s.spawn_rules.conflict_driven, None);
+        assert!(s.floods());
+        assert!(
+            s.warnings.iter().any(|w| w.contains(
+                "`spawn_rules.conflict_driven_spawning` is ignored because flood_zone_spawning_only is true"
+            )),
+            "{:?}",
+            s.warnings
+        );
+        let s = SimSettings::from_yaml(
+            "s.yml",
+            "spawn_rules:\n  flood_driven_spawn_mode:\n    spawn_mode: constant\n",
+        )
+        .expect("Flee ignores the section without flood_zone_spawning_only");
+        assert!(!s.floods());
+        assert!(
+            s.warnings[0]
+                .starts_with("s.yml:2: setting `spawn_rules.flood_driven_spawn_mode` is ignored"),
+            "{:?}",
+            s.warnings
         );
     }
 

@@ -32,10 +32,11 @@ fn inputs() -> CaseInputs {
             "closures.csv",
             "#type,a,b,start,end\ncountry,Home,Away,0,3\n",
         )),
-        conflicts: InputFile::new(
+        conflicts: Some(InputFile::new(
             "conflicts.csv",
             &(String::from("#Day,A\n") + &(0..20).map(|d| format!("{d},1\n")).collect::<String>()),
-        ),
+        )),
+        flood_levels: None,
         sim_period: InputFile::new("sim_period.csv", "StartDate,2020-01-01\nLength,20\n"),
         registration_corrections: None,
         data_layout: InputFile::new("data_layout.csv", "total,total.csv\nC,c.csv\n"),
@@ -77,9 +78,25 @@ fn days_argument_overrides_sim_period() {
 #[test]
 fn too_short_conflicts_file_is_an_error() {
     let mut short = inputs();
-    short.conflicts = InputFile::new("conflicts.csv", "#Day,A\n0,1\n");
+    short.conflicts = Some(InputFile::new("conflicts.csv", "#Day,A\n0,1\n"));
     let err = FleeCase::from_inputs(&short, None).expect_err("20 days need 20 rows");
     assert!(err.to_string().starts_with("conflicts.csv:"), "{err}");
+}
+
+#[test]
+fn conflicts_file_is_required_without_flood_rules_and_flood_levels_are_not_read() {
+    let mut missing = inputs();
+    missing.conflicts = None;
+    // A flood level file is not read without flood rules, even a broken one.
+    missing.flood_levels = Some(InputFile::new("flood_level.csv", "not;a;table\n"));
+    let err = FleeCase::from_inputs(&missing, None).expect_err("conflicts.csv is required");
+    assert!(
+        err.to_string().starts_with("conflicts.csv: is missing"),
+        "{err}"
+    );
+    let mut present = inputs();
+    present.flood_levels = Some(InputFile::new("flood_level.csv", "not;a;table\n"));
+    FleeCase::from_inputs(&present, None).expect("flood levels are ignored without flood rules");
 }
 
 #[test]
@@ -192,11 +209,11 @@ fn tolerated_input_carries_on_with_warnings_naming_file_and_line() {
         "closures.csv",
         "#type,a,b,start,end\nremove_forced_redirection,A,B,0,3\n",
     ));
-    case.conflicts = InputFile::new(
+    case.conflicts = Some(InputFile::new(
         "conflicts.csv",
         &(String::from("#Day,A,Nowhere\n")
             + &(0..20).map(|d| format!("{d},1,0\n")).collect::<String>()),
-    );
+    ));
     case.locations.text.push_str("B,r,Home,0,0,town,,2000\n");
     let case = FleeCase::from_inputs(&case, None).expect("Flee carries on");
     let warnings = case.warnings.join("\n");
@@ -218,11 +235,11 @@ fn tolerated_input_carries_on_with_warnings_naming_file_and_line() {
 #[test]
 fn mismatches_flee_only_survives_by_accident_stay_errors() {
     let mut case = inputs();
-    case.conflicts = InputFile::new(
+    case.conflicts = Some(InputFile::new(
         "conflicts.csv",
         &(String::from("#Day,A,Distrito Capital\n")
             + &(0..20).map(|d| format!("{d},1,1\n")).collect::<String>()),
-    );
+    ));
     let message = error_of(&case);
     assert!(
         message.starts_with("conflicts.csv:1: column `Distrito Capital`"),
@@ -260,10 +277,10 @@ fn routes_without_distances_are_refused() {
 #[test]
 fn semicolon_separated_conflicts_are_refused_with_the_cause() {
     let mut case = inputs();
-    case.conflicts = InputFile::new(
+    case.conflicts = Some(InputFile::new(
         "conflicts.csv",
         &(String::from("#Day;A\n") + &(0..20).map(|d| format!("{d};1\n")).collect::<String>()),
-    );
+    ));
     let message = error_of(&case);
     assert!(
         message.starts_with("conflicts.csv:1: the columns are separated by `;`"),

@@ -1,6 +1,9 @@
 //! Property tests: people are conserved and runs are reproducible, whatever the network.
 
-use lifeline_flee::{Ecosystem, LocationId, LocationKind, LocationSpec, MoveRules, SpawnRules};
+use lifeline_flee::{
+    ConflictSpawnMode, Ecosystem, FloodDrivenSpawning, FloodRules, LocationId, LocationKind,
+    LocationSpec, MoveRules, SpawnRules,
+};
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -20,10 +23,10 @@ struct World {
 fn world() -> impl Strategy<Value = World> {
     (2usize..9).prop_flat_map(|n| {
         (
-            prop::collection::vec((0u8..5, 0i64..5_000, any::<bool>()), n),
+            prop::collection::vec((0u8..6, 0i64..5_000, any::<bool>()), n),
             prop::collection::vec((0..n, 0..n, 1.0f64..700.0), 1..(3 * n)),
             prop::collection::vec((0..n, 0u64..300), 1..6),
-            prop::collection::vec((0u8..6, 0..n, 0..n), 0..8),
+            prop::collection::vec((0u8..7, 0..n, 0..n), 0..8),
             1usize..25,
             any::<u64>(),
             (any::<bool>(), any::<bool>(), 1i64..4),
@@ -48,11 +51,17 @@ fn build(world: &World) -> Ecosystem {
         start_on_foot: world.rules.0,
         avoid_short_stints: world.rules.1,
         awareness_level: world.rules.2,
+        // DFlee's flood rules, used once a flood level is set.
+        flood: Some(FloodRules {
+            movechances: vec![0.3, 0.6, 0.9, 1.0, 1.0],
+            loc_weights: vec![0.8, 0.5, 0.2, 0.0, 0.0],
+        }),
         ..MoveRules::default()
     };
     let spawn_rules = SpawnRules {
         conflict_spawn_decay: Some(vec![1.0, 0.5, 0.1]),
         conflict_spawn_decay_interval: 3,
+        take_from_population: true,
         ..SpawnRules::default()
     };
     let mut eco = Ecosystem::new(rules, spawn_rules);
@@ -62,7 +71,8 @@ fn build(world: &World) -> Ecosystem {
             1 => LocationKind::ConflictZone,
             2 => LocationKind::Camp,
             3 => LocationKind::Forward,
-            _ => LocationKind::Marker,
+            4 => LocationKind::Marker,
+            _ => LocationKind::FloodZone,
         };
         let spec = LocationSpec::new(format!("L{i}"), kind)
             .country(if foreign { "B" } else { "A" })
@@ -105,9 +115,15 @@ fn simulate(world: &World) -> (Ecosystem, u64) {
                 4 => {
                     eco.close_link_one_way(a, b);
                 }
-                _ => eco.set_movechance_multiplier(a, 2.0),
+                5 => eco.set_movechance_multiplier(a, 2.0),
+                _ => eco.set_flood_level(a, b.0 % 4),
             }
         }
+        let flood = FloodDrivenSpawning {
+            mode: ConflictSpawnMode::PopRatio,
+            displaced_per_flood_day: vec![0.0, 0.01, 0.02, 0.05, 0.1],
+        };
+        spawned += eco.spawn_by_flood(&flood, &mut rng).expect("within limits");
         if eco.spawn_weights().iter().sum::<f64>() > 0.0 {
             eco.spawn_displaced(7, &mut rng).expect("positive weights");
             spawned += 7;

@@ -1,6 +1,8 @@
 //! `lifeline ensemble`: N seeded runs in parallel, spreads written to disk, resumable.
 
-use crate::common::{self, OutFolder, RunChoices, Threads, date_of, parse_runs, thousands};
+use crate::common::{
+    self, OutFolder, ParameterChoice, RunChoices, Threads, date_of, parse_runs, thousands,
+};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -38,6 +40,8 @@ pub struct EnsembleArgs {
     pub response: Option<String>,
     #[command(flatten)]
     pub choices: RunChoices,
+    #[command(flatten)]
+    pub parameters: ParameterChoice,
     /// Folder for the outputs (and the journal of an ensemble in progress).
     #[command(flatten)]
     pub out: OutFolder,
@@ -61,6 +65,7 @@ pub struct EnsembleArgs {
 pub fn run(args: EnsembleArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
+    let posterior = args.parameters.posterior(&scenario)?;
     // The ensemble's own files are replaced (or resumed) by the ensemble itself; a report of
     // an earlier ensemble would describe other runs.
     let clear: &[&str] = if args.resume { &[] } else { &["report.html"] };
@@ -75,6 +80,7 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         runs: args.runs,
         parquet: !args.no_parquet,
         hxl: args.hxl,
+        posterior: posterior.as_ref(),
     };
     let progress = Progress::new("ensemble", args.runs, "runs");
     let inc = |n: u64| progress.inc(n);
@@ -94,6 +100,7 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         events_file: args.choices.events_record(),
         ..common::manifest("ensemble", &args.scenario, built.seed, built.input.days)
     };
+    let manifest = args.parameters.mark(manifest, posterior.as_ref());
     folder.write_manifest(
         args.choices.mark(manifest),
         &lifeline_ensemble::ensemble::OUTPUTS,
@@ -122,6 +129,7 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
             String::new()
         }
     );
+    println!("{}", common::parameters_line(posterior.as_ref()));
     println!(
         "{new_runs} runs in {:.2} s ({:.0} runs/s); thread time: model {:.0}%, digest {:.0}%, chunk files {:.0}%; final files {:.2} s",
         report.wall_seconds,

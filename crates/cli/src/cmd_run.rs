@@ -1,6 +1,6 @@
 //! `lifeline run`, `lifeline scenarios`, `lifeline scenario show`, `lifeline responses`.
 
-use crate::common::{self, OutFolder, RunChoices, thousands};
+use crate::common::{self, OutFolder, ParameterChoice, RunChoices, thousands};
 use anyhow::{Context, Result};
 use lifeline_io::outdir::Outputs;
 use lifeline_io::outputs::{DisplacementTable, WriteOptions, write_run_outputs_with};
@@ -37,6 +37,8 @@ pub struct RunArgs {
     pub scenario: String,
     #[command(flatten)]
     pub choices: RunChoices,
+    #[command(flatten)]
+    pub parameters: ParameterChoice,
     /// A named response defined in the scenario (see `lifeline responses SCENARIO`).
     #[arg(long)]
     pub response: Option<String>,
@@ -53,12 +55,19 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let overrides = args.choices.overrides(args.response.clone());
-    let built = scenario.build(&overrides)?;
+    let mut built = scenario.build(&overrides)?;
     if let Some(events) = scenario.event_file_summary(&built, &overrides)? {
         eprintln!("{events}");
     }
+    let posterior = args.parameters.posterior(&scenario)?;
     let folder = args.out.take(RUN_OUTPUTS, RUN_OUTPUTS.names)?;
     let dir = folder.dir();
+    // The run is run 0 of its master seed: with a posterior, the particle drawn for it, as in
+    // run 0 of an ensemble.
+    let particle = posterior.as_ref().map(|p| p.particle_for_run(built.seed, 0));
+    if let (Some(p), Some(k)) = (&posterior, particle) {
+        built.input = p.input_with(&built.input, k);
+    }
     let mut rng = run_rng(built.seed, 0);
     let record = lifeline_model::run(&built.input, &mut rng, RecordOptions::all());
     let figures = key_figures(&built.input, &record);
@@ -68,7 +77,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     // The inputs with their sources travel with the outputs (the report shows them), with
     // the event file actually used, so that running the written file repeats this run.
     let scenario_toml = dir.join("scenario.toml");
-    let text = scenario_text_as_run(&scenario, events_file.as_deref());
+    let text = scenario_text_as_run(
+        &scenario,
+        events_file.as_deref(),
+        posterior.as_ref().map(|p| p.file.as_str()),
+    );
     lifeline_io::atomic::write_bytes(&scenario_toml, text.as_bytes())
         .with_context(|| format!("writing {}", scenario_toml.display()))?;
     let displacement = match scenario.displacement_plan(&built)? {
@@ -97,9 +110,22 @@ pub fn run(args: RunArgs) -> Result<()> {
         events_file,
         ..common::manifest("run", &args.scenario, built.seed, built.input.days)
     };
+    let manifest = lifeline_io::manifest::Manifest {
+        particle,
+        ..args.parameters.mark(manifest, posterior.as_ref())
+    };
     folder.write_manifest(args.choices.mark(manifest), RUN_OUTPUTS.names)?;
 
     print!("{}", key_figures_table(&built, &figures));
+    match (&posterior, particle) {
+        (Some(p), Some(k)) => println!(
+            "Parameters: particle {k} of the posterior {} ({} particles): {}; --fixed-parameters for the scenario's own values",
+            p.file,
+            p.particles(),
+            p.describe(k)
+        ),
+        _ => println!("{}", common::parameters_line(None)),
+    }
     if let Some((d, plan)) = &displacement {
         let camps: Vec<String> = plan
             .camps
@@ -132,12 +158,33 @@ pub fn run(args: RunArgs) -> Result<()> {
 }
 
 /// The scenario's text as run: with `--events`, `threat.events` points at that file (an
-/// absolute path), so the written scenario.toml reproduces the run by itself.
-fn scenario_text_as_run(scenario: &Scenario, events_file: Option<&str>) -> String {
-    let text = &scenario.text;
+/// absolute path), and a posterior named relative to the scenario becomes the file read (an
+/// absolute path, or `embedded:NAME`), so the written scenario.toml reproduces the run by
+/// itself.
+fn scenario_text_as_run(
+    scenario: &Scenario,
+    events_file: Option<&str>,
+    posterior_file: Option<&str>,
+) -> String {
+    let text = with_posterior_as_read(scenario, posterior_file);
     let Some(file) = events_file else {
-        return text.clone();
+        return text;
     };
+    // The posterior line comes after [threat] in every scenario we ship; where it does not,
+    // its edit moved the events span, so the events are noted in a comment instead.
+    let posterior_first = scenario
+        .spec
+        .calibration
+        .as_ref()
+        .and_then(|c| c.posterior.as_ref())
+        .zip(scenario.spec.threat.events.as_ref())
+        .is_some_and(|(p, e)| p.span().start < e.span().start)
+        && text != scenario.text;
+    let text = &text;
+    if posterior_first {
+        let value = toml::Value::String(file.to_string()).to_string();
+        return format!("# events: given on the command line (--events): {value}\n{text}");
+    }
     let value = toml::Value::String(file.to_string()).to_string();
     let note = "# events: given on the command line (--events) in place of the scenario's";
     if let Some(events) = &scenario.spec.threat.events {
@@ -153,6 +200,35 @@ fn scenario_text_as_run(scenario: &Scenario, events_file: Option<&str>) -> Strin
         // A [threat] table not written as a header: record the file in a comment at least.
         None => format!("{note}: {value}\n{text}"),
     }
+}
+
+/// The scenario's text with its `[calibration] posterior` naming the file actually read.
+fn with_posterior_as_read(scenario: &Scenario, posterior_file: Option<&str>) -> String {
+    let text = &scenario.text;
+    let (Some(file), Some(spec)) = (
+        posterior_file,
+        scenario
+            .spec
+            .calibration
+            .as_ref()
+            .and_then(|c| c.posterior.as_ref()),
+    ) else {
+        return text.clone();
+    };
+    let file = if file.starts_with("embedded:") {
+        file.to_string()
+    } else {
+        std::fs::canonicalize(file)
+            .or_else(|_| std::path::absolute(file))
+            .map_or_else(|_| file.to_string(), |p| p.display().to_string())
+    };
+    let span = spec.span();
+    format!(
+        "{}{}{}",
+        &text[..span.start],
+        toml::Value::String(file).to_string(),
+        &text[span.end..]
+    )
 }
 
 /// The byte offset just after the `[threat]` header line.

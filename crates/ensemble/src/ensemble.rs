@@ -11,6 +11,7 @@ use crate::journal::{
 };
 use crate::quantile::{PROBS, spread};
 use chrono::NaiveDate;
+use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_io::atomic::{write_atomically, write_bytes};
 use lifeline_io::hxl::write_header;
 use lifeline_model::params::ModelInput;
@@ -44,6 +45,8 @@ pub struct EnsembleSpec<'a> {
     pub parquet: bool,
     /// Add a row of HXL hashtags under the header of `runs.csv` and `quantiles.csv`.
     pub hxl: bool,
+    /// Draw each run's parameters from this posterior (`None`: the input's own values).
+    pub posterior: Option<&'a PosteriorDraws>,
 }
 
 /// How to run it.
@@ -159,6 +162,7 @@ pub fn run_ensemble(
         days: input.days,
         chunk_runs,
         parquet: spec.parquet,
+        posterior: spec.posterior.map(crate::posterior_record),
     };
     let layout = Layout {
         spec,
@@ -356,7 +360,10 @@ fn run_chunk(
         let run = shape.first_run + i as u64;
         let t0 = Instant::now();
         let mut rng = run_rng(spec.seed, run);
-        let record = lifeline_model::run(input, &mut rng, crate::RECORD);
+        let drawn = spec
+            .posterior
+            .map(|p| p.input_for_run(input, spec.seed, run).0);
+        let record = lifeline_model::run(drawn.as_ref().unwrap_or(input), &mut rng, crate::RECORD);
         let t1 = Instant::now();
         row.clear();
         layout.schema.compute(input, &record, &mut row);
@@ -493,7 +500,13 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
             .iter()
             .map(|c| csv_field(&c.column_name()).into_owned())
             .collect();
-        write_header(w, &format!("run,seed,{}", header.join(",")), spec.hxl)?;
+        // With a posterior, each run's particle (its row in the posterior file, from 0).
+        let particle = if spec.posterior.is_some() { "particle," } else { "" };
+        write_header(
+            w,
+            &format!("run,seed,{particle}{}", header.join(",")),
+            spec.hxl,
+        )?;
         let mut block: Vec<f64> = Vec::new();
         let mut scratch = Vec::new();
         for k in 0..layout.chunks {
@@ -513,7 +526,11 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
             )
             .map_err(std::io::Error::other)?;
             for i in 0..m {
-                write!(w, "{},{}", shape.first_run + i as u64, spec.seed)?;
+                let run = shape.first_run + i as u64;
+                write!(w, "{run},{}", spec.seed)?;
+                if let Some(p) = spec.posterior {
+                    write!(w, ",{}", p.particle_for_run(spec.seed, run))?;
+                }
                 for (f, c) in layout.schema.columns.iter().enumerate() {
                     write!(
                         w,
@@ -653,6 +670,7 @@ fn summary_json(
         "start_date": spec.start_date.to_string(),
         "end_date": date(spec.input.days.saturating_sub(1)).to_string(),
         "dry_cover_days": lifeline_model::summary::DRY_COVER_DAYS,
+        "parameters": if spec.posterior.is_some() { "drawn per run from the posterior" } else { "fixed (the scenario's own values)" },
         "quantiles": "exact sample quantiles over all runs (type 7, linear interpolation); first_day_cover_below_3 counts a run that never ran dry as +infinity, so a quantile falling among those runs is null",
         "places": places,
         "national": national,

@@ -53,6 +53,17 @@ pub fn fingerprint(input: &ModelInput) -> String {
     format!("{:016x}", h.0)
 }
 
+/// How a posterior is recorded in manifests and summaries.
+pub fn posterior_record(
+    posterior: &lifeline_analysis::posterior::PosteriorDraws,
+) -> lifeline_io::manifest::PosteriorRecord {
+    lifeline_io::manifest::PosteriorRecord {
+        file: posterior.file.clone(),
+        hash: posterior.hash.clone(),
+        particles: posterior.particles(),
+    }
+}
+
 /// Builds a rayon pool of `threads` threads (all cores when `None`).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();

@@ -22,6 +22,7 @@ const TAGS: &[(&str, &str)] = &[
     ("arrivals", "#affected+displaced+arrivals"),
     ("run", "#meta+run"),
     ("seed", "#meta+seed"),
+    ("particle", "#meta+particle"),
     ("runs", "#meta+runs"),
     ("metric", "#indicator+name"),
     ("figure", "#indicator+name"),

@@ -92,9 +92,14 @@ pub fn rank_segments(
     runs: u64,
     posterior: Option<&PosteriorDraws>,
 ) -> Result<Vec<SegmentCriticality>, ScenarioError> {
-    rank_segments_with(scenario, base, depot_place, runs, posterior, |cases, eval| {
-        cases.iter().map(eval).collect()
-    })
+    rank_segments_with(
+        scenario,
+        base,
+        depot_place,
+        runs,
+        posterior,
+        |cases, eval| cases.iter().map(eval).collect(),
+    )
 }
 
 /// How the cases of a ranking are evaluated: given every case (the scenario itself first,

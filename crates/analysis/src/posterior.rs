@@ -157,7 +157,11 @@ impl PosteriorDraws {
             values.push(row);
         }
         if values.is_empty() {
-            return Err(fail(header_line, 1, "no particle: the file has a header only".into()));
+            return Err(fail(
+                header_line,
+                1,
+                "no particle: the file has a header only".into(),
+            ));
         }
         let total: f64 = weights.iter().sum();
         if !(total > 0.0 && total.is_finite()) {
@@ -324,7 +328,9 @@ fn check_value(parameter: &Parameter, v: f64) -> std::result::Result<(), String>
     }
     for path in &parameter.paths {
         if path.is_share() && !(0.0..=1.0).contains(&v) {
-            return Err(format!("`{name}`: a share must lie within [0, 1], found {v}"));
+            return Err(format!(
+                "`{name}`: a share must lie within [0, 1], found {v}"
+            ));
         }
         if *path == ParameterPath::RecoveryHalfLifeDays && v <= 0.0 {
             return Err(format!("`{name}`: a half-life must be > 0 days, found {v}"));
@@ -392,7 +398,10 @@ mod tests {
             assert!((got - share).abs() < 0.015, "particle {k}: {got}");
         }
         // A run's particle depends on (seed, run) only.
-        assert_eq!(draws.particle_for_run(7, 123), draws.particle_for_run(7, 123));
+        assert_eq!(
+            draws.particle_for_run(7, 123),
+            draws.particle_for_run(7, 123)
+        );
         let differs = (0..50).any(|r| draws.particle_for_run(7, r) != draws.particle_for_run(8, r));
         assert!(differs, "another master seed draws other particles");
     }
@@ -421,17 +430,61 @@ mod tests {
     fn bad_files_are_refused_with_file_line_and_column() {
         let cases = [
             ("", "post.csv:1:1:", "empty"),
-            ("threat.nonsense,weight\n1,1\n", "post.csv:1:1:", "unknown parameter path `threat.nonsense`"),
-            ("threat.hazard_scale\n1\n", "post.csv:1:1:", "no `weight` column"),
-            ("threat.hazard_scale,weight\n", "post.csv:1:1:", "header only"),
-            ("threat.hazard_scale,weight\n1,1\n1\n", "post.csv:3:2:", "expected 2 fields"),
-            ("threat.hazard_scale,weight\n1,1\nx,1\n", "post.csv:3:1:", "expected a number, found `x`"),
-            ("threat.hazard_scale,weight\n1,-0.5\n", "post.csv:2:2:", "finite number ≥ 0, found -0.5"),
-            ("threat.hazard_scale,weight\n1,NaN\n", "post.csv:2:2:", "found NaN"),
-            ("threat.hazard_scale,weight\n1,0\n2,0\n", "post.csv:1:2:", "every weight is 0"),
-            ("services.close_below,weight\n1.5,1\n", "post.csv:2:1:", "within [0, 1]"),
-            ("threat.hazard_scale,threat.hazard_scale,weight\n1,1,1\n", "post.csv:1:2:", "already sets"),
-            ("\n\nthreat.hazard_scale,weight\n\n1,inf\n", "post.csv:5:2:", "found inf"),
+            (
+                "threat.nonsense,weight\n1,1\n",
+                "post.csv:1:1:",
+                "unknown parameter path `threat.nonsense`",
+            ),
+            (
+                "threat.hazard_scale\n1\n",
+                "post.csv:1:1:",
+                "no `weight` column",
+            ),
+            (
+                "threat.hazard_scale,weight\n",
+                "post.csv:1:1:",
+                "header only",
+            ),
+            (
+                "threat.hazard_scale,weight\n1,1\n1\n",
+                "post.csv:3:2:",
+                "expected 2 fields",
+            ),
+            (
+                "threat.hazard_scale,weight\n1,1\nx,1\n",
+                "post.csv:3:1:",
+                "expected a number, found `x`",
+            ),
+            (
+                "threat.hazard_scale,weight\n1,-0.5\n",
+                "post.csv:2:2:",
+                "finite number ≥ 0, found -0.5",
+            ),
+            (
+                "threat.hazard_scale,weight\n1,NaN\n",
+                "post.csv:2:2:",
+                "found NaN",
+            ),
+            (
+                "threat.hazard_scale,weight\n1,0\n2,0\n",
+                "post.csv:1:2:",
+                "every weight is 0",
+            ),
+            (
+                "services.close_below,weight\n1.5,1\n",
+                "post.csv:2:1:",
+                "within [0, 1]",
+            ),
+            (
+                "threat.hazard_scale,threat.hazard_scale,weight\n1,1,1\n",
+                "post.csv:1:2:",
+                "already sets",
+            ),
+            (
+                "\n\nthreat.hazard_scale,weight\n\n1,inf\n",
+                "post.csv:5:2:",
+                "found inf",
+            ),
         ];
         for (text, place, what) in cases {
             let m = message(text);

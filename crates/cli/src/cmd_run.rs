@@ -64,7 +64,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     let dir = folder.dir();
     // The run is run 0 of its master seed: with a posterior, the particle drawn for it, as in
     // run 0 of an ensemble.
-    let particle = posterior.as_ref().map(|p| p.particle_for_run(built.seed, 0));
+    let particle = posterior
+        .as_ref()
+        .map(|p| p.particle_for_run(built.seed, 0));
     if let (Some(p), Some(k)) = (&posterior, particle) {
         built.input = p.input_with(&built.input, k);
     }

@@ -2,9 +2,9 @@
 //! (`-o/--out`, `--force`, lock, manifest), the place rule, and how figures are printed.
 
 use anyhow::{Context, Result, bail};
+use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::{OutputFolder, Outputs};
-use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_scenario::{Overrides, Scenario};
 use std::path::{Path, PathBuf};
 

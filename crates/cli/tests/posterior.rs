@@ -67,7 +67,10 @@ fn run_uses_a_particle_records_it_and_its_scenario_toml_repeats_the_run() {
     assert_eq!(m["posterior"]["file"], "embedded:mali-2025-posterior.csv");
     assert_eq!(m["posterior"]["hash"].as_str().map(str::len), Some(16));
     let particle = m["particle"].as_u64().expect("particle recorded");
-    assert!(line.starts_with(&format!("Parameters: particle {particle} ")), "{line}");
+    assert!(
+        line.starts_with(&format!("Parameters: particle {particle} ")),
+        "{line}"
+    );
 
     // The written scenario.toml names the posterior it read, so it repeats the run.
     let written = read(&drawn.join("scenario.toml"));
@@ -76,8 +79,18 @@ fn run_uses_a_particle_records_it_and_its_scenario_toml_repeats_the_run() {
         "the written scenario keeps its posterior"
     );
     let again = dir.join("again");
-    ok(&["run", s(&drawn.join("scenario.toml")), "--days", "40", "--out", s(&again)]);
-    assert_eq!(read(&drawn.join("places.csv")), read(&again.join("places.csv")));
+    ok(&[
+        "run",
+        s(&drawn.join("scenario.toml")),
+        "--days",
+        "40",
+        "--out",
+        s(&again),
+    ]);
+    assert_eq!(
+        read(&drawn.join("places.csv")),
+        read(&again.join("places.csv"))
+    );
 
     let fixed = dir.join("fixed");
     let stdout = ok(&[
@@ -104,9 +117,19 @@ fn ensemble_compare_criticality_and_validate_say_where_parameters_come_from() {
     let dir = temp_dir("commands");
     let ens = dir.join("ensemble");
     let stdout = ok(&[
-        "ensemble", "--runs", "6", "--days", "30", "--no-parquet", "--out", s(&ens),
+        "ensemble",
+        "--runs",
+        "6",
+        "--days",
+        "30",
+        "--no-parquet",
+        "--out",
+        s(&ens),
     ]);
-    assert!(stdout.contains("each run draws a particle of the posterior"), "{stdout}");
+    assert!(
+        stdout.contains("each run draws a particle of the posterior"),
+        "{stdout}"
+    );
     let summary: Value = serde_json::from_str(&read(&ens.join("summary.json"))).expect("json");
     assert_eq!(
         summary["manifest"]["posterior"]["file"],
@@ -115,7 +138,14 @@ fn ensemble_compare_criticality_and_validate_say_where_parameters_come_from() {
     assert!(read(&ens.join("runs.csv")).starts_with("run,seed,particle,"));
     let fixed = dir.join("ensemble-fixed");
     ok(&[
-        "ensemble", "--runs", "6", "--days", "30", "--no-parquet", "--fixed-parameters", "--out",
+        "ensemble",
+        "--runs",
+        "6",
+        "--days",
+        "30",
+        "--no-parquet",
+        "--fixed-parameters",
+        "--out",
         s(&fixed),
     ]);
     assert!(read(&fixed.join("runs.csv")).starts_with("run,seed,"));
@@ -125,7 +155,10 @@ fn ensemble_compare_criticality_and_validate_say_where_parameters_come_from() {
     let cmp = dir.join("compare");
     ok(&["compare", "--runs", "3", "--days", "30", "--out", s(&cmp)]);
     let summary: Value = serde_json::from_str(&read(&cmp.join("summary.json"))).expect("json");
-    assert_eq!(summary["posterior"]["file"], "embedded:mali-2025-posterior.csv");
+    assert_eq!(
+        summary["posterior"]["file"],
+        "embedded:mali-2025-posterior.csv"
+    );
     assert_eq!(
         manifest(&cmp)["posterior"]["file"],
         "embedded:mali-2025-posterior.csv"
@@ -133,18 +166,47 @@ fn ensemble_compare_criticality_and_validate_say_where_parameters_come_from() {
 
     let crit = dir.join("criticality");
     let stdout = ok(&[
-        "criticality", "--runs", "1", "--days", "20", "--fixed-parameters", "--out", s(&crit),
+        "criticality",
+        "--runs",
+        "1",
+        "--days",
+        "20",
+        "--fixed-parameters",
+        "--out",
+        s(&crit),
     ]);
-    assert!(stdout.contains("the scenario's own values (fixed)"), "{stdout}");
+    assert!(
+        stdout.contains("the scenario's own values (fixed)"),
+        "{stdout}"
+    );
 
     let val = dir.join("validate");
     let stdout = ok(&["validate", "--runs", "6", "--out", s(&val)]);
-    assert!(stdout.contains("under its posterior embedded:mali-2025-posterior.csv"), "{stdout}");
+    assert!(
+        stdout.contains("under its posterior embedded:mali-2025-posterior.csv"),
+        "{stdout}"
+    );
     let table = read(&val.join("validate.csv"));
-    assert!(table.lines().next().expect("header").ends_with(",parameters"));
-    assert!(table.lines().skip(1).all(|l| l.ends_with(",posterior")), "{table}");
+    assert!(
+        table
+            .lines()
+            .next()
+            .expect("header")
+            .ends_with(",parameters")
+    );
+    assert!(
+        table.lines().skip(1).all(|l| l.ends_with(",posterior")),
+        "{table}"
+    );
     let val_fixed = dir.join("validate-fixed");
-    let stdout = ok(&["validate", "--runs", "6", "--fixed-parameters", "--out", s(&val_fixed)]);
+    let stdout = ok(&[
+        "validate",
+        "--runs",
+        "6",
+        "--fixed-parameters",
+        "--out",
+        s(&val_fixed),
+    ]);
     assert!(stdout.contains("as written (fixed parameters)"), "{stdout}");
     let fixed_table = read(&val_fixed.join("validate.csv"));
     assert!(fixed_table.lines().skip(1).all(|l| l.ends_with(",fixed")));
@@ -163,21 +225,44 @@ fn bad_posterior_files_are_refused_with_file_line_and_column() {
     // A copy without its posterior file: the error names the line and the embedded one.
     std::fs::write(&scenario, &text).expect("write");
     let err = failure(&["run", s(&scenario), "--days", "5", "--out", s(&out)]);
-    assert!(err.contains("mine.toml:") && err.contains("field `calibration.posterior`"), "{err}");
+    assert!(
+        err.contains("mine.toml:") && err.contains("field `calibration.posterior`"),
+        "{err}"
+    );
     assert!(err.contains("embedded:mali-2025-posterior.csv"), "{err}");
     // ... which --fixed-parameters does not read.
-    ok(&["run", s(&scenario), "--days", "5", "--fixed-parameters", "--out", s(&out)]);
+    ok(&[
+        "run",
+        s(&scenario),
+        "--days",
+        "5",
+        "--fixed-parameters",
+        "--out",
+        s(&out),
+    ]);
 
     let header = "particle,threat.hazard_scale,services.close_below,weight";
     for (body, expected) in [
-        (format!("{header}\n0,1.0,0.3,0.5\n1,1.2,0.4,-1\n"), "mali-2025-posterior.csv:3:4: `weight`"),
-        (format!("{header}\n0,1.0,0.3,NaN\n"), "mali-2025-posterior.csv:2:4:"),
-        (format!("{header}\n0,1.0,0.3,0\n1,2,0.3,0\n"), "every weight is 0"),
+        (
+            format!("{header}\n0,1.0,0.3,0.5\n1,1.2,0.4,-1\n"),
+            "mali-2025-posterior.csv:3:4: `weight`",
+        ),
+        (
+            format!("{header}\n0,1.0,0.3,NaN\n"),
+            "mali-2025-posterior.csv:2:4:",
+        ),
+        (
+            format!("{header}\n0,1.0,0.3,0\n1,2,0.3,0\n"),
+            "every weight is 0",
+        ),
         (
             "particle,threat.hazard,weight\n0,1,1\n".to_string(),
             "mali-2025-posterior.csv:1:2: unknown parameter path `threat.hazard`",
         ),
-        (format!("{header}\n0,1.0,zero,1\n"), "mali-2025-posterior.csv:2:3:"),
+        (
+            format!("{header}\n0,1.0,zero,1\n"),
+            "mali-2025-posterior.csv:2:3:",
+        ),
     ] {
         std::fs::write(dir.join("mali-2025-posterior.csv"), body).expect("write");
         for command in ["run", "ensemble", "compare", "criticality", "validate"] {

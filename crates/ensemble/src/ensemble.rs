@@ -501,7 +501,11 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
             .map(|c| csv_field(&c.column_name()).into_owned())
             .collect();
         // With a posterior, each run's particle (its row in the posterior file, from 0).
-        let particle = if spec.posterior.is_some() { "particle," } else { "" };
+        let particle = if spec.posterior.is_some() {
+            "particle,"
+        } else {
+            ""
+        };
         write_header(
             w,
             &format!("run,seed,{particle}{}", header.join(",")),

@@ -5,7 +5,7 @@
 use lifeline_analysis::parameters::BaseValues;
 use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_ensemble::{EnsembleError, EnsembleOptions, EnsembleSpec, run_ensemble, run_paired};
-use lifeline_model::{run_rng, RecordOptions};
+use lifeline_model::{RecordOptions, run_rng};
 use lifeline_scenario::{Built, Overrides, PosteriorSource, Scenario};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -86,8 +86,12 @@ fn a_posterior_changes_the_bands_and_a_spread_one_widens_them() {
         ("spread", Some(&spread)),
     ] {
         let dir = temp_dir(&format!("bands-{name}"));
-        run_ensemble(&dir, &spec(&b, runs, posterior), &EnsembleOptions::default())
-            .expect("ensemble runs");
+        run_ensemble(
+            &dir,
+            &spec(&b, runs, posterior),
+            &EnsembleOptions::default(),
+        )
+        .expect("ensemble runs");
         let s = summary(&dir);
         assert_eq!(
             s["manifest"]["posterior"]["file"].as_str(),
@@ -108,10 +112,24 @@ fn a_posterior_changes_the_bands_and_a_spread_one_widens_them() {
     // runs.csv names each run's particle, drawn by the run's own stream.
     let text = String::from_utf8(files[2].clone()).expect("utf-8");
     let mut lines = text.lines();
-    assert!(lines.next().expect("header").starts_with("run,seed,particle,"));
+    assert!(
+        lines
+            .next()
+            .expect("header")
+            .starts_with("run,seed,particle,")
+    );
     for (r, line) in lines.enumerate() {
-        let particle: usize = line.split(',').nth(2).expect("particle").parse().expect("index");
-        assert_eq!(particle, spread.particle_for_run(b.seed, r as u64), "run {r}");
+        let particle: usize = line
+            .split(',')
+            .nth(2)
+            .expect("particle")
+            .parse()
+            .expect("index");
+        assert_eq!(
+            particle,
+            spread.particle_for_run(b.seed, r as u64),
+            "run {r}"
+        );
     }
 }
 
@@ -132,7 +150,8 @@ fn posterior_ensembles_are_identical_on_one_and_two_threads_and_after_a_resume()
         };
         run_ensemble(&dir, &spec(&b, runs, Some(&posterior)), &options).expect("runs");
         outputs.push(
-            ["quantiles.csv", "runs.csv", "runs.parquet", "summary.json"].map(|f| read(&dir.join(f))),
+            ["quantiles.csv", "runs.csv", "runs.parquet", "summary.json"]
+                .map(|f| read(&dir.join(f))),
         );
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
@@ -162,15 +181,24 @@ fn posterior_ensembles_are_identical_on_one_and_two_threads_and_after_a_resume()
     }
     let report = run_ensemble(&dir, &s, &resume).expect("resumes");
     assert!(report.resumed_runs > 0);
-    let resumed = ["quantiles.csv", "runs.csv", "runs.parquet", "summary.json"].map(|f| read(&dir.join(f)));
-    assert!(resumed == outputs[0], "a resumed posterior ensemble differs");
+    let resumed =
+        ["quantiles.csv", "runs.csv", "runs.parquet", "summary.json"].map(|f| read(&dir.join(f)));
+    assert!(
+        resumed == outputs[0],
+        "a resumed posterior ensemble differs"
+    );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 #[test]
 fn compare_gives_every_response_of_a_run_the_same_particle() {
     let scenario = scenario();
-    let responses: Vec<String> = scenario.responses().into_iter().map(|r| r.0).take(3).collect();
+    let responses: Vec<String> = scenario
+        .responses()
+        .into_iter()
+        .map(|r| r.0)
+        .take(3)
+        .collect();
     assert!(responses.len() >= 2, "mali-2025 has responses");
     let built: Vec<Built> = responses
         .iter()

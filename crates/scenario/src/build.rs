@@ -172,7 +172,8 @@ impl Scenario {
         let field = "calibration.posterior";
         let value = spec.get_ref();
         let embedded_name = value.strip_prefix("embedded:").or_else(|| {
-            (self.file.starts_with("embedded:") && self.base_dir.is_none()).then_some(value.as_str())
+            (self.file.starts_with("embedded:") && self.base_dir.is_none())
+                .then_some(value.as_str())
         });
         if let Some(name) = embedded_name {
             let text = embedded::posterior(name).ok_or_else(|| {

@@ -71,6 +71,12 @@ fn run_uses_a_particle_records_it_and_its_scenario_toml_repeats_the_run() {
         line.starts_with(&format!("Parameters: particle {particle} ")),
         "{line}"
     );
+    // `explain` explains that same run.
+    let explained = ok(&["explain", "mali-2025", "--days", "40"]);
+    assert!(
+        explained.contains(&format!("Parameters: particle {particle} of the posterior")),
+        "{explained}"
+    );
 
     // The written scenario.toml names the posterior it read, so it repeats the run.
     let written = read(&drawn.join("scenario.toml"));

@@ -228,7 +228,7 @@ fn with_posterior_as_read(scenario: &Scenario, posterior_file: Option<&str>) -> 
     format!(
         "{}{}{}",
         &text[..span.start],
-        toml::Value::String(file).to_string(),
+        toml::Value::String(file),
         &text[span.end..]
     )
 }

@@ -221,10 +221,10 @@ fn compare_gives_every_response_of_a_run_the_same_particle() {
     let schema = &paired.schema;
     let n = runs as usize;
     for (k, b) in built.iter().enumerate() {
-        for r in 0..n {
-            assert_eq!(particles[r], posterior.particle_for_run(seed, r as u64));
+        for (r, &particle) in particles.iter().enumerate() {
+            assert_eq!(particle, posterior.particle_for_run(seed, r as u64));
             // Response k's run r is exactly the model run with run r's particle and stream.
-            let input = posterior.input_with(&b.input, particles[r]);
+            let input = posterior.input_with(&b.input, particle);
             let record = lifeline_model::run(
                 &input,
                 &mut run_rng(seed, r as u64),

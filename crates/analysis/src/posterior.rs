@@ -38,6 +38,9 @@ pub struct PosteriorDraws {
     /// Normalised weights.
     pub weights: Vec<f64>,
     cumulative: Vec<f64>,
+    /// The last particle of positive weight: where a draw lands if rounding leaves the total
+    /// of the cumulative weights just under the uniform drawn.
+    last_positive: usize,
     base: BaseValues,
 }
 
@@ -172,6 +175,7 @@ impl PosteriorDraws {
             ));
         }
         let weights: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        let last_positive = weights.iter().rposition(|w| *w > 0.0).unwrap_or(0);
         let mut sum = 0.0;
         let cumulative = weights
             .iter()
@@ -187,6 +191,7 @@ impl PosteriorDraws {
             values,
             weights,
             cumulative,
+            last_positive,
             base,
         })
     }
@@ -198,9 +203,10 @@ impl PosteriorDraws {
     /// The particle of run `run` under master seed `seed`, drawn by weight.
     pub fn particle_for_run(&self, seed: u64, run: u64) -> usize {
         let u: f64 = particle_rng(seed, run).random();
+        // The first particle whose cumulative weight exceeds u: never one of weight 0.
         self.cumulative
             .partition_point(|c| *c <= u)
-            .min(self.values.len() - 1)
+            .min(self.last_positive)
     }
 
     /// `input` with the parameters of `particle`.
@@ -384,15 +390,19 @@ mod tests {
     fn particles_are_drawn_by_weight_from_each_runs_own_stream() {
         let draws = parse(
             "particle,threat.hazard_scale,services.close_below,weight,distance\n\
-             0,0.5,0.3,0.1,1\n1,1.5,0.4,0.0,1\n2,2.5,0.5,0.3,1\n3,3.5,0.6,0.6,1\n",
+             0,0.5,0.3,0.1,1\n1,1.5,0.4,0.0,1\n2,2.5,0.5,0.3,1\n3,3.5,0.6,0.6,1\n4,1,0.5,0,1\n",
         )
         .expect("valid");
-        assert_eq!(draws.particles(), 4);
-        let mut counts = [0usize; 4];
+        assert_eq!(draws.particles(), 5);
+        let mut counts = [0usize; 5];
         for run in 0..20_000 {
             counts[draws.particle_for_run(7, run)] += 1;
         }
-        assert_eq!(counts[1], 0, "a particle of weight 0 is never drawn");
+        assert_eq!(
+            counts[1] + counts[4],
+            0,
+            "a particle of weight 0 is never drawn"
+        );
         for (k, share) in [(0, 0.1), (2, 0.3), (3, 0.6)] {
             let got = counts[k] as f64 / 20_000.0;
             assert!((got - share).abs() < 0.015, "particle {k}: {got}");

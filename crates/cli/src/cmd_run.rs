@@ -83,6 +83,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         &scenario,
         events_file.as_deref(),
         posterior.as_ref().map(|p| p.file.as_str()),
+        args.parameters.fixed_parameters,
     );
     lifeline_io::atomic::write_bytes(&scenario_toml, text.as_bytes())
         .with_context(|| format!("writing {}", scenario_toml.display()))?;
@@ -161,14 +162,15 @@ pub fn run(args: RunArgs) -> Result<()> {
 
 /// The scenario's text as run: with `--events`, `threat.events` points at that file (an
 /// absolute path), and a posterior named relative to the scenario becomes the file read (an
-/// absolute path, or `embedded:NAME`), so the written scenario.toml reproduces the run by
-/// itself.
+/// absolute path, or `embedded:NAME`) — or, with `--fixed-parameters`, a comment — so the
+/// written scenario.toml reproduces the run by itself.
 fn scenario_text_as_run(
     scenario: &Scenario,
     events_file: Option<&str>,
     posterior_file: Option<&str>,
+    fixed_parameters: bool,
 ) -> String {
-    let text = with_posterior_as_read(scenario, posterior_file);
+    let text = with_posterior_as_read(scenario, posterior_file, fixed_parameters);
     let Some(file) = events_file else {
         return text;
     };
@@ -205,17 +207,33 @@ fn scenario_text_as_run(
 }
 
 /// The scenario's text with its `[calibration] posterior` naming the file actually read.
-fn with_posterior_as_read(scenario: &Scenario, posterior_file: Option<&str>) -> String {
+fn with_posterior_as_read(
+    scenario: &Scenario,
+    posterior_file: Option<&str>,
+    fixed_parameters: bool,
+) -> String {
     let text = &scenario.text;
-    let (Some(file), Some(spec)) = (
-        posterior_file,
-        scenario
-            .spec
-            .calibration
-            .as_ref()
-            .and_then(|c| c.posterior.as_ref()),
-    ) else {
+    let Some(spec) = scenario
+        .spec
+        .calibration
+        .as_ref()
+        .and_then(|c| c.posterior.as_ref())
+    else {
         return text.clone();
+    };
+    let span = spec.span();
+    let Some(file) = posterior_file else {
+        if !fixed_parameters {
+            return text.clone();
+        }
+        // The run used the written values: the posterior line becomes a comment.
+        let line = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        return format!(
+            "{}# {}  # not used: this run had --fixed-parameters{}",
+            &text[..line],
+            &text[line..span.end],
+            &text[span.end..]
+        );
     };
     let file = if file.starts_with("embedded:") {
         file.to_string()
@@ -224,7 +242,6 @@ fn with_posterior_as_read(scenario: &Scenario, posterior_file: Option<&str>) -> 
             .or_else(|_| std::path::absolute(file))
             .map_or_else(|_| file.to_string(), |p| p.display().to_string())
     };
-    let span = spec.span();
     format!(
         "{}{}{}",
         &text[..span.start],

@@ -115,6 +115,24 @@ fn run_uses_a_particle_records_it_and_its_scenario_toml_repeats_the_run() {
     let m = manifest(&fixed);
     assert_eq!(m["fixed_parameters"], true);
     assert!(m["posterior"].is_null() && m["particle"].is_null());
+    // Its scenario.toml, run without the flag, repeats that run: the posterior is commented out.
+    let fixed_again = dir.join("fixed-again");
+    ok(&[
+        "run",
+        s(&fixed.join("scenario.toml")),
+        "--days",
+        "40",
+        "--out",
+        s(&fixed_again),
+    ]);
+    assert_eq!(
+        read(&fixed.join("places.csv")),
+        read(&fixed_again.join("places.csv"))
+    );
+    assert_ne!(
+        read(&fixed.join("places.csv")),
+        read(&drawn.join("places.csv"))
+    );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 

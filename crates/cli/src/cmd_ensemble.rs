@@ -6,7 +6,7 @@ use crate::common::{
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use lifeline_ensemble::{EnsembleOptions, EnsembleSpec, run_ensemble};
+use lifeline_ensemble::{Distributed, EnsembleOptions, EnsembleSpec, run_ensemble};
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Scenario, embedded};
@@ -63,14 +63,47 @@ pub struct EnsembleArgs {
 }
 
 pub fn run(args: EnsembleArgs) -> Result<()> {
+    #[cfg(feature = "mpi")]
+    {
+        let ranks = crate::ranks::Ranks::init()?;
+        if ranks.size() > 1 {
+            let barrier = || ranks.barrier();
+            let distributed = Distributed {
+                rank: ranks.rank(),
+                ranks: ranks.size(),
+                barrier: &barrier,
+            };
+            if let Err(err) = run_with(args, Some(distributed)) {
+                eprintln!(
+                    "error (rank {}): {}",
+                    ranks.rank(),
+                    crate::user_message(&err)
+                );
+                ranks.abort(1);
+            }
+            return Ok(());
+        }
+    }
+    run_with(args, None)
+}
+
+/// One process's part: all of it, or with `distributed` its rank's share (rank 0 alone takes
+/// the folder, writes the final files and the manifest, and prints).
+fn run_with(args: EnsembleArgs, distributed: Option<Distributed>) -> Result<()> {
+    let leads = distributed.is_none_or(|d| d.rank == 0);
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
     let posterior = args.parameters.posterior(&scenario)?;
     // The ensemble's own files are replaced (or resumed) by the ensemble itself; a report of
     // an earlier ensemble would describe other runs.
     let clear: &[&str] = if args.resume { &[] } else { &["report.html"] };
-    let folder = args.out.take(ENSEMBLE_OUTPUTS, clear)?;
-    let dir = folder.dir();
+    let folder = if leads {
+        Some(args.out.take(ENSEMBLE_OUTPUTS, clear)?)
+    } else {
+        None
+    };
+    let default_dir = args.out.dir(ENSEMBLE_OUTPUTS.command);
+    let dir = folder.as_ref().map_or(default_dir.as_path(), |f| f.dir());
     let spec = EnsembleSpec {
         input: &built.input,
         scenario: &scenario.file,
@@ -88,12 +121,19 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         threads: args.threads.threads,
         resume: args.resume,
         stop_after_chunks: args.stop_after_chunks,
-        progress: Some(&inc),
+        // With ranks, rank 0's bar counts its own share.
+        progress: leads.then_some(&inc as &(dyn Fn(u64) + Sync)),
+        distributed,
         ..EnsembleOptions::default()
     };
     let result = run_ensemble(dir, &spec, &options);
+    let report = result.with_context(|| format!("ensemble in {}", dir.display()));
+    let Some(folder) = folder.as_ref() else {
+        // Another rank: rank 0 reports.
+        return report.map(|_| ());
+    };
     progress.finish();
-    let report = result.with_context(|| format!("ensemble in {}", dir.display()))?;
+    let report = report?;
     let manifest = Manifest {
         response: Some(built.response.clone()),
         runs: Some(args.runs),

@@ -13,6 +13,8 @@ mod cmd_sensitivity;
 mod cmd_validate;
 mod common;
 mod progress;
+#[cfg(feature = "mpi")]
+mod ranks;
 
 use clap::{Parser, Subcommand};
 

@@ -22,7 +22,9 @@ pub use compare::{
     CompareAbout, CompareRow, PairedRuns, compare, compare_summary_bytes, compare_summary_json,
     run_paired, write_compare_csv,
 };
-pub use ensemble::{EnsembleOptions, EnsembleReport, EnsembleSpec, chunk_runs, run_ensemble};
+pub use ensemble::{
+    Distributed, EnsembleOptions, EnsembleReport, EnsembleSpec, chunk_runs, run_ensemble,
+};
 pub use error::{EnsembleError, Result};
 pub use figures::{Figure, FigureColumn, FigureSchema};
 

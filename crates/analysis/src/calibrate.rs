@@ -5,6 +5,7 @@
 use crate::abc::{self, Evaluation, Posterior, Settings};
 use crate::error::{AnalysisError, Result};
 use crate::parameters::{BaseValues, Parameter, Prior, resolve_parameters, with_values};
+use crate::posterior::PosteriorDraws;
 use crate::targets::{Target, distance, mean_over_runs, resolve_targets};
 use lifeline_model::{RecordOptions, run, run_rng};
 use lifeline_scenario::{Built, Scenario};
@@ -49,6 +50,16 @@ impl<'a> Calibration<'a> {
         })
     }
 
+    /// What a run must record for the targets: the event log only for closures and attack
+    /// losses, the corridor rows only for corridor metrics (recording less does not change a
+    /// run, only its cost).
+    pub fn record_options(&self) -> RecordOptions {
+        RecordOptions {
+            events: self.targets.iter().any(|t| t.metric.needs_events()),
+            corridors: self.targets.iter().any(|t| t.metric.needs_corridors()),
+        }
+    }
+
     pub fn priors(&self) -> Vec<Prior> {
         self.parameters.iter().map(|p| p.prior).collect()
     }
@@ -57,9 +68,10 @@ impl<'a> Calibration<'a> {
     pub fn measure(&self, theta: &[f64], rng: &mut ChaCha8Rng) -> Vec<f64> {
         let input = with_values(&self.built.input, &self.base, &self.parameters, theta);
         let master: u64 = rng.random();
+        let options = self.record_options();
         let per_run: Vec<Vec<f64>> = (0..self.runs_per_evaluation)
             .map(|r| {
-                let record = run(&input, &mut run_rng(master, r), RecordOptions::all());
+                let record = run(&input, &mut run_rng(master, r), options);
                 self.targets.iter().map(|t| t.measure(&record)).collect()
             })
             .collect();
@@ -222,29 +234,37 @@ pub fn sobol_csv(problem: &Calibration, indices: &[crate::sobol::Indices]) -> St
     out
 }
 
-/// Each target's quantity in each of `runs` runs of the scenario as written (run r on
-/// `run_rng(seed, r)`), in run order.
-pub fn measure_as_written(problem: &Calibration, seed: u64, runs: u64) -> Vec<Vec<f64>> {
+/// Each target's quantity in each of `runs` runs (run r on `run_rng(seed, r)`), in run order:
+/// of the scenario as written, or with a posterior, each run with the particle drawn for it
+/// ([`PosteriorDraws::particle_for_run`]), so the bands hold parameter uncertainty as well.
+pub fn measure_runs(
+    problem: &Calibration,
+    seed: u64,
+    runs: u64,
+    posterior: Option<&PosteriorDraws>,
+) -> Vec<Vec<f64>> {
     use rayon::prelude::*;
+    let record_options = problem.record_options();
     (0..runs)
         .into_par_iter()
         .map(|r| {
-            let record = run(
-                &problem.built.input,
-                &mut run_rng(seed, r),
-                RecordOptions::all(),
-            );
+            let input = &problem.built.input;
+            let drawn = posterior.map(|p| p.input_for_run(input, seed, r).0);
+            let input = drawn.as_ref().unwrap_or(input);
+            let record = run(input, &mut run_rng(seed, r), record_options);
             problem.targets.iter().map(|t| t.measure(&record)).collect()
         })
         .collect()
 }
 
-/// Each target under the scenario as written: observed, the runs' 5/50/95% quantiles and mean,
-/// the residual of the mean, and the share of runs inside the observation.
-pub fn validation_csv(problem: &Calibration, per_run: &[Vec<f64>]) -> String {
+/// Each target: observed, the runs' 5/50/95% quantiles and mean, the residual of the mean, the
+/// share of runs inside the observation, and where the runs' parameters came from
+/// (`parameters`: `posterior` or `fixed`).
+pub fn validation_csv(problem: &Calibration, per_run: &[Vec<f64>], posterior: bool) -> String {
     let mut out = String::from(
-        "target,observed_low,observed_high,uncertainty,p05,p50,p95,mean,residual_of_mean,share_of_runs_inside,runs_without_value\n",
+        "target,observed_low,observed_high,uncertainty,p05,p50,p95,mean,residual_of_mean,share_of_runs_inside,runs_without_value,parameters\n",
     );
+    let parameters = if posterior { "posterior" } else { "fixed" };
     let mean = mean_over_runs(per_run, problem.targets.len());
     for (k, t) in problem.targets.iter().enumerate() {
         let values: Vec<(f64, f64)> = per_run.iter().map(|v| (v[k], 1.0)).collect();
@@ -253,7 +273,7 @@ pub fn validation_csv(problem: &Calibration, per_run: &[Vec<f64>]) -> String {
         let missing = per_run.iter().filter(|v| v[k].is_nan()).count();
         let _ = writeln!(
             out,
-            "{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{}",
+            "{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{},{parameters}",
             t.name,
             t.low,
             t.high,

@@ -5,6 +5,7 @@
 //! shortage-days at the chosen depot are measured. The ranking shows where protection,
 //! redundancy or pre-positioned stock matters most. It removes links; it never places attackers.
 
+use crate::posterior::PosteriorDraws;
 use lifeline_model::params::Leg;
 use lifeline_model::summary::key_figures;
 use lifeline_model::{RecordOptions, SegmentId, run, run_rng};
@@ -40,12 +41,14 @@ pub struct Outcome {
     pub corridors_cut: Vec<String>,
 }
 
-/// Mean shortage-days and shortage at `depot_place` over `runs` common seeds.
+/// Mean shortage-days and shortage at `depot_place` over `runs` common seeds. With a
+/// posterior, run `r` takes the particle drawn for `(seed, r)`: the same in every case.
 pub fn outcome(
     scenario: &Scenario,
     overrides: &Overrides,
     depot_place: &str,
     runs: u64,
+    posterior: Option<&PosteriorDraws>,
 ) -> Result<Outcome, ScenarioError> {
     let built = scenario.build(overrides)?;
     let input = &built.input;
@@ -66,6 +69,8 @@ pub fn outcome(
     };
     let (mut days, mut volume) = (0.0, 0.0);
     for r in 0..runs {
+        let drawn = posterior.map(|p| p.input_for_run(input, built.seed, r).0);
+        let input = drawn.as_ref().unwrap_or(input);
         let record = run(input, &mut run_rng(built.seed, r), options);
         let f = key_figures(input, &record);
         days += f64::from(f.depots[depot].shortage_days);
@@ -85,10 +90,16 @@ pub fn rank_segments(
     base: &Overrides,
     depot_place: &str,
     runs: u64,
+    posterior: Option<&PosteriorDraws>,
 ) -> Result<Vec<SegmentCriticality>, ScenarioError> {
-    rank_segments_with(scenario, base, depot_place, runs, |cases, eval| {
-        cases.iter().map(eval).collect()
-    })
+    rank_segments_with(
+        scenario,
+        base,
+        depot_place,
+        runs,
+        posterior,
+        |cases, eval| cases.iter().map(eval).collect(),
+    )
 }
 
 /// How the cases of a ranking are evaluated: given every case (the scenario itself first,
@@ -102,6 +113,7 @@ pub fn rank_segments_with<F>(
     base: &Overrides,
     depot_place: &str,
     runs: u64,
+    posterior: Option<&PosteriorDraws>,
     evaluate_all: F,
 ) -> Result<Vec<SegmentCriticality>, ScenarioError>
 where
@@ -128,7 +140,7 @@ where
             ..base.clone()
         }))
         .collect();
-    let eval = |o: &Overrides| outcome(scenario, o, depot_place, runs);
+    let eval = |o: &Overrides| outcome(scenario, o, depot_place, runs, posterior);
     let mut outcomes = evaluate_all(&cases, &eval).into_iter();
     let base_outcome = outcomes.next().ok_or_else(|| {
         ScenarioError::UnknownScenario("criticality: no outcome for the scenario itself".into())

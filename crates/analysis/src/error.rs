@@ -13,6 +13,14 @@ pub enum AnalysisError {
     Parameter { path: String, message: String },
     #[error("{0}")]
     Calibration(String),
+    /// A posterior file that cannot be read as one.
+    #[error("{file}:{line}:{column}: {message}")]
+    Posterior {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, AnalysisError>;

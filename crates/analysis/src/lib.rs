@@ -1,7 +1,8 @@
 //! Lifeline analysis over many runs of a scenario: calibration targets and parameters read from
 //! the scenario file (`targets`, `parameters`), approximate Bayesian computation by sequential
 //! Monte Carlo (`abc`), the calibration that joins them (`calibrate`), the original grid search
-//! (`grid`), Sobol sensitivity indices (`sobol`) and segment criticality (`criticality`).
+//! (`grid`), Sobol sensitivity indices (`sobol`), segment criticality (`criticality`), and a
+//! scenario's posterior as the source of each run's parameters (`posterior`).
 //!
 //! Runs are spread over threads with rayon; every random draw comes from a stream named by what
 //! it is for (seed, generation, particle), so results do not depend on the thread count.
@@ -12,6 +13,7 @@ pub mod criticality;
 pub mod error;
 pub mod grid;
 pub mod parameters;
+pub mod posterior;
 pub mod sobol;
 pub mod targets;
 

@@ -53,7 +53,7 @@ impl ParameterPath {
     }
 
     /// Shares and thresholds must stay in [0, 1]; the others only positive.
-    fn is_share(self) -> bool {
+    pub(crate) fn is_share(self) -> bool {
         matches!(
             self,
             ParameterPath::DropPerAttack

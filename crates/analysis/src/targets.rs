@@ -42,6 +42,16 @@ impl Metric {
         })
     }
 
+    /// Measured from the run's event log.
+    pub fn needs_events(self) -> bool {
+        matches!(self, Metric::ServicesClosed | Metric::AttackLossShare)
+    }
+
+    /// Measured from the run's daily corridor rows.
+    pub fn needs_corridors(self) -> bool {
+        matches!(self, Metric::TrucksLost | Metric::Willingness)
+    }
+
     fn of_depot(self) -> bool {
         matches!(
             self,

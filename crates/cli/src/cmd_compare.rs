@@ -1,7 +1,9 @@
 //! `lifeline compare`: every named response on the same seeds, compared run by run with
 //! status-quo.
 
-use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs, resolve_place, tied_ranks};
+use crate::common::{
+    self, OutFolder, ParameterChoice, RunChoices, Threads, parse_runs, resolve_place, tied_ranks,
+};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -31,6 +33,8 @@ pub struct CompareArgs {
     pub threads: Threads,
     #[command(flatten)]
     pub choices: RunChoices,
+    #[command(flatten)]
+    pub parameters: ParameterChoice,
     #[command(flatten)]
     pub out: OutFolder,
     /// Only these responses (comma-separated; status-quo is always included).
@@ -70,6 +74,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         );
     }
     let first = &built[0];
+    let posterior = args.parameters.posterior(&scenario)?;
     let place = resolve_place(
         args.place.as_deref(),
         &lifeline_ensemble::figures::depot_labels(&first.input),
@@ -87,6 +92,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         first.seed,
         args.runs,
         args.threads.threads,
+        posterior.as_ref(),
         Some(&inc),
     );
     progress.finish();
@@ -105,6 +111,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         runs: args.runs,
         days: first.input.days,
         start_date: first.start_date,
+        posterior: posterior.as_ref(),
     };
     let summary_path = folder.dir().join("summary.json");
     lifeline_io::atomic::write_bytes(&summary_path, &compare_summary_bytes(&about))
@@ -116,6 +123,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         events_file: args.choices.events_record(),
         ..common::manifest("compare", &args.scenario, first.seed, first.input.days)
     };
+    let manifest = args.parameters.mark(manifest, posterior.as_ref());
     folder.write_manifest(args.choices.mark(manifest), COMPARE_OUTPUTS.names)?;
 
     println!(
@@ -129,6 +137,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         first.start_date,
         elapsed
     );
+    println!("{}", common::parameters_line(posterior.as_ref()));
     let horizon = Horizon {
         start: first.start_date,
         days: first.input.days,

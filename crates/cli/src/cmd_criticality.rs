@@ -1,6 +1,8 @@
 //! `lifeline criticality`: which road segments, closed, hurt a city most (defender's view).
 
-use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs, resolve_place, tied_ranks};
+use crate::common::{
+    self, OutFolder, ParameterChoice, RunChoices, Threads, parse_runs, resolve_place, tied_ranks,
+};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use lifeline_analysis::criticality::{
@@ -35,6 +37,8 @@ pub struct CriticalityArgs {
     #[command(flatten)]
     pub choices: RunChoices,
     #[command(flatten)]
+    pub parameters: ParameterChoice,
+    #[command(flatten)]
     pub threads: Threads,
     /// How many segments to print (all are written to the CSV).
     #[arg(long, default_value_t = 15)]
@@ -47,6 +51,7 @@ pub fn run(args: CriticalityArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let base = args.choices.overrides(args.response.clone());
     let built = scenario.build(&base)?;
+    let posterior = args.parameters.posterior(&scenario)?;
     let depots: Vec<String> = built
         .input
         .depots
@@ -72,7 +77,14 @@ pub fn run(args: CriticalityArgs) -> Result<()> {
                 .collect::<Vec<Result<Outcome, ScenarioError>>>()
         })
     };
-    let ranked = rank_segments_with(&scenario, &base, &place, args.runs, evaluate_all);
+    let ranked = rank_segments_with(
+        &scenario,
+        &base,
+        &place,
+        args.runs,
+        posterior.as_ref(),
+        evaluate_all,
+    );
     progress.finish();
     let ranked = ranked?;
     let ranks = tied_ranks(&tie_keys(&ranked));
@@ -103,7 +115,9 @@ pub fn run(args: CriticalityArgs) -> Result<()> {
         events_file: args.choices.events_record(),
         ..common::manifest("criticality", &args.scenario, built.seed, built.input.days)
     };
+    let manifest = args.parameters.mark(manifest, posterior.as_ref());
     folder.write_manifest(args.choices.mark(manifest), CRITICALITY_OUTPUTS.names)?;
+    println!("{}", common::parameters_line(posterior.as_ref()));
 
     println!(
         "Road segments ranked by the shortage-days their closure adds in {place} ({} seeds each; scenario {}, response {}, {} days from {})",

@@ -1,10 +1,12 @@
 //! `lifeline ensemble`: N seeded runs in parallel, spreads written to disk, resumable.
 
-use crate::common::{self, OutFolder, RunChoices, Threads, date_of, parse_runs, thousands};
+use crate::common::{
+    self, OutFolder, ParameterChoice, RunChoices, Threads, date_of, parse_runs, thousands,
+};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use lifeline_ensemble::{EnsembleOptions, EnsembleSpec, run_ensemble};
+use lifeline_ensemble::{Distributed, EnsembleOptions, EnsembleSpec, run_ensemble};
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Scenario, embedded};
@@ -39,6 +41,8 @@ pub struct EnsembleArgs {
     pub response: Option<String>,
     #[command(flatten)]
     pub choices: RunChoices,
+    #[command(flatten)]
+    pub parameters: ParameterChoice,
     /// Folder for the outputs (and the journal of an ensemble in progress).
     #[command(flatten)]
     pub out: OutFolder,
@@ -61,13 +65,47 @@ pub struct EnsembleArgs {
 }
 
 pub fn run(args: EnsembleArgs) -> Result<()> {
+    #[cfg(feature = "mpi")]
+    {
+        let ranks = crate::ranks::Ranks::init()?;
+        if ranks.size() > 1 {
+            let barrier = || ranks.barrier();
+            let distributed = Distributed {
+                rank: ranks.rank(),
+                ranks: ranks.size(),
+                barrier: &barrier,
+            };
+            if let Err(err) = run_with(args, Some(distributed)) {
+                eprintln!(
+                    "error (rank {}): {}",
+                    ranks.rank(),
+                    crate::user_message(&err)
+                );
+                ranks.abort(1);
+            }
+            return Ok(());
+        }
+    }
+    run_with(args, None)
+}
+
+/// One process's part: all of it, or with `distributed` its rank's share (rank 0 alone takes
+/// the folder, writes the final files and the manifest, and prints).
+fn run_with(args: EnsembleArgs, distributed: Option<Distributed>) -> Result<()> {
+    let leads = distributed.is_none_or(|d| d.rank == 0);
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
+    let posterior = args.parameters.posterior(&scenario)?;
     // The ensemble's own files are replaced (or resumed) by the ensemble itself; a report of
     // an earlier ensemble would describe other runs.
     let clear: &[&str] = if args.resume { &[] } else { &["report.html"] };
-    let folder = args.out.take(ENSEMBLE_OUTPUTS, clear)?;
-    let dir = folder.dir();
+    let folder = if leads {
+        Some(args.out.take(ENSEMBLE_OUTPUTS, clear)?)
+    } else {
+        None
+    };
+    let default_dir = args.out.dir(ENSEMBLE_OUTPUTS.command);
+    let dir = folder.as_ref().map_or(default_dir.as_path(), |f| f.dir());
     let spec = EnsembleSpec {
         input: &built.input,
         scenario: &scenario.file,
@@ -77,6 +115,7 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         runs: args.runs,
         parquet: !args.no_parquet,
         hxl: args.hxl,
+        posterior: posterior.as_ref(),
     };
     let progress = Progress::new("ensemble", args.runs, "runs");
     let inc = |n: u64| progress.inc(n);
@@ -84,18 +123,26 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
         threads: args.threads.threads,
         resume: args.resume,
         stop_after_chunks: args.stop_after_chunks,
-        progress: Some(&inc),
+        // With ranks, rank 0's bar counts its own share.
+        progress: leads.then_some(&inc as &(dyn Fn(u64) + Sync)),
+        distributed,
         ..EnsembleOptions::default()
     };
     let result = run_ensemble(dir, &spec, &options);
+    let report = result.with_context(|| format!("ensemble in {}", dir.display()));
+    let Some(folder) = folder.as_ref() else {
+        // Another rank: rank 0 reports.
+        return report.map(|_| ());
+    };
     progress.finish();
-    let report = result.with_context(|| format!("ensemble in {}", dir.display()))?;
+    let report = report?;
     let manifest = Manifest {
         response: Some(built.response.clone()),
         runs: Some(args.runs),
         events_file: args.choices.events_record(),
         ..common::manifest("ensemble", &args.scenario, built.seed, built.input.days)
     };
+    let manifest = args.parameters.mark(manifest, posterior.as_ref());
     folder.write_manifest(
         args.choices.mark(manifest),
         &lifeline_ensemble::ensemble::OUTPUTS,
@@ -124,6 +171,7 @@ pub fn run(args: EnsembleArgs) -> Result<()> {
             String::new()
         }
     );
+    println!("{}", common::parameters_line(posterior.as_ref()));
     println!(
         "{new_runs} runs in {:.2} s ({:.0} runs/s); thread time: model {:.0}%, digest {:.0}%, chunk files {:.0}%; final files {:.2} s",
         report.wall_seconds,

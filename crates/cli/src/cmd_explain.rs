@@ -2,7 +2,7 @@
 //! corridor into it delivered, lost and held back (convoys, escorts, drivers' willingness, the
 //! threat on the road), and what it shipped on to its towns.
 
-use crate::common::{self, RunChoices, resolve_place};
+use crate::common::{self, ParameterChoice, RunChoices, resolve_place};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use lifeline_model::record::{CorridorDay, EventKind};
@@ -29,11 +29,21 @@ pub struct ExplainArgs {
     pub response: Option<String>,
     #[command(flatten)]
     pub choices: RunChoices,
+    #[command(flatten)]
+    pub parameters: ParameterChoice,
 }
 
 pub fn run(args: ExplainArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
+    let mut built = scenario.build(&args.choices.overrides(args.response.clone()))?;
+    // The run `lifeline run` makes: run 0, with the particle drawn for it.
+    let posterior = args.parameters.posterior(&scenario)?;
+    let particle = posterior
+        .as_ref()
+        .map(|p| (p, p.particle_for_run(built.seed, 0)));
+    if let Some((p, k)) = particle {
+        built.input = p.input_with(&built.input, k);
+    }
     let labels = lifeline_ensemble::figures::depot_labels(&built.input);
     let place = resolve_place(args.place.as_deref(), &labels)?;
     let depot = labels
@@ -48,6 +58,13 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         RecordOptions::all(),
     );
     print!("{}", explain(&built, &record, depot, &place, day));
+    match particle {
+        Some((p, k)) => println!(
+            "Parameters: particle {k} of the posterior {} (as in `lifeline run`); --fixed-parameters for the scenario's own values",
+            p.file
+        ),
+        None => println!("{}", common::parameters_line(None)),
+    }
     Ok(())
 }
 

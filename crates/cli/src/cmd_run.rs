@@ -1,6 +1,6 @@
 //! `lifeline run`, `lifeline scenarios`, `lifeline scenario show`, `lifeline responses`.
 
-use crate::common::{self, OutFolder, RunChoices, thousands};
+use crate::common::{self, OutFolder, ParameterChoice, RunChoices, thousands};
 use anyhow::{Context, Result};
 use lifeline_io::outdir::Outputs;
 use lifeline_io::outputs::{DisplacementTable, WriteOptions, write_run_outputs_with};
@@ -38,6 +38,8 @@ pub struct RunArgs {
     pub scenario: String,
     #[command(flatten)]
     pub choices: RunChoices,
+    #[command(flatten)]
+    pub parameters: ParameterChoice,
     /// A named response defined in the scenario (see `lifeline responses SCENARIO`).
     #[arg(long)]
     pub response: Option<String>,
@@ -54,12 +56,21 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let overrides = args.choices.overrides(args.response.clone());
-    let built = scenario.build(&overrides)?;
+    let mut built = scenario.build(&overrides)?;
     if let Some(events) = scenario.event_file_summary(&built, &overrides)? {
         eprintln!("{events}");
     }
+    let posterior = args.parameters.posterior(&scenario)?;
     let folder = args.out.take(RUN_OUTPUTS, RUN_OUTPUTS.names)?;
     let dir = folder.dir();
+    // The run is run 0 of its master seed: with a posterior, the particle drawn for it, as in
+    // run 0 of an ensemble.
+    let particle = posterior
+        .as_ref()
+        .map(|p| p.particle_for_run(built.seed, 0));
+    if let (Some(p), Some(k)) = (&posterior, particle) {
+        built.input = p.input_with(&built.input, k);
+    }
     // Supply and displacement run in one daily loop (the people present set the towns' demand).
     let plan = scenario.displacement_plan(&built)?;
     let coupled = run_coupled(
@@ -77,7 +88,12 @@ pub fn run(args: RunArgs) -> Result<()> {
     // The inputs with their sources travel with the outputs (the report shows them), with
     // the event file actually used, so that running the written file repeats this run.
     let scenario_toml = dir.join("scenario.toml");
-    let text = scenario_text_as_run(&scenario, events_file.as_deref());
+    let text = scenario_text_as_run(
+        &scenario,
+        events_file.as_deref(),
+        posterior.as_ref().map(|p| p.file.as_str()),
+        args.parameters.fixed_parameters,
+    );
     lifeline_io::atomic::write_bytes(&scenario_toml, text.as_bytes())
         .with_context(|| format!("writing {}", scenario_toml.display()))?;
     let displacement = coupled.displacement.zip(plan);
@@ -101,9 +117,22 @@ pub fn run(args: RunArgs) -> Result<()> {
         events_file,
         ..common::manifest("run", &args.scenario, built.seed, built.input.days)
     };
+    let manifest = lifeline_io::manifest::Manifest {
+        particle,
+        ..args.parameters.mark(manifest, posterior.as_ref())
+    };
     folder.write_manifest(args.choices.mark(manifest), RUN_OUTPUTS.names)?;
 
     print!("{}", key_figures_table(&built, &figures));
+    match (&posterior, particle) {
+        (Some(p), Some(k)) => println!(
+            "Parameters: particle {k} of the posterior {} ({} particles): {}; --fixed-parameters for the scenario's own values",
+            p.file,
+            p.particles(),
+            p.describe(k)
+        ),
+        _ => println!("{}", common::parameters_line(None)),
+    }
     if let Some((d, plan)) = &displacement {
         let camps: Vec<String> = plan
             .camps
@@ -137,12 +166,34 @@ pub fn run(args: RunArgs) -> Result<()> {
 }
 
 /// The scenario's text as run: with `--events`, `threat.events` points at that file (an
-/// absolute path), so the written scenario.toml reproduces the run by itself.
-fn scenario_text_as_run(scenario: &Scenario, events_file: Option<&str>) -> String {
-    let text = &scenario.text;
+/// absolute path), and a posterior named relative to the scenario becomes the file read (an
+/// absolute path, or `embedded:NAME`) — or, with `--fixed-parameters`, a comment — so the
+/// written scenario.toml reproduces the run by itself.
+fn scenario_text_as_run(
+    scenario: &Scenario,
+    events_file: Option<&str>,
+    posterior_file: Option<&str>,
+    fixed_parameters: bool,
+) -> String {
+    let text = with_posterior_as_read(scenario, posterior_file, fixed_parameters);
     let Some(file) = events_file else {
-        return text.clone();
+        return text;
     };
+    // The posterior line comes after [threat] in every scenario we ship; where it does not,
+    // its edit moved the events span, so the events are noted in a comment instead.
+    let posterior_first = scenario
+        .spec
+        .calibration
+        .as_ref()
+        .and_then(|c| c.posterior.as_ref())
+        .zip(scenario.spec.threat.events.as_ref())
+        .is_some_and(|(p, e)| p.span().start < e.span().start)
+        && text != scenario.text;
+    let text = &text;
+    if posterior_first {
+        let value = toml::Value::String(file.to_string()).to_string();
+        return format!("# events: given on the command line (--events): {value}\n{text}");
+    }
     let value = toml::Value::String(file.to_string()).to_string();
     let note = "# events: given on the command line (--events) in place of the scenario's";
     if let Some(events) = &scenario.spec.threat.events {
@@ -158,6 +209,50 @@ fn scenario_text_as_run(scenario: &Scenario, events_file: Option<&str>) -> Strin
         // A [threat] table not written as a header: record the file in a comment at least.
         None => format!("{note}: {value}\n{text}"),
     }
+}
+
+/// The scenario's text with its `[calibration] posterior` naming the file actually read.
+fn with_posterior_as_read(
+    scenario: &Scenario,
+    posterior_file: Option<&str>,
+    fixed_parameters: bool,
+) -> String {
+    let text = &scenario.text;
+    let Some(spec) = scenario
+        .spec
+        .calibration
+        .as_ref()
+        .and_then(|c| c.posterior.as_ref())
+    else {
+        return text.clone();
+    };
+    let span = spec.span();
+    let Some(file) = posterior_file else {
+        if !fixed_parameters {
+            return text.clone();
+        }
+        // The run used the written values: the posterior line becomes a comment.
+        let line = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        return format!(
+            "{}# {}  # not used: this run had --fixed-parameters{}",
+            &text[..line],
+            &text[line..span.end],
+            &text[span.end..]
+        );
+    };
+    let file = if file.starts_with("embedded:") {
+        file.to_string()
+    } else {
+        std::fs::canonicalize(file)
+            .or_else(|_| std::path::absolute(file))
+            .map_or_else(|_| file.to_string(), |p| p.display().to_string())
+    };
+    format!(
+        "{}{}{}",
+        &text[..span.start],
+        toml::Value::String(file),
+        &text[span.end..]
+    )
 }
 
 /// The byte offset just after the `[threat]` header line.

@@ -2,9 +2,10 @@
 //! (`-o/--out`, `--force`, lock, manifest), the place rule, and how figures are printed.
 
 use anyhow::{Context, Result, bail};
+use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::{OutputFolder, Outputs};
-use lifeline_scenario::Overrides;
+use lifeline_scenario::{Overrides, Scenario};
 use std::path::{Path, PathBuf};
 
 /// The longest simulation accepted (ten years).
@@ -68,6 +69,49 @@ impl RunChoices {
                 .display()
                 .to_string()
         })
+    }
+}
+
+/// `--fixed-parameters`, for commands that draw each run's parameters from the scenario's
+/// posterior.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct ParameterChoice {
+    /// Run with the parameter values written in the scenario instead of drawing each run's from
+    /// the posterior the scenario names (`[calibration] posterior`).
+    #[arg(long)]
+    pub fixed_parameters: bool,
+}
+
+impl ParameterChoice {
+    /// The posterior to draw from: none with `--fixed-parameters` (the file is then not even
+    /// read) or when the scenario names none.
+    pub fn posterior(self, scenario: &Scenario) -> Result<Option<PosteriorDraws>> {
+        if self.fixed_parameters {
+            return Ok(None);
+        }
+        Ok(PosteriorDraws::of_scenario(scenario)?)
+    }
+
+    /// Records the parameters' source in a manifest.
+    pub fn mark(self, manifest: Manifest, posterior: Option<&PosteriorDraws>) -> Manifest {
+        Manifest {
+            posterior: posterior.map(lifeline_ensemble::posterior_record),
+            fixed_parameters: self.fixed_parameters,
+            ..manifest
+        }
+    }
+}
+
+/// One line saying where a command's parameters come from.
+pub fn parameters_line(posterior: Option<&PosteriorDraws>) -> String {
+    match posterior {
+        Some(p) => format!(
+            "Parameters: each run draws a particle of the posterior {} ({} particles, hash {}); --fixed-parameters for the scenario's own values",
+            p.file,
+            p.particles(),
+            p.hash
+        ),
+        None => "Parameters: the scenario's own values (fixed)".to_string(),
     }
 }
 

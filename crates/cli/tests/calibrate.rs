@@ -101,7 +101,7 @@ fn sensitivity_writes_one_row_per_target_and_parameter() {
 }
 
 #[test]
-fn validate_writes_each_target_under_the_scenario_as_written() {
+fn validate_writes_each_target_under_the_scenarios_posterior() {
     let dir = temp_dir("validate");
     lifeline(&["validate", "--runs", "4"], &dir);
     let table = read(&dir.join("validate.csv"));
@@ -109,6 +109,10 @@ fn validate_writes_each_target_under_the_scenario_as_written() {
     assert_eq!(table.lines().count(), 9, "{table}");
     assert!(
         table.contains("\nC8 Senegal-corridor willingness early Sep,0,0.5,0.2,"),
+        "{table}"
+    );
+    assert!(
+        table.lines().skip(1).all(|l| l.ends_with(",posterior")),
         "{table}"
     );
     std::fs::remove_dir_all(&dir).expect("cleanup");

@@ -48,7 +48,10 @@ fn ensemble_writes_hxl_rows_and_its_report() {
         "--out",
         s(&dir),
     ]);
-    assert!(second_line(&dir.join("runs.csv")).starts_with("#meta+run,#meta+seed,#indicator+"));
+    assert!(
+        second_line(&dir.join("runs.csv"))
+            .starts_with("#meta+run,#meta+seed,#meta+particle,#indicator+")
+    );
     assert!(second_line(&dir.join("quantiles.csv")).starts_with("#meta+day,#date,#loc+name"));
     let page = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
     assert!(page.contains("quantiles.csv") && page.len() > 10_000);

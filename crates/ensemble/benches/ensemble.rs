@@ -94,6 +94,7 @@ fn benches(c: &mut Criterion) {
                         runs,
                         parquet,
                         hxl: false,
+                        posterior: None,
                     };
                     run_ensemble(&dir, &spec, &EnsembleOptions::default()).expect("ensemble runs")
                 })

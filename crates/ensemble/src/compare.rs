@@ -9,6 +9,7 @@
 use crate::error::{EnsembleError, Result};
 use crate::figures::{Figure, FigureSchema};
 use crate::quantile::spread;
+use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_model::params::ModelInput;
 use lifeline_model::run_rng;
 use rayon::prelude::*;
@@ -22,6 +23,8 @@ pub struct PairedRuns {
     pub days: u32,
     /// `values[response][column · runs + run]`.
     pub values: Vec<Vec<f64>>,
+    /// With a posterior, each run's particle: the same for every response of that run.
+    pub particles: Option<Vec<usize>>,
 }
 
 impl PairedRuns {
@@ -42,12 +45,15 @@ impl PairedRuns {
     }
 }
 
-/// Runs `runs` runs of every input on the same streams, in parallel on `threads` threads.
+/// Runs `runs` runs of every input on the same streams, in parallel on `threads` threads. With
+/// a posterior, run `r` of every response takes the same particle (drawn for `(seed, r)`), so
+/// the pairs share their parameters as well as their dice.
 pub fn run_paired(
     inputs: &[(String, &ModelInput)],
     seed: u64,
     runs: u64,
     threads: Option<usize>,
+    posterior: Option<&PosteriorDraws>,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<PairedRuns> {
     let Some((_, first)) = inputs.first() else {
@@ -71,10 +77,13 @@ pub fn run_paired(
         (0..runs)
             .into_par_iter()
             .map(|r| {
+                let particle = posterior.map(|p| p.particle_for_run(seed, r));
                 let out = inputs
                     .iter()
                     .map(|(_, input)| {
                         let mut rng = run_rng(seed, r);
+                        let drawn = posterior.zip(particle).map(|(p, k)| p.input_with(input, k));
+                        let input: &ModelInput = drawn.as_ref().unwrap_or(input);
                         let record = lifeline_model::run(input, &mut rng, crate::FIGURES_ONLY);
                         let mut row = Vec::with_capacity(nf);
                         schema.compute(input, &record, &mut row);
@@ -103,6 +112,7 @@ pub fn run_paired(
         runs,
         days: first.days,
         values,
+        particles: posterior.map(|p| (0..runs).map(|r| p.particle_for_run(seed, r)).collect()),
     })
 }
 
@@ -256,6 +266,8 @@ pub struct CompareAbout<'a> {
     pub runs: u64,
     pub days: u32,
     pub start_date: chrono::NaiveDate,
+    /// The posterior each run's parameters were drawn from (`None`: fixed parameters).
+    pub posterior: Option<&'a PosteriorDraws>,
 }
 
 /// The comparison's `summary.json`: `scenario`, `responses`, `seed` (the master seed; run `r`
@@ -275,6 +287,12 @@ pub fn compare_summary_json(about: &CompareAbout) -> serde_json::Value {
         "days": about.days,
         "start_date": about.start_date.to_string(),
         "end_date": end.to_string(),
+        "parameters": if about.posterior.is_some() {
+            "drawn per run from the posterior (run r: the same particle in every response)"
+        } else {
+            "fixed (the scenario's own values)"
+        },
+        "posterior": about.posterior.map(crate::posterior_record),
     })
 }
 
@@ -312,6 +330,7 @@ mod tests {
             responses: vec!["status-quo".into(), "a".into(), "b".into()],
             runs: 4,
             days: 50,
+            particles: None,
             values: vec![
                 vec![
                     10., 20., 30., 40., 100., 100., 100., 100., 5., 9., never, 7.,

@@ -11,6 +11,7 @@ use crate::journal::{
 };
 use crate::quantile::{PROBS, spread};
 use chrono::NaiveDate;
+use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_io::atomic::{write_atomically, write_bytes};
 use lifeline_io::hxl::write_header;
 use lifeline_model::params::ModelInput;
@@ -54,6 +55,8 @@ pub struct EnsembleSpec<'a> {
     pub parquet: bool,
     /// Add a row of HXL hashtags under the header of `runs.csv` and `quantiles.csv`.
     pub hxl: bool,
+    /// Draw each run's parameters from this posterior (`None`: the input's own values).
+    pub posterior: Option<&'a PosteriorDraws>,
 }
 
 /// How to run it.
@@ -68,6 +71,27 @@ pub struct EnsembleOptions<'p> {
     pub stop_after_chunks: Option<u64>,
     /// Called with the number of runs just finished (and once with those resumed).
     pub progress: Option<&'p (dyn Fn(u64) + Sync)>,
+    /// This process is one of several sharing the output folder (MPI ranks).
+    pub distributed: Option<Distributed<'p>>,
+}
+
+/// One of several processes running one ensemble into one folder (on a shared file system):
+/// rank 0 alone prepares (or checks, on `--resume`) the journal and writes the final files;
+/// every rank runs the chunks `k` with `k % ranks == rank`. Chunk files carry everything, so the
+/// final files are the same bytes for any number of ranks.
+#[derive(Clone, Copy)]
+pub struct Distributed<'p> {
+    pub rank: u64,
+    pub ranks: u64,
+    /// Returns once every rank has called it (an MPI barrier); only ever called from the
+    /// thread that called [`run_ensemble`].
+    pub barrier: &'p dyn Fn(),
+}
+
+impl Distributed<'_> {
+    fn leads(&self) -> bool {
+        self.rank == 0
+    }
 }
 
 impl Default for EnsembleOptions<'_> {
@@ -78,6 +102,7 @@ impl Default for EnsembleOptions<'_> {
             memory_budget: 64 << 20,
             stop_after_chunks: None,
             progress: None,
+            distributed: None,
         }
     }
 }
@@ -169,6 +194,7 @@ pub fn run_ensemble(
         days: input.days,
         chunk_runs,
         parquet: spec.parquet,
+        posterior: spec.posterior.map(crate::posterior_record),
     };
     let layout = Layout {
         spec,
@@ -184,57 +210,34 @@ pub fn run_ensemble(
         chunks: layout.chunks,
         ..EnsembleReport::default()
     };
-    std::fs::create_dir_all(dir).at(dir)?;
     let journal = Journal::new(dir);
-    let existing = journal.read_manifest()?;
-
-    // Decide: resume, refuse, or start afresh.
+    let leads = options.distributed.is_none_or(|d| d.leads());
     let mut done = vec![false; layout.chunks as usize];
-    match existing {
-        Some(old) if options.resume => {
-            if let Some((field, was, now)) = old.difference(&layout.manifest) {
-                return Err(EnsembleError::Mismatch {
-                    dir: dir.to_path_buf(),
-                    field,
-                    journal: was,
-                    now,
-                });
+    if leads {
+        // Rank 0 (or a single process) decides; on error it returns before the barrier and
+        // the caller aborts every rank.
+        if prepare(dir, &journal, &layout, options, &mut done, &mut report)? {
+            report.wall_seconds = started.elapsed().as_secs_f64();
+            if let Some(d) = options.distributed {
+                (d.barrier)();
             }
-            journal.remove_temporaries()?;
-            for k in 0..layout.chunks {
-                let shape = layout.shape(k);
-                match verify_chunk(&journal, &shape, spec.parquet)? {
-                    None => {
-                        done[k as usize] = true;
-                        report.resumed_runs += shape.runs;
-                    }
-                    Some(_) => {
-                        // Incomplete or damaged: recompute it.
-                        let _ = std::fs::remove_file(journal.chunk_path(k));
-                        let _ = std::fs::remove_file(journal.parquet_path(k));
-                    }
-                }
-            }
+            return Ok(report);
         }
-        Some(old) => {
-            let finished = chunk_files(&journal)?;
-            if finished > 0 {
-                return Err(EnsembleError::Unfinished {
-                    dir: dir.to_path_buf(),
-                    done: (finished * old.chunk_runs).min(old.runs),
-                    total: old.runs,
-                });
-            }
-            start_afresh(dir, &journal, &layout.manifest)?;
-        }
-        None => {
-            if options.resume && complete_in(dir, &layout.manifest)? {
+    }
+    if let Some(d) = options.distributed {
+        (d.barrier)();
+        if !d.leads() {
+            // The journal as rank 0 left it: none means the ensemble was already complete.
+            if journal.read_manifest()?.is_none() {
                 report.already_complete = true;
                 report.resumed_runs = spec.runs;
-                report.wall_seconds = started.elapsed().as_secs_f64();
                 return Ok(report);
             }
-            start_afresh(dir, &journal, &layout.manifest)?;
+            // Rank 0 removed damaged chunks before the barrier; a rank checks only its own.
+            for k in (0..layout.chunks).filter(|k| k % d.ranks == d.rank) {
+                done[k as usize] =
+                    verify_chunk(&journal, &layout.shape(k), spec.parquet)?.is_none();
+            }
         }
     }
     if let Some(p) = options.progress
@@ -244,9 +247,13 @@ pub fn run_ensemble(
     }
 
     let pool = crate::pool(options.threads)?;
-    let pending: Vec<u64> = (0..layout.chunks).filter(|k| !done[*k as usize]).collect();
+    let mine = |k: &u64| options.distributed.is_none_or(|d| k % d.ranks == d.rank);
+    let pending: Vec<u64> = (0..layout.chunks)
+        .filter(|k| !done[*k as usize] && mine(k))
+        .collect();
     let begun = AtomicU64::new(0);
     let limit = options.stop_after_chunks.unwrap_or(u64::MAX);
+    let progress = options.progress;
     let timings: Vec<Option<Timing>> = pool.install(|| {
         pending
             .par_iter()
@@ -254,7 +261,7 @@ pub fn run_ensemble(
                 if begun.fetch_add(1, Ordering::SeqCst) >= limit {
                     return Ok(None);
                 }
-                run_chunk(&layout, &journal, k, options.progress).map(Some)
+                run_chunk(&layout, &journal, k, progress).map(Some)
             })
             .collect::<Result<Vec<_>>>()
     })?;
@@ -280,13 +287,87 @@ pub fn run_ensemble(
             total: spec.runs,
         });
     }
+    if let Some(d) = options.distributed {
+        // Every rank's chunks are on disk before rank 0 reads them.
+        (d.barrier)();
+        if !d.leads() {
+            report.wall_seconds = started.elapsed().as_secs_f64();
+            return Ok(report);
+        }
+    }
 
     let t = Instant::now();
-    pool.install(|| finalize(dir, &layout, &journal, options.memory_budget))?;
+    let budget = options.memory_budget;
+    pool.install(|| finalize(dir, &layout, &journal, budget))?;
     journal.remove()?;
     report.finalize_seconds = t.elapsed().as_secs_f64();
     report.wall_seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Resumes, refuses, or starts the journal afresh; marks the chunks already done. `true` when
+/// the ensemble was already complete in `dir` (nothing to do).
+fn prepare(
+    dir: &Path,
+    journal: &Journal,
+    layout: &Layout,
+    options: &EnsembleOptions,
+    done: &mut [bool],
+    report: &mut EnsembleReport,
+) -> Result<bool> {
+    let spec = layout.spec;
+    std::fs::create_dir_all(dir).at(dir)?;
+    let existing = journal.read_manifest()?;
+
+    // Decide: resume, refuse, or start afresh.
+    match existing {
+        Some(old) if options.resume => {
+            if let Some((field, was, now)) = old.difference(&layout.manifest) {
+                return Err(EnsembleError::Mismatch {
+                    dir: dir.to_path_buf(),
+                    field,
+                    journal: was,
+                    now,
+                });
+            }
+            journal.remove_temporaries()?;
+            for k in 0..layout.chunks {
+                let shape = layout.shape(k);
+                match verify_chunk(journal, &shape, spec.parquet)? {
+                    None => {
+                        done[k as usize] = true;
+                        report.resumed_runs += shape.runs;
+                    }
+                    Some(_) => {
+                        // Incomplete or damaged: recompute it.
+                        let _ = std::fs::remove_file(journal.chunk_path(k));
+                        let _ = std::fs::remove_file(journal.parquet_path(k));
+                    }
+                }
+            }
+        }
+        Some(old) => {
+            let finished = chunk_files(journal)?;
+            if finished > 0 {
+                return Err(EnsembleError::Unfinished {
+                    dir: dir.to_path_buf(),
+                    done: (finished * old.chunk_runs).min(old.runs),
+                    total: old.runs,
+                });
+            }
+            start_afresh(dir, journal, &layout.manifest)?;
+        }
+        None => {
+            if options.resume && complete_in(dir, &layout.manifest)? {
+                report.already_complete = true;
+                report.resumed_runs = spec.runs;
+                // The journal is gone: other ranks read that as "complete".
+                return Ok(true);
+            }
+            start_afresh(dir, journal, &layout.manifest)?;
+        }
+    }
+    Ok(false)
 }
 
 fn chunk_files(journal: &Journal) -> Result<u64> {
@@ -370,7 +451,10 @@ fn run_chunk(
         let run = shape.first_run + i as u64;
         let t0 = Instant::now();
         let mut rng = run_rng(spec.seed, run);
-        let record = lifeline_model::run(input, &mut rng, crate::RECORD);
+        let drawn = spec
+            .posterior
+            .map(|p| p.input_for_run(input, spec.seed, run).0);
+        let record = lifeline_model::run(drawn.as_ref().unwrap_or(input), &mut rng, crate::RECORD);
         let t1 = Instant::now();
         row.clear();
         layout.schema.compute(input, &record, &mut row);
@@ -520,7 +604,17 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
             .iter()
             .map(|c| csv_field(&c.column_name()).into_owned())
             .collect();
-        write_header(w, &format!("run,seed,{}", header.join(",")), spec.hxl)?;
+        // With a posterior, each run's particle (its row in the posterior file, from 0).
+        let particle = if spec.posterior.is_some() {
+            "particle,"
+        } else {
+            ""
+        };
+        write_header(
+            w,
+            &format!("run,seed,{particle}{}", header.join(",")),
+            spec.hxl,
+        )?;
         let mut block: Vec<f64> = Vec::new();
         let mut scratch = Vec::new();
         for k in 0..layout.chunks {
@@ -540,7 +634,11 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
             )
             .map_err(std::io::Error::other)?;
             for i in 0..m {
-                write!(w, "{},{}", shape.first_run + i as u64, spec.seed)?;
+                let run = shape.first_run + i as u64;
+                write!(w, "{run},{}", spec.seed)?;
+                if let Some(p) = spec.posterior {
+                    write!(w, ",{}", p.particle_for_run(spec.seed, run))?;
+                }
                 for (f, c) in layout.schema.columns.iter().enumerate() {
                     write!(
                         w,
@@ -739,6 +837,7 @@ fn summary_json(
         "start_date": spec.start_date.to_string(),
         "end_date": date(spec.input.days.saturating_sub(1)).to_string(),
         "dry_cover_days": lifeline_model::summary::DRY_COVER_DAYS,
+        "parameters": if spec.posterior.is_some() { "drawn per run from the posterior" } else { "fixed (the scenario's own values)" },
         "quantiles": "exact sample quantiles over all runs (type 7, linear interpolation); first_day_cover_below_3 counts a run that never ran dry as +infinity, so a quantile falling among those runs is null",
         "places": places,
         "national": national,

@@ -36,12 +36,21 @@ pub struct Manifest {
     pub days: u32,
     pub chunk_runs: u64,
     pub parquet: bool,
+    /// The posterior each run's parameters are drawn from (absent: the scenario's own values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<lifeline_io::manifest::PosteriorRecord>,
 }
 
 impl Manifest {
     /// The first field that differs from `other`, as (name, mine, theirs).
     pub fn difference(&self, now: &Manifest) -> Option<(&'static str, String, String)> {
-        let fields: [(&'static str, String, String); 9] = [
+        let posterior = |m: &Manifest| {
+            m.posterior.as_ref().map_or_else(
+                || "none (fixed parameters)".to_string(),
+                |p| format!("{} ({})", p.file, p.hash),
+            )
+        };
+        let fields: [(&'static str, String, String); 10] = [
             ("format", self.format.to_string(), now.format.to_string()),
             ("scenario", self.scenario.clone(), now.scenario.clone()),
             ("response", self.response.clone(), now.response.clone()),
@@ -59,6 +68,7 @@ impl Manifest {
                 now.chunk_runs.to_string(),
             ),
             ("parquet", self.parquet.to_string(), now.parquet.to_string()),
+            ("posterior", posterior(self), posterior(now)),
         ];
         fields.into_iter().find(|(_, a, b)| a != b)
     }

@@ -22,7 +22,9 @@ pub use compare::{
     CompareAbout, CompareRow, PairedRuns, compare, compare_summary_bytes, compare_summary_json,
     run_paired, write_compare_csv,
 };
-pub use ensemble::{EnsembleOptions, EnsembleReport, EnsembleSpec, chunk_runs, run_ensemble};
+pub use ensemble::{
+    Distributed, EnsembleOptions, EnsembleReport, EnsembleSpec, chunk_runs, run_ensemble,
+};
 pub use error::{EnsembleError, Result};
 pub use figures::{Figure, FigureColumn, FigureSchema};
 
@@ -58,6 +60,17 @@ pub fn fingerprint(input: &ModelInput) -> String {
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     let _ = std::fmt::write(&mut h, format_args!("{input:?}"));
     format!("{:016x}", h.0)
+}
+
+/// How a posterior is recorded in manifests and summaries.
+pub fn posterior_record(
+    posterior: &lifeline_analysis::posterior::PosteriorDraws,
+) -> lifeline_io::manifest::PosteriorRecord {
+    lifeline_io::manifest::PosteriorRecord {
+        file: posterior.file.clone(),
+        hash: posterior.hash.clone(),
+        particles: posterior.particles(),
+    }
 }
 
 /// Builds a rayon pool of `threads` threads (all cores when `None`).

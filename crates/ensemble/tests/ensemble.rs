@@ -33,6 +33,7 @@ fn spec<'a>(b: &'a Built, runs: u64) -> EnsembleSpec<'a> {
         runs,
         parquet: true,
         hxl: false,
+        posterior: None,
     }
 }
 

@@ -24,6 +24,7 @@ const TAGS: &[(&str, &str)] = &[
     ("population_present", "#population+present"),
     ("run", "#meta+run"),
     ("seed", "#meta+seed"),
+    ("particle", "#meta+particle"),
     ("runs", "#meta+runs"),
     ("metric", "#indicator+name"),
     ("figure", "#indicator+name"),

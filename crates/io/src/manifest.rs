@@ -48,9 +48,28 @@ pub struct Manifest {
     /// Counterfactual: days every declaration and event was moved (`--shift-threat`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub threat_shift_days: i64,
+    /// The posterior each run's parameters were drawn from (absent: the scenario's own values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorRecord>,
+    /// `--fixed-parameters` was given: the scenario names a posterior but its own values ran.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fixed_parameters: bool,
+    /// `run`: the posterior's particle (its row, from 0) whose parameters the run used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub particle: Option<usize>,
     /// The files written, in name order.
     #[serde(default)]
     pub files: Vec<WrittenFile>,
+}
+
+/// A posterior as recorded in manifests: where it came from and a hash of its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosteriorRecord {
+    /// A path, or `embedded:NAME`.
+    pub file: String,
+    /// FNV-1a (64 bits, hex) of the file's bytes.
+    pub hash: String,
+    pub particles: usize,
 }
 
 impl Manifest {

@@ -35,6 +35,14 @@ pub struct Scenario {
     pub(crate) base_dir: Option<PathBuf>,
 }
 
+/// A posterior file named by a scenario, as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PosteriorSource {
+    /// Where it came from: a path, or `embedded:NAME`.
+    pub file: String,
+    pub text: String,
+}
+
 /// Command-line choices that change a run without editing the file.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
@@ -145,6 +153,66 @@ impl Scenario {
             tables,
             base_dir,
         })
+    }
+
+    /// The posterior the scenario names (`[calibration] posterior`), read but not parsed (the
+    /// analysis crate parses it against the parameters): `None` when it names none. A relative
+    /// name is looked up beside the scenario file, or among the embedded posteriors for an
+    /// embedded scenario; `embedded:NAME` always names an embedded one.
+    pub fn posterior_source(&self) -> Result<Option<PosteriorSource>> {
+        let Some(spec) = self
+            .spec
+            .calibration
+            .as_ref()
+            .and_then(|c| c.posterior.as_ref())
+        else {
+            return Ok(None);
+        };
+        let src = self.src();
+        let field = "calibration.posterior";
+        let value = spec.get_ref();
+        let embedded_name = value.strip_prefix("embedded:").or_else(|| {
+            (self.file.starts_with("embedded:") && self.base_dir.is_none())
+                .then_some(value.as_str())
+        });
+        if let Some(name) = embedded_name {
+            let text = embedded::posterior(name).ok_or_else(|| {
+                let known: Vec<&str> = embedded::POSTERIORS.iter().map(|d| d.0).collect();
+                src.error(
+                    spec.span(),
+                    field,
+                    format!(
+                        "no embedded posterior `{name}`; embedded: {}",
+                        known.join(", ")
+                    ),
+                )
+            })?;
+            return Ok(Some(PosteriorSource {
+                file: format!("embedded:{name}"),
+                text: text.to_string(),
+            }));
+        }
+        let path = match &self.base_dir {
+            Some(dir) if Path::new(value).is_relative() => dir.join(value),
+            _ => PathBuf::from(value),
+        };
+        let bytes = std::fs::read(&path).map_err(|e| {
+            // A copy of an embedded scenario names its posterior by the embedded file's name.
+            let hint = match embedded::posterior(value) {
+                Some(_) => format!(
+                    "write `posterior = \"embedded:{value}\"` for the embedded one, or run with --fixed-parameters"
+                ),
+                None => "give the path relative to the scenario file, or run with --fixed-parameters to use the scenario's own values".to_string(),
+            };
+            src.error(
+                spec.span(),
+                field,
+                format!("cannot read the posterior `{}`: {e}; {hint}", path.display()),
+            )
+        })?;
+        let file = path.display().to_string();
+        let text = lifeline_io::text::decode(bytes, &file)?;
+        Ok(Some(PosteriorSource { file, text }))
     }
 
     fn src(&self) -> SourceText<'_> {

@@ -13,6 +13,13 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ),
 ];
 
+/// (name, CSV text) of the posteriors the embedded scenarios name (`[calibration] posterior`),
+/// each the `posterior.csv` of a `lifeline calibrate` run (docs/calibration.md).
+pub const POSTERIORS: &[(&str, &str)] = &[(
+    "mali-2025-posterior.csv",
+    include_str!("../scenarios/mali-2025-posterior.csv"),
+)];
+
 /// The name `lifeline run` uses when none is given.
 pub const DEFAULT_SCENARIO: &str = "mali-2025";
 
@@ -44,4 +51,8 @@ pub fn scenario(name: &str) -> Option<&'static str> {
 
 pub fn data(name: &str) -> Option<&'static str> {
     DATA.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+pub fn posterior(name: &str) -> Option<&'static str> {
+    POSTERIORS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }

@@ -14,6 +14,6 @@ pub mod spec;
 mod supply_modes;
 pub mod validate;
 
-pub use build::{Built, Overrides, STATUS_QUO, Scenario};
+pub use build::{Built, Overrides, PosteriorSource, STATUS_QUO, Scenario};
 pub use error::ScenarioError;
 pub use events::EventFileSummary;

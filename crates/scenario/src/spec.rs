@@ -54,6 +54,11 @@ pub struct ScenarioFile {
 #[derive(Debug, Deserialize, Clone, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CalibrationSpec {
+    /// A posterior (`posterior.csv` of `lifeline calibrate`: one row per particle, a column per
+    /// parameter path, a `weight`), relative to the scenario file (or `embedded:NAME`). Runs
+    /// draw their parameters from it unless `--fixed-parameters` is given.
+    #[serde(default)]
+    pub posterior: Option<Spanned<String>>,
     /// Each table with its span, so that `validate.rs` can give its line.
     #[serde(default, rename = "target")]
     pub targets: Vec<Spanned<TargetSpec>>,

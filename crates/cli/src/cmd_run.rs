@@ -124,6 +124,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     folder.write_manifest(args.choices.mark(manifest), RUN_OUTPUTS.names)?;
 
     print!("{}", key_figures_table(&built, &figures));
+    print!("{}", food_by_month_table(&built, &record, &figures));
     match (&posterior, particle) {
         (Some(p), Some(k)) => println!(
             "Parameters: particle {k} of the posterior {} ({} particles): {}; --fixed-parameters for the scenario's own values",
@@ -336,8 +337,9 @@ pub fn key_figures_table(built: &Built, figures: &lifeline_model::KeyFigures) ->
         .collect();
     let _ = writeln!(
         s,
-        "National: {} delivered; {} trucks lost; {} drivers kidnapped",
+        "National: {} delivered; {} attacks on convoys; {} trucks lost; {} drivers kidnapped",
         delivered.join(", "),
+        figures.corridors.iter().map(|c| c.attacks).sum::<u32>(),
         figures.trucks_lost,
         figures.drivers_kidnapped
     );
@@ -391,6 +393,84 @@ fn exports_and_services_lines(s: &mut String, built: &Built, figures: &lifeline_
     if !closed.is_empty() {
         let _ = writeln!(s, "Services closed: {}", closed.join(", "));
     }
+}
+
+/// Month by month, for food depots that reached phase 3 or worse (a siege): stock, kcal per
+/// person per day, the phase at the month's end, the food price index, and deliveries by road
+/// and by air. Empty when no food depot is in crisis.
+pub fn food_by_month_table(
+    built: &Built,
+    record: &lifeline_model::RunRecord,
+    figures: &lifeline_model::KeyFigures,
+) -> String {
+    use chrono::Datelike;
+    let input = &built.input;
+    let mut s = String::new();
+    for (di, f) in figures.depots.iter().enumerate() {
+        if !f.food.as_ref().is_some_and(|food| food.worst_phase >= 3) {
+            continue;
+        }
+        let name = &input.network.place(input.depots[di].place).name;
+        let unit = &input.commodities[input.depots[di].commodity.index()].unit;
+        let _ = writeln!(
+            s,
+            "{name} by month: {:<7} {:>12} {:>9} {:>6} {:>11} {:>14} {:>13}",
+            "month",
+            format!("stock {unit}"),
+            "kcal/day",
+            "phase",
+            "food price",
+            format!("road {unit}"),
+            format!("air {unit}")
+        );
+        // Days grouped by calendar month, in order.
+        let mut month_start = 0usize;
+        while month_start < record.depot_days.len() {
+            let date = |d: usize| {
+                built
+                    .start_date
+                    .checked_add_days(chrono::Days::new(d as u64))
+                    .unwrap_or(built.start_date)
+            };
+            let first = date(month_start);
+            let mut end = month_start;
+            while end < record.depot_days.len()
+                && date(end).month() == first.month()
+                && date(end).year() == first.year()
+            {
+                end += 1;
+            }
+            let rows: Vec<_> = record.depot_days[month_start..end]
+                .iter()
+                .map(|d| &d[di])
+                .collect();
+            let n = rows.len() as f64;
+            let kcal = rows
+                .iter()
+                .filter_map(|r| r.kcal_per_person_day)
+                .sum::<f64>()
+                / n;
+            let last = rows.last().copied();
+            let air: f64 = rows.iter().map(|r| r.delivered_by_air).sum();
+            let road: f64 = rows.iter().map(|r| r.delivered - r.delivered_by_air).sum();
+            let _ = writeln!(
+                s,
+                "{:>width$} {:<7} {:>12.0} {:>9.0} {:>6} {:>10.2}× {:>14.0} {:>13.0}",
+                "",
+                first.format("%Y-%m"),
+                last.map_or(0.0, |r| r.stock),
+                kcal,
+                last.and_then(|r| r.food_phase)
+                    .map_or("—".to_string(), |p| p.to_string()),
+                last.map_or(1.0, |r| r.food_price_index),
+                road,
+                air,
+                width = name.chars().count() + 9,
+            );
+            month_start = end;
+        }
+    }
+    s
 }
 
 /// Food depots' figures: kcal per person per day, the food phase, food prices.

@@ -1241,12 +1241,18 @@ impl<'a> Simulation<'a> {
         today.rationing = rationing;
         today.rationing_level = level;
         today.plant_stock = plant_stock;
-        today.food_price_index = match self.fuel_depot_at[di] {
-            // A food depot: its own scarcity times the cost of trucking it (the town's fuel).
-            Some(fuel) => {
+        let eaten = input.commodities[depot.commodity.index()]
+            .kcal_per_unit
+            .is_some();
+        today.food_price_index = match (eaten, self.fuel_depot_at[di]) {
+            // A food depot: its own scarcity times the cost of trucking it (the town's fuel,
+            // where the town has a fuel depot).
+            (true, Some(fuel)) => {
                 multiple * economy::food_price_index(self.price_multiple[fuel], &input.prices)
             }
-            None => economy::food_price_index(multiple, &input.prices),
+            (true, None) => multiple,
+            // A fuel depot: the food index its transport cost implies.
+            (false, _) => economy::food_price_index(multiple, &input.prices),
         };
         today.population_present = self.people[di];
         today.kcal_per_person_day = kcal;

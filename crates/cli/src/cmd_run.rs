@@ -407,7 +407,7 @@ pub fn food_by_month_table(
     let input = &built.input;
     let mut s = String::new();
     for (di, f) in figures.depots.iter().enumerate() {
-        if !f.food.as_ref().is_some_and(|food| food.worst_phase >= 3) {
+        if f.food.as_ref().is_none_or(|food| food.worst_phase < 3) {
             continue;
         }
         let name = &input.network.place(input.depots[di].place).name;

@@ -4,9 +4,9 @@
 use crate::build::{non_negative, positive, probability};
 use crate::error::{ScenarioError, SourceText};
 use crate::spec::ExportSpec;
+use lifeline_model::PlaceId;
 use lifeline_model::network::{Network, SpeedTable};
 use lifeline_model::params::{CommoditySpec, DepotSpec, ExportSpec as ModelExport};
-use lifeline_model::{DepotId, PlaceId};
 use toml::Spanned;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -60,22 +60,14 @@ pub(crate) fn exports(
         })?;
         let fuel_depot = match &e.fuel_from {
             None => None,
-            Some(name) => {
-                let at = place(src, network, name, "export.fuel_from")?;
-                let found = depots.iter().position(|d| {
-                    d.place == at && commodities[d.commodity.index()].kcal_per_unit.is_none()
-                });
-                Some(DepotId::from_index(found.ok_or_else(|| {
-                    src.error(
-                        name.span(),
-                        "export.fuel_from",
-                        format!(
-                            "`{}` has no depot of a fuel to run the works",
-                            name.get_ref()
-                        ),
-                    )
-                })?))
-            }
+            Some(name) => Some(crate::food::fuel_depot_named(
+                src,
+                network,
+                depots,
+                commodities,
+                name,
+                "export.fuel_from",
+            )?),
         };
         let fuel_dependence = match &e.fuel_dependence {
             Some(v) => probability(src, v, "export.fuel_dependence")?,

@@ -65,28 +65,14 @@ pub(crate) fn production(
     };
     let fuel_depot = match &spec.fuel_from {
         None => None,
-        Some(name) => {
-            let place = network.place_by_name(name.get_ref()).ok_or_else(|| {
-                src.error(
-                    name.span(),
-                    "depot.production.fuel_from",
-                    format!("unknown place `{}`", name.get_ref()),
-                )
-            })?;
-            let found = depots.iter().position(|d| {
-                d.place == place && commodities[d.commodity.index()].kcal_per_unit.is_none()
-            });
-            Some(DepotId::from_index(found.ok_or_else(|| {
-                src.error(
-                    name.span(),
-                    "depot.production.fuel_from",
-                    format!(
-                        "`{}` has no depot of a fuel (a commodity without kcal_per_unit); add one or remove fuel_from",
-                        name.get_ref()
-                    ),
-                )
-            })?))
-        }
+        Some(name) => Some(fuel_depot_named(
+            src,
+            network,
+            depots,
+            commodities,
+            name,
+            "depot.production.fuel_from",
+        )?),
     };
     let fuel_dependence = match &spec.fuel_dependence {
         None => 0.0,
@@ -116,6 +102,39 @@ pub(crate) fn production(
         daily,
         fuel_depot,
         fuel_dependence,
+    })
+}
+
+/// The fuel depot (a depot of a commodity without `kcal_per_unit`) at the place `name`: what
+/// runs the machinery of a harvest or the works of an export.
+pub(crate) fn fuel_depot_named(
+    src: &SourceText,
+    network: &Network,
+    depots: &[DepotSpec],
+    commodities: &[CommoditySpec],
+    name: &toml::Spanned<String>,
+    field: &str,
+) -> Result<DepotId> {
+    let place = network.place_by_name(name.get_ref()).ok_or_else(|| {
+        src.error(
+            name.span(),
+            field,
+            format!("unknown place `{}`", name.get_ref()),
+        )
+    })?;
+    let found = depots
+        .iter()
+        .position(|d| d.place == place && commodities[d.commodity.index()].kcal_per_unit.is_none());
+    found.map(DepotId::from_index).ok_or_else(|| {
+        src.error(
+            name.span(),
+            field,
+            format!(
+                "`{}` has no depot of a fuel (a commodity without kcal_per_unit); add one or remove {}",
+                name.get_ref(),
+                field.rsplit('.').next().unwrap_or(field)
+            ),
+        )
     })
 }
 

@@ -4,6 +4,9 @@
 use crate::embedded;
 use crate::error::{ScenarioError, SourceText};
 use crate::events::{EventWeights, weighted_events};
+use crate::numbers::{
+    at_least_one, date, fraction_positive, hours, non_negative, population, positive, probability,
+};
 use crate::spec::{BlockadeSpec, ScenarioFile};
 use crate::supply_modes::{self, ModeContext};
 use chrono::NaiveDate;
@@ -1342,25 +1345,6 @@ pub(crate) fn load_data(
     Ok((text, path.display().to_string()))
 }
 
-pub(crate) fn date(src: &SourceText, s: &Spanned<String>, field: &str) -> Result<NaiveDate> {
-    crate::validate::parse_date(s.get_ref()).map_err(|message| src.error(s.span(), field, message))
-}
-
-pub(crate) fn checked(
-    src: &SourceText,
-    v: &Spanned<f64>,
-    field: &str,
-    ok: bool,
-    what: &str,
-) -> Result<f64> {
-    let x = *v.get_ref();
-    if ok && x.is_finite() {
-        Ok(x)
-    } else {
-        Err(src.error(v.span(), field, format!("expected {what}, found {x}")))
-    }
-}
-
 /// Defaults of the optional consequence keys (docs/model.md): the Mali scenarios state them.
 /// Days of full-output burn the power plants hold in their own tanks.
 const DEFAULT_PLANT_TANK_DAYS: f64 = 5.0;
@@ -1370,51 +1354,3 @@ const DEFAULT_RATIONING_ADJUST_PER_DAY: f64 = 0.05;
 const DEFAULT_RATIONING_DEAD_BAND: f64 = 0.05;
 /// Half-life of the informal price's move toward the level scarcity implies.
 const DEFAULT_PRICE_HALF_LIFE_DAYS: f64 = 3.0;
-
-pub(crate) fn positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(src, v, field, *v.get_ref() > 0.0, "a positive number")
-}
-pub(crate) fn non_negative(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(src, v, field, *v.get_ref() >= 0.0, "a number ≥ 0")
-}
-pub(crate) fn probability(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(
-        src,
-        v,
-        field,
-        (0.0..=1.0).contains(v.get_ref()),
-        "a number in [0, 1]",
-    )
-}
-fn fraction_positive(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(
-        src,
-        v,
-        field,
-        *v.get_ref() > 0.0 && *v.get_ref() <= 1.0,
-        "a number in (0, 1]",
-    )
-}
-fn at_least_one(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(src, v, field, *v.get_ref() >= 1.0, "a number ≥ 1")
-}
-/// People a depot serves: a whole, finite count below ten billion.
-fn population(src: &SourceText, v: &Spanned<f64>) -> Result<f64> {
-    let x = *v.get_ref();
-    checked(
-        src,
-        v,
-        "depot.population",
-        (0.0..1e10).contains(&x),
-        "a number of people in [0, 1e10)",
-    )
-}
-fn hours(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f64> {
-    checked(
-        src,
-        v,
-        field,
-        (0.0..=24.0).contains(v.get_ref()),
-        "hours in [0, 24]",
-    )
-}

@@ -1,8 +1,8 @@
 //! Build stage for exports (`[[export]]`): a product made in the country whose works burn a
 //! depot's fuel and whose shipments take a road out (gold from the Kayes mines).
 
-use crate::build::{non_negative, positive, probability};
 use crate::error::{ScenarioError, SourceText};
+use crate::numbers::{non_negative, positive, probability};
 use crate::spec::ExportSpec;
 use lifeline_model::PlaceId;
 use lifeline_model::network::{Network, SpeedTable};

@@ -2,8 +2,8 @@
 //! production = {...}`) and the reading of kcal per person per day as a phase
 //! (`[food_security]`).
 
-use crate::build::{non_negative, positive, probability};
 use crate::error::{ScenarioError, SourceText};
+use crate::numbers::{non_negative, positive, probability};
 use crate::spec::{FoodSecuritySpec, ProductionSpec};
 use chrono::{Datelike, Days as CalendarDays, NaiveDate};
 use lifeline_model::DepotId;

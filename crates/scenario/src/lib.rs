@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 mod exports;
 mod food;
+mod numbers;
 mod required;
 mod services;
 pub mod spec;

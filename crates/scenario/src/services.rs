@@ -1,8 +1,8 @@
 //! Build stage for services beyond schools (`[[service]]`): health centres, shops and markets,
 //! each closing when what it needs (transport fuel, power, food) runs short.
 
-use crate::build::probability;
 use crate::error::{ScenarioError, SourceText};
+use crate::numbers::probability;
 use crate::spec::ServiceRuleSpec;
 use lifeline_model::DepotId;
 use lifeline_model::network::Network;

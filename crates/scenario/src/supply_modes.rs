@@ -2,8 +2,8 @@
 //! airlifts (scenario tables `[[scheduled_convoy]]`, `[[road_cut]]`, `[[airlift]]`, and a
 //! response's `[[response.scheduled_convoy]]`).
 
-use crate::build::{date, non_negative, positive, probability};
 use crate::error::{ScenarioError, SourceText};
+use crate::numbers::{date, non_negative, positive, probability};
 use crate::spec::{AirliftSpec, RoadCutSpec, ScheduledConvoySpec};
 use chrono::NaiveDate;
 use lifeline_model::network::Network;

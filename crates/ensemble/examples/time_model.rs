@@ -20,7 +20,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for r in 0..runs {
         let mut rng = run_rng(built.seed, r);
         let rec = lifeline_model::run(&built.input, &mut rng, opts);
-        sum += key_figures(&built.input, &rec).total_delivered;
+        sum += key_figures(&built.input, &rec)
+            .delivered_by_commodity
+            .iter()
+            .sum::<f64>();
     }
     let t2 = Instant::now();
     println!(

@@ -160,7 +160,9 @@ impl FigureSchema {
             }
             out.push(f64::from(f.rationing_days));
         }
-        out.push(k.total_delivered);
+        // National deliveries of the scenario's first commodity (fuel in Mali), in its unit:
+        // volumes of different commodities are not summed.
+        out.push(k.delivered_by_commodity.first().copied().unwrap_or(0.0));
         out.push(f64::from(k.trucks_lost));
         out.push(f64::from(k.drivers_kidnapped));
     }

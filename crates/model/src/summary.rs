@@ -53,7 +53,6 @@ pub struct KeyFigures {
     pub corridors: Vec<CorridorFigures>,
     /// Delivered over all corridors, per commodity (each in its own unit).
     pub delivered_by_commodity: Vec<f64>,
-    pub total_delivered: f64,
     pub trucks_lost: u32,
     pub drivers_kidnapped: u32,
     pub exports: Vec<crate::record::ExportTotals>,
@@ -149,7 +148,6 @@ pub fn key_figures(input: &ModelInput, record: &RunRecord) -> KeyFigures {
         delivered_by_commodity,
         exports: record.exports.clone(),
         services: record.services.clone(),
-        total_delivered: corridors.iter().map(|c| c.delivered).sum(),
         trucks_lost: corridors.iter().map(|c| c.trucks_lost).sum(),
         drivers_kidnapped: corridors.iter().map(|c| c.drivers_kidnapped).sum(),
         depots,

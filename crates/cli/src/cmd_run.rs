@@ -152,17 +152,16 @@ pub fn run(args: RunArgs) -> Result<()> {
             format!("; arrivals by camp: {}", camps.join(", "))
         };
         // Places whose people were trapped: the most on one day and for how many days.
-        let places = d.trapped.first().map_or(0, Vec::len);
-        let trapped: Vec<String> = (0..places)
-            .filter_map(|p| {
-                let most = d.trapped.iter().map(|day| day[p]).max().unwrap_or(0);
-                let days = d.trapped.iter().filter(|day| day[p] > 0).count();
-                (most > 0).then(|| {
-                    format!(
-                        "{} {most} people on {days} days",
-                        built.input.network.places()[p].name
-                    )
-                })
+        let trapped: Vec<String> = table
+            .as_ref()
+            .map(|t| t.trapped_places())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(p, most, days)| {
+                format!(
+                    "{} {most} people on {days} days",
+                    built.input.network.places()[p].name
+                )
             })
             .collect();
         let trapped = if trapped.is_empty() {

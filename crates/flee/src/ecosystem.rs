@@ -722,19 +722,26 @@ impl Ecosystem {
                 }
                 ConflictSpawnMode::Poisson => poisson(rate * location.conflict, rng),
             };
-            if self.agents.place.len() as u64 + count > MAX_AGENTS {
-                return Err(FleeError::Api(format!(
-                    "day {}: conflict-driven spawning at {} would take the agents past \
-                     {MAX_AGENTS}; lower displaced_per_conflict_day or raise optimisations.hasten",
-                    self.time, location.name
-                )));
-            }
-            for _ in 0..count {
-                self.add_displaced(LocationId(index as u32));
-            }
+            self.spawn_driven(index, count, "conflict")?;
             spawned += count;
         }
         Ok(spawned)
+    }
+
+    /// Adds `count` displaced agents at location `index` for conflict- or flood-driven
+    /// spawning (`cause`), refusing to take the agents past [`MAX_AGENTS`].
+    fn spawn_driven(&mut self, index: usize, count: u64, cause: &str) -> Result<()> {
+        if self.agents.place.len() as u64 + count > MAX_AGENTS {
+            return Err(FleeError::Api(format!(
+                "day {}: {cause}-driven spawning at {} would take the agents past \
+                 {MAX_AGENTS}; lower displaced_per_{cause}_day or raise optimisations.hasten",
+                self.time, self.locations[index].name
+            )));
+        }
+        for _ in 0..count {
+            self.add_displaced(LocationId(index as u32));
+        }
+        Ok(())
     }
 
     /// DFlee's flood-driven spawning: every location with a flood level L above 0 spawns its
@@ -759,16 +766,7 @@ impl Ecosystem {
                 // Flee truncates the mean before the draw.
                 ConflictSpawnMode::Poisson => poisson(rate.trunc(), rng),
             };
-            if self.agents.place.len() as u64 + count > MAX_AGENTS {
-                return Err(FleeError::Api(format!(
-                    "day {}: flood-driven spawning at {} would take the agents past \
-                     {MAX_AGENTS}; lower displaced_per_flood_day or raise optimisations.hasten",
-                    self.time, location.name
-                )));
-            }
-            for _ in 0..count {
-                self.add_displaced(LocationId(index as u32));
-            }
+            self.spawn_driven(index, count, "flood")?;
             spawned += count;
         }
         Ok(spawned)

@@ -70,6 +70,18 @@ pub struct DisplacementTable<'a> {
 }
 
 impl DisplacementTable<'_> {
+    /// Places whose people were ever trapped: (place index, most trapped on one day, days).
+    pub fn trapped_places(&self) -> Vec<(usize, u64, usize)> {
+        let n = self.trapped.first().map_or(0, Vec::len);
+        (0..n)
+            .filter_map(|i| {
+                let most = self.trapped.iter().map(|d| d[i]).max().unwrap_or(0);
+                let days = self.trapped.iter().filter(|d| d[i] > 0).count();
+                (most > 0).then_some((i, most, days))
+            })
+            .collect()
+    }
+
     /// Places that ever held or received someone, and every camp, in place order.
     pub fn reported_places(&self) -> Vec<usize> {
         let n = self.present.first().map_or(0, Vec::len);
@@ -182,18 +194,12 @@ pub fn displacement_json(ctx: &OutputContext, table: &DisplacementTable) -> Valu
             json!({"arrivals": total, "present_at_end": present}),
         );
     }
-    // The most people trapped on one day, per place that ever was.
     let mut trapped = Map::new();
-    let n = table.trapped.first().map_or(0, Vec::len);
-    for i in 0..n {
-        let most = table.trapped.iter().map(|d| d[i]).max().unwrap_or(0);
-        if most > 0 {
-            let days = table.trapped.iter().filter(|d| d[i] > 0).count();
-            trapped.insert(
-                ctx.input.network.places()[i].name.clone(),
-                json!({"most_trapped": most, "days_trapped": days}),
-            );
-        }
+    for (i, most, days) in table.trapped_places() {
+        trapped.insert(
+            ctx.input.network.places()[i].name.clone(),
+            json!({"most_trapped": most, "days_trapped": days}),
+        );
     }
     json!({
         "people_displaced": table.spawned.iter().sum::<u64>(),

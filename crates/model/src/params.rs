@@ -497,30 +497,31 @@ pub struct ModelInput {
 impl ModelInput {
     /// Chance that a lone truck is attacked somewhere on a corridor's outbound trip on `day`.
     pub fn trip_attack_chance(&self, corridor: CorridorId, day: u32) -> f64 {
-        let exposure: f64 = self.corridors[corridor.index()]
+        let driven = self.corridors[corridor.index()]
             .legs
             .iter()
-            .map(|leg| match leg {
-                Leg::Drive { segment, .. } => {
-                    self.threat.hazard.get(*segment, day) * self.network.segment(*segment).length.0
-                        / 100.0
-                }
-                _ => 0.0,
-            })
-            .sum();
-        1.0 - (-exposure).exp()
+            .filter_map(|leg| match leg {
+                Leg::Drive { segment, .. } => Some(*segment),
+                _ => None,
+            });
+        1.0 - (-self.exposure(driven, day)).exp()
+    }
+
+    /// Expected attacks on a lone truck driving `segments` on `day`: hazard × length / 100 km.
+    fn exposure(&self, segments: impl Iterator<Item = SegmentId>, day: u32) -> f64 {
+        segments
+            .map(|s| self.threat.hazard.get(s, day) * self.network.segment(s).length.0 / 100.0)
+            .sum()
     }
 
     /// Chance that one shipment, a single escorted vehicle, is attacked on a route on `day` (the
     /// attack model's size and escort factors applied to the route's exposure), and whether a
     /// segment of the route is cut.
     pub fn route_risk(&self, route: &[SegmentId], day: u32) -> (f64, bool) {
-        let exposure: f64 = route
-            .iter()
-            .map(|&s| self.threat.hazard.get(s, day) * self.network.segment(s).length.0 / 100.0)
-            .sum();
         let attacks = &self.threat.attacks;
-        let lambda = exposure * attacks.size_factor(1) * attacks.escort_hazard_factor;
+        let lambda = self.exposure(route.iter().copied(), day)
+            * attacks.size_factor(1)
+            * attacks.escort_hazard_factor;
         let cut = route.iter().any(|&s| self.cut_until(s, day).is_some());
         (1.0 - (-lambda).exp(), cut)
     }

@@ -1,5 +1,8 @@
-//! Times the bare model: `cargo run --release -p lifeline-ensemble --example time_model -- RUNS`.
+//! Times the bare model: `cargo run --release -p lifeline-ensemble --example time_model -- RUNS`;
+//! with `coupled` after RUNS, the full loop with displacement (what `lifeline run` computes).
+//! Under `perf stat -e task-clock,instructions` the instructions per run do not depend on load.
 use lifeline_model::{RecordOptions, key_figures, run_rng};
+use lifeline_scenario::displacement::run_coupled;
 use lifeline_scenario::{Overrides, Scenario, embedded};
 use std::time::Instant;
 
@@ -8,9 +11,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1000);
+    let coupled = std::env::args().nth(2).is_some_and(|a| a == "coupled");
     let t0 = Instant::now();
     let scenario = Scenario::load(embedded::DEFAULT_SCENARIO)?;
     let built = scenario.build(&Overrides::default())?;
+    let plan = if coupled {
+        scenario.displacement_plan(&built)?
+    } else {
+        None
+    };
     let t1 = Instant::now();
     let opts = RecordOptions {
         events: false,
@@ -18,8 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut sum = 0.0;
     for r in 0..runs {
-        let mut rng = run_rng(built.seed, r);
-        let rec = lifeline_model::run(&built.input, &mut rng, opts);
+        let rec = if coupled {
+            run_coupled(&built.input, plan.as_ref(), built.seed, r, opts).supply
+        } else {
+            lifeline_model::run(&built.input, &mut run_rng(built.seed, r), opts)
+        };
         sum += key_figures(&built.input, &rec)
             .delivered_by_commodity
             .iter()

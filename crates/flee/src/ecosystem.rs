@@ -857,6 +857,12 @@ impl Ecosystem {
             }
             location.arrivals_last_step = 0;
         }
+        if self.agents.place.is_empty() {
+            // Nobody to move: the day's weights would go unread. `attractiveness` computes
+            // afresh meanwhile, and the first day with agents prepares everything.
+            self.endpoint_score.clear();
+            return;
+        }
         let scores: Vec<f64> = self
             .locations
             .iter()

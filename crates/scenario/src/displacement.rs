@@ -65,7 +65,14 @@ pub struct DisplacementPlan {
     exits: Vec<Vec<SegmentId>>,
     /// Depots whose households follow the people present, with their place.
     counted_depots: Vec<(DepotId, PlaceId)>,
+    /// People who travel together as one agent of the Flee-rule engine; every count the engine
+    /// keeps is in agents and is multiplied by this on the way out.
+    pub people_per_agent: u64,
 }
+
+/// The largest group one agent may stand for: beyond it a town's flight would come in lumps
+/// too large for the daily counts to mean much.
+pub const MAX_PEOPLE_PER_AGENT: u64 = 1_000;
 
 /// Daily counts per place.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -212,6 +219,8 @@ impl Scenario {
             )?,
             ..MoveRules::default()
         };
+        // Range-checked with the scenario (validate.rs), before any plan is made.
+        let people_per_agent = d.people_per_agent.as_ref().map_or(1, |v| *v.get_ref());
         let mut world = Ecosystem::new(rules, SpawnRules::default());
         let mut locations = Vec::with_capacity(net.places().len());
         for (i, p) in net.places().iter().enumerate() {
@@ -227,7 +236,9 @@ impl Scenario {
                 .population(i64::try_from(population[i]).unwrap_or(i64::MAX))
                 .coordinates(p.lon, p.lat);
             if camp {
-                spec = spec.capacity(i64::try_from(*d.camp_capacity.get_ref()).unwrap_or(i64::MAX));
+                // The engine counts agents: a camp holds as many groups as it has room for.
+                let groups = d.camp_capacity.get_ref().div_ceil(people_per_agent);
+                spec = spec.capacity(i64::try_from(groups).unwrap_or(i64::MAX));
             }
             locations.push(world.add_location(spec));
         }
@@ -309,6 +320,7 @@ impl Scenario {
             population,
             exits,
             counted_depots,
+            people_per_agent,
             world,
             locations,
             sieges,
@@ -394,6 +406,9 @@ struct DisplacementState {
     left: Vec<u64>,
     /// Per depot: the share of demand served over the last days (for where flight goes).
     served: Vec<f64>,
+    /// Per place: the road danger last seen and the attraction it leaves (hazard tables are
+    /// constant over long spans, so the power is rarely taken again).
+    threat_seen: Vec<(f64, f64)>,
 }
 
 impl DisplacementState {
@@ -409,6 +424,7 @@ impl DisplacementState {
             ],
             left: vec![0; plan.locations.len()],
             served: vec![1.0; n_depots],
+            threat_seen: vec![(0.0, 1.0); plan.locations.len()],
         }
     }
 
@@ -432,13 +448,19 @@ impl DisplacementState {
             })
     }
 
+    /// `carry` people are due to leave `place`: whole groups of `people_per_agent` leave, the
+    /// rest wait for the next day. Returns what is still due and the people who left.
     fn leave(&mut self, plan: &DisplacementPlan, place: PlaceId, carry: f64) -> (f64, u64) {
         // Nobody leaves who is not there.
         let stayed = plan.population[place.index()].saturating_sub(self.left[place.index()]);
-        let n = (carry.floor() as u64).min(stayed);
+        let due = (carry.floor() as u64).min(stayed);
+        let groups = due / plan.people_per_agent;
+        let n = groups * plan.people_per_agent;
         self.left[place.index()] += n;
-        self.world.spawn(plan.locations[place.index()], n);
-        (carry - carry.floor(), n)
+        self.world.spawn(plan.locations[place.index()], groups);
+        // What is due stays due, but never more than the people still there.
+        let still_due = (carry - n as f64).min((stayed - n) as f64);
+        (still_due, n)
     }
 
     fn step(
@@ -503,7 +525,10 @@ impl DisplacementState {
                 self.world.set_movechance_multiplier(plan.locations[p], 0.0);
             }
         }
-        self.steer(plan, input, day);
+        // Where flight goes matters only to people on the move.
+        if self.world.num_agents() > 0 {
+            self.steer(plan, input, day);
+        }
         self.world.step(rng);
         self.record.spawned.push(spawned);
         let mut present = Vec::with_capacity(n_places);
@@ -511,9 +536,9 @@ impl DisplacementState {
         let mut population = Vec::with_capacity(n_places);
         let mut trapped = Vec::with_capacity(n_places);
         for (p, loc) in plan.locations.iter().enumerate() {
-            let displaced_here = self.world.count(*loc);
+            let displaced_here = self.world.count(*loc) * plan.people_per_agent;
             present.push(displaced_here);
-            arrivals.push(self.world.arrivals(*loc));
+            arrivals.push(self.world.arrivals(*loc) * plan.people_per_agent);
             let people = plan.population[p] - self.left[p] + displaced_here;
             population.push(people);
             trapped.push(if trapped_today[p] { people } else { 0 });
@@ -522,7 +547,9 @@ impl DisplacementState {
         self.record.arrivals.push(arrivals);
         self.record.population.push(population);
         self.record.trapped.push(trapped);
-        self.record.on_the_road.push(self.world.agents_on_links());
+        self.record
+            .on_the_road
+            .push(self.world.agents_on_links() * plan.people_per_agent);
     }
 
     /// Where flight goes: a town draws displaced people in proportion to the share of its
@@ -541,7 +568,12 @@ impl DisplacementState {
                     .iter()
                     .map(|&s| input.threat.hazard.get(s, day))
                     .fold(0.0, f64::max);
-                factor *= plan.conflict_weight.powf((danger / reference).min(1.0));
+                let (seen, attraction) = &mut self.threat_seen[p];
+                if danger != *seen {
+                    *seen = danger;
+                    *attraction = plan.conflict_weight.powf((danger / reference).min(1.0));
+                }
+                factor *= *attraction;
             }
             self.world.set_attractiveness_multiplier(*loc, factor);
         }

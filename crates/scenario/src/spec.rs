@@ -221,6 +221,10 @@ pub struct DisplacementSpec {
     /// absent: road threat does not steer flight.
     #[serde(default)]
     pub threat_reference_hazard: Option<Spanned<f64>>,
+    /// People who travel together as one agent (a family-sized group); absent: 1. Larger groups
+    /// make the run faster and its counts coarser (multiples of the group size).
+    #[serde(default)]
+    pub people_per_agent: Option<Spanned<u64>>,
     #[serde(default)]
     pub source: String,
 }

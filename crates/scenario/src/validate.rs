@@ -1289,6 +1289,14 @@ impl Checks<'_> {
                     self.real(v, field, POSITIVE_HAZARD);
                 }
             }
+            if let Some(v) = &d.people_per_agent {
+                self.whole(
+                    v,
+                    "displacement.people_per_agent",
+                    1..=crate::displacement::MAX_PEOPLE_PER_AGENT,
+                    "people",
+                );
+            }
         }
     }
 

@@ -233,3 +233,110 @@ fn djibo_traps_its_people_and_they_still_eat() {
         "without the trap people should leave: {free}"
     );
 }
+
+/// The Mali scenario with its people grouped `people_per_agent` to an agent.
+fn mali_with_groups(people_per_agent: u64) -> (Built, DisplacementPlan) {
+    let text = lifeline_scenario::embedded::scenario("mali-2025").expect("embedded");
+    let line = "people_per_agent = 10";
+    assert!(text.contains(line), "the Mali scenario groups its people");
+    let text = text.replace(line, &format!("people_per_agent = {people_per_agent}"));
+    let scenario = Scenario::parse("embedded:mali-2025", text, None).expect("parses");
+    let built = scenario.build(&Overrides::default()).expect("builds");
+    let plan = scenario
+        .displacement_plan(&built)
+        .expect("valid")
+        .expect("has displacement");
+    assert_eq!(plan.people_per_agent, people_per_agent);
+    (built, plan)
+}
+
+/// Agents that stand for groups of people are a speed choice, not a change of model: people who
+/// leave, reach the camps and are on the road on average match one agent per person, and the
+/// arrivals come on the same days.
+#[test]
+fn grouping_people_into_agents_keeps_the_flight_and_its_timing() {
+    struct Flight {
+        left: f64,
+        in_camps: f64,
+        on_the_road: f64,
+        half_arrived_day: f64,
+    }
+    let flight = |people_per_agent: u64| {
+        let (built, plan) = mali_with_groups(people_per_agent);
+        let runs = seeded_runs(&built, Some(&plan), 48);
+        let n = runs.len() as f64;
+        let mut f = Flight {
+            left: 0.0,
+            in_camps: 0.0,
+            on_the_road: 0.0,
+            half_arrived_day: 0.0,
+        };
+        let mut half_days = Vec::new();
+        for r in &runs {
+            let d = r.displacement.as_ref().expect("displacement ran");
+            f.left += d.total_spawned() as f64 / n;
+            let arrived: Vec<u64> = d
+                .arrivals
+                .iter()
+                .map(|day| plan.camps.iter().map(|c| day[c.index()]).sum())
+                .collect();
+            let total: u64 = arrived.iter().sum();
+            f.in_camps += total as f64 / n;
+            f.on_the_road +=
+                d.on_the_road.iter().sum::<u64>() as f64 / d.on_the_road.len() as f64 / n;
+            let mut so_far = 0;
+            let half = arrived
+                .iter()
+                .position(|&a| {
+                    so_far += a;
+                    2 * so_far >= total
+                })
+                .unwrap_or(arrived.len());
+            half_days.push(half as f64);
+            // Every count comes in whole groups.
+            for day in &d.present {
+                assert!(day.iter().all(|&p| p % people_per_agent == 0));
+            }
+        }
+        f.half_arrived_day = median(half_days);
+        f
+    };
+    let (one, grouped) = (flight(1), flight(10));
+    assert!(one.in_camps > 1_000.0, "people reach the camps: {}", one.in_camps);
+    let close = |a: f64, b: f64, tolerance: f64| (a - b).abs() <= tolerance * a.max(b);
+    assert!(
+        close(one.left, grouped.left, 0.01),
+        "left: {} vs {}",
+        one.left,
+        grouped.left
+    );
+    assert!(
+        close(one.in_camps, grouped.in_camps, 0.05),
+        "in camps: {} vs {}",
+        one.in_camps,
+        grouped.in_camps
+    );
+    assert!(
+        close(one.on_the_road, grouped.on_the_road, 0.15),
+        "on the road: {} vs {}",
+        one.on_the_road,
+        grouped.on_the_road
+    );
+    assert!(
+        (one.half_arrived_day - grouped.half_arrived_day).abs() <= 3.0,
+        "half the camps' arrivals by day {} vs {}",
+        one.half_arrived_day,
+        grouped.half_arrived_day
+    );
+    eprintln!(
+        "left {:.0}/{:.0}, in camps {:.0}/{:.0}, on the road {:.1}/{:.1}, half arrived day {}/{}",
+        one.left,
+        grouped.left,
+        one.in_camps,
+        grouped.in_camps,
+        one.on_the_road,
+        grouped.on_the_road,
+        one.half_arrived_day,
+        grouped.half_arrived_day
+    );
+}

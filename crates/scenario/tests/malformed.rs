@@ -390,6 +390,12 @@ fn nan_infinite_and_negative_parameters_are_refused_with_their_range() {
             "depot.power.tank_days",
             "[0, 3650] days",
         ),
+        (
+            "people_per_agent = 10",
+            "people_per_agent = 0",
+            "displacement.people_per_agent",
+            "[1, 1000] people",
+        ),
     ] {
         let text = hindcast().replacen(from, to, 1);
         assert_ne!(text, hindcast(), "{from}");

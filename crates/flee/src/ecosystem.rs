@@ -388,6 +388,8 @@ pub struct Ecosystem {
     link_weight: Vec<f64>,
     /// Link choice weights per location (single-link mode).
     choices: ChoiceTable,
+    /// Whether `choices` is prepared each day (see [`Ecosystem::set_choice_tables`]).
+    choice_tables: bool,
     /// Some location is a marker (routes are then needed even at awareness level 1).
     has_markers: bool,
     planner: RoutePlanner,
@@ -411,9 +413,20 @@ impl Ecosystem {
             endpoint_score: Vec::new(),
             link_weight: Vec::new(),
             choices: ChoiceTable::default(),
+            choice_tables: true,
             has_markers: false,
             planner: RoutePlanner::default(),
         }
+    }
+
+    /// Whether link choices are drawn from tables prepared for every location at the start of
+    /// each day (the default), or weighed at each decision. Tables pay when many agents decide
+    /// at each location, as in Flee's cases; weighing at the decision pays when few agents move
+    /// across many locations. Both draw from the same distribution, but a given random number
+    /// may pick another link, so a run's results depend on the choice (and are reproducible
+    /// under either). Single-link mode only: routes are always prepared.
+    pub fn set_choice_tables(&mut self, prepare: bool) {
+        self.choice_tables = prepare;
     }
 
     /// Whether agents choose multi-link routes (Flee's route list) instead of single links.
@@ -907,8 +920,10 @@ impl Ecosystem {
                 self.enumerate_routes();
             }
             self.prepare_route_weights();
-        } else {
+        } else if self.choice_tables {
             self.prepare_static_routes();
+        } else {
+            self.choices.clear();
         }
     }
 

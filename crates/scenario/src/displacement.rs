@@ -57,8 +57,9 @@ pub struct DisplacementPlan {
     /// Road hazard at which a town draws displaced people as little as a conflict zone does
     /// (None: road threat does not steer flight).
     pub threat_reference_hazard: Option<f64>,
-    /// Flee's conflict weight: the attractiveness left to a place at the reference hazard.
-    conflict_weight: f64,
+    /// The natural log of Flee's conflict weight (the attractiveness left to a place at the
+    /// reference hazard): `exp` of a multiple of it costs half a `powf`, once per place and day.
+    ln_conflict_weight: f64,
     /// People at each place at the start (residents; a depot's own count where it has one).
     population: Vec<u64>,
     /// Segments touching each place (its roads out).
@@ -222,6 +223,9 @@ impl Scenario {
         // Range-checked with the scenario (validate.rs), before any plan is made.
         let people_per_agent = d.people_per_agent.as_ref().map_or(1, |v| *v.get_ref());
         let mut world = Ecosystem::new(rules, SpawnRules::default());
+        // A few groups move on a country's network each day: weighing the links of the places
+        // they leave costs less than preparing every place's table every day.
+        world.set_choice_tables(false);
         let mut locations = Vec::with_capacity(net.places().len());
         for (i, p) in net.places().iter().enumerate() {
             let id = PlaceId::from_index(i);
@@ -316,7 +320,7 @@ impl Scenario {
                 &d.threat_reference_hazard,
                 "displacement.threat_reference_hazard",
             )?,
-            conflict_weight: world.rules().conflict_weight,
+            ln_conflict_weight: world.rules().conflict_weight.ln(),
             population,
             exits,
             counted_depots,
@@ -571,7 +575,7 @@ impl DisplacementState {
                 let (seen, attraction) = &mut self.threat_seen[p];
                 if danger != *seen {
                     *seen = danger;
-                    *attraction = plan.conflict_weight.powf((danger / reference).min(1.0));
+                    *attraction = (plan.ln_conflict_weight * (danger / reference).min(1.0)).exp();
                 }
                 factor *= *attraction;
             }

@@ -12,13 +12,14 @@
 //! Every input file but one is optional, and every CSV is read by its header, so extra
 //! columns are carried through and missing ones only leave a chart empty.
 
+mod calibration;
 mod data;
 mod extent;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-pub use data::{Supplements, collect, collect_with};
+pub use data::{PriorRange, SuppliedPosterior, Supplements, collect, collect_with};
 pub use extent::{Extent, map_extent};
 
 /// The page template: `{{TITLE}}`, `{{CSS}}`, `{{DATA}}` and `{{JS}}` are filled in.
@@ -43,6 +44,12 @@ pub const INPUT_FILES: &[&str] = &[
     "runs.csv",
     "compare.csv",
     "scenario.toml",
+    "posterior.csv",
+    "fit.csv",
+    "diagnostics.csv",
+    "validate.csv",
+    "sobol.csv",
+    "manifest.json",
 ];
 
 /// What can go wrong while making a report.
@@ -51,7 +58,7 @@ pub enum ReportError {
     #[error("{0} is not a folder")]
     NotAFolder(PathBuf),
     #[error(
-        "{0} holds none of the files a report reads (summary.json, network.geojson, places.csv, corridors.csv, quantiles.csv, compare.csv, displacement.csv)"
+        "{0} holds none of the files a report reads (summary.json, network.geojson, places.csv, corridors.csv, quantiles.csv, compare.csv, displacement.csv, posterior.csv, fit.csv, diagnostics.csv, validate.csv, sobol.csv)"
     )]
     NothingToReport(PathBuf),
     #[error("reading {path}: {source}")]
@@ -68,6 +75,27 @@ pub enum ReportError {
     },
     #[error("{path}: no `{column}` column")]
     MissingColumn { path: PathBuf, column: String },
+    #[error(
+        "{path}: line {line}, column {column} (`{field}`): `{value}` is not a number; expected a number as `lifeline calibrate`, `validate` or `sensitivity` write it (rerun the command, or correct that cell)"
+    )]
+    BadNumber {
+        path: PathBuf,
+        line: u64,
+        column: usize,
+        field: String,
+        value: String,
+    },
+    #[error(
+        "{path}: line {line}, column {column} (`{field}`): `{value}` is not {expected} (rerun the command that wrote the file, or correct that cell)"
+    )]
+    BadValue {
+        path: PathBuf,
+        line: u64,
+        column: usize,
+        field: String,
+        value: String,
+        expected: &'static str,
+    },
     #[error("{path}: row {row}: `{value}` is not a day number")]
     BadDay {
         path: PathBuf,

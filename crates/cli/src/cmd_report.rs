@@ -1,11 +1,11 @@
 //! `lifeline report`: one self-contained, offline HTML page from an output folder.
 
 use anyhow::{Context, Result};
-use lifeline_io::lock::{FolderLock, LockError};
 use lifeline_analysis::parameters::{BaseValues, Prior, resolve_parameters};
 use lifeline_analysis::posterior::fnv_hex;
+use lifeline_io::lock::{FolderLock, LockError};
 use lifeline_io::manifest::{Manifest, PosteriorRecord};
-use lifeline_report::{PriorRange, SuppliedPosterior, Supplements};
+use lifeline_report::{PriorRange, Supplements, SuppliedPosterior};
 use lifeline_scenario::{Overrides, Scenario};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -19,9 +19,14 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// At most this many particles of a posterior are embedded (a calibration writes one row per
+/// At most this many particles of a calibration's own posterior are embedded (one row per
 /// particle; the shipped Mali posterior has 2,000).
 pub const MAX_PARTICLES: usize = 20_000;
+/// At most this many particles of the posterior a run, ensemble or validation drew from: there
+/// the posterior is context, and a run's page must stay under 1 MiB. The particles of a
+/// calibration are written in no order of value or weight, so the first ones are a fair
+/// sample (their weights kept).
+pub const MAX_SUPPLIED_PARTICLES: usize = 500;
 
 /// A number cell: `None` when empty or not finite (a quantity that never happened is written
 /// `NaN`, generation 0's tolerance `inf`), an error naming the cell when it is not a number.
@@ -105,6 +110,8 @@ pub(crate) fn posterior(
     origin: &str,
     hash: Option<&str>,
     supplements: &Supplements,
+    max_particles: usize,
+    run_particle: Option<usize>,
 ) -> Result<Value, ReportError> {
     let weight_col = table.require("weight")?;
     let distance_col = table.col("distance");
@@ -125,7 +132,9 @@ pub(crate) fn posterior(
     let mut distances = Vec::new();
     let mut values: Vec<Vec<Value>> = vec![Vec::new(); parameter_cols.len()];
     let mut particles = 0usize;
+    let mut run_values = None;
     for row in data_rows(table) {
+        let index = particles;
         particles += 1;
         // Every row is checked, even those past what is embedded.
         let weight = cell_number(table, row, weight_col)?;
@@ -137,7 +146,10 @@ pub(crate) fn posterior(
         for &c in &parameter_cols {
             row_values.push(cell_number(table, row, c)?);
         }
-        if particles > MAX_PARTICLES {
+        if run_particle == Some(index) {
+            run_values = Some(row_values.iter().map(|&v| rounded(v)).collect::<Vec<_>>());
+        }
+        if particles > max_particles {
             continue;
         }
         weights.push(rounded(weight));
@@ -172,7 +184,12 @@ pub(crate) fn posterior(
         "origin": origin,
         "hash": hash,
         "particles": particles,
-        "embedded_particles": particles.min(MAX_PARTICLES),
+        "embedded_particles": particles.min(max_particles),
+        // The particle a single run used (its row, from 0), embedded even past the others.
+        "run_particle": match (run_particle, run_values) {
+            (Some(index), Some(values)) => json!({"index": index, "values": values}),
+            _ => Value::Null,
+        },
         "weights": weights,
         "distances": if distance_col.is_some() { Value::Array(distances) } else { Value::Null },
         "parameters": parameters,
@@ -310,7 +327,12 @@ pub(crate) fn diagnostics(table: &Table) -> Result<Vec<Value>, ReportError> {
     numeric_rows(
         table,
         &[],
-        &["generation", "tolerance", "acceptance_rate", "effective_sample_size"],
+        &[
+            "generation",
+            "tolerance",
+            "acceptance_rate",
+            "effective_sample_size",
+        ],
         &["proposals", "simulated", "accepted"],
     )
 }
@@ -365,13 +387,28 @@ impl CalibrationTables {
         &self,
         supplements: &Supplements,
         recorded: Option<(&str, &str)>,
+        run_particle: Option<usize>,
     ) -> Result<(Value, Value), ReportError> {
         let posterior = match (&self.posterior, &supplements.posterior) {
-            (Some(t), _) => Some(posterior(t, "this folder", None, supplements)?),
+            (Some(t), _) => Some(posterior(
+                t,
+                "this folder",
+                None,
+                supplements,
+                MAX_PARTICLES,
+                None,
+            )?),
             (None, Some(p)) => {
                 let table = Table::parse(&p.text, Path::new(&p.file))?;
                 let hash = recorded.map(|(_, h)| h);
-                Some(posterior(&table, "the scenario", hash, supplements)?)
+                Some(posterior(
+                    &table,
+                    "the scenario",
+                    hash,
+                    supplements,
+                    MAX_SUPPLIED_PARTICLES,
+                    run_particle,
+                )?)
             }
             (None, None) => None,
         };

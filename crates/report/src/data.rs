@@ -599,9 +599,12 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         .as_ref()
         .and_then(|m| m.posterior.as_ref())
         .map(|p| (p.file.as_str(), p.hash.as_str()));
-    let (calibration, sensitivity) = analysis.to_json(supplements, recorded)?;
+    let run_particle = manifest.as_ref().and_then(|m| m.particle);
+    let (calibration, sensitivity) = analysis.to_json(supplements, recorded, run_particle)?;
     let seed = match get_str("seed") {
-        Value::Null => manifest.as_ref().map_or(Value::Null, |m| Value::from(m.seed)),
+        Value::Null => manifest
+            .as_ref()
+            .map_or(Value::Null, |m| Value::from(m.seed)),
         other => other,
     };
     let runs = match get_str("runs") {

@@ -19,7 +19,7 @@ mod extent;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-pub use data::{PriorRange, SuppliedPosterior, Supplements, collect, collect_with};
+pub use data::{PriorRange, Supplements, SuppliedPosterior, collect, collect_with};
 pub use extent::{Extent, map_extent};
 
 /// The page template: `{{TITLE}}`, `{{CSS}}`, `{{DATA}}` and `{{JS}}` are filled in.

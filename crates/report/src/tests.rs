@@ -525,7 +525,12 @@ fn a_calibrate_folder_gives_posterior_fit_and_diagnostics() {
         .collect();
     assert_eq!(
         files,
-        ["posterior.csv", "fit.csv", "diagnostics.csv", "manifest.json"]
+        [
+            "posterior.csv",
+            "fit.csv",
+            "diagnostics.csv",
+            "manifest.json"
+        ]
     );
 }
 
@@ -631,7 +636,11 @@ fn a_bad_cell_names_its_file_line_and_column() {
     );
 
     let dir = temp_dir("no-weight");
-    write(&dir, "posterior.csv", "particle,threat.hazard_scale\n0,1.0\n");
+    write(
+        &dir,
+        "posterior.csv",
+        "particle,threat.hazard_scale\n0,1.0\n",
+    );
     let err = collect(&dir).unwrap_err();
     assert!(
         matches!(&err, ReportError::MissingColumn { column, .. } if column == "weight"),
@@ -639,7 +648,11 @@ fn a_bad_cell_names_its_file_line_and_column() {
     );
 
     let dir = temp_dir("no-band");
-    write(&dir, "validate.csv", "target,observed_low,observed_high,p05,p95\nC1,0,1,0,1\n");
+    write(
+        &dir,
+        "validate.csv",
+        "target,observed_low,observed_high,p05,p95\nC1,0,1,0,1\n",
+    );
     let err = collect(&dir).unwrap_err();
     assert!(
         matches!(&err, ReportError::MissingColumn { column, .. } if column == "p50"),
@@ -650,7 +663,11 @@ fn a_bad_cell_names_its_file_line_and_column() {
 #[test]
 fn a_run_under_a_posterior_names_it_and_its_particle() {
     let dir = temp_dir("run-posterior");
-    std::fs::copy(fixture("mini").join("summary.json"), dir.join("summary.json")).unwrap();
+    std::fs::copy(
+        fixture("mini").join("summary.json"),
+        dir.join("summary.json"),
+    )
+    .unwrap();
     write(
         &dir,
         "manifest.json",
@@ -678,6 +695,11 @@ fn a_run_under_a_posterior_names_it_and_its_particle() {
     assert_eq!(post["origin"], "the scenario");
     assert_eq!(post["hash"], "00ff");
     assert_eq!(post["parameters"][0]["values"][2], 2.5);
+    assert_eq!(post["run_particle"]["index"], 2);
+    assert_eq!(
+        post["run_particle"]["values"],
+        serde_json::json!([2.5, 0.6])
+    );
     // No tables of a calibration: only the posterior.
     assert_eq!(d["calibration"]["fit"], serde_json::json!([]));
 
@@ -690,5 +712,8 @@ fn a_run_under_a_posterior_names_it_and_its_particle() {
         ..Supplements::default()
     };
     let text = collect_with(&dir, &bad).unwrap_err().to_string();
-    assert!(text.contains("embedded:broken.csv: line 2, column 2"), "{text}");
+    assert!(
+        text.contains("embedded:broken.csv: line 2, column 2"),
+        "{text}"
+    );
 }

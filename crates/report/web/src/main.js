@@ -160,7 +160,7 @@ function renderHeader(app) {
         m.scenario && `scenario ${m.scenario}`,
         m.response && `response ${m.response}`,
         m.responses && m.responses.length && `responses ${m.responses.join(", ")}`,
-        m.seed !== undefined && m.seed !== null && (isNum(m.runs) ? `master seed ${m.seed}, runs 0–${m.runs - 1}` : `seed ${m.seed}`),
+        m.seed !== undefined && m.seed !== null && (isNum(m.runs) && (m.kind === "calibrate" || m.kind === "sensitivity") ? `master seed ${m.seed}, ${m.runs} run${m.runs === 1 ? "" : "s"} per evaluation` : isNum(m.runs) ? `master seed ${m.seed}, runs 0–${m.runs - 1}` : `seed ${m.seed}`),
         m.start_date && m.end_date && `${m.start_date} → ${m.end_date}`,
         nDays && `${nDays} days`,
         m.source_dir && `from ${m.source_dir}`,
@@ -1326,9 +1326,9 @@ function weightedCorrelation(a, b, w) {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : null;
 }
 function pairSvg(px, py, weights, mark) {
-  const W = 230,
+  const W = 236,
     H = 230,
-    L = 34,
+    L = 42,
     B = 34,
     T = 6,
     R = 8;
@@ -1356,7 +1356,7 @@ function pairSvg(px, py, weights, mark) {
   svg.append(svgText(L - 3, H - B, fmt(ry[0]), { "text-anchor": "end" }), svgText(L - 3, T + 9, fmt(ry[1]), { "text-anchor": "end" }));
   const short = (n) => (n.length > 34 ? "…" + n.slice(-33) : n);
   svg.append(svgText((L + W - R) / 2, H - 8, short(px.name), { "text-anchor": "middle", fill: "#1f2933" }));
-  const yl = svgText(10, (T + H - B) / 2, short(py.name), { "text-anchor": "middle", fill: "#1f2933", transform: `rotate(-90 10 ${(T + H - B) / 2})` });
+  const yl = svgText(9, (T + H - B) / 2, short(py.name), { "text-anchor": "middle", fill: "#1f2933", transform: `rotate(-90 9 ${(T + H - B) / 2})` });
   svg.append(yl);
   if (r !== null) svg.append(svgText(W - R - 4, T + 12, `r = ${fmt(r, 2)}`, { "text-anchor": "end", fill: "#1f2933" }));
   return svg;
@@ -1401,8 +1401,10 @@ function renderFitTables(sec, fit) {
     const how = file === "fit.csv" ? "the model's weighted 5/50/95% quantiles over the calibration's final particles (fit.csv)" : `each run's value over the runs of \`lifeline validate\` (${file})`;
     const block = h("div", { class: "fit-block", "data-set": set, "data-table": file });
     block.append(h("h3", { text: `${SET_TITLES[set] || set} — ${file === "fit.csv" ? "fit" : "validation runs"}` }), h("p", { class: "note", text: `Model band: ${how}. “inside”: the 90% band meets the observed range. Green: observed; blue bar: model 90% band; dot: median.` }));
-    const headers = ["target", "parameters", "observed", "uncertainty", "model p05", "p50", "p95", "inside", "band", "share of runs inside", "source"];
-    const body = rows.map((r) => [r.target, r.parameters, observedText(r), { num: r.uncertainty }, { num: r.p05 }, { num: r.p50 }, { num: r.p95 }, r.inside === null ? "—" : r.inside ? "yes" : "no", fitBandSvg(r), { num: r.share_of_runs_inside, digits: 2 }, r.source]);
+    // validate.csv gives the share of runs inside the observation; fit.csv does not.
+    const shares = rows.some((r) => isNum(r.share_of_runs_inside));
+    const headers = ["target", "parameters", "observed", "uncertainty", "model p05", "p50", "p95", "inside", "band", ...(shares ? ["share of runs inside"] : []), "source"];
+    const body = rows.map((r) => [r.target, r.parameters, observedText(r), { num: r.uncertainty }, { num: r.p05 }, { num: r.p50 }, { num: r.p95 }, r.inside === null ? "—" : r.inside ? "yes" : "no", fitBandSvg(r), ...(shares ? [{ num: r.share_of_runs_inside, digits: 2 }] : []), r.source]);
     block.append(table(headers, body, { scroll: rows.length > 15, rowClass: (_, i) => `fit-row ${rows[i].inside === false ? "outside" : "inside"}` }));
     const missed = rows.filter((r) => r.inside === false).map((r) => r.target);
     block.append(h("p", { class: "note", text: missed.length ? `Outside the observation: ${missed.join("; ")}.` : `Every target's band meets its observation (${rows.length} target${rows.length === 1 ? "" : "s"}).` }));
@@ -1413,21 +1415,22 @@ function renderPosterior(sec, post) {
   const params = post.parameters || [];
   const weights = post.weights || [];
   const pm = (data.meta || {}).parameters || {};
-  const particle = post.origin !== "this folder" && isNum(pm.particle) ? pm.particle : null;
-  const mark = particle !== null ? params.map((p) => p.values[particle]) : null;
+  const rp = post.run_particle;
+  const particle = rp && isNum(rp.index) ? rp.index : null;
+  const mark = particle !== null ? rp.values : null;
   const where =
     post.origin === "this folder"
       ? `posterior.csv of this folder: ${fmt(post.particles)} particles`
       : `the posterior the runs drew from, ${(pm.posterior && pm.posterior.file) || post.file} (${fmt(post.particles)} particles, hash ${post.hash || "—"}), as the scenario names it`;
   sec.append(h("h3", { text: "Posterior marginals" }), h("p", { class: "note", text: `From ${where}. Each histogram spans the parameter's prior range (log-uniform priors on a log scale); dashed: the prior's share per bin.` + (particle !== null ? ` Red: particle ${particle}, the one this run used.` : "") }));
-  if (post.embedded_particles < post.particles) sec.append(h("p", { class: "note", text: `Only the first ${fmt(post.embedded_particles)} particles are drawn.` }));
+  if (post.embedded_particles < post.particles) sec.append(h("p", { class: "note", text: `Drawn: the first ${fmt(post.embedded_particles)} of its ${fmt(post.particles)} particles, with their weights (the file lists them in no order of value or weight).` }));
   const grid = h("div", { class: "svg-grid", id: "posterior-marginals" });
   params.forEach((p, k) => {
     const q = [0.05, 0.5, 0.95].map((x) => weightedQuantile(p.values, weights, x));
     grid.append(h("figure", { class: "svg-figure" }, histogramSvg(p, weights, mark ? mark[k] : null), h("figcaption", { text: `${p.name}: p05 ${fmt(q[0])}, median ${fmt(q[1])}, p95 ${fmt(q[2])}` + (mark ? `; this run ${fmt(mark[k])}` : "") })));
   });
   sec.append(grid);
-  if (particle !== null) sec.append(table(["parameter", `particle ${particle}`], params.map((p) => [p.name, { num: p.values[particle] }])));
+  if (particle !== null) sec.append(table(["parameter", `particle ${particle} (this run)`], params.map((p, k) => [p.name, { num: mark[k] }])));
   if (params.length > 1) {
     sec.append(h("h3", { text: "Pairs (identifiability)" }), h("p", { class: "note", text: "Each pair of parameters: one dot per particle, larger for more weight, on the priors' ranges. A narrow diagonal cloud (|r| near 1) is a ridge: the targets pin a combination of the two, not each one." }));
     const pairs = h("div", { class: "svg-grid small", id: "posterior-pairs" });
@@ -1456,7 +1459,7 @@ function smallBars(title, unit, rows, key, nullText) {
     } else svg.append(svgText(x0 + bw / 2, H - B - 3, nullText, { "text-anchor": "middle" }));
     svg.append(svgText(x0 + bw / 2, H - B + 12, String(r.generation), { "text-anchor": "middle" }));
   });
-  svg.append(svgText(W / 2, H - 4, `generation — ${title} (${unit})`, { "text-anchor": "middle", fill: "#1f2933" }));
+  svg.append(svgText(W / 2, H - 4, `${title}, by generation`, { "text-anchor": "middle", fill: "#1f2933" }));
   return svg;
 }
 function renderDiagnostics(sec, diag) {
@@ -1484,6 +1487,8 @@ function renderCalibration(main) {
   if (cal.posterior) renderPosterior(sec, cal.posterior);
   if ((cal.diagnostics || []).length) renderDiagnostics(sec, cal.diagnostics);
 }
+const SOBOL_MIN = -0.5,
+  SOBOL_MAX = 1.5;
 function sobolSvg(target, rows) {
   const rowH = 34,
     L = 210,
@@ -1493,13 +1498,15 @@ function sobolSvg(target, rows) {
     W = 640;
   const H = T + B + rows.length * rowH;
   const all = rows.flatMap((r) => [r.first_order, r.first_order_low, r.first_order_high, r.total, r.total_low, r.total_high]).filter(isNum);
-  const lo = Math.min(0, ...all),
-    hi = Math.max(1, ...all);
-  const X = (v) => L + ((v - lo) / (hi - lo)) * (W - L - R);
+  // Indices lie in [0, 1]; estimates from few samples stray beyond, and their whiskers are
+  // clipped at [-0.5, 1.5] so that the scale stays readable.
+  const lo = Math.max(SOBOL_MIN, Math.min(0, ...all)),
+    hi = Math.min(SOBOL_MAX, Math.max(1, ...all));
+  const X = (v) => L + ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * (W - L - R);
   const desc = rows.map((r) => `${r.parameter}: first order ${fmt(r.first_order, 2)} [${fmt(r.first_order_low, 2)}, ${fmt(r.first_order_high, 2)}], total ${fmt(r.total, 2)} [${fmt(r.total_low, 2)}, ${fmt(r.total_high, 2)}]`).join("; ");
   const svg = svgTitled(W, H, "sobol-chart", `Sobol indices of ${target} (share of its variance, 0–1; bars with 95% bootstrap intervals): ${desc}`);
   svg.setAttribute("data-target", target);
-  [0, 0.25, 0.5, 0.75, 1].filter((v) => v >= lo && v <= hi).forEach((v) => {
+  [-0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5].filter((v) => v >= lo && v <= hi).forEach((v) => {
     svg.append(s("line", { x1: X(v), x2: X(v), y1: T - 4, y2: H - B, stroke: v === 0 ? "#9aa5b1" : "#e5e8ec" }));
     svg.append(svgText(X(v), H - B + 13, fmt(v, 2), { "text-anchor": "middle" }));
   });
@@ -1549,7 +1556,9 @@ function renderSensitivity(main) {
   }
   for (const [target, rows] of byTarget) {
     const top = rows.slice().sort((a, b) => (b.total ?? -1) - (a.total ?? -1))[0];
-    sec.append(h("figure", { class: "svg-figure sobol" }, h("h3", { text: target }), sobolSvg(target, rows), h("figcaption", { text: top && isNum(top.total) ? `Largest total index: ${top.parameter} (${fmt(top.total, 2)}).` : "" })));
+    const clipped = rows.some((r) => [r.first_order, r.first_order_low, r.first_order_high, r.total, r.total_low, r.total_high].some((v) => isNum(v) && (v < SOBOL_MIN || v > SOBOL_MAX)));
+    const caption = [top && isNum(top.total) ? `Largest total index: ${top.parameter} (${fmt(top.total, 2)}).` : "", clipped ? "Some estimates or intervals reach beyond −0.5 or 1.5 (too few samples): drawn clipped; the table below has them." : ""].filter(Boolean).join(" ");
+    sec.append(h("figure", { class: "svg-figure sobol" }, h("h3", { text: target }), sobolSvg(target, rows), h("figcaption", { text: caption })));
   }
   sec.append(details("All indices (sobol.csv)", table(["target", "parameter", "first order", "low", "high", "total", "low", "high"], sens.indices.map((r) => [r.target, r.parameter, { num: r.first_order, digits: 3 }, { num: r.first_order_low, digits: 3 }, { num: r.first_order_high, digits: 3 }, { num: r.total, digits: 3 }, { num: r.total_low, digits: 3 }, { num: r.total_high, digits: 3 }]), { scroll: true })));
 }

@@ -3,6 +3,8 @@
 //! [`write_report`] reads what `lifeline run`, `lifeline ensemble` or `lifeline compare` wrote
 //! (`places.csv`, `corridors.csv`, `events.csv`, `summary.json`, `network.geojson`, and when
 //! present `displacement.csv`, `quantiles.csv`, `corridor_quantiles.csv`, `runs.csv`, `compare.csv`, `scenario.toml`),
+//! or what `lifeline calibrate`, `validate` or `sensitivity` wrote (`posterior.csv`, `fit.csv`,
+//! `diagnostics.csv`, `validate.csv`, `sobol.csv`, with `manifest.json`),
 //! turns it into one JSON document and fills the page template with it. The page's code
 //! (d3-geo, topojson-client, uPlot, the world's country outlines from Natural Earth 1:110m and
 //! the page's own script) is a committed, minified bundle under `assets/`, built from `web/` with esbuild,
@@ -10,7 +12,9 @@
 //! Content-Security-Policy forbids every fetch, and nothing in it refers to one.
 //!
 //! Every input file but one is optional, and every CSV is read by its header, so extra
-//! columns are carried through and missing ones only leave a chart empty.
+//! columns are carried through and missing ones only leave a chart empty (the calibration
+//! tables' required columns excepted: their absence, like a cell that is not a number, is an
+//! error naming the file, line and column).
 
 mod calibration;
 mod data;

@@ -82,7 +82,7 @@ cp "$tmp/run/network.geojson" "$tmp/ens/network.geojson"
 "$bin" report "$tmp/ens" -o "$tmp/ens/report.html" || fail "lifeline report (ensemble) failed"
 node "$here/check.mjs" --label "Mali ensemble report" --report "$tmp/ens/report.html" --dir "$tmp/ens" \
   --chromium "$chromium" --screenshot "$root/target/report-screenshot-ensemble.png" \
-  --expect-bands --expect-corridor-bands || status=1
+  --expect-bands --expect-corridor-bands --expect-posterior "$root/crates/scenario/scenarios/mali-2025-posterior.csv" || status=1
 
 echo "== lifeline report on the fixture folder (attacks, bands, displacement, comparison)"
 cp -r "$root/crates/report/tests/fixtures/mini" "$tmp/mini"

@@ -352,8 +352,7 @@ pub(crate) fn sobol(table: &Table) -> Result<Vec<Value>, ReportError> {
     )
 }
 
-/// The document's `calibration`: null when the folder has none of the tables and no posterior
-/// was supplied.
+/// The tables of calibrate, validate and sensitivity that a folder holds (each optional).
 pub(crate) struct CalibrationTables {
     pub posterior: Option<Table>,
     pub fit: Option<Table>,
@@ -381,8 +380,9 @@ impl CalibrationTables {
             || self.sobol.is_some()
     }
 
-    /// `calibration` and `sensitivity` of the document. `recorded` is the posterior a folder's
-    /// manifest names (file and hash), used with the posterior the caller supplied.
+    /// `calibration` and `sensitivity` of the document, each null when there is nothing to
+    /// show. `recorded` is the posterior a folder's manifest names (file and hash), shown with
+    /// the posterior the caller supplied; `run_particle` the particle a single run used.
     pub fn to_json(
         &self,
         supplements: &Supplements,

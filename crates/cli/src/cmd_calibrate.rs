@@ -16,10 +16,11 @@ use lifeline_scenario::{Scenario, embedded};
 use rayon::prelude::*;
 use std::fmt::Write as _;
 
-/// What `lifeline calibrate` writes.
+/// What `lifeline calibrate` writes (`report.html` is written there by `lifeline report`, and
+/// cleared by a new calibration: it would describe another one).
 pub const CALIBRATE_OUTPUTS: Outputs = Outputs {
     command: "calibrate",
-    names: &["posterior.csv", "fit.csv", "diagnostics.csv"],
+    names: &["posterior.csv", "fit.csv", "diagnostics.csv", "report.html"],
 };
 
 #[derive(clap::Args)]

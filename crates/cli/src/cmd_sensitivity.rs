@@ -9,10 +9,11 @@ use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Scenario, embedded};
 
-/// What `lifeline sensitivity` writes.
+/// What `lifeline sensitivity` writes (`report.html` is written there by `lifeline report`,
+/// and cleared by a new analysis).
 pub const SENSITIVITY_OUTPUTS: Outputs = Outputs {
     command: "sensitivity",
-    names: &["sobol.csv"],
+    names: &["sobol.csv", "report.html"],
 };
 
 #[derive(clap::Args)]

@@ -10,10 +10,11 @@ use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Scenario, embedded};
 
-/// What `lifeline validate` writes.
+/// What `lifeline validate` writes (`report.html` is written there by `lifeline report`, and
+/// cleared by a new validation).
 pub const VALIDATE_OUTPUTS: Outputs = Outputs {
     command: "validate",
-    names: &["validate.csv"],
+    names: &["validate.csv", "report.html"],
 };
 
 #[derive(clap::Args)]

@@ -17,8 +17,13 @@
 //!   corridor_quantiles.csv (an ensemble's daily corridor figures; `mean_total` is the sum of the
 //!   daily means, the expected total over the period);
 //! - `runs`, `compare`: `{header, rows, total_rows}` as text, read by header in the page;
-//! - `scenario_toml`: the scenario file's text; `licenses`: third-party licences.
+//! - `scenario_toml`: the scenario file's text; `licenses`: third-party licences;
+//! - `calibration`, `sensitivity`: the tables of `calibrate`, `validate` and `sensitivity`
+//!   (see `calibration.rs`), null when the folder has none;
+//! - `meta.parameters`: where the runs' parameters came from (the manifest's posterior file,
+//!   hash and particle count, the particle of a single run, `--fixed-parameters`).
 
+use crate::calibration::CalibrationTables;
 use crate::{LICENSES, ReportError};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -34,17 +39,30 @@ pub const MAX_COMPARE_ROWS: usize = 5000;
 pub const MAX_DAYS: usize = 20_000;
 
 /// A CSV file read by header.
-struct Table {
-    path: PathBuf,
-    header: Vec<String>,
-    rows: Vec<csv::StringRecord>,
+pub(crate) struct Table {
+    pub(crate) path: PathBuf,
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<csv::StringRecord>,
 }
 
 impl Table {
-    fn read(path: &Path) -> Result<Option<Table>, ReportError> {
+    pub(crate) fn read(path: &Path) -> Result<Option<Table>, ReportError> {
         if !path.is_file() {
             return Ok(None);
         }
+        let file = std::fs::File::open(path).map_err(|source| ReportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Table::from_reader(file, path).map(Some)
+    }
+
+    /// A table from text (e.g. a posterior the caller supplies), named `path` in messages.
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Table, ReportError> {
+        Table::from_reader(text.as_bytes(), path)
+    }
+
+    fn from_reader<R: std::io::Read>(source: R, path: &Path) -> Result<Table, ReportError> {
         let csv_err = |source| ReportError::Csv {
             path: path.to_path_buf(),
             source,
@@ -52,8 +70,7 @@ impl Table {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(csv_err)?;
+            .from_reader(source);
         let header = reader
             .headers()
             .map_err(csv_err)?
@@ -68,14 +85,14 @@ impl Table {
         if rows.first().is_some_and(is_hxl_row) {
             rows.remove(0);
         }
-        Ok(Some(Table {
+        Ok(Table {
             path: path.to_path_buf(),
             header,
             rows,
-        }))
+        })
     }
 
-    fn col(&self, name: &str) -> Option<usize> {
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
         self.header
             .iter()
             .position(|h| h.eq_ignore_ascii_case(name))
@@ -85,7 +102,7 @@ impl Table {
         names.iter().find_map(|n| self.col(n))
     }
 
-    fn require(&self, name: &str) -> Result<usize, ReportError> {
+    pub(crate) fn require(&self, name: &str) -> Result<usize, ReportError> {
         self.col(name).ok_or_else(|| ReportError::MissingColumn {
             path: self.path.clone(),
             column: name.to_string(),
@@ -153,7 +170,7 @@ fn number(text: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-fn num_value(x: f64) -> Value {
+pub(crate) fn num_value(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() < 9.0e15 {
         Value::from(x as i64)
     } else {
@@ -282,6 +299,36 @@ pub struct Supplements {
     pub scenario_toml: Option<String>,
     /// Where they came from, shown in the page (e.g. "scenario mali-2025").
     pub origin: Option<String>,
+    /// The posterior the folder's runs drew their parameters from (the scenario's
+    /// `[calibration] posterior`), for a folder that records one but holds no posterior.csv.
+    pub posterior: Option<SuppliedPosterior>,
+    /// The priors of the scenario's `[[calibration.parameter]]`s: the range of each
+    /// parameter's histogram.
+    pub priors: Vec<PriorRange>,
+    /// The `source` of each `[[calibration.target]]`, by name (validate.csv has none).
+    pub target_sources: BTreeMap<String, String>,
+    /// Notes shown in the page's header (e.g. why a posterior is not shown).
+    pub notes: Vec<String>,
+}
+
+/// A posterior file's name (a path or `embedded:NAME`) and text.
+#[derive(Clone, Debug, Default)]
+pub struct SuppliedPosterior {
+    pub file: String,
+    pub text: String,
+}
+
+/// A parameter's prior: its distribution (`uniform`, `log_uniform`, `normal`) and bounds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PriorRange {
+    /// The parameter's scenario key, as posterior.csv names its column.
+    pub parameter: String,
+    pub distribution: String,
+    pub min: f64,
+    pub max: f64,
+    /// A normal prior's mean and standard deviation (before truncation).
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
 }
 
 /// Reads the output folder `dir` into the report's JSON document.
@@ -305,6 +352,8 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     let runs_t = Table::read(&dir.join("runs.csv"))?;
     let compare_t = Table::read(&dir.join("compare.csv"))?;
     let scenario_toml = read_text(&dir.join("scenario.toml"))?;
+    let analysis = CalibrationTables::read(dir)?;
+    let manifest = lifeline_io::manifest::Manifest::read(dir);
 
     let files: Vec<&str> = crate::INPUT_FILES
         .iter()
@@ -318,13 +367,23 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         || displacement_t.is_some()
         || quantiles_t.is_some()
         || corridor_quantiles_t.is_some()
-        || compare_t.is_some();
+        || compare_t.is_some()
+        || analysis.any();
     if !reportable {
         return Err(ReportError::NothingToReport(dir.to_path_buf()));
     }
+    let kind = folder_kind(
+        manifest.as_ref(),
+        &analysis,
+        compare_t.is_some(),
+        quantiles_t.is_some() || corridor_quantiles_t.is_some() || runs_t.is_some(),
+    );
+    // The tables of many runs have no day or place: no map of the scenario's network for them.
+    let is_analysis = matches!(kind, "calibrate" | "validate" | "sensitivity");
     let mut supplied = Vec::new();
     let network = match network {
         Some(n) => Some(n),
+        None if is_analysis => None,
         None => supplements
             .network
             .clone()
@@ -500,15 +559,14 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
             .cloned()
             .unwrap_or(Value::Null)
     };
-    let kind = if compare_t.is_some() {
-        "compare"
-    } else if quantiles_t.is_some() || corridor_quantiles_t.is_some() || runs_t.is_some() {
-        "ensemble"
-    } else {
-        "run"
-    };
     // "embedded:mali-2025" (an ensemble's or comparison's scenario) reads as "mali-2025".
     let scenario = match get_str("scenario") {
+        Value::Null => manifest
+            .as_ref()
+            .map_or(Value::Null, |m| Value::from(m.scenario.as_str())),
+        other => other,
+    };
+    let scenario = match scenario {
         Value::String(s) => Value::from(s.strip_prefix("embedded:").unwrap_or(&s)),
         other => other,
     };
@@ -516,6 +574,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
     let events_file = events_file_of(dir, summary.as_ref());
     let title = match (scenario.as_str(), response.as_str()) {
         (Some(s), Some(r)) => format!("Lifeline — {s} ({r})"),
+        (Some(s), None) if is_analysis => format!("Lifeline — {s} ({})", analysis_title(kind)),
         (Some(s), None) => format!("Lifeline — {s}"),
         _ if kind == "compare" => "Lifeline — responses compared".to_string(),
         _ => "Lifeline report".to_string(),
@@ -536,14 +595,36 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         .and_then(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
         .unwrap_or_else(|| dir.display().to_string());
 
+    let recorded = manifest
+        .as_ref()
+        .and_then(|m| m.posterior.as_ref())
+        .map(|p| (p.file.as_str(), p.hash.as_str()));
+    let run_particle = manifest.as_ref().and_then(|m| m.particle);
+    let (calibration, sensitivity) = analysis.to_json(supplements, recorded, run_particle)?;
+    let seed = match get_str("seed") {
+        Value::Null => manifest
+            .as_ref()
+            .map_or(Value::Null, |m| Value::from(m.seed)),
+        other => other,
+    };
+    let runs = match get_str("runs") {
+        Value::Null => manifest
+            .as_ref()
+            .and_then(|m| m.runs)
+            .map_or(Value::Null, Value::from),
+        other => other,
+    };
+
     Ok(json!({
         "meta": {
             "title": title,
             "kind": kind,
             "scenario": scenario,
             "response": response,
-            "seed": get_str("seed"),
-            "runs": get_str("runs"),
+            "seed": seed,
+            "runs": runs,
+            "parameters": parameters_record(manifest.as_ref()),
+            "notes": supplements.notes,
             "responses": summary.as_ref().and_then(|s| s.get("responses")).cloned(),
             "start_date": date_list.first().cloned().map_or(get_str("start_date"), Value::from),
             "end_date": date_list.last().cloned().map_or(get_str("end_date"), Value::from),
@@ -570,8 +651,66 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         "runs": runs_t.as_ref().map(|t| t.raw(MAX_RUN_ROWS)),
         "compare": compare_t.as_ref().map(|t| t.raw(MAX_COMPARE_ROWS)),
         "scenario_toml": scenario_toml,
+        "calibration": calibration,
+        "sensitivity": sensitivity,
         "licenses": LICENSES,
     }))
+}
+
+/// What wrote the folder: the manifest's command when it is one a report knows, else what its
+/// files say.
+fn folder_kind(
+    manifest: Option<&lifeline_io::manifest::Manifest>,
+    analysis: &CalibrationTables,
+    compare: bool,
+    ensemble: bool,
+) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "run",
+        "ensemble",
+        "compare",
+        "calibrate",
+        "validate",
+        "sensitivity",
+    ];
+    if let Some(k) = manifest.and_then(|m| KNOWN.iter().find(|k| **k == m.command)) {
+        return k;
+    }
+    if compare {
+        "compare"
+    } else if ensemble {
+        "ensemble"
+    } else if analysis.posterior.is_some() || analysis.fit.is_some() {
+        "calibrate"
+    } else if analysis.validate.is_some() {
+        "validate"
+    } else if analysis.sobol.is_some() {
+        "sensitivity"
+    } else {
+        "run"
+    }
+}
+
+fn analysis_title(kind: &str) -> &'static str {
+    match kind {
+        "calibrate" => "calibration",
+        "validate" => "validation",
+        _ => "sensitivity",
+    }
+}
+
+/// Where the folder's runs took their parameters from, as its manifest records it:
+/// `{posterior: {file, hash, particles} | null, particle, fixed_parameters}`; null without a
+/// manifest.
+fn parameters_record(manifest: Option<&lifeline_io::manifest::Manifest>) -> Value {
+    let Some(m) = manifest else {
+        return Value::Null;
+    };
+    json!({
+        "posterior": m.posterior.as_ref().map(|p| json!({"file": p.file, "hash": p.hash, "particles": p.particles})),
+        "particle": m.particle,
+        "fixed_parameters": m.fixed_parameters,
+    })
 }
 
 /// `[{<key>, metric, p05: [...], p25, ...}]`: the quantile columns of a quantile table (`mean`

@@ -3,6 +3,8 @@
 //! [`write_report`] reads what `lifeline run`, `lifeline ensemble` or `lifeline compare` wrote
 //! (`places.csv`, `corridors.csv`, `events.csv`, `summary.json`, `network.geojson`, and when
 //! present `displacement.csv`, `quantiles.csv`, `corridor_quantiles.csv`, `runs.csv`, `compare.csv`, `scenario.toml`),
+//! or what `lifeline calibrate`, `validate` or `sensitivity` wrote (`posterior.csv`, `fit.csv`,
+//! `diagnostics.csv`, `validate.csv`, `sobol.csv`, with `manifest.json`),
 //! turns it into one JSON document and fills the page template with it. The page's code
 //! (d3-geo, topojson-client, uPlot, the world's country outlines from Natural Earth 1:110m and
 //! the page's own script) is a committed, minified bundle under `assets/`, built from `web/` with esbuild,
@@ -10,15 +12,18 @@
 //! Content-Security-Policy forbids every fetch, and nothing in it refers to one.
 //!
 //! Every input file but one is optional, and every CSV is read by its header, so extra
-//! columns are carried through and missing ones only leave a chart empty.
+//! columns are carried through and missing ones only leave a chart empty (the calibration
+//! tables' required columns excepted: their absence, like a cell that is not a number, is an
+//! error naming the file, line and column).
 
+mod calibration;
 mod data;
 mod extent;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-pub use data::{Supplements, collect, collect_with};
+pub use data::{PriorRange, Supplements, SuppliedPosterior, collect, collect_with};
 pub use extent::{Extent, map_extent};
 
 /// The page template: `{{TITLE}}`, `{{CSS}}`, `{{DATA}}` and `{{JS}}` are filled in.
@@ -43,6 +48,12 @@ pub const INPUT_FILES: &[&str] = &[
     "runs.csv",
     "compare.csv",
     "scenario.toml",
+    "posterior.csv",
+    "fit.csv",
+    "diagnostics.csv",
+    "validate.csv",
+    "sobol.csv",
+    "manifest.json",
 ];
 
 /// What can go wrong while making a report.
@@ -51,7 +62,7 @@ pub enum ReportError {
     #[error("{0} is not a folder")]
     NotAFolder(PathBuf),
     #[error(
-        "{0} holds none of the files a report reads (summary.json, network.geojson, places.csv, corridors.csv, quantiles.csv, compare.csv, displacement.csv)"
+        "{0} holds none of the files a report reads (summary.json, network.geojson, places.csv, corridors.csv, quantiles.csv, compare.csv, displacement.csv, posterior.csv, fit.csv, diagnostics.csv, validate.csv, sobol.csv)"
     )]
     NothingToReport(PathBuf),
     #[error("reading {path}: {source}")]
@@ -68,6 +79,27 @@ pub enum ReportError {
     },
     #[error("{path}: no `{column}` column")]
     MissingColumn { path: PathBuf, column: String },
+    #[error(
+        "{path}: line {line}, column {column} (`{field}`): `{value}` is not a number; expected a number as `lifeline calibrate`, `validate` or `sensitivity` write it (rerun the command, or correct that cell)"
+    )]
+    BadNumber {
+        path: PathBuf,
+        line: u64,
+        column: usize,
+        field: String,
+        value: String,
+    },
+    #[error(
+        "{path}: line {line}, column {column} (`{field}`): `{value}` is not {expected} (rerun the command that wrote the file, or correct that cell)"
+    )]
+    BadValue {
+        path: PathBuf,
+        line: u64,
+        column: usize,
+        field: String,
+        value: String,
+        expected: &'static str,
+    },
     #[error("{path}: row {row}: `{value}` is not a day number")]
     BadDay {
         path: PathBuf,

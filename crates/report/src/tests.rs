@@ -391,6 +391,7 @@ fn supplements_fill_in_only_what_the_folder_lacks() {
         network: Some(network),
         scenario_toml: Some("name = \"x\"".into()),
         origin: Some("scenario x".into()),
+        ..Supplements::default()
     };
     let data = collect_with(&dir, &sup).unwrap();
     assert_eq!(data["meta"]["kind"], "ensemble");
@@ -429,4 +430,290 @@ fn a_folder_of_corridor_spreads_alone_is_an_ensemble_report() {
     assert!(html.contains("\"corridor_quantiles\":[{"));
     // The page's code draws them (the browser test checks the drawing itself).
     assert!(BUNDLE_JS.contains("corridor_quantiles"));
+}
+
+// ---------- calibrate, validate and sensitivity folders ----------
+
+const POSTERIOR: &str = "particle,threat.hazard_scale,services.close_below,weight,distance\n\
+0,1.2,0.3,0.5,0.8\n\
+1,0.9,0.45,0.25,1.1\n\
+2,2.5,0.6,0.25,0.9\n";
+const FIT: &str = "target,observed_low,observed_high,uncertainty,model_p05,model_p50,model_p95,inside,source\n\
+C3 trucks lost,150,250,50,125.0000,197.0000,278.0000,true,\"facts C3, about 200\"\n\
+C6 power hours,0,14,3,14.5000,15.0000,16.7000,false,\"facts C6\"\n";
+const DIAGNOSTICS: &str = "generation,tolerance,proposals,simulated,accepted,acceptance_rate,effective_sample_size\n\
+0,inf,3,3,3,1.0000,3.0\n\
+1,1.5,10,6,3,0.3000,2.6\n";
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn manifest(command: &str, extra: &str) -> String {
+    format!(
+        r#"{{"program":"lifeline","version":"0","command":"{command}","scenario":"embedded:mali-2025","seed":7,"days":180,"runs":4,"events_file":null{extra},"files":[]}}"#
+    )
+}
+
+fn priors() -> Vec<PriorRange> {
+    vec![PriorRange {
+        parameter: "threat.hazard_scale".into(),
+        distribution: "log_uniform".into(),
+        min: 0.3,
+        max: 4.0,
+        mean: None,
+        sd: None,
+    }]
+}
+
+#[test]
+fn a_calibrate_folder_gives_posterior_fit_and_diagnostics() {
+    let dir = temp_dir("calibrate");
+    write(&dir, "posterior.csv", POSTERIOR);
+    write(&dir, "fit.csv", FIT);
+    write(&dir, "diagnostics.csv", DIAGNOSTICS);
+    write(&dir, "manifest.json", &manifest("calibrate", ""));
+    let supplements = Supplements {
+        priors: priors(),
+        network: Some(serde_json::json!({"type": "FeatureCollection", "features": []})),
+        ..Supplements::default()
+    };
+    let d = collect_with(&dir, &supplements).unwrap();
+    assert_eq!(d["meta"]["kind"], "calibrate");
+    assert_eq!(d["meta"]["scenario"], "mali-2025");
+    assert_eq!(d["meta"]["seed"], 7);
+    assert_eq!(d["meta"]["title"], "Lifeline — mali-2025 (calibration)");
+    // Tables of many runs have no map: a supplied network is not used.
+    assert!(d["network"].is_null());
+    let post = &d["calibration"]["posterior"];
+    assert_eq!(post["particles"], 3);
+    assert_eq!(post["origin"], "this folder");
+    assert_eq!(post["weights"], serde_json::json!([0.5, 0.25, 0.25]));
+    assert_eq!(post["distances"], serde_json::json!([0.8, 1.1, 0.9]));
+    let params = post["parameters"].as_array().unwrap();
+    let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["threat.hazard_scale", "services.close_below"]);
+    assert_eq!(params[0]["values"], serde_json::json!([1.2, 0.9, 2.5]));
+    assert_eq!(params[0]["prior"]["distribution"], "log_uniform");
+    assert_eq!(params[0]["prior"]["max"], 4);
+    // A parameter the supplied priors do not name has none.
+    assert!(params[1]["prior"].is_null());
+    let fit = d["calibration"]["fit"].as_array().unwrap();
+    assert_eq!(fit.len(), 2);
+    assert_eq!(fit[0]["target"], "C3 trucks lost");
+    assert_eq!(fit[0]["set"], "calibration");
+    assert_eq!(fit[0]["parameters"], "posterior");
+    assert_eq!(fit[0]["observed_low"], 150);
+    assert_eq!(fit[0]["p50"], 197);
+    assert_eq!(fit[0]["inside"], true);
+    assert_eq!(fit[0]["source"], "facts C3, about 200");
+    assert_eq!(fit[1]["inside"], false);
+    assert_eq!(fit[1]["p95"], 16.7);
+    let diag = d["calibration"]["diagnostics"].as_array().unwrap();
+    assert_eq!(diag.len(), 2);
+    // Generation 0's tolerance is infinite: no number.
+    assert!(diag[0]["tolerance"].is_null());
+    assert_eq!(diag[1]["tolerance"], 1.5);
+    assert_eq!(diag[1]["accepted"], 3);
+    assert_eq!(diag[1]["effective_sample_size"], 2.6);
+    assert!(d["sensitivity"].is_null());
+    let files: Vec<&str> = d["meta"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "posterior.csv",
+            "fit.csv",
+            "diagnostics.csv",
+            "manifest.json"
+        ]
+    );
+}
+
+#[test]
+fn a_validate_folder_separates_sets_and_computes_inside() {
+    let dir = temp_dir("validate");
+    // The `set` column is optional: rows without it are calibration targets.
+    write(
+        &dir,
+        "validate.csv",
+        "target,observed_low,observed_high,uncertainty,p05,p50,p95,mean,residual_of_mean,share_of_runs_inside,runs_without_value,parameters,set\n\
+         C1 cover,0,3,2,0.2,0.6,1.3,0.7,0,0.95,0,posterior,\n\
+         V1 later price,2,3,1,3.5,4,4.5,4,1,0,0,posterior,validation\n",
+    );
+    let mut sources = std::collections::BTreeMap::new();
+    sources.insert("C1 cover".to_string(), "facts C1".to_string());
+    let supplements = Supplements {
+        target_sources: sources,
+        ..Supplements::default()
+    };
+    let d = collect_with(&dir, &supplements).unwrap();
+    assert_eq!(d["meta"]["kind"], "validate");
+    let fit = d["calibration"]["fit"].as_array().unwrap();
+    assert_eq!(fit.len(), 2);
+    assert_eq!(fit[0]["set"], "calibration");
+    assert_eq!(fit[1]["set"], "validation");
+    assert_eq!(fit[0]["table"], "validate.csv");
+    // No `inside` column: the band [0.2, 1.3] meets [0, 3]; [3.5, 4.5] misses [2, 3].
+    assert_eq!(fit[0]["inside"], true);
+    assert_eq!(fit[1]["inside"], false);
+    assert_eq!(fit[0]["share_of_runs_inside"], 0.95);
+    assert_eq!(fit[0]["source"], "facts C1");
+    assert_eq!(fit[1]["source"], "");
+    assert_eq!(
+        d["calibration"]["sets"],
+        serde_json::json!(["calibration", "validation"])
+    );
+    assert!(d["calibration"]["posterior"].is_null());
+}
+
+#[test]
+fn a_sensitivity_folder_gives_the_indices() {
+    let dir = temp_dir("sensitivity");
+    write(
+        &dir,
+        "sobol.csv",
+        "target,parameter,first_order,first_order_low,first_order_high,total,total_low,total_high\n\
+         C3 trucks lost,threat.hazard_scale,0.6100,0.5000,0.7000,0.7000,0.6000,0.8000\n\
+         C3 trucks lost,services.close_below,-0.0100,-0.0500,0.0300,0.0200,0.0000,0.0400\n",
+    );
+    let d = collect(&dir).unwrap();
+    assert_eq!(d["meta"]["kind"], "sensitivity");
+    assert!(d["calibration"].is_null());
+    let ix = d["sensitivity"]["indices"].as_array().unwrap();
+    assert_eq!(ix.len(), 2);
+    assert_eq!(ix[0]["target"], "C3 trucks lost");
+    assert_eq!(ix[0]["parameter"], "threat.hazard_scale");
+    assert_eq!(ix[0]["first_order"], 0.61);
+    assert_eq!(ix[1]["first_order_low"], -0.05);
+    assert_eq!(ix[1]["total_low"], 0);
+    let html = render_html(&d).unwrap();
+    assert!(html.contains("threat.hazard_scale"));
+}
+
+#[test]
+fn a_bad_cell_names_its_file_line_and_column() {
+    let dir = temp_dir("bad-cell");
+    write(
+        &dir,
+        "posterior.csv",
+        "particle,threat.hazard_scale,weight\n0,1.0,0.5\n1,high,0.5\n",
+    );
+    let err = collect(&dir).unwrap_err();
+    match &err {
+        ReportError::BadNumber {
+            path,
+            line,
+            column,
+            field,
+            value,
+        } => {
+            assert!(path.ends_with("posterior.csv"));
+            assert_eq!((*line, *column), (3, 2));
+            assert_eq!(field, "threat.hazard_scale");
+            assert_eq!(value, "high");
+        }
+        other => panic!("expected BadNumber, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("posterior.csv: line 3, column 2 (`threat.hazard_scale`)"));
+    assert!(text.contains("expected a number"));
+
+    let dir = temp_dir("bad-inside");
+    write(
+        &dir,
+        "fit.csv",
+        "target,observed_low,observed_high,model_p05,model_p50,model_p95,inside\nC1,0,3,0.2,0.5,1,maybe\n",
+    );
+    let text = collect(&dir).unwrap_err().to_string();
+    assert!(
+        text.contains("fit.csv: line 2, column 7 (`inside`): `maybe` is not true or false"),
+        "{text}"
+    );
+
+    let dir = temp_dir("no-weight");
+    write(
+        &dir,
+        "posterior.csv",
+        "particle,threat.hazard_scale\n0,1.0\n",
+    );
+    let err = collect(&dir).unwrap_err();
+    assert!(
+        matches!(&err, ReportError::MissingColumn { column, .. } if column == "weight"),
+        "{err}"
+    );
+
+    let dir = temp_dir("no-band");
+    write(
+        &dir,
+        "validate.csv",
+        "target,observed_low,observed_high,p05,p95\nC1,0,1,0,1\n",
+    );
+    let err = collect(&dir).unwrap_err();
+    assert!(
+        matches!(&err, ReportError::MissingColumn { column, .. } if column == "p50"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_run_under_a_posterior_names_it_and_its_particle() {
+    let dir = temp_dir("run-posterior");
+    std::fs::copy(
+        fixture("mini").join("summary.json"),
+        dir.join("summary.json"),
+    )
+    .unwrap();
+    write(
+        &dir,
+        "manifest.json",
+        &manifest(
+            "run",
+            r#","posterior":{"file":"embedded:mali-2025-posterior.csv","hash":"00ff","particles":3},"particle":2"#,
+        ),
+    );
+    let supplements = Supplements {
+        posterior: Some(SuppliedPosterior {
+            file: "embedded:mali-2025-posterior.csv".into(),
+            text: POSTERIOR.into(),
+        }),
+        priors: priors(),
+        ..Supplements::default()
+    };
+    let d = collect_with(&dir, &supplements).unwrap();
+    assert_eq!(d["meta"]["kind"], "run");
+    let pm = &d["meta"]["parameters"];
+    assert_eq!(pm["particle"], 2);
+    assert_eq!(pm["posterior"]["file"], "embedded:mali-2025-posterior.csv");
+    assert_eq!(pm["posterior"]["hash"], "00ff");
+    assert_eq!(pm["fixed_parameters"], false);
+    let post = &d["calibration"]["posterior"];
+    assert_eq!(post["origin"], "the scenario");
+    assert_eq!(post["hash"], "00ff");
+    assert_eq!(post["parameters"][0]["values"][2], 2.5);
+    assert_eq!(post["run_particle"]["index"], 2);
+    assert_eq!(
+        post["run_particle"]["values"],
+        serde_json::json!([2.5, 0.6])
+    );
+    // No tables of a calibration: only the posterior.
+    assert_eq!(d["calibration"]["fit"], serde_json::json!([]));
+
+    // A supplied posterior that is not a posterior stops the report with its name.
+    let bad = Supplements {
+        posterior: Some(SuppliedPosterior {
+            file: "embedded:broken.csv".into(),
+            text: "particle,threat.hazard_scale,weight\n0,x,1\n".into(),
+        }),
+        ..Supplements::default()
+    };
+    let text = collect_with(&dir, &bad).unwrap_err().to_string();
+    assert!(
+        text.contains("embedded:broken.csv: line 2, column 2"),
+        "{text}"
+    );
 }

@@ -4,6 +4,9 @@
 //       [--screenshot out.png] [--expect-attacks] [--expect-compare] [--expect-bands] [--expect-displacement]
 //       [--expect-focus COUNTRY]   (a country outline drawn as the scenario's own, by its Natural Earth name)
 //       [--expect-corridor-bands]
+//       [--analysis-folder]   (a calibrate, validate or sensitivity folder: no map, charts or slider)
+//       [--expect-calibration] [--expect-validation] [--expect-sobol]   (counted from the folder's CSVs)
+//       [--expect-posterior FILE]   (a run under the posterior FILE: its marginals, pairs and particle)
 //
 // Exits non-zero with one line per failed check.
 import { chromium } from "playwright-core";
@@ -55,6 +58,92 @@ const placeCommodities = (() => {
 const corridorNames = new Set(csvColumn("corridors.csv", "corridor"));
 const spreadCorridors = new Set(csvColumn("corridor_quantiles.csv", "corridor"));
 
+// The tables of calibrate, validate and sensitivity, read as the page should show them.
+const csvLines = (p) => (existsSync(p) ? readFileSync(p, "utf8").split(/\r?\n/).filter((l) => l.trim()) : []);
+const csvRows = (file) => Math.max(0, csvLines(join(dir, file)).length - 1);
+// `drawn`: how many particles the page draws (all of a calibration's own; the first 500 of a
+// posterior a run drew from).
+const posteriorShape = (p, drawn) => {
+  const lines = csvLines(p);
+  if (!lines.length) return null;
+  const names = lines[0].split(",").filter((c) => !["particle", "weight", "distance"].includes(c));
+  const wi = lines[0].split(",").indexOf("weight");
+  const weighted = lines.slice(1, 1 + (drawn || Infinity)).filter((l) => Number(l.split(",")[wi]) > 0).length;
+  return { names, particles: lines.length - 1, weighted };
+};
+
+// The "Calibration and validation" and "Sensitivity" sections: one histogram per parameter,
+// n(n-1)/2 pairs plots, one row per target and per generation, one Sobol chart per target.
+async function checkCalibration(page) {
+  const got = await page.evaluate(() => {
+    const q = (sel) => Array.from(document.querySelectorAll(sel));
+    const titled = (svgs) => svgs.filter((svg) => (svg.querySelector("title")?.textContent || "").length > 10).length;
+    return {
+      section: !!document.getElementById("calibration"),
+      sensitivity: !!document.getElementById("sensitivity"),
+      hist: q("#calibration svg.posterior-hist").length,
+      histInked: q("#calibration svg.posterior-hist").filter((svg) => Array.from(svg.querySelectorAll("rect.bar")).some((r) => Number(r.getAttribute("height")) > 0)).length,
+      histParams: q("#calibration svg.posterior-hist").map((svg) => svg.getAttribute("data-parameter")),
+      pairs: q("#calibration svg.pairs-plot").length,
+      pairDots: q("#calibration svg.pairs-plot").map((svg) => svg.querySelectorAll("g > circle").length),
+      runParticle: q("#calibration svg .run-particle").length,
+      fitRows: q("#calibration tr.fit-row").length,
+      fitSets: q("#calibration .fit-block").map((b) => b.getAttribute("data-set")),
+      diagRows: q("#calibration tr.diag-row").length,
+      diagCharts: q("#calibration svg.diag-chart").length,
+      sobol: q("#sensitivity svg.sobol-chart").length,
+      sobolBars: q("#sensitivity svg.sobol-chart rect.sobol-bar").length,
+      svgs: q("#calibration svg, #sensitivity svg").length,
+      titled: titled(q("#calibration svg, #sensitivity svg")),
+      nav: q("nav.toc a").map((a) => a.getAttribute("href")),
+      header: document.querySelector("header.top")?.textContent || "",
+    };
+  });
+  const expectPosterior = opt("--expect-posterior");
+  const shape = flag("--expect-calibration") ? posteriorShape(join(dir, "posterior.csv")) : expectPosterior ? posteriorShape(resolve(expectPosterior), 500) : null;
+  if (shape) {
+    const n = shape.names.length;
+    check(got.section, "a Calibration and validation section");
+    check(got.hist === n && got.histInked === n, `one inked histogram per parameter (${got.hist}, ${got.histInked} inked, of ${n})`);
+    check(JSON.stringify(got.histParams) === JSON.stringify(shape.names), `the histograms follow the posterior's columns (${got.histParams.join(", ")})`);
+    check(got.pairs === (n * (n - 1)) / 2, `n(n-1)/2 pairs plots (${got.pairs} of ${(n * (n - 1)) / 2})`);
+    check(got.pairDots.every((d) => d === shape.weighted), `each pairs plot has a dot per weighted particle (${[...new Set(got.pairDots)].join(", ")} of ${shape.weighted})`);
+  }
+  if (flag("--expect-calibration")) {
+    check(got.fitRows === csvRows("fit.csv"), `a row per target of fit.csv (${got.fitRows} of ${csvRows("fit.csv")})`);
+    check(got.diagRows === csvRows("diagnostics.csv") && got.diagCharts === 3, `a row per generation of diagnostics.csv and 3 charts (${got.diagRows} of ${csvRows("diagnostics.csv")}, ${got.diagCharts})`);
+    check(got.nav.includes("#calibration"), "the contents link to the calibration section");
+    check(/calibration/i.test(got.header), `the header names a calibration (${got.header.slice(0, 80)})`);
+  }
+  if (flag("--expect-validation")) {
+    check(got.section, "a Calibration and validation section");
+    check(got.fitRows === csvRows("validate.csv") && got.fitRows > 0, `a row per target of validate.csv (${got.fitRows} of ${csvRows("validate.csv")})`);
+    check(got.fitSets.includes("calibration"), `calibration targets shown as such (${got.fitSets.join(", ")})`);
+    const manifest = existsSync(join(dir, "manifest.json")) ? JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) : {};
+    if (manifest.posterior) check(got.header.includes(manifest.posterior.hash), `the header names the posterior the runs drew from (hash ${manifest.posterior.hash})`);
+  }
+  if (expectPosterior) {
+    const manifest = existsSync(join(dir, "manifest.json")) ? JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) : {};
+    const n = shape ? shape.names.length : 0;
+    if (typeof manifest.particle === "number") {
+      check(manifest.posterior && got.header.includes(manifest.posterior.hash) && got.header.includes(`particle ${manifest.particle}`), `the header names the posterior and the run's particle (${manifest.posterior?.file}, particle ${manifest.particle})`);
+      check(got.runParticle === n + (n * (n - 1)) / 2, `the run's particle is marked on every histogram and pairs plot (${got.runParticle} of ${n + (n * (n - 1)) / 2})`);
+    } else {
+      check(manifest.posterior && got.header.includes(manifest.posterior.hash), `the header names the posterior the runs drew from (${manifest.posterior?.file})`);
+      check(got.runParticle === 0, `no particle is marked: each run drew its own (${got.runParticle})`);
+    }
+  }
+  if (flag("--expect-sobol")) {
+    const lines = csvLines(join(dir, "sobol.csv")).slice(1);
+    const targets = new Set(lines.map((l) => l.split(",")[0]));
+    check(got.sensitivity, "a Sensitivity section");
+    check(got.sobol === targets.size && targets.size > 0, `one Sobol chart per output (${got.sobol} of ${targets.size})`);
+    const finite = lines.map((l) => l.split(",")).reduce((t, c) => t + [c[2], c[5]].filter((v) => isFinite(Number(v)) && v !== "").length, 0);
+    check(got.sobolBars === finite, `a first-order and a total bar per parameter and output (${got.sobolBars} of ${finite})`);
+  }
+  if (got.svgs) check(got.titled === got.svgs, `every calibration and sensitivity chart has a title in words (${got.titled} of ${got.svgs})`);
+}
+
 const reportUrl = pathToFileURL(reportPath).href;
 const profile = mkdtempSync(join(tmpdir(), "lifeline-report-profile-"));
 let context;
@@ -94,6 +183,8 @@ try {
   const bodyError = await page.getAttribute("body", "data-error");
   check(!bodyError, `the page draws without error${bodyError ? `: ${bodyError.split("\n")[0]}` : ""}`);
 
+  const analysisOnly = flag("--analysis-folder");
+  if (!analysisOnly) {
   // Map.
   const map = await page.evaluate(() => ({
     places: document.querySelectorAll("svg#map circle.place").length,
@@ -276,6 +367,9 @@ try {
     check(first.roads !== last.roads, "roads are recoloured by attacks/losses over the days");
   }
   await page.locator("#day").fill(String(max));
+  }
+
+  await checkCalibration(page);
 
   // No network: nothing requested, nothing blocked by the CSP.
   const csp = await page.evaluate(() => (window.__cspViolations || []).map((v) => `${v.directive} ${v.blockedURI}`));

@@ -5,7 +5,9 @@
 # a small fixture folder that has attacks, an ensemble band, displacement and a comparison, of a
 # Mali ensemble (the cities' and the corridors' bands), of the Djibo case, and of a small network
 # in Bolivia made with `network import` and `scenario new` (the map frames each region: every
-# place inside its view box, spread over it, the scenario's country drawn as its focus).
+# place inside its view box, spread over it, the scenario's country drawn as its focus), and the
+# reports of calibrate, validate and sensitivity folders made with tiny budgets (the fit table,
+# one histogram per parameter, n(n-1)/2 pairs plots, the diagnostics, one Sobol chart per output).
 #
 # Needs: cargo, node + npm (playwright-core is installed into ./node_modules on first use),
 # and Chromium (`apt-get install -y chromium`; or set CHROMIUM=/path/to/chrome).
@@ -52,7 +54,25 @@ echo "   report size: $size bytes"
 mkdir -p "$root/target"
 status=0
 node "$here/check.mjs" --label "Mali scenario report" --report "$tmp/run/report.html" --dir "$tmp/run" \
-  --chromium "$chromium" --screenshot "$root/target/report-screenshot.png" --expect-focus Mali || status=1
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot.png" --expect-focus Mali \
+  --expect-posterior "$root/crates/scenario/scenarios/mali-2025-posterior.csv" || status=1
+
+# The tables of many runs, each made with a tiny budget (well under a second each): the
+# "Calibration and validation" and "Sensitivity" sections, counted from the folders' CSVs.
+echo "== lifeline calibrate / validate / sensitivity (tiny budgets), then lifeline report on each"
+"$bin" calibrate mali-2025 --particles 6 --generations 2 --runs 1 --out "$tmp/cal" >"$tmp/cal.log" 2>&1 || { cat "$tmp/cal.log"; fail "lifeline calibrate failed"; }
+"$bin" validate mali-2025 --runs 8 --out "$tmp/val" >"$tmp/val.log" 2>&1 || { cat "$tmp/val.log"; fail "lifeline validate failed"; }
+"$bin" sensitivity mali-2025 --samples 8 --runs 1 --bootstrap 50 --out "$tmp/sens" >"$tmp/sens.log" 2>&1 || { cat "$tmp/sens.log"; fail "lifeline sensitivity failed"; }
+for d in cal val sens; do
+  "$bin" report "$tmp/$d" >/dev/null || fail "lifeline report ($d) failed"
+done
+node "$here/check.mjs" --label "calibration report" --report "$tmp/cal/report.html" --dir "$tmp/cal" \
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot-calibration.png" --analysis-folder --expect-calibration || status=1
+node "$here/check.mjs" --label "validation report" --report "$tmp/val/report.html" --dir "$tmp/val" \
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot-validation.png" --analysis-folder --expect-validation \
+  --expect-posterior "$root/crates/scenario/scenarios/mali-2025-posterior.csv" || status=1
+node "$here/check.mjs" --label "sensitivity report" --report "$tmp/sens/report.html" --dir "$tmp/sens" \
+  --chromium "$chromium" --screenshot "$root/target/report-screenshot-sensitivity.png" --analysis-folder --expect-sobol || status=1
 
 echo "== lifeline ensemble --runs 40 --days 90 --report --out $tmp/ens"
 "$bin" ensemble --runs 40 --days 90 --no-parquet --report --out "$tmp/ens" >"$tmp/ens.log" 2>&1 || { cat "$tmp/ens.log"; fail "lifeline ensemble failed"; }
@@ -62,7 +82,7 @@ cp "$tmp/run/network.geojson" "$tmp/ens/network.geojson"
 "$bin" report "$tmp/ens" -o "$tmp/ens/report.html" || fail "lifeline report (ensemble) failed"
 node "$here/check.mjs" --label "Mali ensemble report" --report "$tmp/ens/report.html" --dir "$tmp/ens" \
   --chromium "$chromium" --screenshot "$root/target/report-screenshot-ensemble.png" \
-  --expect-bands --expect-corridor-bands || status=1
+  --expect-bands --expect-corridor-bands --expect-posterior "$root/crates/scenario/scenarios/mali-2025-posterior.csv" || status=1
 
 echo "== lifeline report on the fixture folder (attacks, bands, displacement, comparison)"
 cp -r "$root/crates/report/tests/fixtures/mini" "$tmp/mini"

@@ -147,7 +147,7 @@ const charts = [];
 // ---------- header ----------
 function renderHeader(app) {
   const m = data.meta || {};
-  const kinds = { run: "run", ensemble: "ensemble", compare: "compare" };
+  const kinds = { run: "run", ensemble: "ensemble", compare: "compare", calibrate: "calibration", validate: "validation", sensitivity: "sensitivity" };
   const head = h(
     "header",
     { class: "top" },
@@ -160,7 +160,7 @@ function renderHeader(app) {
         m.scenario && `scenario ${m.scenario}`,
         m.response && `response ${m.response}`,
         m.responses && m.responses.length && `responses ${m.responses.join(", ")}`,
-        m.seed !== undefined && m.seed !== null && (isNum(m.runs) ? `master seed ${m.seed}, runs 0–${m.runs - 1}` : `seed ${m.seed}`),
+        m.seed !== undefined && m.seed !== null && (isNum(m.runs) && (m.kind === "calibrate" || m.kind === "sensitivity") ? `master seed ${m.seed}, ${m.runs} run${m.runs === 1 ? "" : "s"} per evaluation` : isNum(m.runs) ? `master seed ${m.seed}, runs 0–${m.runs - 1}` : `seed ${m.seed}`),
         m.start_date && m.end_date && `${m.start_date} → ${m.end_date}`,
         nDays && `${nDays} days`,
         m.source_dir && `from ${m.source_dir}`,
@@ -169,11 +169,24 @@ function renderHeader(app) {
         .join(" · "),
     ),
   );
+  const pm = m.parameters;
+  if (pm && (pm.posterior || pm.fixed_parameters)) {
+    const p = pm.posterior;
+    const text = p
+      ? isNum(pm.particle)
+        ? `Parameters: particle ${pm.particle} of the posterior ${p.file} (${fmt(p.particles)} particles, hash ${p.hash}).`
+        : `Parameters: each run a particle drawn by weight from the posterior ${p.file} (${fmt(p.particles)} particles, hash ${p.hash}).`
+      : "Parameters: the scenario's own values (--fixed-parameters), not its posterior.";
+    head.append(h("div", { class: "meta parameters-line", text }));
+  }
+  for (const note of m.notes || []) head.append(h("div", { class: "meta note", text: note }));
   app.append(head);
   const links = [
     ["map-view", "Map"],
     ["key-figures", "Key figures"],
     ["compare", "Responses"],
+    ["calibration", "Calibration & validation"],
+    ["sensitivity", "Sensitivity"],
     ["cities", "Cities"],
     ["corridors", "Corridors"],
     ["displacement", "Displacement"],
@@ -1187,6 +1200,369 @@ function renderCompare(main) {
   sec.setAttribute("data-tables", String(nTables));
 }
 
+// ---------- calibration, validation and sensitivity ----------
+// Plain SVG charts of the tables of `lifeline calibrate`, `validate` and `sensitivity`: every
+// chart carries a <title> and a caption in words, so that it reads without the picture.
+function svgTitled(W, H, cls, title) {
+  const svg = s("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: cls, role: "img" });
+  const t = s("title");
+  t.textContent = title;
+  svg.append(t);
+  return svg;
+}
+function svgText(x, y, text, attrs) {
+  const t = s("text", Object.assign({ x, y, "font-size": 10.5, fill: "#34495e" }, attrs || {}));
+  t.textContent = text;
+  return t;
+}
+// A scale from [lo, hi] (logarithmic when `log` and both positive) to [a, b].
+function axisScale(lo, hi, a, b, log) {
+  const useLog = log && lo > 0 && hi > 0;
+  const f = useLog ? Math.log : (v) => v;
+  const l = f(lo),
+    u = f(hi);
+  const span = u - l || 1;
+  const scale = (v) => a + ((f(Math.min(hi, Math.max(lo, v))) - l) / span) * (b - a);
+  scale.log = useLog;
+  scale.inv = (t) => (useLog ? Math.exp(l + t * span) : l + t * span);
+  return scale;
+}
+function weightedQuantile(values, weights, q) {
+  const idx = values.map((_, i) => i).filter((i) => isNum(values[i]) && isNum(weights[i]) && weights[i] > 0);
+  if (!idx.length) return null;
+  idx.sort((i, j) => values[i] - values[j]);
+  const total = idx.reduce((t, i) => t + weights[i], 0);
+  let acc = 0;
+  for (const i of idx) {
+    acc += weights[i];
+    if (acc >= q * total) return values[i];
+  }
+  return values[idx[idx.length - 1]];
+}
+function erf(x) {
+  // Abramowitz and Stegun 7.1.26 (|error| < 1.5e-7): enough to shade a prior.
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x >= 0 ? y : -y;
+}
+// The prior's share of each bin (edges in the parameter's units).
+function priorShares(prior, edges) {
+  if (!prior) return null;
+  const cdf = (v) => {
+    if (prior.distribution === "log_uniform") return (Math.log(v) - Math.log(prior.min)) / (Math.log(prior.max) - Math.log(prior.min));
+    if (prior.distribution === "normal" && isNum(prior.mean) && isNum(prior.sd)) return 0.5 * (1 + erf((v - prior.mean) / (prior.sd * Math.SQRT2)));
+    return (v - prior.min) / (prior.max - prior.min);
+  };
+  const raw = edges.slice(1).map((e, i) => cdf(e) - cdf(edges[i]));
+  const total = raw.reduce((a, b) => a + b, 0) || 1;
+  return raw.map((x) => x / total);
+}
+function parameterRange(p) {
+  if (p.prior && isNum(p.prior.min) && isNum(p.prior.max) && p.prior.max > p.prior.min) return [p.prior.min, p.prior.max, p.prior.distribution === "log_uniform"];
+  const v = p.values.filter(isNum);
+  if (!v.length) return null;
+  let lo = Math.min(...v),
+    hi = Math.max(...v);
+  if (hi === lo) (lo -= 0.5), (hi += 0.5);
+  return [lo, hi, false];
+}
+function histogramSvg(p, weights, mark) {
+  const W = 300,
+    H = 170,
+    L = 10,
+    R = 10,
+    T = 8,
+    B = 34;
+  const range = parameterRange(p);
+  const nb = 24;
+  const title = `${p.name}: weighted histogram of the posterior's particles` + (p.prior ? ` over the prior's range ${fmt(p.prior.min)}–${fmt(p.prior.max)} (${p.prior.distribution.replace("_", "-")} prior, dashed)` : " (prior unknown: the particles' range)");
+  const svg = svgTitled(W, H, "posterior-hist", title);
+  svg.setAttribute("data-parameter", p.name);
+  if (!range) return svg;
+  const [lo, hi, log] = range;
+  const x = axisScale(lo, hi, L, W - R, log);
+  const edges = Array.from({ length: nb + 1 }, (_, i) => x.inv(i / nb));
+  const mass = new Array(nb).fill(0);
+  let total = 0;
+  p.values.forEach((v, i) => {
+    const w = weights[i];
+    if (!isNum(v) || !isNum(w) || w <= 0) return;
+    const b = Math.min(nb - 1, Math.max(0, Math.floor(((x(v) - L) / (W - R - L)) * nb)));
+    mass[b] += w;
+    total += w;
+  });
+  const shares = mass.map((m) => m / (total || 1));
+  const prior = priorShares(p.prior, edges);
+  const top = Math.max(...shares, ...(prior || [0])) || 1;
+  const y = (v) => H - B - (v / top) * (H - B - T);
+  const bw = (W - L - R) / nb;
+  shares.forEach((v, i) => svg.append(s("rect", { class: "bar", x: L + i * bw + 0.5, y: y(v), width: Math.max(0, bw - 1), height: H - B - y(v), fill: "#1d4e89", "fill-opacity": 0.75 })));
+  if (prior) {
+    let d = "";
+    prior.forEach((v, i) => (d += `${i ? "L" : "M"}${L + i * bw},${y(v)}H${L + (i + 1) * bw}`));
+    svg.append(s("path", { d, fill: "none", stroke: "#e76f51", "stroke-width": 1.3, "stroke-dasharray": "4 3" }));
+  }
+  svg.append(s("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#9aa5b1" }));
+  [lo, x.inv(0.5), hi].forEach((v, i) => svg.append(svgText([L, (L + W - R) / 2, W - R][i], H - B + 13, fmt(v), { "text-anchor": ["start", "middle", "end"][i] })));
+  svg.append(svgText((L + W - R) / 2, H - 6, (log ? "log scale; " : "") + "bars: posterior weight; dashed: prior", { "text-anchor": "middle", fill: "#5f6b7a" }));
+  if (isNum(mark)) svg.append(s("line", { class: "run-particle", x1: x(mark), x2: x(mark), y1: T, y2: H - B, stroke: "#d62828", "stroke-width": 2 }));
+  return svg;
+}
+function weightedCorrelation(a, b, w) {
+  let sw = 0,
+    ma = 0,
+    mb = 0;
+  a.forEach((v, i) => {
+    if (isNum(v) && isNum(b[i]) && isNum(w[i])) (sw += w[i]), (ma += w[i] * v), (mb += w[i] * b[i]);
+  });
+  if (!(sw > 0)) return null;
+  (ma /= sw), (mb /= sw);
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  a.forEach((v, i) => {
+    if (isNum(v) && isNum(b[i]) && isNum(w[i])) (sab += w[i] * (v - ma) * (b[i] - mb)), (saa += w[i] * (v - ma) ** 2), (sbb += w[i] * (b[i] - mb) ** 2);
+  });
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : null;
+}
+function pairSvg(px, py, weights, mark) {
+  const W = 236,
+    H = 230,
+    L = 42,
+    B = 34,
+    T = 6,
+    R = 8;
+  const rx = parameterRange(px),
+    ry = parameterRange(py);
+  const r = weightedCorrelation(px.values, py.values, weights);
+  const title = `${px.name} (across) against ${py.name} (up): one dot per particle, larger for more weight` + (r !== null ? `; weighted correlation ${fmt(r, 2)}` : "");
+  const svg = svgTitled(W, H, "pairs-plot", title);
+  svg.setAttribute("data-pair", `${px.name} × ${py.name}`);
+  if (!rx || !ry) return svg;
+  const x = axisScale(rx[0], rx[1], L, W - R, rx[2]);
+  const y = axisScale(ry[0], ry[1], H - B, T, ry[2]);
+  svg.append(s("rect", { x: L, y: T, width: W - L - R, height: H - B - T, fill: "#f6f7f9", stroke: "#d9dee5" }));
+  const wmax = Math.max(...weights.filter(isNum), 0) || 1;
+  const g = s("g", { fill: "#1d4e89", "fill-opacity": 0.35 });
+  px.values.forEach((v, i) => {
+    const u = py.values[i],
+      w = weights[i];
+    if (!isNum(v) || !isNum(u) || !isNum(w) || w <= 0) return;
+    g.append(s("circle", { cx: x(v).toFixed(1), cy: y(u).toFixed(1), r: (0.8 + 2.6 * Math.sqrt(w / wmax)).toFixed(2) }));
+  });
+  svg.append(g);
+  if (isNum(mark && mark[0]) && isNum(mark[1])) svg.append(s("circle", { class: "run-particle", cx: x(mark[0]), cy: y(mark[1]), r: 5, fill: "none", stroke: "#d62828", "stroke-width": 2 }));
+  svg.append(svgText(L, H - B + 12, fmt(rx[0])), svgText(W - R, H - B + 12, fmt(rx[1]), { "text-anchor": "end" }));
+  svg.append(svgText(L - 3, H - B, fmt(ry[0]), { "text-anchor": "end" }), svgText(L - 3, T + 9, fmt(ry[1]), { "text-anchor": "end" }));
+  const short = (n) => (n.length > 34 ? "…" + n.slice(-33) : n);
+  svg.append(svgText((L + W - R) / 2, H - 8, short(px.name), { "text-anchor": "middle", fill: "#1f2933" }));
+  const yl = svgText(9, (T + H - B) / 2, short(py.name), { "text-anchor": "middle", fill: "#1f2933", transform: `rotate(-90 9 ${(T + H - B) / 2})` });
+  svg.append(yl);
+  if (r !== null) svg.append(svgText(W - R - 4, T + 12, `r = ${fmt(r, 2)}`, { "text-anchor": "end", fill: "#1f2933" }));
+  return svg;
+}
+function observedText(r) {
+  if (!isNum(r.observed_low) && !isNum(r.observed_high)) return "—";
+  if (r.observed_low === r.observed_high) return fmt(r.observed_low);
+  return `${fmt(r.observed_low)}–${fmt(r.observed_high)}`;
+}
+function fitBandSvg(r) {
+  const vals = [r.observed_low, r.observed_high, r.p05, r.p50, r.p95].filter(isNum);
+  const W = 190,
+    H = 18,
+    pad = 6;
+  const title = `${r.target}: observed ${observedText(r)} (green); model 90% band ${fmt(r.p05)}–${fmt(r.p95)} (blue), median ${fmt(r.p50)} (dot)`;
+  const svg = svgTitled(W, H, "fit-band", title);
+  if (!vals.length) return h("span", { class: "interval" }, svg);
+  let lo = Math.min(...vals),
+    hi = Math.max(...vals);
+  const span = hi - lo || Math.abs(hi) || 1;
+  (lo -= span * 0.05), (hi += span * 0.05);
+  const X = (v) => pad + ((v - lo) / (hi - lo)) * (W - 2 * pad);
+  if (isNum(r.observed_low) && isNum(r.observed_high))
+    svg.append(s("rect", { x: X(r.observed_low) - (r.observed_low === r.observed_high ? 1.5 : 0), y: 2, width: Math.max(3, X(r.observed_high) - X(r.observed_low)), height: H - 4, fill: "#2a9d8f", "fill-opacity": 0.3, stroke: "#2a9d8f" }));
+  if (isNum(r.p05) && isNum(r.p95)) svg.append(s("line", { x1: X(r.p05), x2: X(r.p95), y1: H / 2, y2: H / 2, stroke: "#1d4e89", "stroke-width": 3, "stroke-linecap": "round" }));
+  if (isNum(r.p50)) svg.append(s("circle", { cx: X(r.p50), cy: H / 2, r: 4, fill: "#e76f51" }));
+  return h("span", { class: "interval" }, svg);
+}
+const SET_TITLES = { calibration: "Calibration targets (fitted)", validation: "Validation targets (never used in fitting)" };
+function renderFitTables(sec, fit) {
+  const groups = new Map();
+  for (const r of fit) {
+    const k = `${r.set}\u0000${r.table || ""}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(r);
+  }
+  const order = [...groups.keys()].sort((a, b) => (a.startsWith("calibration") ? 0 : 1) - (b.startsWith("calibration") ? 0 : 1));
+  for (const k of order) {
+    const rows = groups.get(k);
+    const set = rows[0].set;
+    const file = rows[0].table || "";
+    const how = file === "fit.csv" ? "the model's weighted 5/50/95% quantiles over the calibration's final particles (fit.csv)" : `each run's value over the runs of \`lifeline validate\` (${file})`;
+    const block = h("div", { class: "fit-block", "data-set": set, "data-table": file });
+    block.append(h("h3", { text: `${SET_TITLES[set] || set} — ${file === "fit.csv" ? "fit" : "validation runs"}` }), h("p", { class: "note", text: `Model band: ${how}. “inside”: the 90% band meets the observed range. Green: observed; blue bar: model 90% band; dot: median.` }));
+    // validate.csv gives the share of runs inside the observation; fit.csv does not.
+    const shares = rows.some((r) => isNum(r.share_of_runs_inside));
+    const headers = ["target", "parameters", "observed", "uncertainty", "model p05", "p50", "p95", "inside", "band", ...(shares ? ["share of runs inside"] : []), "source"];
+    const body = rows.map((r) => [r.target, r.parameters, observedText(r), { num: r.uncertainty }, { num: r.p05 }, { num: r.p50 }, { num: r.p95 }, r.inside === null ? "—" : r.inside ? "yes" : "no", fitBandSvg(r), ...(shares ? [{ num: r.share_of_runs_inside, digits: 2 }] : []), r.source]);
+    block.append(table(headers, body, { scroll: rows.length > 15, rowClass: (_, i) => `fit-row ${rows[i].inside === false ? "outside" : "inside"}` }));
+    const missed = rows.filter((r) => r.inside === false).map((r) => r.target);
+    block.append(h("p", { class: "note", text: missed.length ? `Outside the observation: ${missed.join("; ")}.` : `Every target's band meets its observation (${rows.length} target${rows.length === 1 ? "" : "s"}).` }));
+    sec.append(block);
+  }
+}
+function renderPosterior(sec, post) {
+  const params = post.parameters || [];
+  const weights = post.weights || [];
+  const pm = (data.meta || {}).parameters || {};
+  const rp = post.run_particle;
+  const particle = rp && isNum(rp.index) ? rp.index : null;
+  const mark = particle !== null ? rp.values : null;
+  const where =
+    post.origin === "this folder"
+      ? `posterior.csv of this folder: ${fmt(post.particles)} particles`
+      : `the posterior the runs drew from, ${(pm.posterior && pm.posterior.file) || post.file} (${fmt(post.particles)} particles, hash ${post.hash || "—"}), as the scenario names it`;
+  sec.append(h("h3", { text: "Posterior marginals" }), h("p", { class: "note", text: `From ${where}. Each histogram spans the parameter's prior range (log-uniform priors on a log scale); dashed: the prior's share per bin.` + (particle !== null ? ` Red: particle ${particle}, the one this run used.` : "") }));
+  if (post.embedded_particles < post.particles) sec.append(h("p", { class: "note", text: `Drawn: the first ${fmt(post.embedded_particles)} of its ${fmt(post.particles)} particles, with their weights (the file lists them in no order of value or weight).` }));
+  const grid = h("div", { class: "svg-grid", id: "posterior-marginals" });
+  params.forEach((p, k) => {
+    const q = [0.05, 0.5, 0.95].map((x) => weightedQuantile(p.values, weights, x));
+    grid.append(h("figure", { class: "svg-figure" }, histogramSvg(p, weights, mark ? mark[k] : null), h("figcaption", { text: `${p.name}: p05 ${fmt(q[0])}, median ${fmt(q[1])}, p95 ${fmt(q[2])}` + (mark ? `; this run ${fmt(mark[k])}` : "") })));
+  });
+  sec.append(grid);
+  if (particle !== null) sec.append(table(["parameter", `particle ${particle} (this run)`], params.map((p, k) => [p.name, { num: mark[k] }])));
+  if (params.length > 1) {
+    sec.append(h("h3", { text: "Pairs (identifiability)" }), h("p", { class: "note", text: "Each pair of parameters: one dot per particle, larger for more weight, on the priors' ranges. A narrow diagonal cloud (|r| near 1) is a ridge: the targets pin a combination of the two, not each one." }));
+    const pairs = h("div", { class: "svg-grid small", id: "posterior-pairs" });
+    for (let i = 0; i < params.length; i++)
+      for (let j = i + 1; j < params.length; j++) pairs.append(h("figure", { class: "svg-figure" }, pairSvg(params[i], params[j], weights, mark ? [mark[i], mark[j]] : null)));
+    sec.append(pairs);
+  }
+}
+function smallBars(title, unit, rows, key, nullText) {
+  const W = 260,
+    H = 130,
+    L = 8,
+    B = 28,
+    T = 16;
+  const vals = rows.map((r) => r[key]);
+  const top = Math.max(...vals.filter(isNum), 0) || 1;
+  const svg = svgTitled(W, H, "diag-chart", `${title} per generation (${unit}): ${rows.map((r) => `${r.generation}: ${isNum(r[key]) ? fmt(r[key]) : nullText}`).join(", ")}`);
+  const bw = (W - 2 * L) / Math.max(1, rows.length);
+  rows.forEach((r, i) => {
+    const v = r[key];
+    const x0 = L + i * bw;
+    if (isNum(v)) {
+      const hgt = (v / top) * (H - B - T);
+      svg.append(s("rect", { x: x0 + 2, y: H - B - hgt, width: Math.max(1, bw - 4), height: hgt, fill: "#2a9d8f" }));
+      svg.append(svgText(x0 + bw / 2, H - B - hgt - 3, fmt(v, v < 10 && !Number.isInteger(v) ? 2 : undefined), { "text-anchor": "middle" }));
+    } else svg.append(svgText(x0 + bw / 2, H - B - 3, nullText, { "text-anchor": "middle" }));
+    svg.append(svgText(x0 + bw / 2, H - B + 12, String(r.generation), { "text-anchor": "middle" }));
+  });
+  svg.append(svgText(W / 2, H - 4, `${title}, by generation`, { "text-anchor": "middle", fill: "#1f2933" }));
+  return svg;
+}
+function renderDiagnostics(sec, diag) {
+  sec.append(h("h3", { text: "ABC-SMC diagnostics" }), h("p", { class: "note", text: "Per generation: the tolerance (distance a particle must reach; ∞ for generation 0, drawn from the prior), proposals tried, simulations run, particles accepted, the acceptance rate (of proposals) and Kish's effective sample size of the weights." }));
+  sec.append(
+    table(
+      ["generation", "tolerance", "proposals", "simulated", "accepted", "acceptance rate", "ESS"],
+      diag.map((r) => [{ raw: r.generation }, isNum(r.tolerance) ? { num: r.tolerance, digits: 3 } : "∞", { num: r.proposals }, { num: r.simulated }, { num: r.accepted }, { num: r.acceptance_rate, digits: 3 }, { num: r.effective_sample_size, digits: 0 }]),
+      { rowClass: () => "diag-row" },
+    ),
+  );
+  sec.append(h("div", { class: "svg-grid small" }, smallBars("tolerance", "distance", diag, "tolerance", "∞"), smallBars("acceptance rate", "share of proposals", diag, "acceptance_rate", "—"), smallBars("effective sample size", "particles", diag, "effective_sample_size", "—")));
+}
+function renderCalibration(main) {
+  const cal = data.calibration;
+  if (!cal) return;
+  const m = data.meta || {};
+  const intro = {
+    calibrate: "What `lifeline calibrate` (ABC-SMC) wrote: how well the fitted model meets each target, the posterior of each free parameter and how the generations went.",
+    validate: "What `lifeline validate` wrote: each target against the band of many runs of the scenario with its posterior (or its fixed values).",
+  };
+  const sec = section("calibration", "Calibration and validation", intro[m.kind] || "The parameters the runs drew from: the scenario's posterior.");
+  main.append(sec);
+  if ((cal.fit || []).length) renderFitTables(sec, cal.fit);
+  if (cal.posterior) renderPosterior(sec, cal.posterior);
+  if ((cal.diagnostics || []).length) renderDiagnostics(sec, cal.diagnostics);
+}
+const SOBOL_MIN = -0.5,
+  SOBOL_MAX = 1.5;
+function sobolSvg(target, rows) {
+  const rowH = 34,
+    L = 210,
+    R = 16,
+    T = 22,
+    B = 26,
+    W = 640;
+  const H = T + B + rows.length * rowH;
+  const all = rows.flatMap((r) => [r.first_order, r.first_order_low, r.first_order_high, r.total, r.total_low, r.total_high]).filter(isNum);
+  // Indices lie in [0, 1]; estimates from few samples stray beyond, and their whiskers are
+  // clipped at [-0.5, 1.5] so that the scale stays readable.
+  const lo = Math.max(SOBOL_MIN, Math.min(0, ...all)),
+    hi = Math.min(SOBOL_MAX, Math.max(1, ...all));
+  const X = (v) => L + ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * (W - L - R);
+  const desc = rows.map((r) => `${r.parameter}: first order ${fmt(r.first_order, 2)} [${fmt(r.first_order_low, 2)}, ${fmt(r.first_order_high, 2)}], total ${fmt(r.total, 2)} [${fmt(r.total_low, 2)}, ${fmt(r.total_high, 2)}]`).join("; ");
+  const svg = svgTitled(W, H, "sobol-chart", `Sobol indices of ${target} (share of its variance, 0–1; bars with 95% bootstrap intervals): ${desc}`);
+  svg.setAttribute("data-target", target);
+  [-0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5].filter((v) => v >= lo && v <= hi).forEach((v) => {
+    svg.append(s("line", { x1: X(v), x2: X(v), y1: T - 4, y2: H - B, stroke: v === 0 ? "#9aa5b1" : "#e5e8ec" }));
+    svg.append(svgText(X(v), H - B + 13, fmt(v, 2), { "text-anchor": "middle" }));
+  });
+  svg.append(svgText((L + W - R) / 2, H - 4, "share of the output's variance", { "text-anchor": "middle", fill: "#1f2933" }));
+  const legend = [
+    ["#1d4e89", "first order"],
+    ["#e76f51", "total"],
+  ];
+  legend.forEach(([c, t], i) => {
+    svg.append(s("rect", { x: L + i * 110, y: 4, width: 10, height: 10, fill: c }));
+    svg.append(svgText(L + i * 110 + 14, 13, t));
+  });
+  rows.forEach((r, i) => {
+    const y0 = T + i * rowH;
+    const name = r.parameter.length > 34 ? "…" + r.parameter.slice(-33) : r.parameter;
+    svg.append(svgText(L - 6, y0 + rowH / 2 + 3, name, { "text-anchor": "end", fill: "#1f2933" }));
+    [
+      ["first_order", "#1d4e89", 0],
+      ["total", "#e76f51", 1],
+    ].forEach(([k, c, j]) => {
+      const yb = y0 + 5 + j * 13;
+      const v = r[k];
+      if (isNum(v)) svg.append(s("rect", { class: "sobol-bar", x: Math.min(X(0), X(v)), y: yb, width: Math.abs(X(v) - X(0)), height: 10, fill: c, "fill-opacity": 0.8 }));
+      const a = r[`${k}_low`],
+        b = r[`${k}_high`];
+      if (isNum(a) && isNum(b)) {
+        svg.append(s("line", { x1: X(a), x2: X(b), y1: yb + 5, y2: yb + 5, stroke: "#1f2933", "stroke-width": 1.2 }));
+        svg.append(s("line", { x1: X(a), x2: X(a), y1: yb + 1, y2: yb + 9, stroke: "#1f2933" }), s("line", { x1: X(b), x2: X(b), y1: yb + 1, y2: yb + 9, stroke: "#1f2933" }));
+      }
+    });
+  });
+  return svg;
+}
+function renderSensitivity(main) {
+  const sens = data.sensitivity;
+  if (!sens || !(sens.indices || []).length) return;
+  const sec = section(
+    "sensitivity",
+    "Sensitivity",
+    "Sobol indices of each output (a calibration target's quantity) to the free parameters over their priors: first order (the share of the output's variance a parameter explains alone) and total (alone and with the others), with 95% bootstrap intervals (whiskers). A total well above the first order means interactions; a total near 0, a parameter that does not matter for that output.",
+  );
+  main.append(sec);
+  const byTarget = new Map();
+  for (const r of sens.indices) {
+    if (!byTarget.has(r.target)) byTarget.set(r.target, []);
+    byTarget.get(r.target).push(r);
+  }
+  for (const [target, rows] of byTarget) {
+    const top = rows.slice().sort((a, b) => (b.total ?? -1) - (a.total ?? -1))[0];
+    const clipped = rows.some((r) => [r.first_order, r.first_order_low, r.first_order_high, r.total, r.total_low, r.total_high].some((v) => isNum(v) && (v < SOBOL_MIN || v > SOBOL_MAX)));
+    const caption = [top && isNum(top.total) ? `Largest total index: ${top.parameter} (${fmt(top.total, 2)}).` : "", clipped ? "Some estimates or intervals reach beyond −0.5 or 1.5 (too few samples): drawn clipped; the table below has them." : ""].filter(Boolean).join(" ");
+    sec.append(h("figure", { class: "svg-figure sobol" }, h("h3", { text: target }), sobolSvg(target, rows), h("figcaption", { text: caption })));
+  }
+  sec.append(details("All indices (sobol.csv)", table(["target", "parameter", "first order", "low", "high", "total", "low", "high"], sens.indices.map((r) => [r.target, r.parameter, { num: r.first_order, digits: 3 }, { num: r.first_order_low, digits: 3 }, { num: r.first_order_high, digits: 3 }, { num: r.total, digits: 3 }, { num: r.total_low, digits: 3 }, { num: r.total_high, digits: 3 }]), { scroll: true })));
+}
+
 function renderRuns(main) {
   const runs = data.runs;
   if (!runs || !Array.isArray(runs.header) || !runs.rows || !runs.rows.length) return;
@@ -1303,6 +1679,8 @@ function main() {
   mapState = renderMap(mainEl);
   renderCompare(mainEl);
   renderKeyFigures(mainEl);
+  renderCalibration(mainEl);
+  renderSensitivity(mainEl);
   renderRuns(mainEl);
   renderCities(mainEl);
   renderCorridors(mainEl);

@@ -840,9 +840,25 @@ fn summary_json(
         "parameters": if spec.posterior.is_some() { "drawn per run from the posterior" } else { "fixed (the scenario's own values)" },
         "quantiles": "exact sample quantiles over all runs (type 7, linear interpolation); first_day_cover_below_3 counts a run that never ran dry as +infinity, so a quantile falling among those runs is null",
         "places": places,
+        // Each depot's unit: `_m3` columns hold every commodity in its own unit (food in t).
+        "units": depot_units(&spec.input),
         "national": national,
         "manifest": serde_json::to_value(&layout.manifest).expect("invariant: a manifest serialises"),
     })
+}
+
+/// Each depot's label and its commodity's unit.
+fn depot_units(input: &lifeline_model::ModelInput) -> serde_json::Map<String, Value> {
+    (0..input.depots.len())
+        .map(|i| {
+            let depot = lifeline_model::DepotId::from_index(i);
+            let commodity = input.depots[i].commodity.index();
+            (
+                input.depot_label(depot),
+                Value::from(input.commodities[commodity].unit.clone()),
+            )
+        })
+        .collect()
 }
 
 fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {

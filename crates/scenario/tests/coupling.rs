@@ -302,7 +302,11 @@ fn grouping_people_into_agents_keeps_the_flight_and_its_timing() {
         f
     };
     let (one, grouped) = (flight(1), flight(10));
-    assert!(one.in_camps > 1_000.0, "people reach the camps: {}", one.in_camps);
+    assert!(
+        one.in_camps > 1_000.0,
+        "people reach the camps: {}",
+        one.in_camps
+    );
     let close = |a: f64, b: f64, tolerance: f64| (a - b).abs() <= tolerance * a.max(b);
     assert!(
         close(one.left, grouped.left, 0.01),

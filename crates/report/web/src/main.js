@@ -847,15 +847,17 @@ function renderCities(main) {
       return q ? q.p50 : null;
     };
     const med = (metric) => (runSeries(name, com, metric) ? "" : " (median)");
+    // Columns keep their `_m3` names for every commodity; the unit is the commodity's own.
+    const u = unitOf(name, com);
     const dry = data.summary && isNum(data.summary.dry_cover_days) ? data.summary.dry_cover_days : null;
     makeChart(
       grid,
-      "Stock (m³, area, left) and cover (days, line, right)",
+      `Stock (${u}, area, left) and cover (days, line, right)`,
       [
-        { label: "stock m³" + med("stock_m3"), values: series("stock_m3"), color: "#1d4e89", fill: "#1d4e8922", width: 1, band: bandOf(name, "stock_m3") },
+        { label: `stock ${u}` + med("stock_m3"), values: series("stock_m3"), color: "#1d4e89", fill: "#1d4e8922", width: 1, band: bandOf(name, "stock_m3") },
         { label: "cover days" + med("cover_days"), values: series("cover_days"), color: "#e76f51", scale: "y2", band: bandOf(name, "cover_days") },
       ],
-      { yLabel: "m³", y2Label: "days", hlines: dry !== null ? [{ scale: "y2", value: dry, color: "#d62828" }] : [] },
+      { yLabel: u, y2Label: "days", hlines: dry !== null ? [{ scale: "y2", value: dry, color: "#d62828" }] : [] },
     );
     makeChart(grid, "Price multiple (× pre-crisis)", [{ label: "price ×" + med("price_multiple"), values: series("price_multiple"), color: "#7b2cbf", band: bandOf(name, "price_multiple") }], {
       yRange: (u, mn, mx) => [0, Math.max(1.2, mx * 1.08)],
@@ -865,16 +867,23 @@ function renderCities(main) {
     const hasPower = countNum(power) > 0 || !!bandOf(name, "power_hours");
     makeChart(
       grid,
-      hasPower ? "Shortage (m³/day, left) and power supply (hours/day, right)" : "Shortage (m³/day); no power data for this place",
+      hasPower ? `Shortage (${u}/day, left) and power supply (hours/day, right)` : `Shortage (${u}/day); no power data for this place`,
       [
-        { label: "shortage m³" + med("shortage_m3"), values: series("shortage_m3"), color: "#d62828", fill: "#d6282822", width: 1, band: bandOf(name, "shortage_m3") },
+        { label: `shortage ${u}` + med("shortage_m3"), values: series("shortage_m3"), color: "#d62828", fill: "#d6282822", width: 1, band: bandOf(name, "shortage_m3") },
         ...(hasPower ? [{ label: "power h" + med("power_hours"), values: power, color: "#2a9d8f", scale: "y2", band: bandOf(name, "power_hours") }] : []),
       ],
-      { yLabel: "m³", y2Label: hasPower ? "hours" : undefined, y2Range: [0, 24] },
+      { yLabel: u, y2Label: hasPower ? "hours" : undefined, y2Range: [0, 24] },
     );
   }
   function coms(name) {
     return places.filter((p) => p.place === name).length;
+  }
+  // A run's summary gives each commodity's unit; an ensemble's, each depot label's.
+  function unitOf(name, com) {
+    const byCommodity = data.summary?.national?.delivered_by_commodity;
+    const byLabel = data.summary?.units;
+    const unit = com && byCommodity?.[com] ? byCommodity[com].unit : byLabel?.[name] || "m3";
+    return unit === "m3" ? "m³" : unit;
   }
 }
 

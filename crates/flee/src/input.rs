@@ -485,6 +485,153 @@ pub fn parse_data_layout(file: &str, text: &str) -> Result<Vec<DataLayoutRow>> {
     Ok(layout)
 }
 
+/// A demographics file, `demographics_<attribute>.csv` (Flee's `demographics.py`): the column
+/// named after the attribute holds its values; every other column holds the weight of each
+/// value among the agents who appear at the location of that name, or, for `Default`, at any
+/// location without a column of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemographicsTable {
+    /// Line of the header row.
+    pub header_line: u64,
+    /// The weight columns (`Default` or a location name), in file order.
+    pub columns: Vec<String>,
+    pub rows: Vec<DemographicsRow>,
+}
+
+/// One value of a [`DemographicsTable`] and its weight in each column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemographicsRow {
+    pub line: u64,
+    /// The attribute's value as written.
+    pub value: String,
+    /// One weight per column of [`DemographicsTable::columns`], each finite and >= 0.
+    pub weights: Vec<f64>,
+}
+
+/// Reads a demographics file whose values are in the column `attribute`. Flee reads these
+/// files with pandas: the first row is the header and `#` starts no comment.
+pub fn parse_demographics(file: &str, text: &str, attribute: &str) -> Result<DemographicsTable> {
+    let mut rows = read_rows(file, text)?.into_iter();
+    let header = rows.next().ok_or_else(|| {
+        FleeError::file(
+            file,
+            format!("empty file: a header `{attribute},Default,<location>,...` is needed"),
+        )
+    })?;
+    let names: Vec<String> = header.fields.iter().map(|f| f.trim().to_string()).collect();
+    let value_column = names.iter().position(|n| n == attribute).ok_or_else(|| {
+        let hint = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(attribute) || n.trim_start_matches('#') == attribute)
+            .map(|n| format!(" (found `{n}`; the name must match exactly)"))
+            .unwrap_or_default();
+        FleeError::row(
+            file,
+            header.line,
+            format!(
+                "no `{attribute}` column{hint}: Flee takes the values from the column named \
+                 after the file (demographics_{attribute}.csv)"
+            ),
+        )
+    })?;
+    for (index, name) in names.iter().enumerate() {
+        if let Some(first) = names[..index]
+            .iter()
+            .position(|n| n == name && !n.is_empty())
+        {
+            return Err(FleeError::row(
+                file,
+                header.line,
+                format!(
+                    "column `{name}` appears twice (columns {} and {}); give each location one \
+                     column",
+                    first + 1,
+                    index + 1
+                ),
+            ));
+        }
+    }
+    // A trailing comma leaves an unnamed column: fine while it stays empty.
+    let weight_columns: Vec<usize> = (0..names.len())
+        .filter(|&i| i != value_column && !names[i].is_empty())
+        .collect();
+    let mut table = DemographicsTable {
+        header_line: header.line,
+        columns: weight_columns.iter().map(|&i| names[i].clone()).collect(),
+        rows: Vec::new(),
+    };
+    for row in rows {
+        let line = row.line;
+        if row.fields.len() > names.len() {
+            return Err(FleeError::row(
+                file,
+                line,
+                format!(
+                    "{} values but the header names {} columns",
+                    row.fields.len(),
+                    names.len()
+                ),
+            ));
+        }
+        for (index, text) in row.fields.iter().enumerate() {
+            if names[index].is_empty() && !text.trim().is_empty() {
+                return Err(FleeError::row(
+                    file,
+                    line,
+                    format!(
+                        "column {} has a value, `{text}`, but no name in the header",
+                        index + 1
+                    ),
+                ));
+            }
+        }
+        let value = row.field(file, value_column, attribute)?.trim().to_string();
+        if value.is_empty() {
+            return Err(FleeError::row(
+                file,
+                line,
+                format!("`{attribute}` is empty: each row needs a value"),
+            ));
+        }
+        let mut weights = Vec::with_capacity(weight_columns.len());
+        for &column in &weight_columns {
+            let name = &names[column];
+            let text = row.field(file, column, name)?;
+            let weight = parse_float(file, line, name, text)?;
+            if !(weight.is_finite() && weight >= 0.0) {
+                return Err(FleeError::row(
+                    file,
+                    line,
+                    format!(
+                        "the weight of `{value}` in column `{name}` must be a finite number >= 0, \
+                         found {weight}"
+                    ),
+                ));
+            }
+            weights.push(weight);
+        }
+        table.rows.push(DemographicsRow {
+            line,
+            value,
+            weights,
+        });
+    }
+    if table.rows.is_empty() {
+        return Err(FleeError::file(
+            file,
+            format!("no rows: each `{attribute}` value needs a row of weights"),
+        ));
+    }
+    if table.columns.is_empty() {
+        return Err(FleeError::row(
+            file,
+            table.header_line,
+            "no weight columns: add a `Default` column (or one per location)",
+        ));
+    }
+    Ok(table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

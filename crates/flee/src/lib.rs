@@ -66,6 +66,7 @@ mod case;
 mod ecosystem;
 mod ensemble;
 mod error;
+mod forecast;
 pub mod input;
 mod poisson;
 mod refugee_data;
@@ -80,6 +81,7 @@ pub use ecosystem::{
 };
 pub use ensemble::{EnsembleStats, ard_summary, run_ensemble, sequential};
 pub use error::{FleeError, Result};
+pub use forecast::FloodForecaster;
 pub use refugee_data::{RefugeeTable, Series, parse_series};
 pub use settings::{
     ConflictDrivenSpawning, ConflictSpawnMode, FloodDrivenSpawning, FloodRules, MoveRules,

@@ -441,8 +441,10 @@ fn a_dflee_forecaster_case_runs_through_the_binary_like_flee() {
     }
     let totals = numbers(&header, &rows, "total refugees (simulation)");
     assert_eq!(&totals[..2], &[110.0, 229.0]);
-    // While the forecaster acts (days 0 to 8) routes towards the camps, which have no flood
-    // forecast, weigh 0 beside any destination that has one; the camps fill once it stops.
+    // While the forecaster acts (days 0 to 8) only the market town, with a forecast flood,
+    // scores above 0 (the camps have no forecast flood and flood zones always score 0), so
+    // people leave only where a flood is forecast and head for the town; the camps fill
+    // mostly once it stops.
     let hilltop = numbers(&header, &rows, "Hilltop sim");
     assert!(hilltop[8] < hilltop[9], "the camps fill once it stops");
 

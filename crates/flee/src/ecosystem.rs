@@ -598,7 +598,8 @@ impl Ecosystem {
     }
 
     /// A location's attractiveness as computed for the last step (before the first step: as it
-    /// would be computed now). It combines the camp, foreign and conflict multipliers.
+    /// would be computed now). It combines the camp, foreign, conflict and flood multipliers;
+    /// the flood forecaster's factor, which depends on each agent's awareness, is not in it.
     pub fn attractiveness(&self, id: LocationId) -> f64 {
         self.endpoint_score
             .get(id.index())
@@ -1196,13 +1197,16 @@ impl Ecosystem {
                 table.clear();
                 let base_weight = &planner.base_weight[class * routes..(class + 1) * routes];
                 for &(start, len) in &planner.span {
+                    let range = start as usize..(start + len) as usize;
                     candidates.clear();
-                    for index in start as usize..(start + len) as usize {
-                        let endpoint = planner.routes[index].endpoint;
+                    for (route, &weight) in planner.routes[range.clone()]
+                        .iter()
+                        .zip(&base_weight[range])
+                    {
                         candidates.push((
-                            endpoint,
-                            self.powered(base_weight[index]),
-                            self.capacity_limited(endpoint as usize),
+                            route.endpoint,
+                            self.powered(weight),
+                            self.capacity_limited(route.endpoint as usize),
                         ));
                     }
                     table.push_origin(&candidates);

@@ -748,4 +748,53 @@ mod tests {
             .expect_err("empty name");
         assert!(err.to_string().starts_with("data_layout.csv:2:"), "{err}");
     }
+
+    #[test]
+    fn demographics_parse_with_the_value_column_anywhere_and_report_bad_cells() {
+        // FabFlee's layout, with blank lines at the end and a trailing comma.
+        let table = parse_demographics(
+            "d.csv",
+            "Default,floodawareness,F1,\n0.1,0.0,0.5,\n0.9,1.0,0.5,\n\n\n",
+            "floodawareness",
+        )
+        .expect("valid");
+        assert_eq!(table.columns, vec!["Default", "F1"]);
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1].line, 3);
+        assert_eq!(table.rows[1].value, "1.0");
+        assert_eq!(table.rows[1].weights, vec![0.9, 0.5]);
+        let cases = [
+            ("", "d.csv: empty file"),
+            ("floodawareness,Default\n", "d.csv: no rows"),
+            ("floodawareness\n0\n", "d.csv:1: no weight columns"),
+            (
+                "FloodAwareness,Default\n0,1\n",
+                "d.csv:1: no `floodawareness` column (found `FloodAwareness`",
+            ),
+            (
+                "floodawareness,A,A\n0,1,1\n",
+                "d.csv:1: column `A` appears twice",
+            ),
+            (
+                "floodawareness,Default\n0,1,7\n",
+                "d.csv:2: 3 values but the header names 2 columns",
+            ),
+            (
+                "floodawareness,Default,\n0,1,7\n",
+                "d.csv:2: column 3 has a value, `7`, but no name",
+            ),
+            (
+                "floodawareness,Default\n,1\n",
+                "d.csv:2: `floodawareness` is empty",
+            ),
+            (
+                "floodawareness,Default\n0,inf\n",
+                "d.csv:2: the weight of `0` in column `Default` must be a finite number >= 0, found inf",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse_demographics("d.csv", text, "floodawareness").expect_err(expected);
+            assert!(err.to_string().starts_with(expected), "{expected}: {err}");
+        }
+    }
 }

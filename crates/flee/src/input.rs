@@ -89,7 +89,8 @@ pub fn parse_locations(file: &str, text: &str) -> Result<Vec<LocationRow>> {
                 file,
                 line,
                 format!(
-                    "`population` must be from 0 to {MAX_PEOPLE} (more than live on Earth), found                      {population}"
+                    "`population` must be from 0 to {MAX_PEOPLE} (more than live on Earth), \
+                     found {population}"
                 ),
             ));
         }
@@ -163,7 +164,9 @@ pub fn parse_routes(file: &str, text: &str) -> Result<Vec<RouteRow>> {
                         file,
                         row.line,
                         format!(
-                            "the third column must be the distance in km (Flee's header is                              `#name1,name2,distance,forced_redirection`), found `{third}`; add a                              distance column"
+                            "the third column must be the distance in km (Flee's header is \
+                             `#name1,name2,distance,forced_redirection`), found `{third}`; add \
+                             a distance column"
                         ),
                     ));
                 }

@@ -668,7 +668,8 @@ impl Reader<'_> {
                         None => self.file.to_string(),
                     };
                     warnings.push(format!(
-                        "{place}: setting `{name}` is never used by Flee (it reads                          move_rules.flood_rules.flood_forecaster_timescale); ignored, as Flee does"
+                        "{place}: setting `{name}` is never used by Flee (it reads \
+                         move_rules.flood_rules.flood_forecaster_timescale); ignored, as Flee does"
                     ));
                 }
                 _ => self.unknown(
@@ -1224,6 +1225,19 @@ mod tests {
             idle.notes.iter().any(|n| n.contains("has no effect")),
             "{:?}",
             idle.notes
+        );
+        // Flee never reads a timescale in the spawning section: a warning.
+        let text = DFLEE.replace(
+            "[0.1,0.3,0.5,0.7,0.9]\n",
+            "[0.1,0.3,0.5,0.7,0.9]\n    flood_forecaster_timescale: 5\n",
+        );
+        let s = SimSettings::from_yaml("s.yml", &text).expect("valid");
+        assert!(
+            s.warnings.iter().any(|w| w.starts_with(
+                "s.yml:11: setting `spawn_rules.flood_driven_spawn_mode.flood_forecaster_timescale` is never used"
+            )),
+            "{:?}",
+            s.warnings
         );
         for (from, to, key) in [
             (

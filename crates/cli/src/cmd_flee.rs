@@ -17,7 +17,8 @@ use lifeline_flee::{
 #[derive(clap::Args)]
 pub struct FleeArgs {
     /// Flee's input_csv directory (locations.csv, routes.csv, closures.csv, conflicts.csv or,
-    /// under DFlee's flood rules, flood_level.csv, sim_period.csv, registration_corrections.csv).
+    /// under DFlee's flood rules, flood_level.csv, sim_period.csv, registration_corrections.csv,
+    /// and demographics_floodawareness.csv for DFlee's flood forecaster).
     pub input_csv_dir: PathBuf,
     /// Flee's source_data directory (data_layout.csv and the UNHCR files it names).
     pub source_data_dir: PathBuf,
@@ -60,13 +61,26 @@ fn read_optional(path: &Path) -> anyhow::Result<Option<InputFile>> {
 
 /// Reads every file of a Flee case. As in Flee's `run.py`, `conflicts.csv` is required unless
 /// the settings switch DFlee's flood rules on; then `flood_level.csv` is required instead.
+/// `demographics_floodawareness.csv` is read when the settings switch DFlee's flood forecaster
+/// on (the engine says so if it is needed and missing).
 pub fn read_case_inputs(
     input_csv_dir: &Path,
     source_data_dir: &Path,
     simsetting: &Path,
 ) -> anyhow::Result<CaseInputs> {
     let settings = read_required(simsetting)?;
-    let floods = SimSettings::from_yaml(&settings.name, &settings.text)?.floods();
+    let parsed = SimSettings::from_yaml(&settings.name, &settings.text)?;
+    let floods = parsed.floods();
+    let forecaster = parsed
+        .move_rules
+        .flood
+        .as_ref()
+        .is_some_and(|flood| flood.forecaster.is_some());
+    let flood_awareness = if forecaster {
+        read_optional(&input_csv_dir.join("demographics_floodawareness.csv"))?
+    } else {
+        None
+    };
     let (conflicts, flood_levels) = if floods {
         (
             None,
@@ -93,6 +107,7 @@ pub fn read_case_inputs(
         closures: read_optional(&input_csv_dir.join("closures.csv"))?,
         conflicts,
         flood_levels,
+        flood_awareness,
         sim_period: read_required(&input_csv_dir.join("sim_period.csv"))?,
         registration_corrections: read_optional(
             &input_csv_dir.join("registration_corrections.csv"),

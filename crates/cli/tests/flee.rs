@@ -392,3 +392,135 @@ fn a_dflee_flood_case_runs_through_the_binary() {
     ));
     assert_eq!(one, three);
 }
+
+fn dflee_forecast_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../flee/tests/data/dflee_forecast");
+    assert!(
+        dir.join("input_csv/demographics_floodawareness.csv")
+            .is_file(),
+        "the flood forecaster case must exist at {} (shipped with the repository)",
+        dir.display()
+    );
+    dir
+}
+
+/// Column `name` of a table, parsed as numbers.
+fn numbers(header: &[String], rows: &[Vec<String>], name: &str) -> Vec<f64> {
+    let column = header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column `{name}` in {header:?}"));
+    rows.iter()
+        .map(|r| r[column].parse().expect("a number"))
+        .collect()
+}
+
+#[test]
+fn a_dflee_forecaster_case_runs_through_the_binary_like_flee() {
+    let case = dflee_forecast_dir();
+    let text = stdout_of(&flee_on(&case, &["--seed", "3"]));
+    let (header, rows) = table(&text);
+    assert_eq!(rows.len(), 14);
+    // Every deterministic column (data, totals, spawning) equals the out.csv of Flee's current
+    // engine on this case; the first two totals are hand-checked in the case's README.
+    let expected_text =
+        std::fs::read_to_string(case.join("flee_out_deterministic_columns.csv")).expect("readable");
+    let (expected_header, expected_rows) = table(&expected_text);
+    assert_eq!(rows.len(), expected_rows.len(), "number of days");
+    for (column_index, column) in expected_header.iter().enumerate() {
+        let ours = header
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("out.csv lacks column `{column}`"));
+        for (day, (expected, got)) in expected_rows.iter().zip(&rows).enumerate() {
+            assert_eq!(
+                got[ours], expected[column_index],
+                "day {day}, column `{column}`"
+            );
+        }
+    }
+    let totals = numbers(&header, &rows, "total refugees (simulation)");
+    assert_eq!(&totals[..2], &[110.0, 229.0]);
+    // While the forecaster acts (days 0 to 8) only the market town, with a forecast flood,
+    // scores above 0 (the camps have no forecast flood and flood zones always score 0), so
+    // people leave only where a flood is forecast and head for the town; the camps fill
+    // mostly once it stops.
+    let hilltop = numbers(&header, &rows, "Hilltop sim");
+    assert!(hilltop[8] < hilltop[9], "the camps fill once it stops");
+
+    // Same seed, same bytes; the ensemble does not depend on the thread count.
+    assert_eq!(text, stdout_of(&flee_on(&case, &["--seed", "3"])));
+    let one = stdout_of(&flee_on(
+        &case,
+        &["--seed", "4", "--runs", "4", "--threads", "1"],
+    ));
+    let three = stdout_of(&flee_on(
+        &case,
+        &["--seed", "4", "--runs", "4", "--threads", "3"],
+    ));
+    assert_eq!(one, three);
+
+    // The mean count of every location on every day lies within the spread of 30 runs of
+    // Flee's current engine: |difference of means| below 4 standard errors of the difference
+    // (70 location-days; noise alone exceeds 4 about once in 16,000).
+    let runs = 30.0;
+    let ensemble = stdout_of(&flee_on(&case, &["--seed", "1", "--runs", "30"]));
+    let (ens_header, ens_rows) = table(&ensemble);
+    let flee_text =
+        std::fs::read_to_string(case.join("flee_ensemble_stats.csv")).expect("readable");
+    let (_, flee_rows) = table(&flee_text);
+    assert_eq!(flee_rows.len(), 14 * 5);
+    for row in &flee_rows {
+        let day: usize = row[0].parse().expect("day");
+        let location = &row[1];
+        let flee_runs: f64 = row[2].parse().expect("runs");
+        let flee_mean: f64 = row[3].parse().expect("mean");
+        let flee_sd: f64 = row[4].parse().expect("sd");
+        let mean = numbers(&ens_header, &ens_rows, &format!("{location} sim mean"))[day];
+        let sd = numbers(&ens_header, &ens_rows, &format!("{location} sim sd"))[day];
+        let standard_error = (flee_sd * flee_sd / flee_runs + sd * sd / runs).sqrt();
+        assert!(
+            (mean - flee_mean).abs() <= 4.0 * standard_error.max(0.05),
+            "day {day}, {location}: Lifeline {mean} ± {sd}, Flee {flee_mean} ± {flee_sd}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_flood_awareness_file_is_an_error_naming_file_line_and_field() {
+    let source = dflee_forecast_dir();
+    let target = std::env::temp_dir().join(format!(
+        "lifeline-flee-bad-awareness-{}",
+        std::process::id()
+    ));
+    if target.exists() {
+        std::fs::remove_dir_all(&target).expect("removable");
+    }
+    for sub in ["input_csv", "source_data"] {
+        std::fs::create_dir_all(target.join(sub)).expect("creatable");
+        for entry in std::fs::read_dir(source.join(sub)).expect("readable") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), target.join(sub).join(entry.file_name())).expect("copy");
+        }
+    }
+    std::fs::copy(source.join("simsetting.yml"), target.join("simsetting.yml")).expect("copy");
+    let awareness = target.join("input_csv/demographics_floodawareness.csv");
+    let text = std::fs::read_to_string(&awareness).expect("readable");
+    std::fs::write(&awareness, text.replace("\n1,0.3,", "\n1,-0.3,")).expect("writable");
+    let output = flee_on(&target, &["--seed", "1"]);
+    assert!(!output.status.success(), "a negative weight is refused");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("demographics_floodawareness.csv:3: the weight of `1` in column `Default` must be a finite number >= 0, found -0.3"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&awareness).expect("removable");
+    let output = flee_on(&target, &["--seed", "1"]);
+    assert!(!output.status.success(), "a missing file is refused");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("demographics_floodawareness.csv: is missing"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&target).expect("removable");
+}

@@ -31,6 +31,7 @@ fn mali_inputs(hasten: u32) -> CaseInputs {
         closures: Some(read(&input.join("closures.csv"))),
         conflicts: Some(read(&input.join("conflicts.csv"))),
         flood_levels: None,
+        flood_awareness: None,
         sim_period: read(&input.join("sim_period.csv")),
         registration_corrections: Some(read(&input.join("registration_corrections.csv"))),
         data_layout,

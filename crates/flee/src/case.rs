@@ -17,14 +17,15 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::ecosystem::{Ecosystem, LocationId, LocationKind, LocationSpec, MAX_AGENTS};
 use crate::error::{FleeError, Result};
+use crate::forecast::FloodForecaster;
 use crate::input::{
     ClosureKind, ConflictTable, LocationRow, MAX_PEOPLE, parse_closures, parse_conflicts,
-    parse_data_layout, parse_flood_levels, parse_locations, parse_registration_corrections,
-    parse_routes, parse_sim_period,
+    parse_data_layout, parse_demographics, parse_flood_levels, parse_locations,
+    parse_registration_corrections, parse_routes, parse_sim_period,
 };
 use crate::refugee_data::RefugeeTable;
 use crate::settings::SimSettings;
-use crate::text::{Date, numpy_round, parse_float, parse_int, py_float_repr};
+use crate::text::{Date, numpy_round, parse_float, parse_int, py_float, py_float_repr};
 
 /// The name and text of one input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,9 @@ pub struct CaseInputs {
     pub conflicts: Option<InputFile>,
     /// DFlee's `flood_level.csv` (required under flood rules, otherwise not read).
     pub flood_levels: Option<InputFile>,
+    /// DFlee's `demographics_floodawareness.csv`: required when the flood forecaster acts,
+    /// otherwise not read.
+    pub flood_awareness: Option<InputFile>,
     pub sim_period: InputFile,
     pub registration_corrections: Option<InputFile>,
     /// `data_layout.csv` from the source data directory.
@@ -270,7 +274,7 @@ fn flood_columns(
     ecosystem: &Ecosystem,
     days: usize,
     warnings: &mut Vec<String>,
-) -> Result<(Vec<LocationId>, Vec<Vec<u32>>)> {
+) -> Result<FloodColumns> {
     let file = inputs.flood_levels.as_ref().ok_or_else(|| {
         FleeError::file(
             "flood_level.csv",
@@ -345,7 +349,221 @@ fn flood_columns(
         }
         levels.push(today);
     }
-    Ok((locations, levels))
+    Ok(FloodColumns {
+        file: file.name.clone(),
+        locations,
+        levels,
+        values,
+        lines: table.day_lines,
+    })
+}
+
+/// `flood_level.csv` read for a run.
+struct FloodColumns {
+    file: String,
+    /// The locations of its columns.
+    locations: Vec<LocationId>,
+    /// Each simulated day's integer level per column.
+    levels: Vec<Vec<u32>>,
+    /// Every row's values as written, per column (the flood forecaster reads ahead).
+    values: Vec<Vec<f64>>,
+    /// Line of each row.
+    lines: Vec<u64>,
+}
+
+/// DFlee's flood forecaster, if it acts during the run: checks that the forecast, the day
+/// weights and `demographics_floodawareness.csv` cover what it reads, and hands each
+/// location's forecast and awareness weights to the ecosystem.
+fn set_up_forecaster(
+    inputs: &CaseInputs,
+    settings: &SimSettings,
+    ecosystem: &mut Ecosystem,
+    days: usize,
+    flood: &FloodColumns,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let Some(rules) = settings.move_rules.flood.as_ref() else {
+        return Ok(());
+    };
+    let Some(forecaster) = rules.forecaster.as_ref() else {
+        return Ok(());
+    };
+    let Some(last) = forecaster.last_day_read(days) else {
+        return Ok(());
+    };
+    let last = last as usize;
+    let key = "move_rules.flood_rules";
+    if flood.values.len() <= last {
+        return Err(FleeError::file(
+            &flood.file,
+            format!(
+                "has {} day rows, but the flood forecaster reads the forecast up to day {last} \
+                 (each day t it reads days t+1 to t+{} up to {key}.flood_forecaster_end_time, \
+                 {}); Flee stops with an IndexError; add rows or lower the end time",
+                flood.values.len(),
+                forecaster.timescale,
+                forecaster.end_time
+            ),
+        ));
+    }
+    if forecaster.day_weights.len() <= last {
+        return Err(FleeError::setting(
+            &inputs.settings.name,
+            &format!("{key}.flood_forecaster_weights"),
+            format!(
+                "has {} entries, but the forecaster reads the weight of day {last}: the list is \
+                 indexed by simulation day (from 0), up to flood_forecaster_end_time; add entries",
+                forecaster.day_weights.len()
+            ),
+        ));
+    }
+    let loc_weights = rules.loc_weights.len();
+    for (row, line) in flood.values.iter().zip(&flood.lines).take(last + 1) {
+        for (&value, &location) in row.iter().zip(&flood.locations) {
+            let name = &ecosystem.location(location).name;
+            if !(value.is_finite() && value >= 0.0 && value < f64::from(u32::MAX)) {
+                return Err(FleeError::row(
+                    &flood.file,
+                    *line,
+                    format!("flood level of `{name}` must be a number >= 0, found {value}"),
+                ));
+            }
+            if value.trunc() as usize + 1 >= loc_weights {
+                return Err(FleeError::row(
+                    &flood.file,
+                    *line,
+                    format!(
+                        "forecast flood level {} of `{name}` is past what \
+                         `{key}.flood_loc_weights` ({loc_weights} entries) covers: Flee's \
+                         interp needs a level below {}; add entries or lower the level",
+                        value.trunc(),
+                        loc_weights - 1
+                    ),
+                ));
+            }
+        }
+    }
+    for (column, &location) in flood.locations.iter().enumerate() {
+        let forecast = flood.values[..=last]
+            .iter()
+            .map(|row| row[column])
+            .collect();
+        ecosystem.set_flood_forecast(location, forecast);
+    }
+    let awareness = flood_awareness(inputs, forecaster, ecosystem, warnings)?;
+    for (index, weights) in awareness.iter().enumerate() {
+        ecosystem.set_flood_awareness(LocationId(index as u32), weights)?;
+    }
+    Ok(())
+}
+
+/// Each location's weight of every flood awareness level, from
+/// `demographics_floodawareness.csv` (Flee's `demographics.py`: the location's own column, else
+/// `Default`). Values are levels, indices into `flood_awareness_weights`.
+fn flood_awareness(
+    inputs: &CaseInputs,
+    forecaster: &FloodForecaster,
+    ecosystem: &Ecosystem,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Vec<f64>>> {
+    const ATTRIBUTE: &str = "floodawareness";
+    let file = inputs.flood_awareness.as_ref().ok_or_else(|| {
+        FleeError::file(
+            "demographics_floodawareness.csv",
+            "is missing: the flood forecaster (move_rules.flood_rules.flood_forecaster: True) \
+             draws each agent's flood awareness from INPUT_CSV_DIR/demographics_floodawareness.csv \
+             (a `floodawareness` column with the levels 0, 1, ... and a weight column per \
+             location or a `Default` column); Flee stops with a KeyError without it",
+        )
+    })?;
+    let table = parse_demographics(&file.name, &file.text, ATTRIBUTE)?;
+    let levels = forecaster.awareness_levels();
+    let mut row_levels = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let level = py_float(&row.value)
+            .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < levels as f64)
+            .ok_or_else(|| {
+                FleeError::row(
+                    &file.name,
+                    row.line,
+                    format!(
+                        "`{ATTRIBUTE}` must be a whole number from 0 to {} (a level, the index \
+                         of its weight in move_rules.flood_rules.flood_awareness_weights, which \
+                         has {levels} entries), found `{}`",
+                        levels - 1,
+                        row.value
+                    ),
+                )
+            })?;
+        row_levels.push(level as usize);
+    }
+    // Each column's weight of every level (a level on several rows adds up, as a draw of
+    // one row among them would).
+    let mut by_column = vec![vec![0.0; levels]; table.columns.len()];
+    for (row, &level) in table.rows.iter().zip(&row_levels) {
+        for (column, &weight) in row.weights.iter().enumerate() {
+            by_column[column][level] += weight;
+        }
+    }
+    let mut default = None;
+    let mut own = vec![None; ecosystem.locations().len()];
+    for (column, name) in table.columns.iter().enumerate() {
+        if by_column[column].iter().sum::<f64>() <= 0.0 {
+            return Err(FleeError::file(
+                &file.name,
+                format!(
+                    "every weight in column `{name}` is 0, so no level can be drawn there \
+                     (Flee stops with `weights sum to zero`)"
+                ),
+            ));
+        }
+        if name == "Default" {
+            default = Some(column);
+        } else if let Some(id) = ecosystem.location_id(name) {
+            own[id.0 as usize] = Some(column);
+        } else if let Some(meant) = ecosystem
+            .locations()
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
+        {
+            return Err(FleeError::row(
+                &file.name,
+                table.header_line,
+                format!(
+                    "column `{name}` is not a location (did you mean `{}`?); Flee would give \
+                     that location the `Default` weights instead",
+                    meant.name
+                ),
+            ));
+        } else {
+            warnings.push(format!(
+                "{}:{}: column `{name}` is not a location in {}; ignored, as Flee does",
+                file.name, table.header_line, inputs.locations.name
+            ));
+        }
+    }
+    ecosystem
+        .locations()
+        .iter()
+        .zip(own)
+        .map(|(location, column)| {
+            column
+                .or(default)
+                .map(|column| by_column[column].clone())
+                .ok_or_else(|| {
+                    FleeError::row(
+                        &file.name,
+                        table.header_line,
+                        format!(
+                            "no column for `{}` and no `Default` column: Flee stops with a \
+                             KeyError when an agent appears there; add a `Default` column or \
+                             one for the location",
+                            location.name
+                        ),
+                    )
+                })
+        })
+        .collect()
 }
 
 impl FleeCase {
@@ -548,9 +766,16 @@ impl FleeCase {
         // Under DFlee's flood rules Flee reads flood levels instead of conflicts.
         let (conflict_locations, conflict_days, flood_locations, flood_days) = if settings.floods()
         {
-            let (locations, levels) =
-                flood_columns(inputs, &settings, &ecosystem, days, &mut warnings)?;
-            (Vec::new(), Vec::new(), locations, levels)
+            let flood = flood_columns(inputs, &settings, &ecosystem, days, &mut warnings)?;
+            set_up_forecaster(
+                inputs,
+                &settings,
+                &mut ecosystem,
+                days,
+                &flood,
+                &mut warnings,
+            )?;
+            (Vec::new(), Vec::new(), flood.locations, flood.levels)
         } else {
             let conflicts = inputs.conflicts.as_ref().ok_or_else(|| {
                 FleeError::file(

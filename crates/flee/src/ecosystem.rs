@@ -19,7 +19,11 @@
 //!   arrives with time left and has travelled little lately always moves on from a town;
 //! * counts change the moment an agent moves, so later agents see them;
 //! * DFlee's flood rules: a location's flood level replaces its move chance and weighs its
-//!   attractiveness, and floods can spawn agents (see [`MoveRules::flood`]).
+//!   attractiveness, and floods can spawn agents (see [`MoveRules::flood`]);
+//! * DFlee's flood forecaster: while it is on, move chances and attractiveness also depend on
+//!   the flood levels forecast for the coming days and on each agent's flood awareness, drawn
+//!   when the agent appears (see [`crate::FloodForecaster`]). Agents of each awareness level
+//!   then have their own move chances and route weights, prepared once a day like the others.
 //!
 //! Agents are stored as a struct of arrays (one `u32` place and one `f64` progress each);
 //! nothing is allocated per agent. The engine is pure: randomness comes only from the
@@ -28,6 +32,7 @@
 use rand::{Rng, RngExt};
 
 use crate::error::{FleeError, Result};
+use crate::forecast::{AwarenessDraw, FloodForecaster};
 use crate::poisson::poisson;
 use crate::settings::{
     ConflictDrivenSpawning, ConflictSpawnMode, FloodDrivenSpawning, MoveRules, SpawnRules,
@@ -178,6 +183,10 @@ pub struct Location {
     pub spawned_total: u64,
     links: Vec<LinkId>,
     closed_links: Vec<LinkId>,
+    /// DFlee's flood forecaster: the flood level of every day from day 0 (empty: always dry).
+    flood_forecast: Vec<f64>,
+    /// Where the flood awareness of agents who appear here is drawn from (`None`: level 0).
+    awareness_draw: Option<AwarenessDraw>,
 }
 
 impl Location {
@@ -242,6 +251,9 @@ struct Agents {
     /// and how many locations of the route are left (0: no route).
     route_at: Vec<u32>,
     route_left: Vec<u32>,
+    /// Flood forecaster: the agent's flood awareness level, drawn when it appears. Kept while
+    /// the forecaster can still act; agents who appear after that have none.
+    awareness: Vec<u8>,
 }
 
 /// A route an agent at some origin may choose (Flee's `calculateLinkWeight` tree).
@@ -267,9 +279,11 @@ struct RoutePlanner {
     /// Candidate routes grouped by origin: `span[origin] = (start, len)` in `routes`.
     routes: Vec<CandidateRoute>,
     span: Vec<(u32, u32)>,
-    /// Today's weight of each candidate route before the capacity multiplier.
+    /// Today's weight of each candidate route before the capacity multiplier, for each
+    /// awareness class in turn (`class × routes + route`).
     base_weight: Vec<f64>,
-    choices: ChoiceTable,
+    /// One table per awareness class (none with pruning).
+    choices: Vec<ChoiceTable>,
 }
 
 /// Choice weights (of links or routes) per origin, prepared once a step so that a decision
@@ -379,20 +393,36 @@ pub struct Ecosystem {
     agents: Agents,
     time: i64,
     spawn_weights: Vec<f64>,
-    // Per-step caches, recomputed at the start of every step.
-    /// Today's move chance per location as a threshold on 53-bit random integers: drawing
-    /// `k = next_u64() >> 11` and testing `k < threshold` is exactly `random::<f64>() < chance`
-    /// (rand's `f64` is `k × 2⁻⁵³`), without the conversion in the hot loop.
+    // Per-step caches, recomputed at the start of every step. Agents fall into `classes`
+    // awareness classes: one, unless the flood forecaster acts today, when each flood awareness
+    // level is a class with its own move chances and weights (`class × count + index`).
+    classes: usize,
+    /// Today's move chance per class and location as a threshold on 53-bit random integers:
+    /// drawing `k = next_u64() >> 11` and testing `k < threshold` is exactly
+    /// `random::<f64>() < chance` (rand's `f64` is `k × 2⁻⁵³`), without the conversion in the
+    /// hot loop.
     move_threshold: Vec<u64>,
+    /// Today's attractiveness per location (the forecaster's factor left out).
     endpoint_score: Vec<f64>,
+    /// Today's link weight per class and link, before the capacity multiplier.
     link_weight: Vec<f64>,
-    /// Link choice weights per location (single-link mode).
-    choices: ChoiceTable,
+    /// Link choice weights per class and location (single-link mode; none with pruning).
+    choices: Vec<ChoiceTable>,
     /// Whether `choices` is prepared each day (see [`Ecosystem::set_choice_tables`]).
     choice_tables: bool,
     /// Some location is a marker (routes are then needed even at awareness level 1).
     has_markers: bool,
     planner: RoutePlanner,
+}
+
+/// The flood forecaster's factors for one day (see [`crate::FloodForecaster`]).
+struct ForecastFactors {
+    /// Move-chance factor per location, before the awareness weight.
+    movechance: Vec<f64>,
+    /// Attractiveness factor per location, before the awareness weight.
+    score: Vec<f64>,
+    /// Weight of each awareness level.
+    awareness: Vec<f64>,
 }
 
 /// Route weights live on the stack up to this many candidates (no allocation per agent).
@@ -409,10 +439,11 @@ impl Ecosystem {
             agents: Agents::default(),
             time: 0,
             spawn_weights: Vec::new(),
+            classes: 1,
             move_threshold: Vec::new(),
             endpoint_score: Vec::new(),
             link_weight: Vec::new(),
-            choices: ChoiceTable::default(),
+            choices: Vec::new(),
             choice_tables: true,
             has_markers: false,
             planner: RoutePlanner::default(),
@@ -506,6 +537,8 @@ impl Ecosystem {
             spawned_total: 0,
             links: Vec::new(),
             closed_links: Vec::new(),
+            flood_forecast: Vec::new(),
+            awareness_draw: None,
         });
         self.spawn_weights.push(0.0);
         self.refresh_spawn_weights();
@@ -578,7 +611,8 @@ impl Ecosystem {
     }
 
     /// A location's attractiveness as computed for the last step (before the first step: as it
-    /// would be computed now). It combines the camp, foreign and conflict multipliers.
+    /// would be computed now). It combines the camp, foreign, conflict and flood multipliers;
+    /// the flood forecaster's factor, which depends on each agent's awareness, is not in it.
     pub fn attractiveness(&self, id: LocationId) -> f64 {
         self.endpoint_score
             .get(id.index())
@@ -654,6 +688,58 @@ impl Ecosystem {
     /// dry). It only has an effect under flood rules ([`MoveRules::flood`]).
     pub fn set_flood_level(&mut self, id: LocationId, level: u32) {
         self.locations[id.index()].flood_level = level;
+    }
+
+    /// DFlee's flood forecaster: a location's flood level on every day from day 0, as
+    /// forecast (days past the end count as dry). Locations without a forecast are dry
+    /// throughout. Only has an effect with a forecaster in the flood rules.
+    pub fn set_flood_forecast(&mut self, id: LocationId, levels: Vec<f64>) {
+        self.locations[id.index()].flood_forecast = levels;
+    }
+
+    /// DFlee's flood forecaster: the weight of each flood awareness level (0, 1, ...) among the
+    /// agents who appear at a location from now on (Flee's `demographics_floodawareness.csv`).
+    /// Each agent's level is drawn when it appears; where no weights are set it is 0.
+    pub fn set_flood_awareness(&mut self, id: LocationId, weights: &[f64]) -> Result<()> {
+        let name = &self.locations[id.index()].name;
+        let levels = self
+            .forecaster()
+            .map(FloodForecaster::awareness_levels)
+            .ok_or_else(|| {
+                FleeError::Api(format!(
+                    "flood awareness set for {name}, but the flood rules have no forecaster"
+                ))
+            })?;
+        if weights.len() > levels {
+            return Err(FleeError::Api(format!(
+                "flood awareness for {name} has {} levels but flood_awareness_weights has {levels}",
+                weights.len()
+            )));
+        }
+        let draw = AwarenessDraw::new(weights).ok_or_else(|| {
+            FleeError::Api(format!(
+                "flood awareness weights for {name} must be finite, >= 0 and not all 0, found \
+                 {weights:?}"
+            ))
+        })?;
+        self.locations[id.index()].awareness_draw = Some(draw);
+        Ok(())
+    }
+
+    /// The flood awareness level of agent `index`, if it was drawn (only while the flood
+    /// forecaster can act; agents get it on the first step after they appear).
+    pub fn flood_awareness(&self, index: usize) -> Option<u8> {
+        self.agents.awareness.get(index).copied()
+    }
+
+    /// The flood forecaster of the flood rules, if any.
+    fn forecaster(&self) -> Option<&FloodForecaster> {
+        self.rules.flood.as_ref()?.forecaster.as_ref()
+    }
+
+    /// The flood forecaster, if it acts today.
+    fn forecaster_today(&self) -> Option<&FloodForecaster> {
+        self.forecaster().filter(|f| f.active(self.time))
     }
 
     /// Inserts `n` agents at a location without touching its population (Flee's
@@ -854,6 +940,13 @@ impl Ecosystem {
             // getEndPointScore then weighs any flooded destination again.
             if location.flood_zone {
                 score *= flood.loc_weight(location.flood_level);
+                // While the forecaster acts, Flee's updateLocationScore also multiplies a flood
+                // zone's score by a forecast term. That term reads a location attribute
+                // (`forecast_flood_level`, singular) that nothing in Flee sets, so it is always
+                // 0, and so is the flood zone's score.
+                if self.forecaster_today().is_some() {
+                    score = 0.0;
+                }
             }
             if location.flood_level > 0 {
                 score *= flood.loc_weight(location.flood_level);
@@ -862,7 +955,7 @@ impl Ecosystem {
         score * location.attractiveness_multiplier
     }
 
-    fn prepare_step(&mut self) {
+    fn prepare_step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
         self.refresh_spawn_weights();
         for location in &mut self.locations {
             if location.capacity_per_day > 0 {
@@ -895,31 +988,46 @@ impl Ecosystem {
                 if let Some(flood) = rules.flood.as_ref().filter(|_| l.flood_level > 0) {
                     chance = flood.movechance(l.flood_level);
                 }
-                chance * l.movechance_multiplier
+                chance
             })
             .collect();
-        let weights: Vec<f64> = self
+        let forecast = self.forecast_factors();
+        let classes = forecast.as_ref().map_or(1, |f| f.awareness.len());
+        let mut thresholds = Vec::with_capacity(classes * chances.len());
+        let mut class_scores = Vec::with_capacity(classes * scores.len());
+        for class in 0..classes {
+            for (index, location) in self.locations.iter().enumerate() {
+                let (mut chance, mut score) = (chances[index], scores[index]);
+                if let Some(f) = &forecast {
+                    // Flee multiplies by the factor times the awareness weight, in that order.
+                    chance *= f.movechance[index] * f.awareness[class];
+                    score *= f.score[index] * f.awareness[class];
+                }
+                thresholds.push(chance_threshold(chance * location.movechance_multiplier));
+                class_scores.push(score);
+            }
+        }
+        let lengths: Vec<f64> = self
             .links
             .iter()
-            .map(|link| {
-                let length = rules.distance_softening + link.distance;
-                let length = if rules.distance_power == 1.0 {
-                    length
-                } else {
-                    length.powf(rules.distance_power)
-                };
-                (rules.weight_softening + scores[link.to.index()]) / length
-            })
+            .map(|link| self.softened_length(link.distance))
             .collect();
+        let mut weights = Vec::with_capacity(classes * lengths.len());
+        for class_score in class_scores.chunks(scores.len().max(1)).take(classes) {
+            weights.extend(self.links.iter().zip(&lengths).map(|(link, length)| {
+                (rules.weight_softening + class_score[link.to.index()]) / length
+            }));
+        }
+        self.classes = classes;
         self.endpoint_score = scores;
-        self.move_threshold = chances.iter().map(|&c| chance_threshold(c)).collect();
+        self.move_threshold = thresholds;
         self.link_weight = weights;
-        self.extend_agent_state();
+        self.extend_agent_state(rng);
         if self.uses_routes() {
             if self.planner.stale {
                 self.enumerate_routes();
             }
-            self.prepare_route_weights();
+            self.prepare_route_weights(&class_scores);
         } else if self.choice_tables {
             self.prepare_static_routes();
         } else {
@@ -927,20 +1035,89 @@ impl Ecosystem {
         }
     }
 
+    /// `(softening + distance)^distance_power`, the length term of a route weight.
+    fn softened_length(&self, distance: f64) -> f64 {
+        let length = self.rules.distance_softening + distance;
+        if self.rules.distance_power == 1.0 {
+            length
+        } else {
+            length.powf(self.rules.distance_power)
+        }
+    }
+
+    /// Today's flood forecaster factors, if the forecaster acts today.
+    fn forecast_factors(&self) -> Option<ForecastFactors> {
+        let forecaster = self.forecaster_today()?;
+        let flood = self.rules.flood.as_ref()?;
+        let day = self.time;
+        let movechance = self
+            .locations
+            .iter()
+            .map(|l| forecaster.movechance_factor(&flood.loc_weights, &l.flood_forecast, day))
+            .collect();
+        let score = self
+            .locations
+            .iter()
+            .map(|l| {
+                forecaster.score_factor(flood.loc_weight(l.flood_level), &l.flood_forecast, day)
+            })
+            .collect();
+        let awareness: Vec<f64> = (0..forecaster.awareness_levels())
+            .map(|level| forecaster.awareness_weight(level as u8))
+            .collect();
+        if awareness.is_empty() {
+            return None;
+        }
+        Some(ForecastFactors {
+            movechance,
+            score,
+            awareness,
+        })
+    }
+
     /// Gives agents spawned since the last step the starting state of the rules in force:
-    /// not yet arrived anywhere, no recent travel, no route.
-    fn extend_agent_state(&mut self) {
+    /// not yet arrived anywhere, no recent travel, no route, and, while the flood forecaster
+    /// can still act, a flood awareness level drawn for the location where they appeared
+    /// (Flee draws it when the agent is created; none has moved since).
+    fn extend_agent_state<R: Rng + ?Sized>(&mut self, rng: &mut R) {
         let count = self.agents.place.len();
-        let agents = &mut self.agents;
         if self.rules.start_on_foot {
-            agents.arrived.resize(count, false);
+            self.agents.arrived.resize(count, false);
         }
         if self.rules.avoid_short_stints {
-            agents.recent_travel.resize(count, 0.0);
+            self.agents.recent_travel.resize(count, 0.0);
         }
         if self.rules.awareness_level > 1 || self.has_markers {
-            agents.route_at.resize(count, 0);
-            agents.route_left.resize(count, 0);
+            self.agents.route_at.resize(count, 0);
+            self.agents.route_left.resize(count, 0);
+        }
+        let needs_awareness = self
+            .forecaster()
+            .is_some_and(|f| f.ever_active() && self.time <= f.end_time);
+        if needs_awareness {
+            for agent in self.agents.awareness.len()..count {
+                let place = self.agents.place[agent];
+                let draw = if place & ON_LINK == 0 {
+                    self.locations[place as usize].awareness_draw.as_ref()
+                } else {
+                    None
+                };
+                let level = draw.map_or(0, |d| d.level(rng.random()));
+                self.agents.awareness.push(level);
+            }
+        }
+    }
+
+    /// The awareness class of agent `agent` today (0 unless the flood forecaster acts).
+    #[inline]
+    fn class_of(&self, agent: usize) -> usize {
+        if self.classes > 1 {
+            self.agents
+                .awareness
+                .get(agent)
+                .map_or(0, |&level| usize::from(level).min(self.classes - 1))
+        } else {
+            0
         }
     }
 
@@ -1008,37 +1185,53 @@ impl Ecosystem {
         trail.pop();
     }
 
-    /// Today's route weights before the capacity multiplier, and the cumulative weights of the
+    /// Today's route weights before the capacity multiplier for each awareness class (from
+    /// `class_scores`, `class × locations + location`), and the cumulative weights of the
     /// origins whose weights cannot change during the step.
-    fn prepare_route_weights(&mut self) {
+    fn prepare_route_weights(&mut self, class_scores: &[f64]) {
         let rules = &self.rules;
         let mut planner = std::mem::take(&mut self.planner);
+        let lengths: Vec<f64> = planner
+            .routes
+            .iter()
+            .map(|route| self.softened_length(route.distance))
+            .collect();
+        let locations = self.locations.len().max(1);
         planner.base_weight.clear();
-        planner
-            .base_weight
-            .extend(planner.routes.iter().map(|route| {
-                let length = rules.distance_softening + route.distance;
-                let length = if rules.distance_power == 1.0 {
-                    length
-                } else {
-                    length.powf(rules.distance_power)
-                };
-                (rules.weight_softening + self.endpoint_score[route.endpoint as usize]) / length
-            }));
-        planner.choices.clear();
-        if rules.pruning_threshold < 1.001 {
+        for class_score in class_scores.chunks(locations).take(self.classes) {
+            planner
+                .base_weight
+                .extend(planner.routes.iter().zip(&lengths).map(|(route, length)| {
+                    (rules.weight_softening + class_score[route.endpoint as usize]) / length
+                }));
+        }
+        if rules.pruning_threshold >= 1.001 {
+            planner.choices.clear();
+        } else {
+            let routes = planner.routes.len();
             let mut candidates = Vec::new();
-            for &(start, len) in &planner.span {
-                candidates.clear();
-                for index in start as usize..(start + len) as usize {
-                    let endpoint = planner.routes[index].endpoint;
-                    candidates.push((
-                        endpoint,
-                        self.powered(planner.base_weight[index]),
-                        self.capacity_limited(endpoint as usize),
-                    ));
+            // Tables are cleared and refilled, keeping their allocations from day to day.
+            planner
+                .choices
+                .resize_with(self.classes, ChoiceTable::default);
+            for (class, table) in planner.choices.iter_mut().enumerate() {
+                table.clear();
+                let base_weight = &planner.base_weight[class * routes..(class + 1) * routes];
+                for &(start, len) in &planner.span {
+                    let range = start as usize..(start + len) as usize;
+                    candidates.clear();
+                    for (route, &weight) in planner.routes[range.clone()]
+                        .iter()
+                        .zip(&base_weight[range])
+                    {
+                        candidates.push((
+                            route.endpoint,
+                            self.powered(weight),
+                            self.capacity_limited(route.endpoint as usize),
+                        ));
+                    }
+                    table.push_origin(&candidates);
                 }
-                planner.choices.push_origin(&candidates);
             }
         }
         self.planner = planner;
@@ -1054,22 +1247,26 @@ impl Ecosystem {
         }
     }
 
-    /// Picks one of `origin`'s candidate routes (Flee's `selectRoute` + `chooseFromWeights`);
-    /// returns its index in the planner's `routes`.
-    fn choose_route<R: Rng + ?Sized>(&self, origin: usize, rng: &mut R) -> Option<usize> {
+    /// Picks one of `origin`'s candidate routes (Flee's `selectRoute` + `chooseFromWeights`) for
+    /// an agent of awareness class `class`; returns its index in the planner's `routes`.
+    fn choose_route<R: Rng + ?Sized>(
+        &self,
+        origin: usize,
+        class: usize,
+        rng: &mut R,
+    ) -> Option<usize> {
         let planner = &self.planner;
         let (start, len) = planner.span[origin];
         if len == 0 {
             return None;
         }
-        if !planner.choices.origin.is_empty() {
-            return Some(start as usize + self.draw_from_table(&planner.choices, origin, rng));
+        if let Some(table) = planner.choices.get(class) {
+            return Some(start as usize + self.draw_from_table(table, origin, rng));
         }
+        let base_weight = &planner.base_weight[class * planner.routes.len()..];
         let weight = |index: usize| {
             let route = &planner.routes[index];
-            self.powered(
-                planner.base_weight[index] * self.capacity_multiplier(route.endpoint as usize),
-            )
+            self.powered(base_weight[index] * self.capacity_multiplier(route.endpoint as usize))
         };
         let range = start as usize..(start + len) as usize;
         let picked = if (len as usize) <= STACK_CANDIDATES {
@@ -1089,23 +1286,32 @@ impl Ecosystem {
         self.locations[id].capacity as f64 * self.rules.capacity_scaling >= 1.0
     }
 
-    /// Precomputes the cumulative route weights that cannot change during this step.
+    /// Precomputes, for each awareness class, the cumulative link weights that cannot change
+    /// during this step.
     fn prepare_static_routes(&mut self) {
         let mut choices = std::mem::take(&mut self.choices);
-        choices.clear();
-        if self.rules.pruning_threshold < 1.001 {
+        if self.rules.pruning_threshold >= 1.001 {
+            choices.clear();
+        } else {
+            let links = self.links.len();
             let mut candidates = Vec::new();
-            for location in &self.locations {
-                candidates.clear();
-                for &link in &location.links {
-                    let endpoint = self.links[link.index()].to.0;
-                    candidates.push((
-                        endpoint,
-                        self.powered(self.link_weight[link.index()]),
-                        self.capacity_limited(endpoint as usize),
-                    ));
+            // Tables are cleared and refilled, keeping their allocations from day to day.
+            choices.resize_with(self.classes, ChoiceTable::default);
+            for (class, table) in choices.iter_mut().enumerate() {
+                table.clear();
+                let link_weight = &self.link_weight[class * links..(class + 1) * links];
+                for location in &self.locations {
+                    candidates.clear();
+                    for &link in &location.links {
+                        let endpoint = self.links[link.index()].to.0;
+                        candidates.push((
+                            endpoint,
+                            self.powered(link_weight[link.index()]),
+                            self.capacity_limited(endpoint as usize),
+                        ));
+                    }
+                    table.push_origin(&candidates);
                 }
-                choices.push_origin(&candidates);
             }
         }
         self.choices = choices;
@@ -1189,34 +1395,40 @@ impl Ecosystem {
         }
     }
 
-    /// Weight of taking `link` now (before `weight_power`), Flee's `calculateLinkWeight` at
-    /// awareness level 1.
+    /// Weight of taking `link` now for an agent of awareness class `class` (after
+    /// `weight_power`), Flee's `calculateLinkWeight` at awareness level 1.
     #[inline]
-    fn route_weight(&self, link: LinkId) -> f64 {
+    fn route_weight(&self, link: LinkId, class: usize) -> f64 {
         let link_index = link.index();
-        let weight = self.link_weight[link_index]
+        let weight = self.link_weight[class * self.links.len() + link_index]
             * self.capacity_multiplier(self.links[link_index].to.index());
         self.powered(weight)
     }
 
-    /// Picks an outgoing link of `location` (Flee's `selectRoute` + `chooseFromWeights`).
-    fn choose_link<R: Rng + ?Sized>(&self, location: usize, rng: &mut R) -> Option<LinkId> {
+    /// Picks an outgoing link of `location` for an agent of awareness class `class` (Flee's
+    /// `selectRoute` + `chooseFromWeights`).
+    fn choose_link<R: Rng + ?Sized>(
+        &self,
+        location: usize,
+        class: usize,
+        rng: &mut R,
+    ) -> Option<LinkId> {
         let links = &self.locations[location].links;
         if links.is_empty() {
             return None;
         }
-        if !self.choices.origin.is_empty() {
-            return Some(links[self.draw_from_table(&self.choices, location, rng)]);
+        if let Some(table) = self.choices.get(class) {
+            return Some(links[self.draw_from_table(table, location, rng)]);
         }
         // Weights live on the stack for the usual handful of links (no allocation per agent).
         const STACK_LINKS: usize = 16;
         if links.len() > STACK_LINKS {
-            let weights: Vec<f64> = links.iter().map(|&l| self.route_weight(l)).collect();
+            let weights: Vec<f64> = links.iter().map(|&l| self.route_weight(l, class)).collect();
             return self.pick_weighted(&weights, rng).map(|index| links[index]);
         }
         let mut weights = [0.0f64; STACK_LINKS];
         for (weight, &link) in weights.iter_mut().zip(links) {
-            *weight = self.route_weight(link);
+            *weight = self.route_weight(link, class);
         }
         self.pick_weighted(&weights[..links.len()], rng)
             .map(|index| links[index])
@@ -1263,7 +1475,8 @@ impl Ecosystem {
     #[inline(always)]
     fn consider_departure<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
         let draw = rng.next_u64() >> 11;
-        if draw >= self.move_threshold[location] {
+        let class = self.class_of(agent);
+        if draw >= self.move_threshold[class * self.locations.len() + location] {
             return;
         }
         self.depart(agent, location, rng);
@@ -1276,7 +1489,7 @@ impl Ecosystem {
             self.depart_on_route(agent, location, rng);
             return;
         }
-        let Some(link) = self.choose_link(location, rng) else {
+        let Some(link) = self.choose_link(location, self.class_of(agent), rng) else {
             return;
         };
         let destination = self.links[link.index()].to.index();
@@ -1292,7 +1505,7 @@ impl Ecosystem {
     /// none or the route ends at a nearly full camp, in which case it drops the route and stays.
     fn depart_on_route<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
         if self.agents.route_left[agent] == 0 {
-            let Some(route) = self.choose_route(location, rng) else {
+            let Some(route) = self.choose_route(location, self.class_of(agent), rng) else {
                 return;
             };
             let route = self.planner.routes[route];
@@ -1413,7 +1626,7 @@ impl Ecosystem {
 
     /// Advances one day (Flee's `Ecosystem.evolve`): all agents decide, then all travel.
     pub fn step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
-        self.prepare_step();
+        self.prepare_step(rng);
         let agent_count = self.agents.place.len();
         // Decisions, in agent order. Staying changes nothing, so the scan for the next agent
         // who leaves only reads; the world is mutated once per departure.
@@ -1446,6 +1659,9 @@ impl Ecosystem {
     /// The first agent from `first` on who is at a location and decides to leave it today.
     #[inline]
     fn next_leaver<R: Rng + ?Sized>(&self, first: usize, rng: &mut R) -> Option<(usize, usize)> {
+        if self.classes > 1 {
+            return self.next_leaver_by_class(first, rng);
+        }
         let thresholds = &self.move_threshold;
         let places = &self.agents.place[first..];
         if self.agents.route_left.is_empty() {
@@ -1463,6 +1679,30 @@ impl Ecosystem {
                 && (left > 0 || (rng.next_u64() >> 11) < thresholds[place as usize])
             {
                 return Some((first + offset, place as usize));
+            }
+        }
+        None
+    }
+
+    /// [`Self::next_leaver`] while the flood forecaster acts: each agent draws against the move
+    /// chance of its awareness class.
+    fn next_leaver_by_class<R: Rng + ?Sized>(
+        &self,
+        first: usize,
+        rng: &mut R,
+    ) -> Option<(usize, usize)> {
+        let locations = self.locations.len();
+        for agent in first..self.agents.place.len() {
+            let place = self.agents.place[agent];
+            if place & ON_LINK != 0 {
+                continue;
+            }
+            if self.following_route(agent) {
+                return Some((agent, place as usize));
+            }
+            let threshold = self.move_threshold[self.class_of(agent) * locations + place as usize];
+            if (rng.next_u64() >> 11) < threshold {
+                return Some((agent, place as usize));
             }
         }
         None

@@ -89,7 +89,8 @@ pub fn parse_locations(file: &str, text: &str) -> Result<Vec<LocationRow>> {
                 file,
                 line,
                 format!(
-                    "`population` must be from 0 to {MAX_PEOPLE} (more than live on Earth), found                      {population}"
+                    "`population` must be from 0 to {MAX_PEOPLE} (more than live on Earth), \
+                     found {population}"
                 ),
             ));
         }
@@ -163,7 +164,9 @@ pub fn parse_routes(file: &str, text: &str) -> Result<Vec<RouteRow>> {
                         file,
                         row.line,
                         format!(
-                            "the third column must be the distance in km (Flee's header is                              `#name1,name2,distance,forced_redirection`), found `{third}`; add a                              distance column"
+                            "the third column must be the distance in km (Flee's header is \
+                             `#name1,name2,distance,forced_redirection`), found `{third}`; add \
+                             a distance column"
                         ),
                     ));
                 }
@@ -485,6 +488,153 @@ pub fn parse_data_layout(file: &str, text: &str) -> Result<Vec<DataLayoutRow>> {
     Ok(layout)
 }
 
+/// A demographics file, `demographics_<attribute>.csv` (Flee's `demographics.py`): the column
+/// named after the attribute holds its values; every other column holds the weight of each
+/// value among the agents who appear at the location of that name, or, for `Default`, at any
+/// location without a column of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemographicsTable {
+    /// Line of the header row.
+    pub header_line: u64,
+    /// The weight columns (`Default` or a location name), in file order.
+    pub columns: Vec<String>,
+    pub rows: Vec<DemographicsRow>,
+}
+
+/// One value of a [`DemographicsTable`] and its weight in each column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemographicsRow {
+    pub line: u64,
+    /// The attribute's value as written.
+    pub value: String,
+    /// One weight per column of [`DemographicsTable::columns`], each finite and >= 0.
+    pub weights: Vec<f64>,
+}
+
+/// Reads a demographics file whose values are in the column `attribute`. Flee reads these
+/// files with pandas: the first row is the header and `#` starts no comment.
+pub fn parse_demographics(file: &str, text: &str, attribute: &str) -> Result<DemographicsTable> {
+    let mut rows = read_rows(file, text)?.into_iter();
+    let header = rows.next().ok_or_else(|| {
+        FleeError::file(
+            file,
+            format!("empty file: a header `{attribute},Default,<location>,...` is needed"),
+        )
+    })?;
+    let names: Vec<String> = header.fields.iter().map(|f| f.trim().to_string()).collect();
+    let value_column = names.iter().position(|n| n == attribute).ok_or_else(|| {
+        let hint = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(attribute) || n.trim_start_matches('#') == attribute)
+            .map(|n| format!(" (found `{n}`; the name must match exactly)"))
+            .unwrap_or_default();
+        FleeError::row(
+            file,
+            header.line,
+            format!(
+                "no `{attribute}` column{hint}: Flee takes the values from the column named \
+                 after the file (demographics_{attribute}.csv)"
+            ),
+        )
+    })?;
+    for (index, name) in names.iter().enumerate() {
+        if let Some(first) = names[..index]
+            .iter()
+            .position(|n| n == name && !n.is_empty())
+        {
+            return Err(FleeError::row(
+                file,
+                header.line,
+                format!(
+                    "column `{name}` appears twice (columns {} and {}); give each location one \
+                     column",
+                    first + 1,
+                    index + 1
+                ),
+            ));
+        }
+    }
+    // A trailing comma leaves an unnamed column: fine while it stays empty.
+    let weight_columns: Vec<usize> = (0..names.len())
+        .filter(|&i| i != value_column && !names[i].is_empty())
+        .collect();
+    let mut table = DemographicsTable {
+        header_line: header.line,
+        columns: weight_columns.iter().map(|&i| names[i].clone()).collect(),
+        rows: Vec::new(),
+    };
+    for row in rows {
+        let line = row.line;
+        if row.fields.len() > names.len() {
+            return Err(FleeError::row(
+                file,
+                line,
+                format!(
+                    "{} values but the header names {} columns",
+                    row.fields.len(),
+                    names.len()
+                ),
+            ));
+        }
+        for (index, text) in row.fields.iter().enumerate() {
+            if names[index].is_empty() && !text.trim().is_empty() {
+                return Err(FleeError::row(
+                    file,
+                    line,
+                    format!(
+                        "column {} has a value, `{text}`, but no name in the header",
+                        index + 1
+                    ),
+                ));
+            }
+        }
+        let value = row.field(file, value_column, attribute)?.trim().to_string();
+        if value.is_empty() {
+            return Err(FleeError::row(
+                file,
+                line,
+                format!("`{attribute}` is empty: each row needs a value"),
+            ));
+        }
+        let mut weights = Vec::with_capacity(weight_columns.len());
+        for &column in &weight_columns {
+            let name = &names[column];
+            let text = row.field(file, column, name)?;
+            let weight = parse_float(file, line, name, text)?;
+            if !(weight.is_finite() && weight >= 0.0) {
+                return Err(FleeError::row(
+                    file,
+                    line,
+                    format!(
+                        "the weight of `{value}` in column `{name}` must be a finite number >= 0, \
+                         found {weight}"
+                    ),
+                ));
+            }
+            weights.push(weight);
+        }
+        table.rows.push(DemographicsRow {
+            line,
+            value,
+            weights,
+        });
+    }
+    if table.rows.is_empty() {
+        return Err(FleeError::file(
+            file,
+            format!("no rows: each `{attribute}` value needs a row of weights"),
+        ));
+    }
+    if table.columns.is_empty() {
+        return Err(FleeError::row(
+            file,
+            table.header_line,
+            "no weight columns: add a `Default` column (or one per location)",
+        ));
+    }
+    Ok(table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,5 +750,54 @@ mod tests {
         let err = parse_data_layout("data_layout.csv", "total,refugees.csv\n,a.csv\n")
             .expect_err("empty name");
         assert!(err.to_string().starts_with("data_layout.csv:2:"), "{err}");
+    }
+
+    #[test]
+    fn demographics_parse_with_the_value_column_anywhere_and_report_bad_cells() {
+        // FabFlee's layout, with blank lines at the end and a trailing comma.
+        let table = parse_demographics(
+            "d.csv",
+            "Default,floodawareness,F1,\n0.1,0.0,0.5,\n0.9,1.0,0.5,\n\n\n",
+            "floodawareness",
+        )
+        .expect("valid");
+        assert_eq!(table.columns, vec!["Default", "F1"]);
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1].line, 3);
+        assert_eq!(table.rows[1].value, "1.0");
+        assert_eq!(table.rows[1].weights, vec![0.9, 0.5]);
+        let cases = [
+            ("", "d.csv: empty file"),
+            ("floodawareness,Default\n", "d.csv: no rows"),
+            ("floodawareness\n0\n", "d.csv:1: no weight columns"),
+            (
+                "FloodAwareness,Default\n0,1\n",
+                "d.csv:1: no `floodawareness` column (found `FloodAwareness`",
+            ),
+            (
+                "floodawareness,A,A\n0,1,1\n",
+                "d.csv:1: column `A` appears twice",
+            ),
+            (
+                "floodawareness,Default\n0,1,7\n",
+                "d.csv:2: 3 values but the header names 2 columns",
+            ),
+            (
+                "floodawareness,Default,\n0,1,7\n",
+                "d.csv:2: column 3 has a value, `7`, but no name",
+            ),
+            (
+                "floodawareness,Default\n,1\n",
+                "d.csv:2: `floodawareness` is empty",
+            ),
+            (
+                "floodawareness,Default\n0,inf\n",
+                "d.csv:2: the weight of `0` in column `Default` must be a finite number >= 0, found inf",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse_demographics("d.csv", text, "floodawareness").expect_err(expected);
+            assert!(err.to_string().starts_with(expected), "{expected}: {err}");
+        }
     }
 }

@@ -59,6 +59,9 @@
 //!   raises or lowers the chance of leaving a place; [`Ecosystem::close_border`],
 //!   [`Ecosystem::close_location`], [`Ecosystem::close_link_one_way`] and their `reopen`
 //!   counterparts model closures.
+//! * [`Ecosystem::set_flood_level`], and for DFlee's flood forecaster
+//!   [`Ecosystem::set_flood_forecast`] and [`Ecosystem::set_flood_awareness`], give the
+//!   flood inputs (see [`FloodForecaster`]).
 //! * [`Ecosystem::step`] advances one day; [`Ecosystem::count`], [`Ecosystem::arrivals`] and
 //!   [`Ecosystem::agents_on_links`] read the result.
 
@@ -66,6 +69,7 @@ mod case;
 mod ecosystem;
 mod ensemble;
 mod error;
+mod forecast;
 pub mod input;
 mod poisson;
 mod refugee_data;
@@ -80,6 +84,7 @@ pub use ecosystem::{
 };
 pub use ensemble::{EnsembleStats, ard_summary, run_ensemble, sequential};
 pub use error::{FleeError, Result};
+pub use forecast::FloodForecaster;
 pub use refugee_data::{RefugeeTable, Series, parse_series};
 pub use settings::{
     ConflictDrivenSpawning, ConflictSpawnMode, FloodDrivenSpawning, FloodRules, MoveRules,

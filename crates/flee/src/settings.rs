@@ -1,8 +1,8 @@
 //! `simsetting.yml`: Flee's simulation settings.
 //!
 //! Every key that Flee's `SimulationSettings.ReadFromYML` knows is recognised. Keys that change
-//! the rules used by Flee's published cases are implemented, DFlee's flood rules included; keys
-//! for mechanisms this engine does not implement (the flood forecaster, demographic
+//! the rules used by Flee's published cases are implemented, DFlee's flood rules and flood
+//! forecaster included; keys for mechanisms this engine does not implement (demographic
 //! conditionals, two-system decisions, ...) are accepted only at their default value, and any
 //! other value is an error naming the file and key. Flood rules and flood-driven spawning only
 //! work together in Flee, so one without the other is an error too.
@@ -16,6 +16,7 @@
 use serde_yaml_ng::Value;
 
 use crate::error::{FleeError, Result};
+use crate::forecast::FloodForecaster;
 
 /// Flee's default conflict weight, `1 / sqrt(10)` with the constant Flee uses.
 const DEFAULT_CONFLICT_WEIGHT: f64 = 1.0 / 3.16227766017;
@@ -86,6 +87,8 @@ pub struct FloodRules {
     /// once more for every `flood_zone` location whatever its level (Flee applies it in both
     /// `getEndPointScore` and `updateLocationScore`).
     pub loc_weights: Vec<f64>,
+    /// DFlee's flood forecaster (`flood_forecaster: True`), if on.
+    pub forecaster: Option<FloodForecaster>,
 }
 
 impl FloodRules {
@@ -352,6 +355,12 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "conflict_input_file",
     "flood_level_input_file",
 ];
+
+/// The largest flood forecaster timescale and end time accepted (days; about 270 years).
+const MAX_FORECAST_DAYS: i64 = 100_000;
+
+/// The most flood awareness levels accepted (an agent's level is kept in one byte).
+const MAX_AWARENESS_LEVELS: usize = 256;
 
 /// The largest `awareness_level` accepted: routes are enumerated up to this many steps, and
 /// their number grows geometrically with it.
@@ -649,9 +658,19 @@ impl Reader<'_> {
                 "displaced_per_flood_day" => {
                     rates = Some(self.level_list(&name, v, Range::NonNegative)?)
                 }
-                // Read by Flee only for the flood forecaster, which is refused in flood_rules.
+                // Flee reads it here only if the forecaster is already on, which it never is
+                // at this point (flood_rules are read later); the timescale that counts is
+                // flood_rules.flood_forecaster_timescale.
                 "flood_forecaster_timescale" => {
                     self.int(&name, v)?;
+                    let place = match self.line_of(&name) {
+                        Some(line) => format!("{}:{line}", self.file),
+                        None => self.file.to_string(),
+                    };
+                    warnings.push(format!(
+                        "{place}: setting `{name}` is never used by Flee (it reads \
+                         move_rules.flood_rules.flood_forecaster_timescale); ignored, as Flee does"
+                    ));
                 }
                 _ => self.unknown(
                     &name,
@@ -675,8 +694,7 @@ impl Reader<'_> {
         })
     }
 
-    /// DFlee's `move_rules.flood_rules` section. The flood forecaster is not implemented: it
-    /// needs each agent's flood awareness from `demographics_floodawareness.csv`.
+    /// DFlee's `move_rules.flood_rules` section, the flood forecaster included.
     fn flood_rules(
         &self,
         key: &str,
@@ -697,6 +715,12 @@ impl Reader<'_> {
         ];
         let mut movechances = None;
         let mut loc_weights = None;
+        let mut forecaster = false;
+        // Flee's defaults: timescale 0, end time 0, no weights.
+        let mut timescale = 0;
+        let mut end_time = 0;
+        let mut day_weights = None;
+        let mut awareness_weights = None;
         for (sub, v) in self.section(key, value)? {
             let name = format!("{key}.{sub}");
             match sub.as_str() {
@@ -716,22 +740,18 @@ impl Reader<'_> {
                         "{name} has no effect: Flee reads it but does not use it yet"
                     ));
                 }
-                "flood_forecaster" => {
-                    if self.bool(&name, v)? {
-                        return Err(self.err(
-                            &name,
-                            "the flood forecaster is not implemented by Lifeline's Flee engine \
-                             (it needs each agent's flood awareness from \
-                             demographics_floodawareness.csv); set it to False",
-                        ));
-                    }
+                "flood_forecaster" => forecaster = self.bool(&name, v)?,
+                "flood_forecaster_timescale" => {
+                    timescale = self.int_in(&name, v, 0, MAX_FORECAST_DAYS)?
                 }
-                // Parameters of the forecaster, which stays off.
-                "flood_forecaster_timescale" | "flood_forecaster_end_time" => {
-                    self.int(&name, v)?;
+                "flood_forecaster_end_time" => {
+                    end_time = self.int_in(&name, v, 0, MAX_FORECAST_DAYS)?
                 }
-                "flood_forecaster_weights" | "flood_awareness_weights" => {
-                    self.float_list_in(&name, v, Range::Finite)?;
+                "flood_forecaster_weights" => {
+                    day_weights = self.float_list_in(&name, v, Range::NonNegative)?
+                }
+                "flood_awareness_weights" => {
+                    awareness_weights = self.float_list_in(&name, v, Range::NonNegative)?
                 }
                 _ => self.unknown(&name, &sub, KEYS, warnings)?,
             }
@@ -746,9 +766,80 @@ impl Reader<'_> {
                 )
             })
         };
+        let forecaster = if forecaster {
+            Some(self.forecaster(
+                key,
+                timescale,
+                end_time,
+                day_weights,
+                awareness_weights,
+                notes,
+            )?)
+        } else {
+            None
+        };
         Ok(FloodRules {
             movechances: missing(movechances, "flood_movechances")?,
             loc_weights: missing(loc_weights, "flood_loc_weights")?,
+            forecaster,
+        })
+    }
+
+    /// The flood forecaster's parameters once `flood_forecaster` is true. Flee uses the two
+    /// lists only when the forecaster can act (a timescale above 1), and then cannot do
+    /// without them.
+    fn forecaster(
+        &self,
+        key: &str,
+        timescale: i64,
+        end_time: i64,
+        day_weights: Option<Vec<f64>>,
+        awareness_weights: Option<Vec<f64>>,
+        notes: &mut Vec<String>,
+    ) -> Result<FloodForecaster> {
+        let acts = timescale > 1;
+        if !acts {
+            notes.push(format!(
+                "{key}.flood_forecaster has no effect: Flee applies the forecaster only with a \
+                 flood_forecaster_timescale above 1 (found {timescale})"
+            ));
+        }
+        let required = |list: Option<Vec<f64>>, what: &str, meaning: &str| match list {
+            Some(list) if !list.is_empty() || !acts => Ok(list),
+            None if !acts => Ok(Vec::new()),
+            _ => Err(self.err(
+                &format!("{key}.{what}"),
+                format!(
+                    "is missing or empty: the flood forecaster needs {meaning} (Flee stops \
+                     with a TypeError without it)"
+                ),
+            )),
+        };
+        let day_weights = required(
+            day_weights,
+            "flood_forecaster_weights",
+            "a weight for each simulation day up to flood_forecaster_end_time",
+        )?;
+        let awareness_weights = required(
+            awareness_weights,
+            "flood_awareness_weights",
+            "a weight for each flood awareness level of demographics_floodawareness.csv",
+        )?;
+        if awareness_weights.len() > MAX_AWARENESS_LEVELS {
+            return Err(self.err(
+                &format!("{key}.flood_awareness_weights"),
+                format!(
+                    "has {} entries; at most {MAX_AWARENESS_LEVELS} flood awareness levels are \
+                     supported",
+                    awareness_weights.len()
+                ),
+            ));
+        }
+        Ok(FloodForecaster {
+            timescale,
+            end_time,
+            day_weights,
+            awareness_weights,
         })
     }
 
@@ -1100,13 +1191,79 @@ mod tests {
             err.to_string()
                 .contains("move_rules.two_system_decision_making")
         );
-        let err = SimSettings::from_yaml("s.yml", &format!("{DFLEE}    flood_forecaster: True\n"))
-            .expect_err("the flood forecaster is not implemented");
-        assert!(
-            err.to_string()
-                .contains("move_rules.flood_rules.flood_forecaster"),
-            "{err}"
+    }
+
+    /// The flood forecaster section of FabFlee's dflee_weather_example.
+    const FORECASTER: &str = "    flood_forecaster: True\n    flood_forecaster_timescale: 5\n    flood_forecaster_end_time: 5\n    flood_forecaster_weights: [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]\n    flood_awareness_weights: [0.0,0.5,1.0]\n";
+
+    #[test]
+    fn flood_forecaster_is_read_and_its_numbers_range_checked() {
+        let s = SimSettings::from_yaml("s.yml", &format!("{DFLEE}{FORECASTER}")).expect("valid");
+        let flood = s.move_rules.flood.expect("flood rules");
+        assert_eq!(
+            flood.forecaster,
+            Some(FloodForecaster {
+                timescale: 5,
+                end_time: 5,
+                day_weights: vec![1.0, 0.9, 0.8, 0.7, 0.6, 0.5],
+                awareness_weights: vec![0.0, 0.5, 1.0],
+            })
         );
+        let off = SimSettings::from_yaml(
+            "s.yml",
+            &format!("{DFLEE}{}", FORECASTER.replace("True", "False")),
+        )
+        .expect("valid");
+        assert_eq!(off.move_rules.flood.expect("flood rules").forecaster, None);
+        // A timescale of 1 or less never acts in Flee: accepted, with a note, lists optional.
+        let idle = SimSettings::from_yaml(
+            "s.yml",
+            &format!("{DFLEE}    flood_forecaster: True\n    flood_forecaster_timescale: 1\n"),
+        )
+        .expect("valid");
+        assert!(
+            idle.notes.iter().any(|n| n.contains("has no effect")),
+            "{:?}",
+            idle.notes
+        );
+        // Flee never reads a timescale in the spawning section: a warning.
+        let text = DFLEE.replace(
+            "[0.1,0.3,0.5,0.7,0.9]\n",
+            "[0.1,0.3,0.5,0.7,0.9]\n    flood_forecaster_timescale: 5\n",
+        );
+        let s = SimSettings::from_yaml("s.yml", &text).expect("valid");
+        assert!(
+            s.warnings.iter().any(|w| w.starts_with(
+                "s.yml:11: setting `spawn_rules.flood_driven_spawn_mode.flood_forecaster_timescale` is never used"
+            )),
+            "{:?}",
+            s.warnings
+        );
+        for (from, to, key) in [
+            (
+                "timescale: 5",
+                "timescale: -2",
+                "flood_forecaster_timescale",
+            ),
+            ("end_time: 5", "end_time: 1e9", "flood_forecaster_end_time"),
+            ("[1.0, 0.9,", "[-1.0, 0.9,", "flood_forecaster_weights"),
+            ("[0.0,0.5,1.0]", "[0.0,.nan,1.0]", "flood_awareness_weights"),
+            ("[0.0,0.5,1.0]", "[]", "flood_awareness_weights"),
+            (
+                "    flood_forecaster_weights: [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]\n",
+                "",
+                "flood_forecaster_weights",
+            ),
+        ] {
+            let text = format!("{DFLEE}{}", FORECASTER.replace(from, to));
+            let err = SimSettings::from_yaml("simsetting.yml", &text).expect_err(key);
+            assert!(
+                err.to_string().starts_with(&format!(
+                    "simsetting.yml: setting `move_rules.flood_rules.{key}`"
+                )),
+                "{key}: {err}"
+            );
+        }
     }
 
     /// The DFlee settings FabFlee ships (Ethiopia_dflee and others), keys Flee ignores included.

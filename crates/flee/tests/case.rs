@@ -37,6 +37,7 @@ fn inputs() -> CaseInputs {
             &(String::from("#Day,A\n") + &(0..20).map(|d| format!("{d},1\n")).collect::<String>()),
         )),
         flood_levels: None,
+        flood_awareness: None,
         sim_period: InputFile::new("sim_period.csv", "StartDate,2020-01-01\nLength,20\n"),
         registration_corrections: None,
         data_layout: InputFile::new("data_layout.csv", "total,total.csv\nC,c.csv\n"),

@@ -1,8 +1,8 @@
 //! Property tests: people are conserved and runs are reproducible, whatever the network.
 
 use lifeline_flee::{
-    ConflictSpawnMode, Ecosystem, FloodDrivenSpawning, FloodRules, LocationId, LocationKind,
-    LocationSpec, MoveRules, SpawnRules,
+    ConflictSpawnMode, Ecosystem, FloodDrivenSpawning, FloodForecaster, FloodRules, LocationId,
+    LocationKind, LocationSpec, MoveRules, SpawnRules,
 };
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -18,6 +18,8 @@ struct World {
     seed: u64,
     /// `start_on_foot`, `avoid_short_stints` and the awareness level.
     rules: (bool, bool, i64),
+    /// DFlee's flood forecaster on (with a forecast for every location).
+    forecaster: bool,
 }
 
 fn world() -> impl Strategy<Value = World> {
@@ -30,16 +32,20 @@ fn world() -> impl Strategy<Value = World> {
             1usize..25,
             any::<u64>(),
             (any::<bool>(), any::<bool>(), 1i64..4),
+            any::<bool>(),
         )
-            .prop_map(|(kinds, routes, spawns, events, days, seed, rules)| World {
-                kinds,
-                routes,
-                spawns,
-                events,
-                days,
-                seed,
-                rules,
-            })
+            .prop_map(
+                |(kinds, routes, spawns, events, days, seed, rules, forecaster)| World {
+                    kinds,
+                    routes,
+                    spawns,
+                    events,
+                    days,
+                    seed,
+                    rules,
+                    forecaster,
+                },
+            )
     })
 }
 
@@ -55,6 +61,14 @@ fn build(world: &World) -> Ecosystem {
         flood: Some(FloodRules {
             movechances: vec![0.3, 0.6, 0.9, 1.0, 1.0],
             loc_weights: vec![0.8, 0.5, 0.2, 0.0, 0.0],
+            forecaster: world.forecaster.then(|| FloodForecaster {
+                timescale: 3,
+                end_time: 15,
+                day_weights: vec![
+                    1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
+                ],
+                awareness_weights: vec![0.0, 0.5, 1.0, 2.0],
+            }),
         }),
         ..MoveRules::default()
     };
@@ -82,7 +96,15 @@ fn build(world: &World) -> Ecosystem {
         } else {
             spec
         };
-        eco.add_location(spec);
+        let id = eco.add_location(spec);
+        if world.forecaster {
+            // A forecast that floods every third day, and awareness weights that differ by place.
+            let forecast = (0..20).map(|day| ((day + i) % 3) as f64).collect();
+            eco.set_flood_forecast(id, forecast);
+            let weights = [0.1, 0.2, 0.3, (i % 3) as f64];
+            eco.set_flood_awareness(id, &weights)
+                .expect("valid awareness weights");
+        }
     }
     for &(a, b, distance) in &world.routes {
         if a != b {

@@ -16,6 +16,7 @@ fn flood_rules() -> FloodRules {
     FloodRules {
         movechances: vec![0.3, 1.0, 0.7, 1.0, 1.0],
         loc_weights: vec![0.25, 0.5, 0.2, 0.0, 0.0],
+        forecaster: None,
     }
 }
 
@@ -192,6 +193,7 @@ fn flood_case() -> CaseInputs {
             "flood_level.csv",
             format!("#Day, Zone\n{levels}"),
         )),
+        flood_awareness: None,
         sim_period: InputFile::new("sim_period.csv", "StartDate,2020-01-01\nLength,10\n"),
         registration_corrections: None,
         data_layout: InputFile::new(

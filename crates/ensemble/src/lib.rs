@@ -44,21 +44,28 @@ pub const FIGURES_ONLY: RecordOptions = RecordOptions {
     corridors: false,
 };
 
-/// A hash (FNV-1a, 64 bits, hex) of the complete model input, via its `Debug` text: any change
-/// of network, parameter, response or hazard changes it. Used to refuse resuming an ensemble
-/// whose scenario has changed.
+/// A hash (FNV-1a, 64 bits, hex) of the complete model input in a canonical serialisation: its
+/// JSON, fields in declaration order, numbers in their shortest round-trip form, the network as
+/// its places and segments (the routing graph is derived from them). Any change of network,
+/// parameter, response or hazard changes it; formatting changes of `Debug` do not. Used to
+/// refuse resuming an ensemble whose scenario has changed.
 pub fn fingerprint(input: &ModelInput) -> String {
     struct Fnv(u64);
-    impl std::fmt::Write for Fnv {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            for b in s.bytes() {
+    impl std::io::Write for Fnv {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            for &b in bytes {
                 self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3);
             }
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    let _ = std::fmt::write(&mut h, format_args!("{input:?}"));
+    // Writing into the hash cannot fail, and every part of the input serialises (maps have
+    // string keys); an error would leave a hash of what was written, still deterministic.
+    let _ = serde_json::to_writer(&mut h, input);
     format!("{:016x}", h.0)
 }
 
@@ -88,4 +95,39 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         threads: threads.unwrap_or(0),
         message: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+    use lifeline_scenario::{Overrides, Scenario, embedded};
+
+    fn input(overrides: &Overrides) -> lifeline_model::ModelInput {
+        Scenario::load(embedded::DEFAULT_SCENARIO)
+            .expect("loads")
+            .build(overrides)
+            .expect("builds")
+            .input
+    }
+
+    #[test]
+    fn fingerprint_follows_the_input_not_its_building() {
+        let a = input(&Overrides::default());
+        // Built twice, the same input has the same fingerprint.
+        assert_eq!(fingerprint(&a), fingerprint(&input(&Overrides::default())));
+        assert_eq!(fingerprint(&a).len(), 16);
+        // One number changed anywhere changes it.
+        let mut b = a.clone();
+        b.willingness.drop_per_attack += 1e-12;
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+        let mut c = a.clone();
+        c.days -= 1;
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+        // A scenario switch changes the hazard, and so the fingerprint.
+        let calm = input(&Overrides {
+            without_threat: true,
+            ..Overrides::default()
+        });
+        assert_ne!(fingerprint(&a), fingerprint(&calm));
+    }
 }

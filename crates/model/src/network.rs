@@ -147,11 +147,13 @@ pub enum NetworkError {
     NoRoute { from: String, to: String },
 }
 
-/// A validated road network with a graph for routing.
-#[derive(Clone, Debug)]
+/// A validated road network with a graph for routing. Serialises as its places and segments
+/// (the graph and adjacency are derived from them).
+#[derive(Clone, Debug, Serialize)]
 pub struct Network {
     places: Vec<Place>,
     segments: Vec<Segment>,
+    #[serde(skip)]
     graph: UnGraph<PlaceId, SegmentId>,
     /// Compressed adjacency: the segments touching place `p` are
     /// `adjacent[adjacent_start[p]..adjacent_start[p + 1]]`, in segment order (the order

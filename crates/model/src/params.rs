@@ -469,7 +469,7 @@ pub struct EscortParams {
 }
 
 /// Everything one run needs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ModelInput {
     pub network: Network,
     pub days: u32,

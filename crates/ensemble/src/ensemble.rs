@@ -841,7 +841,7 @@ fn summary_json(
         "quantiles": "exact sample quantiles over all runs (type 7, linear interpolation); first_day_cover_below_3 counts a run that never ran dry as +infinity, so a quantile falling among those runs is null",
         "places": places,
         // Each depot's unit: `_m3` columns hold every commodity in its own unit (food in t).
-        "units": depot_units(&spec.input),
+        "units": depot_units(spec.input),
         "national": national,
         "manifest": serde_json::to_value(&layout.manifest).expect("invariant: a manifest serialises"),
     })

@@ -202,6 +202,17 @@ pub fn with_values(
     input
 }
 
+/// The scenario's own `[[calibration.parameter]]` tables, resolved against its values.
+pub fn scenario_parameters(scenario: &Scenario) -> Result<Vec<Parameter>> {
+    let specs: Vec<ParameterSpec> = scenario
+        .spec
+        .calibration
+        .as_ref()
+        .map(|c| c.parameters.iter().map(|p| p.get_ref().clone()).collect())
+        .unwrap_or_default();
+    resolve_parameters(&specs, &BaseValues::of(scenario))
+}
+
 /// Resolves the parameter tables; `base` tells whether the hazard can be rescaled.
 pub fn resolve_parameters(specs: &[ParameterSpec], base: &BaseValues) -> Result<Vec<Parameter>> {
     let mut seen = Vec::new();

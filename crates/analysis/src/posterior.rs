@@ -50,15 +50,8 @@ impl PosteriorDraws {
         let Some(source) = scenario.posterior_source()? else {
             return Ok(None);
         };
-        let specs: Vec<_> = scenario
-            .spec
-            .calibration
-            .as_ref()
-            .map(|c| c.parameters.iter().map(|p| p.get_ref().clone()).collect())
-            .unwrap_or_default();
-        let base = BaseValues::of(scenario);
-        let known = crate::parameters::resolve_parameters(&specs, &base)?;
-        PosteriorDraws::parse(&source, &known, base).map(Some)
+        let known = crate::parameters::scenario_parameters(scenario)?;
+        PosteriorDraws::parse(&source, &known, BaseValues::of(scenario)).map(Some)
     }
 
     /// Parses a posterior. A column names a parameter path: when one of `known` (the scenario's

@@ -1,7 +1,7 @@
 //! `lifeline report`: one self-contained, offline HTML page from an output folder.
 
 use anyhow::{Context, Result};
-use lifeline_analysis::parameters::{BaseValues, Prior, resolve_parameters};
+use lifeline_analysis::parameters::{Prior, scenario_parameters};
 use lifeline_analysis::posterior::fnv_hex;
 use lifeline_io::lock::{FolderLock, LockError};
 use lifeline_io::manifest::{Manifest, PosteriorRecord};
@@ -160,14 +160,7 @@ const ANALYSIS_FILES: &[&str] = &[
 
 /// The scenario's `[[calibration.parameter]]` priors, by the name posterior.csv gives them.
 fn priors(scenario: &Scenario) -> Result<Vec<PriorRange>> {
-    let specs: Vec<_> = scenario
-        .spec
-        .calibration
-        .as_ref()
-        .map(|c| c.parameters.iter().map(|p| p.get_ref().clone()).collect())
-        .unwrap_or_default();
-    let base = BaseValues::of(scenario);
-    let parameters = resolve_parameters(&specs, &base)?;
+    let parameters = scenario_parameters(scenario)?;
     Ok(parameters
         .into_iter()
         .map(|p| {

@@ -4,6 +4,7 @@ use crate::common::{
     self, OutFolder, ParameterChoice, RunChoices, Threads, date_of, parse_runs, thousands,
 };
 use crate::progress::Progress;
+use crate::ranks::World;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use lifeline_ensemble::{Distributed, EnsembleOptions, EnsembleSpec, run_ensemble};
@@ -64,29 +65,14 @@ pub struct EnsembleArgs {
     pub stop_after_chunks: Option<u64>,
 }
 
-pub fn run(args: EnsembleArgs) -> Result<()> {
-    #[cfg(feature = "mpi")]
-    {
-        let ranks = crate::ranks::Ranks::init()?;
-        if ranks.size() > 1 {
-            let barrier = || ranks.barrier();
-            let distributed = Distributed {
-                rank: ranks.rank(),
-                ranks: ranks.size(),
-                barrier: &barrier,
-            };
-            if let Err(err) = run_with(args, Some(distributed)) {
-                eprintln!(
-                    "error (rank {}): {}",
-                    ranks.rank(),
-                    crate::user_message(&err)
-                );
-                ranks.abort(1);
-            }
-            return Ok(());
-        }
-    }
-    run_with(args, None)
+pub fn run(args: EnsembleArgs, world: &World) -> Result<()> {
+    let barrier = || world.barrier();
+    let distributed = (world.ranks() > 1).then(|| Distributed {
+        rank: world.rank() as u64,
+        ranks: world.ranks() as u64,
+        barrier: &barrier,
+    });
+    run_with(args, distributed)
 }
 
 /// One process's part: all of it, or with `distributed` its rank's share (rank 0 alone takes

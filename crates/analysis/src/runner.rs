@@ -12,6 +12,7 @@
 
 use crate::error::{AnalysisError, Result};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Barrier, Mutex};
 
 /// Evaluates batches of indexed evaluations.
@@ -25,6 +26,19 @@ pub trait Runner: Sync {
         evaluate: &(dyn Fn(usize) -> Vec<f64> + Sync),
         done: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<Vec<f64>>>;
+
+    /// Bytes this process has received from all ranks so far, and the evaluations they carried
+    /// (none on threads alone): the cost of spreading the work.
+    fn gathered(&self) -> Gathered {
+        Gathered::default()
+    }
+}
+
+/// What a [`Runner`] has gathered from the ranks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Gathered {
+    pub bytes: u64,
+    pub evaluations: u64,
 }
 
 /// Every evaluation on the current rayon pool of this process.
@@ -63,7 +77,19 @@ pub trait Collective: Sync {
 /// number of values followed by the values: `8 × (values + 1)` bytes per evaluation, plus 8 per
 /// rank and batch.
 pub struct Spread<'c, C: Collective + ?Sized> {
-    pub collective: &'c C,
+    collective: &'c C,
+    bytes: AtomicU64,
+    evaluations: AtomicU64,
+}
+
+impl<'c, C: Collective + ?Sized> Spread<'c, C> {
+    pub fn new(collective: &'c C) -> Spread<'c, C> {
+        Spread {
+            collective,
+            bytes: AtomicU64::new(0),
+            evaluations: AtomicU64::new(0),
+        }
+    }
 }
 
 impl<C: Collective + ?Sized> Runner for Spread<'_, C> {
@@ -90,6 +116,12 @@ impl<C: Collective + ?Sized> Runner for Spread<'_, C> {
             message.extend_from_slice(v);
         }
         let gathered = self.collective.all_gather(&message)?;
+        let values_received: usize = gathered.iter().map(Vec::len).sum();
+        self.bytes.fetch_add(
+            (values_received * std::mem::size_of::<f64>()) as u64,
+            Ordering::Relaxed,
+        );
+        self.evaluations.fetch_add(n as u64, Ordering::Relaxed);
         if gathered.len() != ranks {
             return Err(ranks_error(format!(
                 "{} of {ranks} ranks answered",
@@ -109,6 +141,13 @@ impl<C: Collective + ?Sized> Runner for Spread<'_, C> {
             out.push(std::mem::take(&mut by_rank[i % ranks][i / ranks]));
         }
         Ok(out)
+    }
+
+    fn gathered(&self) -> Gathered {
+        Gathered {
+            bytes: self.bytes.load(Ordering::Relaxed),
+            evaluations: self.evaluations.load(Ordering::Relaxed),
+        }
     }
 }
 
@@ -247,13 +286,25 @@ mod tests {
                     }
                 };
                 // Two batches in a row: the slots are reused.
-                let first = Spread { collective: rank }.map(23, &evaluate, &done);
-                let second = Spread { collective: rank }.map(4, &evaluate, &|_| {});
-                (first.expect("first batch"), second.expect("second batch"))
+                let spread = Spread::new(rank);
+                let first = spread.map(23, &evaluate, &done);
+                let second = spread.map(4, &evaluate, &|_| {});
+                (
+                    first.expect("first batch"),
+                    second.expect("second batch"),
+                    spread.gathered(),
+                )
             });
-            for (first, second) in &results {
+            for (first, second, gathered) in &results {
                 assert_eq!(first, &local, "{ranks} ranks");
                 assert_eq!(second, &local[..4], "{ranks} ranks");
+                // Per evaluation its values and their count; per rank and batch the size.
+                let values: usize = local.iter().chain(&local[..4]).map(|v| v.len() + 1).sum();
+                let expected = Gathered {
+                    bytes: 8 * (values + 2 * ranks) as u64,
+                    evaluations: 23 + 4,
+                };
+                assert_eq!(gathered, &expected, "{ranks} ranks");
             }
             assert_eq!(counted.into_inner(), 23, "rank 0 counts the whole batch");
         }
@@ -263,7 +314,7 @@ mod tests {
     fn ranks_that_ran_different_batches_are_an_error() {
         let results = ThreadRanks::play(2, 1, |rank| {
             let n = 5 + rank.rank();
-            Spread { collective: rank }.map(n, &evaluate, &|_| {})
+            Spread::new(rank).map(n, &evaluate, &|_| {})
         });
         for r in results {
             let message = r.expect_err("mismatch").to_string();

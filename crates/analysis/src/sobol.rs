@@ -229,17 +229,7 @@ mod tests {
         let local = sobol(&priors, 1, 50, 20, 8, model, &Local, &|_| {}).expect("local");
         for ranks in [2, 3] {
             let spread = ThreadRanks::play(ranks, 1, |rank| {
-                sobol(
-                    &priors,
-                    1,
-                    50,
-                    20,
-                    8,
-                    model,
-                    &Spread { collective: rank },
-                    &|_| {},
-                )
-                .expect("spread")
+                sobol(&priors, 1, 50, 20, 8, model, &Spread::new(rank), &|_| {}).expect("spread")
             });
             for indices in spread {
                 assert_eq!(indices, local, "{ranks} ranks");

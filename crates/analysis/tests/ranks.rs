@@ -57,7 +57,7 @@ fn ranks_played_by_threads_give_the_tables_of_one_process() {
         let counts: Vec<AtomicU64> = (0..ranks).map(|_| AtomicU64::new(0)).collect();
         let spread = ThreadRanks::play(ranks, 1, |rank| {
             use lifeline_analysis::runner::Collective;
-            tables(&problem, &Spread { collective: rank }, &counts[rank.rank()])
+            tables(&problem, &Spread::new(rank), &counts[rank.rank()])
         });
         for (r, tables) in spread.iter().enumerate() {
             assert_eq!(tables, &one, "rank {r} of {ranks}");

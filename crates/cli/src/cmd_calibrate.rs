@@ -81,6 +81,7 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
     let built = scenario.build(&args.choices.overrides(None))?;
     let runs = args.runs.unwrap_or(4);
     let problem = Calibration::new(&scenario, &built, runs)?;
+    world.agree(&[&built.input])?;
     // Rank 0 alone takes the folder; every rank runs its share of each generation.
     let folder = if world.leads() {
         Some(args.out.take(CALIBRATE_OUTPUTS, CALIBRATE_OUTPUTS.names)?)
@@ -145,6 +146,9 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         summary_text(&problem, &posterior, runs, seconds, world.ranks())
     );
     println!("Tables in {}", folder.dir().display());
+    if let Some(line) = world.gathered_line(runner.as_ref()) {
+        println!("{line}");
+    }
     Ok(())
 }
 

@@ -81,6 +81,7 @@ pub fn run(args: CompareArgs, world: &World) -> Result<()> {
         args.place.as_deref(),
         &lifeline_ensemble::figures::depot_labels(&first.input),
     )?;
+    world.agree(&built.iter().map(|b| &b.input).collect::<Vec<_>>())?;
     // Rank 0 alone takes the folder; every rank runs its share of the runs.
     let folder = if world.leads() {
         Some(args.out.take(COMPARE_OUTPUTS, COMPARE_OUTPUTS.names)?)
@@ -161,6 +162,9 @@ pub fn run(args: CompareArgs, world: &World) -> Result<()> {
         elapsed
     );
     println!("{}", common::parameters_line(posterior.as_ref()));
+    if let Some(line) = world.gathered_line(runner.as_ref()) {
+        println!("{line}");
+    }
     let horizon = Horizon {
         start: first.start_date,
         days: first.input.days,

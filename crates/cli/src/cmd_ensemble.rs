@@ -72,16 +72,17 @@ pub fn run(args: EnsembleArgs, world: &World) -> Result<()> {
         ranks: world.ranks() as u64,
         barrier: &barrier,
     });
-    run_with(args, distributed)
+    run_with(args, world, distributed)
 }
 
 /// One process's part: all of it, or with `distributed` its rank's share (rank 0 alone takes
 /// the folder, writes the final files and the manifest, and prints).
-fn run_with(args: EnsembleArgs, distributed: Option<Distributed>) -> Result<()> {
+fn run_with(args: EnsembleArgs, world: &World, distributed: Option<Distributed>) -> Result<()> {
     let leads = distributed.is_none_or(|d| d.rank == 0);
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
     let posterior = args.parameters.posterior(&scenario)?;
+    world.agree(&[&built.input])?;
     // The ensemble's own files are replaced (or resumed) by the ensemble itself; a report of
     // an earlier ensemble would describe other runs.
     let clear: &[&str] = if args.resume { &[] } else { &["report.html"] };

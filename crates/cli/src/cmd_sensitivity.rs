@@ -43,6 +43,7 @@ pub fn run(args: SensitivityArgs, world: &World) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(None))?;
     let problem = Calibration::new(&scenario, &built, args.runs)?;
+    world.agree(&[&built.input])?;
     // Rank 0 alone takes the folder; every rank runs its share of the design.
     let folder = if world.leads() {
         Some(
@@ -112,5 +113,8 @@ pub fn run(args: SensitivityArgs, world: &World) -> Result<()> {
         );
     }
     println!("All indices in {}", path.display());
+    if let Some(line) = world.gathered_line(runner.as_ref()) {
+        println!("{line}");
+    }
     Ok(())
 }

@@ -68,11 +68,59 @@ impl World {
     pub fn runner(&self) -> Box<dyn Runner + '_> {
         #[cfg(feature = "mpi")]
         if self.ranks > 1 {
-            return Box::new(lifeline_analysis::runner::Spread {
-                collective: &mpi_world::MpiWorld,
-            });
+            return Box::new(lifeline_analysis::runner::Spread::new(&mpi_world::MpiWorld));
         }
         Box::new(Local)
+    }
+
+    /// Checks that every rank runs the same command on the same model input: `inputs` (the
+    /// built inputs' fingerprints) and this process's arguments, hashed, are compared across
+    /// ranks before any work is shared. Ranks that disagree would mix results of different
+    /// problems; they are refused, naming the first rank that differs from rank 0.
+    pub fn agree(&self, inputs: &[&lifeline_model::ModelInput]) -> anyhow::Result<()> {
+        if self.ranks == 1 {
+            return Ok(());
+        }
+        let mut key: String = std::env::args().collect::<Vec<_>>().join("\u{1f}");
+        for input in inputs {
+            key.push('\u{1e}');
+            key.push_str(&lifeline_ensemble::fingerprint(input));
+        }
+        let hash = fnv1a(&key);
+        // Two exact halves: an f64 holds 32-bit integers exactly.
+        let mine = [(hash >> 32) as f64, (hash & 0xffff_ffff) as f64];
+        let all = self.all_gather(&mine)?;
+        if let Some(r) = all.iter().position(|theirs| theirs[..] != all[0][..]) {
+            anyhow::bail!(
+                "rank {r} runs another command or another scenario than rank 0 (its arguments or its built scenario differ): every rank must run the same command line on the same files"
+            );
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "mpi")]
+    fn all_gather(&self, mine: &[f64]) -> anyhow::Result<Vec<Vec<f64>>> {
+        use lifeline_analysis::runner::Collective;
+        Ok(mpi_world::MpiWorld.all_gather(mine)?)
+    }
+
+    #[cfg(not(feature = "mpi"))]
+    fn all_gather(&self, mine: &[f64]) -> anyhow::Result<Vec<Vec<f64>>> {
+        Ok(vec![mine.to_vec()])
+    }
+
+    /// With several ranks, what spreading cost: the bytes each rank received, per evaluation.
+    pub fn gathered_line(&self, runner: &dyn Runner) -> Option<String> {
+        let g = runner.gathered();
+        (self.ranks > 1).then(|| {
+            format!(
+                "{} ranks; each received {} bytes from the ranks for {} evaluations ({:.0} bytes per evaluation)",
+                self.ranks,
+                g.bytes,
+                g.evaluations,
+                g.bytes as f64 / g.evaluations.max(1) as f64
+            )
+        })
     }
 
     /// Waits until every rank has called it (nothing to wait for with one process).
@@ -97,6 +145,14 @@ impl World {
         }
         result
     }
+}
+
+/// FNV-1a, 64 bits: a stable hash (not `DefaultHasher`, whose output may change between
+/// builds — ranks may run on different nodes).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+    })
 }
 
 /// A panic on one rank (a bug) would otherwise leave the other ranks waiting for its share:

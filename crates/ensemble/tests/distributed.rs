@@ -165,7 +165,7 @@ fn a_comparison_spread_over_ranks_is_that_of_one_process() {
                 &inputs,
                 seed,
                 runs,
-                &Spread { collective: rank },
+                &Spread::new(rank),
                 Some(&posterior),
                 None,
             )

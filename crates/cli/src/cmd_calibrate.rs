@@ -116,14 +116,16 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         // Another rank: rank 0 writes and reports.
         return posterior.map(|_| ()).map_err(Into::into);
     };
-    let posterior = posterior?;
     if let Some(progress) = progress {
         // A calibration may stop before its last generation: count the generations run (a
         // dropped one included).
-        let dropped = usize::from(posterior.stop == Stop::AttemptsExhausted);
-        progress.set_length((args.particles * (posterior.generations.len() + dropped)) as u64);
+        if let Ok(posterior) = &posterior {
+            let dropped = usize::from(posterior.stop == Stop::AttemptsExhausted);
+            progress.set_length((args.particles * (posterior.generations.len() + dropped)) as u64);
+        }
         progress.finish();
     }
+    let posterior = posterior?;
     let seconds = started.elapsed().as_secs_f64();
     for (name, text) in [
         (

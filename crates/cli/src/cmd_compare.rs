@@ -117,10 +117,10 @@ pub fn run(args: CompareArgs, world: &World) -> Result<()> {
         // Another rank: rank 0 writes and reports.
         return paired.map(|_| ()).map_err(Into::into);
     };
-    let paired = paired?;
     if let Some(progress) = progress {
         progress.finish();
     }
+    let paired = paired?;
     let elapsed = started.elapsed().as_secs_f64();
     let rows = compare(&paired, STATUS_QUO)?;
     let path = folder.dir().join("compare.csv");

@@ -78,10 +78,10 @@ pub fn run(args: SensitivityArgs, world: &World) -> Result<()> {
         // Another rank: rank 0 writes and reports.
         return indices.map(|_| ()).map_err(Into::into);
     };
-    let indices = indices?;
     if let Some(progress) = progress {
         progress.finish();
     }
+    let indices = indices?;
     let text = sobol_csv(&problem, &indices);
     let path = common::write_text(folder.dir(), "sobol.csv", &text)?;
     let manifest = Manifest {

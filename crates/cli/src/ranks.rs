@@ -81,7 +81,13 @@ impl World {
         if self.ranks == 1 {
             return Ok(());
         }
-        let mut key: String = std::env::args().collect::<Vec<_>>().join("\u{1f}");
+        // `args_os`: `args` would panic on a path that is not UTF-8. The program's own path is
+        // left out: nodes may install the same binary in different places.
+        let mut key: String = std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("\u{1f}");
         for input in inputs {
             key.push('\u{1e}');
             key.push_str(&lifeline_ensemble::fingerprint(input));

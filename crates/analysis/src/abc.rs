@@ -8,9 +8,12 @@
 //! Importance weights are prior / Σ w_prev · kernel.
 //!
 //! Particle *i* of generation *g* draws everything (ancestor, move, simulation seeds) from its
-//! own stream [`particle_rng`]`(seed, g, i)`, so the result is the same on any number of threads.
+//! own stream [`particle_rng`]`(seed, g, i)`, so the result is the same on any number of threads
+//! or processes (a generation is one batch of a [`Runner`]).
 
+use crate::error::{AnalysisError, Result};
 use crate::parameters::{Prior, standard_normal};
+use crate::runner::Runner;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -110,32 +113,47 @@ pub fn particle_rng(seed: u64, generation: usize, particle: usize) -> ChaCha8Rng
 }
 
 /// Runs ABC-SMC. `simulate` gives one evaluation at a parameter vector, drawing its randomness
-/// from the stream it is handed; `accepted` is called once per accepted particle (progress).
+/// from the stream it is handed. Each generation's particles are one batch of `runner` (threads,
+/// or ranks that all run this function and all get every batch back); `progress` is told of
+/// particles as they are settled (drawn, or moved or given up on).
 pub fn run<F>(
     priors: &[Prior],
     settings: &Settings,
     simulate: F,
-    accepted: &(dyn Fn() + Sync),
-) -> Posterior
+    runner: &dyn Runner,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Posterior>
 where
     F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
 {
     let n = settings.particles.max(1);
-    let mut particles: Vec<Particle> = (0..n)
-        .into_par_iter()
-        .map(|i| {
+    let d = priors.len();
+    let drawn = runner.map(
+        n,
+        &|i| {
             let mut rng = particle_rng(settings.seed, 0, i);
             let theta: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
             let eval = simulate(&theta, &mut rng);
-            accepted();
-            Particle {
+            let mut wire = Vec::with_capacity(1 + d + eval.outputs.len());
+            wire.push(eval.distance);
+            wire.extend_from_slice(&theta);
+            wire.extend_from_slice(&eval.outputs);
+            wire
+        },
+        progress,
+    )?;
+    let mut particles = drawn
+        .iter()
+        .map(|wire| {
+            let (evaluation, theta) = read_evaluation(wire, d)?;
+            Ok(Particle {
                 theta,
                 weight: 1.0 / n as f64,
-                distance: eval.distance,
-                outputs: eval.outputs,
-            }
+                distance: evaluation.distance,
+                outputs: evaluation.outputs,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let mut generations = vec![summary(0, f64::INFINITY, n as u64, n as u64, &particles)];
     let stop = loop {
         let generation = generations.len();
@@ -146,9 +164,9 @@ where
         let tolerance = quantile(&distances, settings.quantile);
         let kernel_sd = kernel_sd(priors, &particles);
         let cumulative = cumulative_weights(&particles);
-        let moved: Vec<Option<Move>> = (0..n)
-            .into_par_iter()
-            .map(|i| {
+        let wires = runner.map(
+            n,
+            &|i| {
                 let mut rng = particle_rng(settings.seed, generation, i);
                 let found = propose_until_within(
                     priors,
@@ -160,12 +178,14 @@ where
                     &simulate,
                     &mut rng,
                 );
-                if found.is_some() {
-                    accepted();
-                }
-                found
-            })
-            .collect();
+                found.map_or_else(Vec::new, |m| m.to_wire())
+            },
+            progress,
+        )?;
+        let moved: Vec<Option<Move>> = wires
+            .iter()
+            .map(|w| Move::from_wire(w, d))
+            .collect::<Result<_>>()?;
         let Some(moved) = moved.into_iter().collect::<Option<Vec<_>>>() else {
             break Stop::AttemptsExhausted;
         };
@@ -192,11 +212,28 @@ where
             break Stop::LowAcceptance;
         }
     };
-    Posterior {
+    Ok(Posterior {
         particles,
         generations,
         stop,
+    })
+}
+
+/// `[distance, θ (d values), outputs…]` back into an evaluation and θ.
+fn read_evaluation(wire: &[f64], d: usize) -> Result<(Evaluation, Vec<f64>)> {
+    if wire.len() < 1 + d {
+        return Err(AnalysisError::Ranks(format!(
+            "a particle came back with {} values, fewer than its {d} parameters and distance",
+            wire.len()
+        )));
     }
+    Ok((
+        Evaluation {
+            distance: wire[0],
+            outputs: wire[1 + d..].to_vec(),
+        },
+        wire[1..1 + d].to_vec(),
+    ))
 }
 
 /// A particle's accepted move in one generation, and what it cost.
@@ -205,6 +242,33 @@ struct Move {
     evaluation: Evaluation,
     proposals: u64,
     simulations: u64,
+}
+
+impl Move {
+    /// `[proposals, simulations, distance, θ…, outputs…]` (counts are exact in an f64 far
+    /// beyond any attempt limit).
+    fn to_wire(&self) -> Vec<f64> {
+        let mut wire = vec![self.proposals as f64, self.simulations as f64];
+        wire.push(self.evaluation.distance);
+        wire.extend_from_slice(&self.theta);
+        wire.extend_from_slice(&self.evaluation.outputs);
+        wire
+    }
+
+    /// An empty list is a particle that found no move within its attempts.
+    fn from_wire(wire: &[f64], d: usize) -> Result<Option<Move>> {
+        if wire.is_empty() {
+            return Ok(None);
+        }
+        let (counts, rest) = wire.split_at(wire.len().min(2));
+        let (evaluation, theta) = read_evaluation(rest, d)?;
+        Ok(Some(Move {
+            theta,
+            evaluation,
+            proposals: counts[0] as u64,
+            simulations: counts[1] as u64,
+        }))
+    }
 }
 
 /// Proposes moves of weighted ancestors until one simulates within `tolerance`.
@@ -392,8 +456,10 @@ mod tests {
                     outputs: vec![y],
                 }
             },
-            &|| {},
+            &crate::runner::Local,
+            &|_| {},
         )
+        .expect("runs on threads")
     }
 
     fn interval(posterior: &Posterior, low: f64, high: f64) -> (f64, f64) {

@@ -6,6 +6,7 @@ use crate::abc::{self, Evaluation, Posterior, Settings};
 use crate::error::{AnalysisError, Result};
 use crate::parameters::{BaseValues, Parameter, Prior, resolve_parameters, with_values};
 use crate::posterior::PosteriorDraws;
+use crate::runner::Runner;
 use crate::targets::{Target, distance, mean_over_runs, resolve_targets};
 use lifeline_model::{RecordOptions, run, run_rng};
 use lifeline_scenario::{Built, Scenario};
@@ -86,13 +87,20 @@ impl<'a> Calibration<'a> {
         }
     }
 
-    /// Runs ABC-SMC (on the current rayon pool); `accepted` is called per accepted particle.
-    pub fn run(&self, settings: &Settings, accepted: &(dyn Fn() + Sync)) -> Posterior {
+    /// Runs ABC-SMC, each generation one batch of `runner` (the current rayon pool with
+    /// [`Local`](crate::runner::Local)); `progress` is told of settled particles.
+    pub fn run(
+        &self,
+        settings: &Settings,
+        runner: &dyn Runner,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Posterior> {
         abc::run(
             &self.priors(),
             settings,
             |theta, rng| self.evaluate(theta, rng),
-            accepted,
+            runner,
+            progress,
         )
     }
 }
@@ -193,14 +201,16 @@ pub fn parameter_summary(
 }
 
 /// Sobol indices of each free parameter on each target's quantity (the mean over
-/// `runs_per_evaluation` runs), over the parameters' priors.
+/// `runs_per_evaluation` runs), over the parameters' priors; the design's evaluations are one
+/// batch of `runner`, `progress` is told of finished evaluations.
 pub fn sensitivity(
     problem: &Calibration,
     samples: usize,
     bootstrap: usize,
     seed: u64,
-    row_done: &(dyn Fn() + Sync),
-) -> Vec<crate::sobol::Indices> {
+    runner: &dyn Runner,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<crate::sobol::Indices>> {
     crate::sobol::sobol(
         &problem.priors(),
         problem.targets.len(),
@@ -208,7 +218,8 @@ pub fn sensitivity(
         bootstrap,
         seed,
         |theta, rng| problem.measure(theta, rng),
-        row_done,
+        runner,
+        progress,
     )
 }
 

@@ -13,6 +13,9 @@ pub enum AnalysisError {
     Parameter { path: String, message: String },
     #[error("{0}")]
     Calibration(String),
+    /// Processes sharing a batch of evaluations (MPI ranks) that do not agree.
+    #[error("ranks: {0}")]
+    Ranks(String),
     /// A posterior file that cannot be read as one.
     #[error("{file}:{line}:{column}: {message}")]
     Posterior {

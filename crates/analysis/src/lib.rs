@@ -4,8 +4,9 @@
 //! (`grid`), Sobol sensitivity indices (`sobol`), segment criticality (`criticality`), and a
 //! scenario's posterior as the source of each run's parameters (`posterior`).
 //!
-//! Runs are spread over threads with rayon; every random draw comes from a stream named by what
-//! it is for (seed, generation, particle), so results do not depend on the thread count.
+//! Runs are spread over threads with rayon, or over processes through a [`runner::Runner`] (the
+//! CLI's MPI ranks); every random draw comes from a stream named by what it is for (seed,
+//! generation, particle), so results do not depend on the thread or process count.
 
 pub mod abc;
 pub mod calibrate;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod grid;
 pub mod parameters;
 pub mod posterior;
+pub mod runner;
 pub mod sobol;
 pub mod targets;
 

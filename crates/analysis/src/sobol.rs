@@ -9,10 +9,11 @@
 //! masquerade as a parameter's effect.
 
 use crate::abc::{particle_rng, quantile};
+use crate::error::{AnalysisError, Result};
 use crate::parameters::Prior;
+use crate::runner::Runner;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 /// Stream number of the bootstrap's resampling (rows use generation 0 and their own index).
 const BOOTSTRAP_STREAM: usize = 1;
@@ -37,7 +38,10 @@ struct Row {
 }
 
 /// Sobol indices of every parameter on every output of `model` (`outputs` of them), from
-/// `samples` rows and `bootstrap` resamples.
+/// `samples` rows and `bootstrap` resamples. The design's N (d + 2) evaluations are one batch of
+/// `runner` (evaluation `j (d + 2) + e` is row j's A, B or A_B⁽ⁱ⁾); `progress` is told of
+/// evaluations as they finish.
+#[allow(clippy::too_many_arguments)]
 pub fn sobol<F>(
     priors: &[Prior],
     outputs: usize,
@@ -45,36 +49,47 @@ pub fn sobol<F>(
     bootstrap: usize,
     seed: u64,
     model: F,
-    row_done: &(dyn Fn() + Sync),
-) -> Vec<Indices>
+    runner: &dyn Runner,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Indices>>
 where
     F: Fn(&[f64], &mut ChaCha8Rng) -> Vec<f64> + Sync,
 {
-    let rows: Vec<Row> = (0..samples.max(2))
-        .into_par_iter()
-        .map(|j| {
-            let mut rng = particle_rng(seed, 0, j);
-            let a: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
-            let b: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
-            let simulation_seed: u64 = rng.random();
-            let evaluate = |theta: &[f64]| {
-                let mut sim = particle_rng(simulation_seed, 0, 0);
-                model(theta, &mut sim)
+    let d = priors.len();
+    let per_row = d + 2;
+    let samples = samples.max(2);
+    let values = runner.map(
+        samples * per_row,
+        &|k| {
+            let (a, b, simulation_seed) = row_design(priors, seed, k / per_row);
+            let theta = match k % per_row {
+                0 => a,
+                1 => b,
+                e => {
+                    let mut theta = a;
+                    theta[e - 2] = b[e - 2];
+                    theta
+                }
             };
-            let mixed = (0..priors.len())
-                .map(|i| {
-                    let mut theta = a.clone();
-                    theta[i] = b[i];
-                    evaluate(&theta)
-                })
-                .collect();
-            let row = Row {
-                a: evaluate(&a),
-                b: evaluate(&b),
-                mixed,
-            };
-            row_done();
-            row
+            // The evaluations of a row share their simulation seeds (common random numbers).
+            model(&theta, &mut particle_rng(simulation_seed, 0, 0))
+        },
+        progress,
+    )?;
+    if let Some(bad) = values.iter().find(|v| v.len() != outputs) {
+        return Err(AnalysisError::Ranks(format!(
+            "an evaluation came back with {} outputs, not {outputs}",
+            bad.len()
+        )));
+    }
+    let mut values = values.into_iter();
+    let rows: Vec<Row> = (0..samples)
+        .map(|_| {
+            let mut next = || values.next().unwrap_or_default();
+            let a = next();
+            let b = next();
+            let mixed = (0..d).map(|_| next()).collect();
+            Row { a, b, mixed }
         })
         .collect();
     let all: Vec<usize> = (0..rows.len()).collect();
@@ -107,7 +122,16 @@ where
             });
         }
     }
-    out
+    Ok(out)
+}
+
+/// Row j of the design: A_j and B_j drawn from the priors, and the seed of its simulations,
+/// all from the row's own stream.
+fn row_design(priors: &[Prior], seed: u64, row: usize) -> (Vec<f64>, Vec<f64>, u64) {
+    let mut rng = particle_rng(seed, 0, row);
+    let a: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
+    let b: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
+    (a, b, rng.random())
 }
 
 /// First-order (Saltelli 2010) and total (Jansen 1999) indices over the chosen rows, skipping
@@ -139,6 +163,7 @@ fn estimate(rows: &[Row], chosen: &[usize], output: usize, parameter: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::{Local, Spread, ThreadRanks};
     use std::f64::consts::PI;
 
     fn ishigami(x: &[f64]) -> f64 {
@@ -149,7 +174,17 @@ mod tests {
     #[test]
     fn the_ishigami_function_s_known_indices_are_recovered() {
         let priors = [Prior::Uniform { min: -PI, max: PI }; 3];
-        let indices = sobol(&priors, 1, 20_000, 50, 4, |x, _| vec![ishigami(x)], &|| {});
+        let indices = sobol(
+            &priors,
+            1,
+            20_000,
+            50,
+            4,
+            |x, _| vec![ishigami(x)],
+            &Local,
+            &|_| {},
+        )
+        .expect("runs on threads");
         // Analytic values for a = 7, b = 0.1 (Ishigami & Homma 1990; Sobol' & Levitan 1999).
         let first = [0.3139, 0.4424, 0.0];
         let total = [0.5576, 0.4424, 0.2437];
@@ -178,10 +213,27 @@ mod tests {
                         20,
                         8,
                         |x, rng| vec![ishigami(x) + rng.random::<f64>()],
-                        &|| {},
+                        &Local,
+                        &|_| {},
                     )
+                    .expect("runs on threads")
                 })
         };
         assert_eq!(on(1), on(2));
+    }
+
+    #[test]
+    fn indices_spread_over_ranks_are_those_of_one_process() {
+        let priors = [Prior::Uniform { min: -PI, max: PI }; 3];
+        let model = |x: &[f64], rng: &mut ChaCha8Rng| vec![ishigami(x) + rng.random::<f64>()];
+        let local = sobol(&priors, 1, 50, 20, 8, model, &Local, &|_| {}).expect("local");
+        for ranks in [2, 3] {
+            let spread = ThreadRanks::play(ranks, 1, |rank| {
+                sobol(&priors, 1, 50, 20, 8, model, &Spread::new(rank), &|_| {}).expect("spread")
+            });
+            for indices in spread {
+                assert_eq!(indices, local, "{ranks} ranks");
+            }
+        }
     }
 }

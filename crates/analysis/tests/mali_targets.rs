@@ -4,6 +4,7 @@
 use lifeline_analysis::abc::Settings;
 use lifeline_analysis::calibrate::{Calibration, posterior_csv};
 use lifeline_analysis::grid::{anchors, measure};
+use lifeline_analysis::runner::Local;
 use lifeline_model::{RecordOptions, run, run_rng};
 use lifeline_scenario::{Overrides, Scenario};
 
@@ -66,7 +67,9 @@ fn a_calibration_is_byte_identical_on_one_and_two_threads() {
             .num_threads(threads)
             .build()
             .expect("a thread pool");
-        let posterior = pool.install(|| problem.run(&settings, &|| {}));
+        let posterior = pool
+            .install(|| problem.run(&settings, &Local, &|_| {}))
+            .expect("runs on threads");
         posterior_csv(&problem.parameters, &posterior)
     };
     let one = on(1);

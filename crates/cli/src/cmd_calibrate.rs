@@ -4,6 +4,7 @@
 
 use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
 use crate::progress::Progress;
+use crate::ranks::World;
 use anyhow::{Context, Result};
 use lifeline_analysis::abc::{Settings, Stop};
 use lifeline_analysis::calibrate::{
@@ -61,8 +62,12 @@ pub struct CalibrateArgs {
     pub out: OutFolder,
 }
 
-pub fn run(args: CalibrateArgs) -> Result<()> {
+pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
     if args.grid {
+        anyhow::ensure!(
+            world.ranks() == 1,
+            "--grid runs on one process; run it without mpirun"
+        );
         return run_grid(args);
     }
     anyhow::ensure!(
@@ -77,7 +82,13 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
     let built = scenario.build(&args.choices.overrides(None))?;
     let runs = args.runs.unwrap_or(4);
     let problem = Calibration::new(&scenario, &built, runs)?;
-    let folder = args.out.take(CALIBRATE_OUTPUTS, CALIBRATE_OUTPUTS.names)?;
+    world.agree(&[&built.input])?;
+    // Rank 0 alone takes the folder; every rank runs its share of each generation.
+    let folder = if world.leads() {
+        Some(args.out.take(CALIBRATE_OUTPUTS, CALIBRATE_OUTPUTS.names)?)
+    } else {
+        None
+    };
     let settings = Settings {
         particles: args.particles,
         generations: args.generations,
@@ -87,22 +98,35 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
         ..Settings::default()
     };
     let pool = args.threads.pool()?;
-    let progress = Progress::new(
-        "calibrate",
-        (args.particles * args.generations) as u64,
-        "particles",
-    );
+    let progress = world.leads().then(|| {
+        Progress::new(
+            "calibrate",
+            (args.particles * args.generations) as u64,
+            "particles",
+        )
+    });
+    let inc = |n: u64| {
+        if let Some(p) = &progress {
+            p.inc(n);
+        }
+    };
+    let runner = world.runner();
     let started = std::time::Instant::now();
-    let posterior = pool.install(|| problem.run(&settings, &|| progress.inc(1)));
-    // A calibration may stop before its last generation: count what was kept.
-    progress.set_length(
-        posterior
-            .generations
-            .iter()
-            .map(|g| g.accepted as u64)
-            .sum(),
-    );
-    progress.finish();
+    let posterior = pool.install(|| problem.run(&settings, runner.as_ref(), &inc));
+    let Some(folder) = folder else {
+        // Another rank: rank 0 writes and reports.
+        return posterior.map(|_| ()).map_err(Into::into);
+    };
+    if let Some(progress) = progress {
+        // A calibration may stop before its last generation: count the generations run (a
+        // dropped one included).
+        if let Ok(posterior) = &posterior {
+            let dropped = usize::from(posterior.stop == Stop::AttemptsExhausted);
+            progress.set_length((args.particles * (posterior.generations.len() + dropped)) as u64);
+        }
+        progress.finish();
+    }
+    let posterior = posterior?;
     let seconds = started.elapsed().as_secs_f64();
     for (name, text) in [
         (
@@ -120,8 +144,14 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
         ..common::manifest("calibrate", &args.scenario, built.seed, built.input.days)
     };
     folder.write_manifest(args.choices.mark(manifest), CALIBRATE_OUTPUTS.names)?;
-    print!("{}", summary_text(&problem, &posterior, runs, seconds));
+    print!(
+        "{}",
+        summary_text(&problem, &posterior, runs, seconds, world.ranks())
+    );
     println!("Tables in {}", folder.dir().display());
+    if let Some(line) = world.gathered_line(runner.as_ref()) {
+        println!("{line}");
+    }
     Ok(())
 }
 
@@ -131,6 +161,7 @@ fn summary_text(
     posterior: &lifeline_analysis::abc::Posterior,
     runs: u64,
     seconds: f64,
+    ranks: usize,
 ) -> String {
     let mut out = String::new();
     let simulations: u64 = posterior.generations.iter().map(|g| g.simulations).sum();
@@ -144,9 +175,14 @@ fn summary_text(
     };
     let _ = writeln!(
         out,
-        "ABC-SMC, {} particles, {} generations ({stop}); {simulations} evaluations × {runs} runs in {seconds:.0} s; scenario {}\n",
+        "ABC-SMC, {} particles, {} generations ({stop}); {simulations} evaluations × {runs} runs in {seconds:.0} s{}; scenario {}\n",
         posterior.particles.len(),
         posterior.generations.len(),
+        if ranks > 1 {
+            format!(" on {ranks} ranks")
+        } else {
+            String::new()
+        },
         problem.built.name
     );
     let _ = writeln!(out, "| parameter | mean | p05 | p50 | p95 |");

@@ -5,10 +5,12 @@ use crate::common::{
     self, OutFolder, ParameterChoice, RunChoices, Threads, parse_runs, resolve_place, tied_ranks,
 };
 use crate::progress::Progress;
+use crate::ranks::World;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use lifeline_ensemble::{
-    CompareAbout, CompareRow, Figure, compare, compare_summary_bytes, run_paired, write_compare_csv,
+    CompareAbout, CompareRow, Figure, compare, compare_summary_bytes, run_paired_on,
+    write_compare_csv,
 };
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
@@ -51,7 +53,7 @@ pub struct CompareArgs {
     pub report: bool,
 }
 
-pub fn run(args: CompareArgs) -> Result<()> {
+pub fn run(args: CompareArgs, world: &World) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let mut names: Vec<String> = scenario.responses().into_iter().map(|r| r.0).collect();
     if !args.responses.is_empty() {
@@ -79,23 +81,45 @@ pub fn run(args: CompareArgs) -> Result<()> {
         args.place.as_deref(),
         &lifeline_ensemble::figures::depot_labels(&first.input),
     )?;
-    let folder = args.out.take(COMPARE_OUTPUTS, COMPARE_OUTPUTS.names)?;
+    world.agree(&built.iter().map(|b| &b.input).collect::<Vec<_>>())?;
+    // Rank 0 alone takes the folder; every rank runs its share of the runs.
+    let folder = if world.leads() {
+        Some(args.out.take(COMPARE_OUTPUTS, COMPARE_OUTPUTS.names)?)
+    } else {
+        None
+    };
     let inputs: Vec<(String, &lifeline_model::ModelInput)> = built
         .iter()
         .map(|b| (b.response.clone(), &b.input))
         .collect();
-    let progress = Progress::new("compare", args.runs, "runs (all responses)");
-    let inc = |n: u64| progress.inc(n);
+    let progress = world
+        .leads()
+        .then(|| Progress::new("compare", args.runs, "runs (all responses)"));
+    let inc = |n: u64| {
+        if let Some(p) = &progress {
+            p.inc(n);
+        }
+    };
     let started = std::time::Instant::now();
-    let paired = run_paired(
-        &inputs,
-        first.seed,
-        args.runs,
-        args.threads.threads,
-        posterior.as_ref(),
-        Some(&inc),
-    );
-    progress.finish();
+    let pool = args.threads.pool()?;
+    let runner = world.runner();
+    let paired = pool.install(|| {
+        run_paired_on(
+            &inputs,
+            first.seed,
+            args.runs,
+            runner.as_ref(),
+            posterior.as_ref(),
+            Some(&inc),
+        )
+    });
+    let Some(folder) = folder else {
+        // Another rank: rank 0 writes and reports.
+        return paired.map(|_| ()).map_err(Into::into);
+    };
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     let paired = paired?;
     let elapsed = started.elapsed().as_secs_f64();
     let rows = compare(&paired, STATUS_QUO)?;
@@ -138,6 +162,9 @@ pub fn run(args: CompareArgs) -> Result<()> {
         elapsed
     );
     println!("{}", common::parameters_line(posterior.as_ref()));
+    if let Some(line) = world.gathered_line(runner.as_ref()) {
+        println!("{line}");
+    }
     let horizon = Horizon {
         start: first.start_date,
         days: first.input.days,

@@ -4,6 +4,7 @@ use crate::common::{
     self, OutFolder, ParameterChoice, RunChoices, Threads, date_of, parse_runs, thousands,
 };
 use crate::progress::Progress;
+use crate::ranks::World;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use lifeline_ensemble::{Distributed, EnsembleOptions, EnsembleSpec, run_ensemble};
@@ -64,38 +65,24 @@ pub struct EnsembleArgs {
     pub stop_after_chunks: Option<u64>,
 }
 
-pub fn run(args: EnsembleArgs) -> Result<()> {
-    #[cfg(feature = "mpi")]
-    {
-        let ranks = crate::ranks::Ranks::init()?;
-        if ranks.size() > 1 {
-            let barrier = || ranks.barrier();
-            let distributed = Distributed {
-                rank: ranks.rank(),
-                ranks: ranks.size(),
-                barrier: &barrier,
-            };
-            if let Err(err) = run_with(args, Some(distributed)) {
-                eprintln!(
-                    "error (rank {}): {}",
-                    ranks.rank(),
-                    crate::user_message(&err)
-                );
-                ranks.abort(1);
-            }
-            return Ok(());
-        }
-    }
-    run_with(args, None)
+pub fn run(args: EnsembleArgs, world: &World) -> Result<()> {
+    let barrier = || world.barrier();
+    let distributed = (world.ranks() > 1).then(|| Distributed {
+        rank: world.rank() as u64,
+        ranks: world.ranks() as u64,
+        barrier: &barrier,
+    });
+    run_with(args, world, distributed)
 }
 
 /// One process's part: all of it, or with `distributed` its rank's share (rank 0 alone takes
 /// the folder, writes the final files and the manifest, and prints).
-fn run_with(args: EnsembleArgs, distributed: Option<Distributed>) -> Result<()> {
+fn run_with(args: EnsembleArgs, world: &World, distributed: Option<Distributed>) -> Result<()> {
     let leads = distributed.is_none_or(|d| d.rank == 0);
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
     let posterior = args.parameters.posterior(&scenario)?;
+    world.agree(&[&built.input])?;
     // The ensemble's own files are replaced (or resumed) by the ensemble itself; a report of
     // an earlier ensemble would describe other runs.
     let clear: &[&str] = if args.resume { &[] } else { &["report.html"] };

@@ -3,6 +3,7 @@
 
 use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
 use crate::progress::Progress;
+use crate::ranks::World;
 use anyhow::Result;
 use lifeline_analysis::calibrate::{Calibration, sensitivity, sobol_csv};
 use lifeline_io::manifest::Manifest;
@@ -38,22 +39,50 @@ pub struct SensitivityArgs {
     pub out: OutFolder,
 }
 
-pub fn run(args: SensitivityArgs) -> Result<()> {
+pub fn run(args: SensitivityArgs, world: &World) -> Result<()> {
     anyhow::ensure!(args.samples >= 2, "--samples must be at least 2");
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(None))?;
     let problem = Calibration::new(&scenario, &built, args.runs)?;
-    let folder = args
-        .out
-        .take(SENSITIVITY_OUTPUTS, SENSITIVITY_OUTPUTS.names)?;
+    world.agree(&[&built.input])?;
+    // Rank 0 alone takes the folder; every rank runs its share of the design.
+    let folder = if world.leads() {
+        Some(
+            args.out
+                .take(SENSITIVITY_OUTPUTS, SENSITIVITY_OUTPUTS.names)?,
+        )
+    } else {
+        None
+    };
     let pool = args.threads.pool()?;
-    let progress = Progress::new("sensitivity", args.samples as u64, "rows");
+    let evaluations = args.samples * (problem.parameters.len() + 2);
+    let progress = world
+        .leads()
+        .then(|| Progress::new("sensitivity", evaluations as u64, "evaluations"));
+    let inc = |n: u64| {
+        if let Some(p) = &progress {
+            p.inc(n);
+        }
+    };
+    let runner = world.runner();
     let indices = pool.install(|| {
-        sensitivity(&problem, args.samples, args.bootstrap, built.seed, &|| {
-            progress.inc(1)
-        })
+        sensitivity(
+            &problem,
+            args.samples,
+            args.bootstrap,
+            built.seed,
+            runner.as_ref(),
+            &inc,
+        )
     });
-    progress.finish();
+    let Some(folder) = folder else {
+        // Another rank: rank 0 writes and reports.
+        return indices.map(|_| ()).map_err(Into::into);
+    };
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    let indices = indices?;
     let text = sobol_csv(&problem, &indices);
     let path = common::write_text(folder.dir(), "sobol.csv", &text)?;
     let manifest = Manifest {
@@ -85,5 +114,8 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         );
     }
     println!("All indices in {}", path.display());
+    if let Some(line) = world.gathered_line(runner.as_ref()) {
+        println!("{line}");
+    }
     Ok(())
 }

@@ -13,7 +13,6 @@ mod cmd_sensitivity;
 mod cmd_validate;
 mod common;
 mod progress;
-#[cfg(feature = "mpi")]
 mod ranks;
 
 use clap::{Parser, Subcommand};
@@ -90,12 +89,12 @@ fn main() -> std::process::ExitCode {
         Command::Scenario(ScenarioCommand::Show(args)) => cmd_run::show_scenario(args),
         Command::Scenario(ScenarioCommand::New(args)) => cmd_network::new_scenario(args),
         Command::Responses(args) => cmd_run::list_responses(args),
-        Command::Ensemble(args) => cmd_ensemble::run(args),
-        Command::Compare(args) => cmd_compare::run(args),
+        Command::Ensemble(args) => on_ranks(|world| cmd_ensemble::run(args, world)),
+        Command::Compare(args) => on_ranks(|world| cmd_compare::run(args, world)),
         Command::Criticality(args) => cmd_criticality::run(args),
         Command::Explain(args) => cmd_explain::run(args),
-        Command::Calibrate(args) => cmd_calibrate::run(args),
-        Command::Sensitivity(args) => cmd_sensitivity::run(args),
+        Command::Calibrate(args) => on_ranks(|world| cmd_calibrate::run(args, world)),
+        Command::Sensitivity(args) => on_ranks(|world| cmd_sensitivity::run(args, world)),
         Command::Validate(args) => cmd_validate::run(args),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
@@ -109,6 +108,15 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// A command whose runs may be spread over MPI ranks (`mpirun -n N lifeline ...` in a build with
+/// the `mpi` feature; otherwise one process). With several ranks an error on any of them is
+/// printed with its rank and ends them all.
+fn on_ranks(command: impl FnOnce(&ranks::World) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let world = ranks::World::init()?;
+    let result = command(&world);
+    world.finish(result)
 }
 
 /// The error and its causes on one line, each said once: library errors often repeat their

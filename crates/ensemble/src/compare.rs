@@ -10,9 +10,9 @@ use crate::error::{EnsembleError, Result};
 use crate::figures::{Figure, FigureSchema};
 use crate::quantile::spread;
 use lifeline_analysis::posterior::PosteriorDraws;
+use lifeline_analysis::runner::{Local, Runner};
 use lifeline_model::params::ModelInput;
 use lifeline_model::run_rng;
-use rayon::prelude::*;
 use std::io::{self, Write};
 
 /// The key figures of every run of every response.
@@ -56,6 +56,21 @@ pub fn run_paired(
     posterior: Option<&PosteriorDraws>,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<PairedRuns> {
+    let pool = crate::pool(threads)?;
+    pool.install(|| run_paired_on(inputs, seed, runs, &Local, posterior, progress))
+}
+
+/// [`run_paired`] with the runs as one batch of `runner` (run `r` is evaluation `r`: every
+/// response's figures of that run), on the current rayon pool: the MPI ranks of the CLI each
+/// run their share and all get every run's figures.
+pub fn run_paired_on(
+    inputs: &[(String, &ModelInput)],
+    seed: u64,
+    runs: u64,
+    runner: &dyn Runner,
+    posterior: Option<&PosteriorDraws>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> Result<PairedRuns> {
     let Some((_, first)) = inputs.first() else {
         return Err(EnsembleError::Invalid("no response to compare".into()));
     };
@@ -71,36 +86,45 @@ pub fn run_paired(
         }
     }
     let nf = schema.len();
-    let pool = crate::pool(threads)?;
-    // Per run: every response's figures, [response][column].
-    let per_run: Vec<Vec<Vec<f64>>> = pool.install(|| {
-        (0..runs)
-            .into_par_iter()
-            .map(|r| {
-                let particle = posterior.map(|p| p.particle_for_run(seed, r));
-                let out = inputs
-                    .iter()
-                    .map(|(_, input)| {
-                        let mut rng = run_rng(seed, r);
-                        let drawn = posterior.zip(particle).map(|(p, k)| p.input_with(input, k));
-                        let input: &ModelInput = drawn.as_ref().unwrap_or(input);
-                        let record = lifeline_model::run(input, &mut rng, crate::FIGURES_ONLY);
-                        let mut row = Vec::with_capacity(nf);
-                        schema.compute(input, &record, &mut row);
-                        row
-                    })
-                    .collect();
-                if let Some(p) = progress {
-                    p(1);
-                }
-                out
-            })
-            .collect()
-    });
-    let n = runs as usize;
+    let runs_usize = usize::try_from(runs)
+        .map_err(|_| EnsembleError::Invalid(format!("--runs {runs} is too many")))?;
+    let done = |k: u64| {
+        if let Some(p) = progress {
+            p(k);
+        }
+    };
+    // Per run: every response's figures, response after response.
+    let per_run = runner.map(
+        runs_usize,
+        &|r| {
+            let r = r as u64;
+            let particle = posterior.map(|p| p.particle_for_run(seed, r));
+            let mut out = Vec::with_capacity(nf * inputs.len());
+            let mut row = Vec::with_capacity(nf);
+            for (_, input) in inputs {
+                let mut rng = run_rng(seed, r);
+                let drawn = posterior.zip(particle).map(|(p, k)| p.input_with(input, k));
+                let input: &ModelInput = drawn.as_ref().unwrap_or(input);
+                let record = lifeline_model::run(input, &mut rng, crate::FIGURES_ONLY);
+                row.clear();
+                schema.compute(input, &record, &mut row);
+                out.extend_from_slice(&row);
+            }
+            out
+        },
+        &done,
+    )?;
+    let n = runs_usize;
     let mut values = vec![vec![0.0; nf * n]; inputs.len()];
     for (r, by_response) in per_run.iter().enumerate() {
-        for (resp, row) in by_response.iter().enumerate() {
+        if by_response.len() != nf * inputs.len() {
+            return Err(EnsembleError::Invalid(format!(
+                "run {r} came back with {} figures, not {}",
+                by_response.len(),
+                nf * inputs.len()
+            )));
+        }
+        for (resp, row) in by_response.chunks(nf.max(1)).enumerate() {
             for (c, v) in row.iter().enumerate() {
                 values[resp][c * n + r] = *v;
             }

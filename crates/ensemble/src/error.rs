@@ -38,6 +38,9 @@ pub enum EnsembleError {
     ThreadPool { threads: usize, message: String },
     #[error("stopped after {done} of {total} runs; run again with --resume to finish")]
     Interrupted { done: u64, total: u64 },
+    /// Runs spread over processes (MPI ranks) that did not agree.
+    #[error(transparent)]
+    Analysis(#[from] lifeline_analysis::AnalysisError),
 }
 
 pub type Result<T> = std::result::Result<T, EnsembleError>;

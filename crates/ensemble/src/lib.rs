@@ -20,7 +20,7 @@ pub mod quantile;
 
 pub use compare::{
     CompareAbout, CompareRow, PairedRuns, compare, compare_summary_bytes, compare_summary_json,
-    run_paired, write_compare_csv,
+    run_paired, run_paired_on, write_compare_csv,
 };
 pub use ensemble::{
     Distributed, EnsembleOptions, EnsembleReport, EnsembleSpec, chunk_runs, run_ensemble,

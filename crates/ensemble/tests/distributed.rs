@@ -119,3 +119,62 @@ fn any_number_of_ranks_writes_the_same_bytes() {
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }
+
+#[test]
+fn a_comparison_spread_over_ranks_is_that_of_one_process() {
+    use lifeline_analysis::runner::{Spread, ThreadRanks};
+    use lifeline_ensemble::{compare, run_paired, run_paired_on, write_compare_csv};
+    let scenario = Scenario::load("mali-2025").expect("embedded");
+    let names: Vec<String> = scenario
+        .responses()
+        .into_iter()
+        .map(|r| r.0)
+        .take(3)
+        .collect();
+    let built: Vec<Built> = names
+        .iter()
+        .map(|name| {
+            scenario
+                .build(&Overrides {
+                    days: Some(50),
+                    response: Some(name.clone()),
+                    ..Overrides::default()
+                })
+                .expect("builds")
+        })
+        .collect();
+    let inputs: Vec<(String, &lifeline_model::ModelInput)> = built
+        .iter()
+        .map(|b| (b.response.clone(), &b.input))
+        .collect();
+    let posterior = PosteriorDraws::of_scenario(&scenario)
+        .expect("parses")
+        .expect("named");
+    let (seed, runs) = (built[0].seed, 21);
+    let csv = |paired: &lifeline_ensemble::PairedRuns| {
+        let rows = compare(paired, &names[0]).expect("compares");
+        let mut out = Vec::new();
+        write_compare_csv(&mut out, &rows, runs, false).expect("writes");
+        out
+    };
+    let one = run_paired(&inputs, seed, runs, Some(1), Some(&posterior), None).expect("runs");
+    let expected = csv(&one);
+    for ranks in [1, 2, 4] {
+        let spread = ThreadRanks::play(ranks, 1, |rank| {
+            run_paired_on(
+                &inputs,
+                seed,
+                runs,
+                &Spread::new(rank),
+                Some(&posterior),
+                None,
+            )
+            .expect("every rank runs its share")
+        });
+        for (r, paired) in spread.iter().enumerate() {
+            assert_eq!(paired.values, one.values, "rank {r} of {ranks}");
+            assert_eq!(paired.particles, one.particles);
+            assert!(csv(paired) == expected, "rank {r} of {ranks}: compare.csv");
+        }
+    }
+}

@@ -303,7 +303,10 @@ pub fn resolve_targets_of(
     specs: &[TargetSpec],
     built: &Built,
 ) -> Result<Vec<Target>> {
-    specs.iter().map(|s| resolve_target(set, s, built)).collect()
+    specs
+        .iter()
+        .map(|s| resolve_target(set, s, built))
+        .collect()
 }
 
 fn resolve_target(set: TargetSet, spec: &TargetSpec, built: &Built) -> Result<Target> {
@@ -401,9 +404,7 @@ fn subject(
             .position(|c| c.name == *name)
             .map(|i| Subject::Corridor(CorridorId::from_index(i)))
             .ok_or_else(|| format!("no corridor `{name}`")),
-        (None, None) if metric.may_cover_all_corridors() => {
-            Ok(Subject::AllCorridors)
-        }
+        (None, None) if metric.may_cover_all_corridors() => Ok(Subject::AllCorridors),
         _ if metric.of_depot() => Err(format!("`{}` needs a `place` (a depot)", spec.metric)),
         _ => Err(format!("`{}` needs a `corridor`", spec.metric)),
     }

@@ -859,9 +859,17 @@ fn validation_targets_are_checked_like_calibration_targets_with_their_line() {
     );
     assert_eq!(found[1].0, header("D3 "), "{found:?}");
     assert!(found[1].2.contains("low ≤ high"), "{found:?}");
-    assert_eq!(found[2].0, header("D4 food by road into Djibo 1-24"), "{found:?}");
+    assert_eq!(
+        found[2].0,
+        header("D4 food by road into Djibo 1-24"),
+        "{found:?}"
+    );
     assert!(found[2].2.contains("did you mean `Djibo`"), "{found:?}");
-    assert_eq!(found[3].0, header("D4 food by road into Djibo 25"), "{found:?}");
+    assert_eq!(
+        found[3].0,
+        header("D4 food by road into Djibo 25"),
+        "{found:?}"
+    );
     assert!(found[3].2.contains("(0, 1e12]"), "{found:?}");
 }
 
@@ -896,11 +904,15 @@ fn a_target_names_the_subject_its_metric_is_measured_on() {
         "{found:?}"
     );
     assert!(
-        found[0].2.contains("`willingness` is measured on one corridor"),
+        found[0]
+            .2
+            .contains("`willingness` is measured on one corridor"),
         "{found:?}"
     );
     assert!(
-        found[1].2.contains("`delivered_by_road` is measured at a depot"),
+        found[1]
+            .2
+            .contains("`delivered_by_road` is measured at a depot"),
         "{found:?}"
     );
     assert!(found[2].2.contains("already used"), "{found:?}");
@@ -926,16 +938,18 @@ fn unknown_and_missing_keys_of_a_validation_target_are_named() {
     // Every required key of a validation target, removed in turn, is named by the up-front
     // check (never first by deserialisation).
     for key in ["name", "metric", "aggregation", "uncertainty"] {
-        let at = djibo().find("[[validation.target]]").expect("a validation target");
+        let at = djibo()
+            .find("[[validation.target]]")
+            .expect("a validation target");
         let text = djibo();
         let line_start = at + text[at..].find(&format!("\n{key} = ")).expect("the key") + 1;
         let line_end = line_start + text[line_start..].find('\n').expect("line end");
         let cut = format!("{}{}", &text[..line_start], &text[line_end + 1..]);
         let found = problems_of(&cut);
         assert!(
-            found
-                .iter()
-                .any(|p| p.1 == format!("validation.target.{key}") && !p.2.contains("missing field")),
+            found.iter().any(
+                |p| p.1 == format!("validation.target.{key}") && !p.2.contains("missing field")
+            ),
             "{key}: {found:?}"
         );
     }

@@ -5,7 +5,6 @@
 use crate::abc::{self, Evaluation, Posterior, Settings};
 use crate::error::{AnalysisError, Result};
 use crate::parameters::{BaseValues, Parameter, Prior, resolve_parameters, with_values};
-use crate::posterior::PosteriorDraws;
 use crate::runner::Runner;
 use crate::targets::{Target, distance, mean_over_runs, resolve_targets};
 use lifeline_model::{RecordOptions, run, run_rng};
@@ -240,62 +239,6 @@ pub fn sobol_csv(problem: &Calibration, indices: &[crate::sobol::Indices]) -> St
             ix.total,
             ix.total_interval.0,
             ix.total_interval.1
-        );
-    }
-    out
-}
-
-/// Each target's quantity in each of `runs` runs (run r on `run_rng(seed, r)`), in run order:
-/// of the scenario as written, or with a posterior, each run with the particle drawn for it
-/// ([`PosteriorDraws::particle_for_run`]), so the bands hold parameter uncertainty as well.
-pub fn measure_runs(
-    problem: &Calibration,
-    seed: u64,
-    runs: u64,
-    posterior: Option<&PosteriorDraws>,
-) -> Vec<Vec<f64>> {
-    use rayon::prelude::*;
-    let record_options = problem.record_options();
-    (0..runs)
-        .into_par_iter()
-        .map(|r| {
-            let input = &problem.built.input;
-            let drawn = posterior.map(|p| p.input_for_run(input, seed, r).0);
-            let input = drawn.as_ref().unwrap_or(input);
-            let record = run(input, &mut run_rng(seed, r), record_options);
-            problem.targets.iter().map(|t| t.measure(&record)).collect()
-        })
-        .collect()
-}
-
-/// Each target: observed, the runs' 5/50/95% quantiles and mean, the residual of the mean, the
-/// share of runs inside the observation, and where the runs' parameters came from
-/// (`parameters`: `posterior` or `fixed`).
-pub fn validation_csv(problem: &Calibration, per_run: &[Vec<f64>], posterior: bool) -> String {
-    let mut out = String::from(
-        "target,observed_low,observed_high,uncertainty,p05,p50,p95,mean,residual_of_mean,share_of_runs_inside,runs_without_value,parameters\n",
-    );
-    let parameters = if posterior { "posterior" } else { "fixed" };
-    let mean = mean_over_runs(per_run, problem.targets.len());
-    for (k, t) in problem.targets.iter().enumerate() {
-        let values: Vec<(f64, f64)> = per_run.iter().map(|v| (v[k], 1.0)).collect();
-        let [p05, p50, p95] = [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile(&values, q));
-        let inside = per_run.iter().filter(|v| t.residual(v[k]) == 0.0).count();
-        let missing = per_run.iter().filter(|v| v[k].is_nan()).count();
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{},{parameters}",
-            t.name,
-            t.low,
-            t.high,
-            t.uncertainty,
-            p05,
-            p50,
-            p95,
-            mean[k],
-            t.residual(mean[k]),
-            inside as f64 / per_run.len().max(1) as f64,
-            missing
         );
     }
     out

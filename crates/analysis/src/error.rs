@@ -7,8 +7,13 @@ use lifeline_scenario::ScenarioError;
 pub enum AnalysisError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    #[error("[[calibration.target]] `{target}`: {message}")]
-    Target { target: String, message: String },
+    /// A target of `table` (`calibration.target` or `validation.target`) that does not resolve.
+    #[error("[[{table}]] `{target}`: {message}")]
+    Target {
+        table: &'static str,
+        target: String,
+        message: String,
+    },
     #[error("[[calibration.parameter]] `{path}`: {message}")]
     Parameter { path: String, message: String },
     #[error("{0}")]

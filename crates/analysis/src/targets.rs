@@ -1,6 +1,7 @@
-//! Calibration targets from a scenario's `[[calibration.target]]` tables: each names a metric of
-//! a depot or corridor, a date window and an aggregation, and what was observed. A target turns a
-//! run's record into one number and that number into a normalised residual.
+//! Targets from a scenario's `[[calibration.target]]` and `[[validation.target]]` tables (one
+//! schema): each names a metric of a depot or corridor, a date window and an aggregation, and
+//! what was observed. A target turns a run's record into one number and that number into a
+//! normalised residual.
 
 use crate::error::{AnalysisError, Result};
 use chrono::NaiveDate;
@@ -8,6 +9,32 @@ use lifeline_model::record::{EventKind, RunRecord};
 use lifeline_model::{CorridorId, DepotId};
 use lifeline_scenario::Built;
 use lifeline_scenario::spec::TargetSpec;
+
+/// The table a target was written in: calibration targets are fitted, validation targets only
+/// judge the fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TargetSet {
+    Calibration,
+    Validation,
+}
+
+impl TargetSet {
+    /// The value of validate.csv's `set` column (as the report reads it).
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetSet::Calibration => "calibration",
+            TargetSet::Validation => "validation",
+        }
+    }
+
+    /// The scenario's table, for messages.
+    pub fn table(self) -> &'static str {
+        match self {
+            TargetSet::Calibration => "calibration.target",
+            TargetSet::Validation => "validation.target",
+        }
+    }
+}
 
 /// The residual of a target whose quantity never happened in a run (a date never reached, a
 /// window without data): as far off as three uncertainties.
@@ -21,7 +48,11 @@ pub enum Metric {
     PowerHours,
     /// Closures of a depot's services starting that day.
     ServicesClosed,
+    /// Put into a depot that day by road (everything delivered less what was flown in).
+    DeliveredByRoad,
     TrucksLost,
+    /// Trucks that reached the corridor's destination and unloaded that day.
+    TrucksArrived,
     Willingness,
     /// The largest share of a convoy lost in one attack that day.
     AttackLossShare,
@@ -35,7 +66,9 @@ impl Metric {
             "price_multiple" => Metric::PriceMultiple,
             "power_hours" => Metric::PowerHours,
             "services_closed" => Metric::ServicesClosed,
+            "delivered_by_road" => Metric::DeliveredByRoad,
             "trucks_lost" => Metric::TrucksLost,
+            "trucks_arrived" => Metric::TrucksArrived,
             "willingness" => Metric::Willingness,
             "attack_loss_share" => Metric::AttackLossShare,
             _ => return None,
@@ -49,7 +82,18 @@ impl Metric {
 
     /// Measured from the run's daily corridor rows.
     pub fn needs_corridors(self) -> bool {
-        matches!(self, Metric::TrucksLost | Metric::Willingness)
+        matches!(
+            self,
+            Metric::TrucksLost | Metric::TrucksArrived | Metric::Willingness
+        )
+    }
+
+    /// Without a `corridor`, measured over every corridor.
+    fn may_cover_all_corridors(self) -> bool {
+        matches!(
+            self,
+            Metric::TrucksLost | Metric::TrucksArrived | Metric::AttackLossShare
+        )
     }
 
     fn of_depot(self) -> bool {
@@ -60,6 +104,7 @@ impl Metric {
                 | Metric::PriceMultiple
                 | Metric::PowerHours
                 | Metric::ServicesClosed
+                | Metric::DeliveredByRoad
         )
     }
 }
@@ -74,6 +119,10 @@ pub enum Aggregation {
     FirstDateBelow(f64),
     /// Days from the window's first day to the first day above the threshold.
     FirstDateAbove(f64),
+    /// Days of the window below the threshold.
+    DaysBelow(f64),
+    /// Days of the window above the threshold (e.g. days on which a convoy arrived).
+    DaysAbove(f64),
 }
 
 /// What a metric is measured on.
@@ -196,6 +245,7 @@ fn depot_value(metric: Metric, day: &lifeline_model::record::DepotDay) -> f64 {
         Metric::ShortageM3 => day.shortage,
         Metric::PriceMultiple => day.price_multiple,
         Metric::PowerHours => day.power_hours.unwrap_or(f64::NAN),
+        Metric::DeliveredByRoad => day.delivered - day.delivered_by_air,
         _ => f64::NAN,
     }
 }
@@ -211,13 +261,14 @@ fn corridor_value(
     };
     match metric {
         Metric::TrucksLost => pick(&|c| f64::from(c.trucks_lost)),
+        Metric::TrucksArrived => pick(&|c| f64::from(c.trucks_arrived)),
         Metric::Willingness => pick(&|c| c.willingness),
         _ => f64::NAN,
     }
 }
 
 /// One number from a window's daily values (NaN values skipped; NaN when none is left, or when a
-/// threshold is never crossed).
+/// threshold is never crossed; a count of days is 0 then).
 pub fn aggregate(aggregation: Aggregation, series: &[f64]) -> f64 {
     let values = || series.iter().copied().filter(|v| !v.is_nan());
     let first = |crossed: &dyn Fn(f64) -> bool| {
@@ -236,23 +287,39 @@ pub fn aggregate(aggregation: Aggregation, series: &[f64]) -> f64 {
         Aggregation::Sum => values().sum(),
         Aggregation::FirstDateBelow(t) => first(&|v| v < t),
         Aggregation::FirstDateAbove(t) => first(&|v| v > t),
+        Aggregation::DaysBelow(t) => values().filter(|v| *v < t).count() as f64,
+        Aggregation::DaysAbove(t) => values().filter(|v| *v > t).count() as f64,
     }
 }
 
-/// Resolves every target of a scenario against its built input.
+/// Resolves every `[[calibration.target]]` of a scenario against its built input.
 pub fn resolve_targets(specs: &[TargetSpec], built: &Built) -> Result<Vec<Target>> {
-    specs.iter().map(|s| resolve_target(s, built)).collect()
+    resolve_targets_of(TargetSet::Calibration, specs, built)
 }
 
-fn resolve_target(spec: &TargetSpec, built: &Built) -> Result<Target> {
+/// Resolves the targets of one table (errors name it) against the built input.
+pub fn resolve_targets_of(
+    set: TargetSet,
+    specs: &[TargetSpec],
+    built: &Built,
+) -> Result<Vec<Target>> {
+    specs
+        .iter()
+        .map(|s| resolve_target(set, s, built))
+        .collect()
+}
+
+fn resolve_target(set: TargetSet, spec: &TargetSpec, built: &Built) -> Result<Target> {
     let fail = |message: String| AnalysisError::Target {
+        table: set.table(),
         target: spec.name.clone(),
         message,
     };
     let metric = Metric::parse(&spec.metric).ok_or_else(|| {
         fail(format!(
-            "unknown metric `{}` (cover_days, shortage_m3, price_multiple, power_hours, services_closed, trucks_lost, willingness, attack_loss_share)",
-            spec.metric
+            "unknown metric `{}` ({})",
+            spec.metric,
+            lifeline_scenario::validate::TARGET_METRICS.join(", ")
         ))
     })?;
     let subject = subject(spec, metric, built).map_err(fail)?;
@@ -285,9 +352,12 @@ fn resolve_target(spec: &TargetSpec, built: &Built) -> Result<Target> {
         "sum" => Aggregation::Sum,
         "first_date_below" => Aggregation::FirstDateBelow(threshold()?),
         "first_date_above" => Aggregation::FirstDateAbove(threshold()?),
+        "days_below" => Aggregation::DaysBelow(threshold()?),
+        "days_above" => Aggregation::DaysAbove(threshold()?),
         other => {
             return Err(fail(format!(
-                "unknown aggregation `{other}` (mean, max, min, sum, first_date_below, first_date_above)"
+                "unknown aggregation `{other}` ({})",
+                lifeline_scenario::validate::TARGET_AGGREGATIONS.join(", ")
             )));
         }
     };
@@ -334,9 +404,7 @@ fn subject(
             .position(|c| c.name == *name)
             .map(|i| Subject::Corridor(CorridorId::from_index(i)))
             .ok_or_else(|| format!("no corridor `{name}`")),
-        (None, None) if matches!(metric, Metric::TrucksLost | Metric::AttackLossShare) => {
-            Ok(Subject::AllCorridors)
-        }
+        (None, None) if metric.may_cover_all_corridors() => Ok(Subject::AllCorridors),
         _ if metric.of_depot() => Err(format!("`{}` needs a `place` (a depot)", spec.metric)),
         _ => Err(format!("`{}` needs a `corridor`", spec.metric)),
     }
@@ -378,8 +446,23 @@ mod tests {
             .iter()
             .map(|n| format!("{:?}", Metric::parse(n)))
             .collect();
-        assert_eq!(distinct.len(), 8, "every metric named once");
+        assert_eq!(distinct.len(), names.len(), "every metric named once");
         assert!(Metric::parse("truck_lost").is_none());
+    }
+
+    #[test]
+    fn the_scenario_checks_the_same_depot_and_corridor_metrics() {
+        use lifeline_scenario::validate::{ALL_CORRIDOR_METRICS, DEPOT_METRICS, TARGET_METRICS};
+        for name in TARGET_METRICS {
+            let metric = Metric::parse(name).expect("a metric");
+            assert_eq!(metric.of_depot(), DEPOT_METRICS.contains(&name), "{name}");
+        }
+        for name in TARGET_METRICS {
+            let metric = Metric::parse(name).expect("a metric");
+            let all = ALL_CORRIDOR_METRICS.contains(&name);
+            assert_eq!(metric.may_cover_all_corridors(), all, "{name}");
+            assert!(!(all && metric.of_depot()), "{name}");
+        }
     }
 
     #[test]
@@ -393,6 +476,9 @@ mod tests {
         assert_eq!(aggregate(Aggregation::FirstDateAbove(3.5), &s), 3.0);
         assert!(aggregate(Aggregation::FirstDateAbove(9.0), &s).is_nan());
         assert!(aggregate(Aggregation::Mean, &[f64::NAN]).is_nan());
+        assert_eq!(aggregate(Aggregation::DaysAbove(2.0), &s), 2.0);
+        assert_eq!(aggregate(Aggregation::DaysBelow(3.0), &s), 1.0);
+        assert_eq!(aggregate(Aggregation::DaysAbove(9.0), &s), 0.0);
     }
 
     #[test]

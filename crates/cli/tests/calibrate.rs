@@ -105,10 +105,11 @@ fn validate_writes_each_target_under_the_scenarios_posterior() {
     let dir = temp_dir("validate");
     lifeline(&["validate", "--runs", "4"], &dir);
     let table = read(&dir.join("validate.csv"));
-    assert!(table.starts_with("target,observed_low,"), "{table}");
+    assert!(table.starts_with("target,set,observed_low,"), "{table}");
     assert_eq!(table.lines().count(), 9, "{table}");
+    // Mali's facts are all calibration targets (its other outcomes are kept apart).
     assert!(
-        table.contains("\nC8 Senegal-corridor willingness early Sep,0,0.5,0.2,"),
+        table.contains("\nC8 Senegal-corridor willingness early Sep,calibration,0,0.5,0.2,"),
         "{table}"
     );
     assert!(

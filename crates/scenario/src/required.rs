@@ -63,6 +63,14 @@ const fn optional_tables(name: &'static str, keys: &'static [Key]) -> Key {
 
 const CONVOY: [Key; 3] = [value("size"), value("max_wait_days"), value("escorted")];
 
+/// A `[[calibration.target]]` or `[[validation.target]]` (one schema).
+const TARGET: [Key; 4] = [
+    value("name"),
+    value("metric"),
+    value("aggregation"),
+    value("uncertainty"),
+];
+
 const SCHEDULED_CONVOY: [Key; 3] = [value("corridor"), value("departs"), value("trucks")];
 
 const RESERVE: [Key; 5] = [
@@ -279,21 +287,14 @@ const SCENARIO: &[Key] = &[
     optional_table(
         "calibration",
         &[
-            optional_tables(
-                "target",
-                &[
-                    value("name"),
-                    value("metric"),
-                    value("aggregation"),
-                    value("uncertainty"),
-                ],
-            ),
+            optional_tables("target", &TARGET),
             optional_tables(
                 "parameter",
                 &[value("path"), value("prior"), value("min"), value("max")],
             ),
         ],
     ),
+    optional_table("validation", &[optional_tables("target", &TARGET)]),
     optional_tables(
         "airlift",
         &[

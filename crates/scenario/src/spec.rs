@@ -48,6 +48,20 @@ pub struct ScenarioFile {
     /// `lifeline-analysis`; a run ignores it).
     #[serde(default)]
     pub calibration: Option<CalibrationSpec>,
+    /// Facts that judge the model and are never fitted (read by `lifeline validate` only;
+    /// `calibrate` and a run ignore it).
+    #[serde(default)]
+    pub validation: Option<ValidationSpec>,
+}
+
+/// `[[validation.target]]` tables: the same fields and checks as `[[calibration.target]]`, kept
+/// in a table of their own so that no calibration can read them.
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationSpec {
+    /// Each table with its span, so that `validate.rs` can give its line.
+    #[serde(default, rename = "target")]
+    pub targets: Vec<Spanned<TargetSpec>>,
 }
 
 /// Calibration facts as targets, and the free parameters with their priors.
@@ -79,7 +93,8 @@ pub struct TargetSpec {
     #[serde(default)]
     pub corridor: Option<String>,
     /// `cover_days`, `shortage_m3`, `price_multiple`, `power_hours`, `services_closed`,
-    /// `trucks_lost`, `willingness` or `attack_loss_share`.
+    /// `delivered_by_road` (of a depot), `trucks_lost`, `trucks_arrived`, `willingness` or
+    /// `attack_loss_share` (of a corridor).
     pub metric: String,
     /// First day of the window (default: the start).
     #[serde(default)]
@@ -88,7 +103,8 @@ pub struct TargetSpec {
     #[serde(default)]
     pub to: Option<String>,
     /// `mean`, `max`, `min`, `sum`, `first_date_below` or `first_date_above` (these two measure
-    /// days from `from` to the first day past `threshold`).
+    /// days from `from` to the first day past `threshold`), `days_below` or `days_above` (the
+    /// number of days past `threshold`).
     pub aggregation: String,
     #[serde(default)]
     pub threshold: Option<f64>,

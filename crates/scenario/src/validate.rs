@@ -9,7 +9,7 @@ use crate::error::{ScenarioError, SourceText};
 use crate::spec::{
     AirliftSpec, CalibrationSpec, ConvoySpec, CorridorSpec, DepotSpec, DisplacementSpec,
     ParameterSpec, ReserveSpec, ResponseSpec, RoadCutSpec, ScenarioFile, ScheduledConvoySpec,
-    TargetSpec,
+    TargetSpec, ValidationSpec,
 };
 use chrono::{Datelike, NaiveDate};
 use lifeline_io::network_csv::{MAX_POPULATION, NetworkTables};
@@ -39,27 +39,50 @@ pub const SHARE_TOLERANCE: f64 = 0.001;
 /// Aircraft rotations a day of one airlift.
 pub const MAX_ROTATIONS_PER_DAY: u32 = 1_000;
 
-/// The metrics a `[[calibration.target]]` may name (measured by `lifeline-analysis`).
-pub const TARGET_METRICS: [&str; 8] = [
+/// The metrics a `[[calibration.target]]` or `[[validation.target]]` may name (measured by
+/// `lifeline-analysis`).
+pub const TARGET_METRICS: [&str; 10] = [
     "cover_days",
     "shortage_m3",
     "price_multiple",
     "power_hours",
     "services_closed",
+    "delivered_by_road",
     "trucks_lost",
+    "trucks_arrived",
     "willingness",
     "attack_loss_share",
 ];
 
-/// The aggregations a `[[calibration.target]]` may name.
-pub const TARGET_AGGREGATIONS: [&str; 6] = [
+/// The metrics of a depot (a target names its `place`); the others are of a corridor.
+pub const DEPOT_METRICS: [&str; 6] = [
+    "cover_days",
+    "shortage_m3",
+    "price_multiple",
+    "power_hours",
+    "services_closed",
+    "delivered_by_road",
+];
+
+/// The corridor metrics that may also be summed over every corridor (no `corridor` named).
+pub const ALL_CORRIDOR_METRICS: [&str; 3] = ["trucks_lost", "trucks_arrived", "attack_loss_share"];
+
+/// The aggregations a `[[calibration.target]]` or `[[validation.target]]` may name.
+pub const TARGET_AGGREGATIONS: [&str; 8] = [
     "mean",
     "max",
     "min",
     "sum",
     "first_date_below",
     "first_date_above",
+    "days_below",
+    "days_above",
 ];
+
+/// The aggregations that compare each day with a `threshold`.
+pub fn needs_threshold(aggregation: &str) -> bool {
+    aggregation.starts_with("first_date_") || aggregation.starts_with("days_")
+}
 
 /// The priors a `[[calibration.parameter]]` may name.
 pub const PRIORS: [&str; 3] = ["uniform", "log_uniform", "normal"];
@@ -225,6 +248,10 @@ pub fn scenario(
     if let Some(c) = &spec.calibration {
         checks.calibration(c);
     }
+    if let Some(v) = &spec.validation {
+        checks.validation(v);
+    }
+    checks.target_names(spec);
     checks.shares(spec);
     ScenarioError::all(checks.problems)
 }
@@ -688,15 +715,47 @@ impl Checks<'_> {
     /// `[[calibration.target]]` and `[[calibration.parameter]]`: located at their table.
     fn calibration(&mut self, c: &CalibrationSpec) {
         for t in &c.targets {
-            self.target(t.get_ref(), t.span());
+            self.target(t.get_ref(), t.span(), "calibration.target");
         }
         for p in &c.parameters {
             self.parameter(p.get_ref(), p.span());
         }
     }
 
-    fn target(&mut self, t: &TargetSpec, span: Range<usize>) {
-        let field = |key: &str| format!("calibration.target.{key}");
+    /// `[[validation.target]]`: the checks of a calibration target, under its own table name.
+    fn validation(&mut self, v: &ValidationSpec) {
+        for t in &v.targets {
+            self.target(t.get_ref(), t.span(), "validation.target");
+        }
+    }
+
+    /// Target names label the rows of `fit.csv` and `validate.csv` (and the report's tables): a
+    /// name used twice, in either table, would make two rows indistinguishable.
+    fn target_names(&mut self, spec: &ScenarioFile) {
+        let calibration = spec.calibration.iter().flat_map(|c| &c.targets);
+        let calibration = calibration.map(|t| ("calibration.target", t));
+        let validation = spec.validation.iter().flat_map(|v| &v.targets);
+        let validation = validation.map(|t| ("validation.target", t));
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for (table, t) in calibration.chain(validation) {
+            let name = t.get_ref().name.as_str();
+            if let Some((first, _)) = seen.iter().find(|(_, n)| *n == name) {
+                self.problem(
+                    t.span(),
+                    &format!("{table}.name"),
+                    format!(
+                        "target name `{name}` is already used by a [[{first}]]; expected a \
+                         name of its own (rename one of them)"
+                    ),
+                );
+            } else {
+                seen.push((table, name));
+            }
+        }
+    }
+
+    fn target(&mut self, t: &TargetSpec, span: Range<usize>, table: &str) {
+        let field = |key: &str| format!("{table}.{key}");
         self.one_of(span.clone(), &field("metric"), &t.metric, &TARGET_METRICS);
         self.one_of(
             span.clone(),
@@ -704,6 +763,7 @@ impl Checks<'_> {
             &t.aggregation,
             &TARGET_AGGREGATIONS,
         );
+        self.target_subject(t, span.clone(), table);
         if let Some(place) = &t.place
             && !self.depots.iter().any(|(p, _)| p == place)
         {
@@ -766,7 +826,7 @@ impl Checks<'_> {
         if let Some(x) = t.threshold {
             self.real_in(x, span.clone(), &field("threshold"), MEASURE);
         }
-        if t.aggregation.starts_with("first_date_") && t.threshold.is_none() {
+        if needs_threshold(&t.aggregation) && t.threshold.is_none() {
             self.problem(
                 span.clone(),
                 &field("threshold"),
@@ -817,6 +877,50 @@ impl Checks<'_> {
             ),
         }
         self.real_in(t.uncertainty, span, &field("uncertainty"), POSITIVE_MEASURE);
+    }
+
+    /// A depot metric names a `place` and no corridor; a corridor metric names no place, and a
+    /// `corridor` unless it may be summed over all of them.
+    fn target_subject(&mut self, t: &TargetSpec, span: Range<usize>, table: &str) {
+        if !TARGET_METRICS.contains(&t.metric.as_str()) {
+            return; // reported as an unknown metric
+        }
+        let of_depot = DEPOT_METRICS.contains(&t.metric.as_str());
+        let (field, message) = match (of_depot, &t.place, &t.corridor) {
+            (true, None, _) => (
+                "place",
+                format!(
+                    "`{}` is measured at a depot: expected `place = \"DEPOT\"` (target `{}`)",
+                    t.metric, t.name
+                ),
+            ),
+            (true, Some(_), Some(_)) => (
+                "corridor",
+                format!(
+                    "`{}` is measured at a depot, not on a corridor: remove `corridor` (target \
+                     `{}`)",
+                    t.metric, t.name
+                ),
+            ),
+            (false, Some(_), _) => (
+                "place",
+                format!(
+                    "`{}` is measured on a corridor, not at a depot: expected `corridor = \
+                     \"NAME\"` instead of `place` (target `{}`)",
+                    t.metric, t.name
+                ),
+            ),
+            (false, None, None) if !ALL_CORRIDOR_METRICS.contains(&t.metric.as_str()) => (
+                "corridor",
+                format!(
+                    "`{}` is measured on one corridor: expected `corridor = \"NAME\"` (target \
+                     `{}`)",
+                    t.metric, t.name
+                ),
+            ),
+            _ => return,
+        };
+        self.problem(span, &format!("{table}.{field}"), message);
     }
 
     fn parameter(&mut self, p: &ParameterSpec, span: Range<usize>) {

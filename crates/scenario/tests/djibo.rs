@@ -176,7 +176,8 @@ fn the_crisis_follows_the_declarations() {
     );
 }
 
-/// The fit table of docs/djibo.md: the model's figures for D1–D4 over 50 seeds.
+/// The hand-made fit table of docs/djibo.md: the model's figures for D1–D4 over 50 seeds (D1, D3
+/// and D4 are also `[[validation.target]]`s of the scenario, measured by `lifeline validate`).
 #[test]
 #[ignore = "prints the fit table (slow)"]
 fn fit_table() {

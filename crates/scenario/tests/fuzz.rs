@@ -287,12 +287,13 @@ proptest! {
 }
 
 /// Tables whose every number is swept by [`every_number_of_the_dated_tables_is_refused_at_its_line`].
-const SWEPT_TABLES: [&str; 8] = [
+const SWEPT_TABLES: [&str; 9] = [
     "[[scheduled_convoy]]",
     "[[road_cut]]",
     "[[airlift]]",
     "[[calibration.target]]",
     "[[calibration.parameter]]",
+    "[[validation.target]]",
     "[[response.reserve]]",
     "[trucks]",
     "[willingness]",

@@ -826,3 +826,131 @@ fn calibration_tables_are_checked_with_their_line() {
     assert_eq!(found[3].0, p, "{found:?}");
     assert!(found[3].2.contains("above `min` (15)"), "{found:?}");
 }
+
+#[test]
+fn validation_targets_are_checked_like_calibration_targets_with_their_line() {
+    let text = djibo()
+        .replacen(
+            "metric = \"trucks_arrived\"",
+            "metric = \"trucks_arived\"",
+            1,
+        )
+        .replacen("range = [17.0, 21.0]", "range = [21.0, 17.0]", 1)
+        .replacen("place = \"Djibo\"\nmetric", "place = \"Djiboo\"\nmetric", 1)
+        .replacen("uncertainty = 100.0", "uncertainty = 0.0", 1);
+    let found = problems_of(&text);
+    let fields: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "validation.target.metric",
+            "validation.target.range",
+            "validation.target.place",
+            "validation.target.uncertainty",
+        ],
+        "{found:?}"
+    );
+    // Each at its own [[validation.target]] header (the line above its name).
+    let header = |name: &str| line_of(&text, &format!("name = \"{name}")) - 1;
+    assert_eq!(found[0].0, header("D1 "), "{found:?}");
+    assert!(
+        found[0].2.contains("did you mean `trucks_arrived`"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].0, header("D3 "), "{found:?}");
+    assert!(found[1].2.contains("low ≤ high"), "{found:?}");
+    assert_eq!(
+        found[2].0,
+        header("D4 food by road into Djibo 1-24"),
+        "{found:?}"
+    );
+    assert!(found[2].2.contains("did you mean `Djibo`"), "{found:?}");
+    assert_eq!(
+        found[3].0,
+        header("D4 food by road into Djibo 25"),
+        "{found:?}"
+    );
+    assert!(found[3].2.contains("(0, 1e12]"), "{found:?}");
+}
+
+#[test]
+fn a_target_names_the_subject_its_metric_is_measured_on() {
+    // A depot metric on a corridor, a one-corridor metric without one, and a name used twice.
+    let text = djibo()
+        .replacen(
+            "place = \"Djibo\"\nmetric = \"delivered_by_road\"",
+            "corridor = \"kongoussi-djibo-escorted\"\nmetric = \"delivered_by_road\"",
+            1,
+        )
+        .replacen(
+            "corridor = \"kongoussi-djibo-escorted\"\nmetric = \"trucks_arrived\"",
+            "metric = \"willingness\"",
+            1,
+        )
+        .replacen(
+            "name = \"D4 food by road into Djibo 25 Nov 2022 - 20 Mar 2023\"",
+            "name = \"D3 days from Kongoussi to Djibo for the 28 Feb 2023 convoy\"",
+            1,
+        );
+    let found = problems_of(&text);
+    let fields: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "validation.target.corridor",
+            "validation.target.place",
+            "validation.target.name",
+        ],
+        "{found:?}"
+    );
+    assert!(
+        found[0]
+            .2
+            .contains("`willingness` is measured on one corridor"),
+        "{found:?}"
+    );
+    assert!(
+        found[1]
+            .2
+            .contains("`delivered_by_road` is measured at a depot"),
+        "{found:?}"
+    );
+    assert!(found[2].2.contains("already used"), "{found:?}");
+    // The repeated name is reported at its second table.
+    let second = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("name = \"D3 days"))
+        .map(|(i, _)| i + 1)
+        .nth(1)
+        .expect("two tables with that name");
+    assert_eq!(found[2].0, second - 1, "{found:?}");
+}
+
+#[test]
+fn unknown_and_missing_keys_of_a_validation_target_are_named() {
+    let text = djibo().replacen("observed = 7.0", "observd = 7.0", 1);
+    let (line, field, message) = fail(text.clone());
+    assert_eq!(line, line_of(&text, "observd"));
+    assert_eq!(field, "validation.target.observd");
+    assert!(message.contains("unknown field"), "{message}");
+
+    // Every required key of a validation target, removed in turn, is named by the up-front
+    // check (never first by deserialisation).
+    for key in ["name", "metric", "aggregation", "uncertainty"] {
+        let at = djibo()
+            .find("[[validation.target]]")
+            .expect("a validation target");
+        let text = djibo();
+        let line_start = at + text[at..].find(&format!("\n{key} = ")).expect("the key") + 1;
+        let line_end = line_start + text[line_start..].find('\n').expect("line end");
+        let cut = format!("{}{}", &text[..line_start], &text[line_end + 1..]);
+        let found = problems_of(&cut);
+        assert!(
+            found.iter().any(
+                |p| p.1 == format!("validation.target.{key}") && !p.2.contains("missing field")
+            ),
+            "{key}: {found:?}"
+        );
+    }
+}

@@ -14,8 +14,8 @@ use rand_chacha::ChaCha8Rng;
 
 /// The weighted `q` quantile of parameter `k` over the particles.
 fn quantile(particles: &[Particle], k: usize, q: f64) -> f64 {
-    let mut values: Vec<(f64, f64)> = particles.iter().map(|p| (p.theta[k], p.weight)).collect();
-    lifeline_analysis::abc::weighted_quantile(&mut values, q)
+    let values: Vec<(f64, f64)> = particles.iter().map(|p| (p.theta[k], p.weight)).collect();
+    lifeline_analysis::abc::weighted_quantile(&values, q)
 }
 
 struct Study {

@@ -71,7 +71,9 @@ pub struct GenerationSummary {
     pub generation: usize,
     /// Infinite for generation 0.
     pub tolerance: f64,
-    /// Proposals tried, including those outside the prior's bounds (not simulated).
+    /// Proposals tried. Moves are drawn within the priors' bounds, so every proposal is
+    /// simulated and this equals `simulations` (both kept: the columns predate the truncated
+    /// kernel, when moves outside the bounds were counted and not simulated).
     pub proposals: u64,
     pub simulations: u64,
     pub accepted: usize,
@@ -296,11 +298,9 @@ where
             .theta
             .iter()
             .zip(kernel_sd)
-            .map(|(x, sd)| x + sd * standard_normal(rng))
+            .zip(priors)
+            .map(|((&x, &sd), prior)| truncated_step(x, sd, prior.bounds(), rng))
             .collect();
-        if priors.iter().zip(&theta).any(|(p, x)| p.density(*x) == 0.0) {
-            continue;
-        }
         simulations += 1;
         let evaluation = simulate(&theta, rng);
         if evaluation.distance <= tolerance {
@@ -361,13 +361,52 @@ fn cumulative_weights(particles: &[Particle]) -> Vec<f64> {
         .collect()
 }
 
-/// prior(θ) / Σ_j w_j K(θ | θ_j), normalised.
+/// One coordinate of a move: a Gaussian step from `x` drawn again until it lands within the
+/// prior's bounds (the kernel truncated to the prior's support, so no proposal is wasted on a
+/// value the prior forbids). An ancestor lies within the bounds, so at least about half of the
+/// draws land: the loop ends fast; should the bounds be far narrower than the step, the
+/// ancestor's own value is kept after many tries.
+fn truncated_step(x: f64, sd: f64, (min, max): (f64, f64), rng: &mut ChaCha8Rng) -> f64 {
+    for _ in 0..1_000 {
+        let y = x + sd * standard_normal(rng);
+        if (min..=max).contains(&y) {
+            return y;
+        }
+    }
+    x.clamp(min, max)
+}
+
+/// The standard normal's distribution function.
+fn normal_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+/// The share of ancestor `theta`'s Gaussian kernel that lies within the priors' bounds (the
+/// truncated kernel's normalising constant, a product over parameters).
+fn kernel_mass_within(priors: &[Prior], theta: &[f64], kernel_sd: &[f64]) -> f64 {
+    priors
+        .iter()
+        .zip(theta)
+        .zip(kernel_sd)
+        .map(|((prior, &x), &sd)| {
+            let (min, max) = prior.bounds();
+            normal_cdf((max - x) / sd) - normal_cdf((min - x) / sd)
+        })
+        .product()
+}
+
+/// prior(θ) / Σ_j w_j K(θ | θ_j), normalised; K is the Gaussian kernel truncated to the
+/// priors' bounds, so each ancestor's term is divided by its kernel's mass within them.
 fn importance_weights(
     priors: &[Prior],
     previous: &[Particle],
     kernel_sd: &[f64],
     moved: &[Move],
 ) -> Vec<f64> {
+    let mass: Vec<f64> = previous
+        .iter()
+        .map(|q| kernel_mass_within(priors, &q.theta, kernel_sd).max(f64::MIN_POSITIVE))
+        .collect();
     let raw: Vec<f64> = moved
         .par_iter()
         .map(|Move { theta, .. }| {
@@ -378,14 +417,15 @@ fn importance_weights(
                 .product();
             let mixture: f64 = previous
                 .iter()
-                .map(|q| {
+                .zip(&mass)
+                .map(|(q, mass)| {
                     let exponent: f64 = theta
                         .iter()
                         .zip(&q.theta)
                         .zip(kernel_sd)
                         .map(|((x, y), sd)| ((x - y) / sd).powi(2))
                         .sum();
-                    q.weight * (-0.5 * exponent).exp()
+                    q.weight * (-0.5 * exponent).exp() / mass
                 })
                 .sum();
             if mixture > 0.0 { prior / mixture } else { 0.0 }
@@ -431,6 +471,66 @@ pub fn weighted_quantile(values: &[(f64, f64)], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With data that say nothing of θ (the distance ignores it), every generation's weighted
+    /// particles must stay the prior: moves drawn within the bounds bunch up near a bound, and
+    /// only the truncated kernel's mass in the weights undoes that.
+    #[test]
+    fn uninformative_data_leave_the_prior_as_it_was_near_its_bounds_too() {
+        let priors = [
+            Prior::Uniform { min: 0.0, max: 1.0 },
+            Prior::LogUniform { min: 0.3, max: 4.0 },
+        ];
+        let settings = Settings {
+            particles: 10_000,
+            generations: 4,
+            seed: 3,
+            ..Settings::default()
+        };
+        let posterior = run(
+            &priors,
+            &settings,
+            |_, rng| Evaluation {
+                distance: rng.random(),
+                outputs: Vec::new(),
+            },
+            &crate::runner::Local,
+            &|_| {},
+        )
+        .expect("runs on threads");
+        assert_eq!(posterior.generations.len(), 4);
+        let last = &posterior.generations[3];
+        assert_eq!(
+            last.proposals, last.simulations,
+            "every move lies within the bounds"
+        );
+        // The prior's mass in the lowest and the highest tenth of each range (by log for the
+        // log-uniform prior) is a tenth; it is where moves drawn within the bounds bunch up.
+        let share = |k: usize, from: f64, to: f64| -> f64 {
+            posterior
+                .particles
+                .iter()
+                .filter(|p| (from..to).contains(&p.theta[k]))
+                .map(|p| p.weight)
+                .sum()
+        };
+        let (lo, hi) = (0.3f64.ln(), 4.0f64.ln());
+        let log_tenth = |t: f64| (lo + (hi - lo) * t).exp();
+        let edges = [
+            share(0, 0.0, 0.1),
+            share(0, 0.9, 1.0 + 1e-12),
+            share(1, 0.3, log_tenth(0.1)),
+            share(1, log_tenth(0.9), 4.0 + 1e-12),
+        ];
+        // Measured within 0.0022 of a tenth; leaving the kernel's mass out of the weights puts
+        // one 0.009 off.
+        for s in edges {
+            assert!(
+                (s - 0.1).abs() < 0.006,
+                "weight {s:.4} in an edge tenth of the prior"
+            );
+        }
+    }
 
     /// y = θ + N(0, 1) noise, observed once; θ ~ U(-8, 8).
     fn toy_posterior(truth: f64, seed: u64) -> Posterior {

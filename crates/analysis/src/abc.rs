@@ -288,7 +288,7 @@ fn propose_until_within<F>(
 where
     F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
 {
-    let mut simulations = 0;
+    // Every proposal lies within the bounds and is simulated: attempts are simulations.
     for attempt in 1..=max_attempts.max(1) {
         let u: f64 = rng.random();
         let ancestor = cumulative
@@ -301,14 +301,13 @@ where
             .zip(priors)
             .map(|((&x, &sd), prior)| truncated_step(x, sd, prior.bounds(), rng))
             .collect();
-        simulations += 1;
         let evaluation = simulate(&theta, rng);
         if evaluation.distance <= tolerance {
             return Some(Move {
                 theta,
                 evaluation,
                 proposals: attempt,
-                simulations,
+                simulations: attempt,
             });
         }
     }

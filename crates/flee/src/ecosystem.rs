@@ -1007,11 +1007,7 @@ impl Ecosystem {
                 class_scores.push(score);
             }
         }
-        let lengths: Vec<f64> = self
-            .links
-            .iter()
-            .map(|link| self.softened_length(link.distance))
-            .collect();
+        let lengths = self.softened_lengths(self.links.iter().map(|link| link.distance));
         let mut weights = Vec::with_capacity(classes * lengths.len());
         for class_score in class_scores.chunks(scores.len().max(1)).take(classes) {
             weights.extend(self.links.iter().zip(&lengths).map(|(link, length)| {
@@ -1035,13 +1031,15 @@ impl Ecosystem {
         }
     }
 
-    /// `(softening + distance)^distance_power`, the length term of a route weight.
-    fn softened_length(&self, distance: f64) -> f64 {
-        let length = self.rules.distance_softening + distance;
-        if self.rules.distance_power == 1.0 {
-            length
+    /// `(softening + distance)^distance_power` for each distance, the length term of a route
+    /// weight. The test of the power stands outside the loop: inside it, the compiler took
+    /// the power of every length whatever the test said (a `powf` per link and day).
+    fn softened_lengths(&self, distances: impl Iterator<Item = f64>) -> Vec<f64> {
+        let (softening, power) = (self.rules.distance_softening, self.rules.distance_power);
+        if power == 1.0 {
+            distances.map(|d| softening + d).collect()
         } else {
-            length.powf(self.rules.distance_power)
+            distances.map(|d| (softening + d).powf(power)).collect()
         }
     }
 
@@ -1191,11 +1189,7 @@ impl Ecosystem {
     fn prepare_route_weights(&mut self, class_scores: &[f64]) {
         let rules = &self.rules;
         let mut planner = std::mem::take(&mut self.planner);
-        let lengths: Vec<f64> = planner
-            .routes
-            .iter()
-            .map(|route| self.softened_length(route.distance))
-            .collect();
+        let lengths = self.softened_lengths(planner.routes.iter().map(|route| route.distance));
         let locations = self.locations.len().max(1);
         planner.base_weight.clear();
         for class_score in class_scores.chunks(locations).take(self.classes) {

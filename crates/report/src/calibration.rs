@@ -14,7 +14,7 @@
 //! column that hold it.
 
 use crate::ReportError;
-use crate::data::{Supplements, Table, num_value};
+use crate::inputs::{Supplements, Table, num_value};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;

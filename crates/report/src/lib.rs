@@ -19,12 +19,14 @@
 mod calibration;
 mod data;
 mod extent;
+mod inputs;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-pub use data::{PriorRange, Supplements, SuppliedPosterior, collect, collect_with};
+pub use data::{collect, collect_with};
 pub use extent::{Extent, map_extent};
+pub use inputs::{PriorRange, Supplements, SuppliedPosterior};
 
 /// The page template: `{{TITLE}}`, `{{CSS}}`, `{{DATA}}` and `{{JS}}` are filled in.
 pub const TEMPLATE: &str = include_str!("../assets/template.html");

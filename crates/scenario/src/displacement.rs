@@ -71,10 +71,6 @@ pub struct DisplacementPlan {
     pub people_per_agent: u64,
 }
 
-/// The largest group one agent may stand for: beyond it a town's flight would come in lumps
-/// too large for the daily counts to mean much.
-pub const MAX_PEOPLE_PER_AGENT: u64 = 1_000;
-
 /// Daily counts per place.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct DisplacementRecord {

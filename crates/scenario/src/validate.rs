@@ -20,6 +20,10 @@ use std::fmt;
 use std::ops::{Range, RangeInclusive};
 use toml::Spanned;
 
+/// The largest group one displacement agent may stand for (`displacement.people_per_agent`):
+/// beyond it a town's flight would come in lumps too large for the daily counts to mean much.
+pub const MAX_PEOPLE_PER_AGENT: u64 = 1_000;
+
 /// The longest run, in days (ten years): bounds every duration and the size of every daily
 /// table.
 pub const MAX_DAYS: u32 = 3650;
@@ -1397,7 +1401,7 @@ impl Checks<'_> {
                 self.whole(
                     v,
                     "displacement.people_per_agent",
-                    1..=crate::displacement::MAX_PEOPLE_PER_AGENT,
+                    1..=MAX_PEOPLE_PER_AGENT,
                     "people",
                 );
             }

@@ -162,7 +162,7 @@ pub fn validation_csv(rows: &[Row], posterior: bool) -> String {
         let _ = writeln!(
             out,
             "{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{},{},{parameters}",
-            quoted(&t.name),
+            lifeline_io::text::csv_field(&t.name),
             row.set.name(),
             t.low,
             t.high,
@@ -174,29 +174,8 @@ pub fn validation_csv(rows: &[Row], posterior: bool) -> String {
             row.residual_of_mean,
             row.share_inside,
             row.runs_without_value,
-            quoted(&t.source)
+            lifeline_io::text::csv_field(&t.source)
         );
     }
     out
-}
-
-/// A CSV field: quoted (inner quotes doubled) when it holds a comma, quote or line break.
-fn quoted(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_with_commas_or_quotes_are_quoted() {
-        assert_eq!(quoted("C1 Bamako"), "C1 Bamako");
-        assert_eq!(quoted("a, b"), "\"a, b\"");
-        assert_eq!(quoted("say \"7\""), "\"say \"\"7\"\"\"");
-    }
 }

@@ -602,7 +602,7 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
             .schema
             .columns
             .iter()
-            .map(|c| csv_field(&c.column_name()).into_owned())
+            .map(|c| lifeline_io::text::csv_field(&c.column_name()).into_owned())
             .collect();
         // With a posterior, each run's particle (its row in the posterior file, from 0).
         let particle = if spec.posterior.is_some() {
@@ -729,7 +729,7 @@ fn write_quantile_rows<'a>(
                 w,
                 "{day},{},{},{metric},{},{}",
                 date_of(spec.start_date, day),
-                csv_field(label),
+                lifeline_io::text::csv_field(label),
                 q.join(","),
                 s.n
             )?;
@@ -859,12 +859,4 @@ fn depot_units(input: &lifeline_model::ModelInput) -> serde_json::Map<String, Va
             )
         })
         .collect()
-}
-
-fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\"")).into()
-    } else {
-        text.into()
-    }
 }

@@ -74,3 +74,26 @@ mod tests {
         assert!(err.to_string().starts_with("f.csv:2:"), "{err}");
     }
 }
+
+/// A CSV field as written: quoted (inner quotes doubled) only when it holds a comma, a quote or
+/// a line break, so simple tables stay readable with a plain comma split.
+pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod csv_field_tests {
+    use super::csv_field;
+
+    #[test]
+    fn quotes_only_what_must_be_quoted() {
+        assert_eq!(csv_field("Bamako"), "Bamako");
+        assert_eq!(csv_field("Kayes, Mali"), "\"Kayes, Mali\"");
+        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+}

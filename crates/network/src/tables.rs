@@ -223,21 +223,14 @@ fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String 
     out.push_str(&header.join(","));
     out.push('\n');
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| lifeline_io::text::csv_field(c).into_owned())
+            .collect();
         out.push_str(&cells.join(","));
         out.push('\n');
     }
     out
-}
-
-/// Quotes a cell only when it must be (commas, quotes, line breaks), so that simple tables
-/// stay readable with a plain comma split.
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,17 @@ use crate::units::Days;
 pub fn allocate(release: f64, demand: &PerSector, priority: &[Sector]) -> PerSector {
     let mut given = [0.0; Sector::COUNT];
     let mut left = release.max(0.0);
+    if priority.is_empty() {
+        // The common case: everyone in proportion to demand.
+        let rest: f64 = demand.iter().sum();
+        if rest > 0.0 {
+            let fraction = (left / rest).min(1.0);
+            for (g, d) in given.iter_mut().zip(demand) {
+                *g = d * fraction;
+            }
+        }
+        return given;
+    }
     for s in priority {
         let take = demand[s.index()].min(left);
         given[s.index()] = take;
@@ -94,11 +105,25 @@ pub fn price_multiple(scarcity: f64, params: &PriceParams) -> f64 {
 /// logarithms, with the given half-life (traders reprice over days, not on one delivery).
 /// Both ends lie in [1, cap], so the result does too.
 pub fn adjust_price(current: f64, implied: f64, params: &PriceParams) -> f64 {
+    adjust_price_keeping(current, implied, price_keep(params), params)
+}
+
+/// The share of yesterday's log price kept each day (0: no memory).
+pub fn price_keep(params: &PriceParams) -> f64 {
     let half_life = params.adjustment_half_life.0;
-    if half_life <= 0.0 || current == implied {
+    if half_life <= 0.0 {
+        0.0
+    } else {
+        0.5f64.powf(1.0 / half_life)
+    }
+}
+
+/// [`adjust_price`] with [`price_keep`] worked out once (a `powf` per depot and day was a hot
+/// spot).
+pub fn adjust_price_keeping(current: f64, implied: f64, keep: f64, params: &PriceParams) -> f64 {
+    if params.adjustment_half_life.0 <= 0.0 || current == implied {
         return implied; // no memory, or nothing to do (the common case: both at 1)
     }
-    let keep = 0.5f64.powf(1.0 / half_life);
     let log = keep * current.max(1.0).ln() + (1.0 - keep) * implied.max(1.0).ln();
     log.exp().clamp(1.0, params.cap_multiple.max(1.0))
 }

@@ -114,6 +114,11 @@ pub struct Simulation<'a> {
     normal_departures: Vec<f64>,
     /// Departures drivers are willing to make, accumulated (fractions carry over a day or two).
     departure_credit: Vec<f64>,
+    /// Per corridor: the segments it drives and their lengths in km (what the lone-truck trip
+    /// attack chance sums over, in leg order).
+    driven: Vec<Vec<(usize, f64)>>,
+    /// [`economy::price_keep`] of the scenario's prices.
+    price_keep: f64,
     options: RecordOptions,
     record: RunRecord,
     /// Reused buffers (no allocation in the daily step).
@@ -209,6 +214,22 @@ impl<'a> Simulation<'a> {
             return_time,
             lead_time,
             departure_credit: vec![0.0; n_corr],
+            driven: input
+                .corridors
+                .iter()
+                .map(|c| {
+                    c.legs
+                        .iter()
+                        .filter_map(|leg| match leg {
+                            Leg::Drive { segment, .. } => {
+                                Some((segment.index(), input.network.segment(*segment).length.0))
+                            }
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .collect(),
+            price_keep: economy::price_keep(&input.prices),
             normal_departures,
             options,
             scratch_waiting: vec![Vec::new(); n_corr],
@@ -269,7 +290,7 @@ impl<'a> Simulation<'a> {
             let mut age = 0.5;
             while age < cycle && self.idle[ci] > 0 {
                 carry += per_day;
-                let trucks = (carry.floor() as u32).min(self.idle[ci]);
+                let trucks = whole(carry).min(self.idle[ci]);
                 carry -= f64::from(trucks);
                 if trucks > 0 {
                     self.idle[ci] -= trucks;
@@ -469,7 +490,7 @@ impl<'a> Simulation<'a> {
         let c = &input.corridors[ci];
         let stock = self.stock[source.index()].max(0.0);
         let own = self.demand_of(source.index());
-        let by_stock = (stock / cap).floor() as u32;
+        let by_stock = whole(stock / cap);
         if stock >= own * input.rationing.trigger_cover.0 {
             self.onward_credit[ci] = 0.0;
             return by_stock;
@@ -477,13 +498,17 @@ impl<'a> Simulation<'a> {
         let town = self.demand_of(c.destination.index()) * c.share;
         let credit = &mut self.onward_credit[ci];
         *credit = (*credit + town * self.served_share[source.index()]).min(2.0 * cap);
-        ((*credit / cap).floor() as u32).min(by_stock)
+        whole(*credit / cap).min(by_stock)
     }
 
-    /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today.
-    fn trip_attack_chance(&self, ci: usize) -> f64 {
-        self.input
-            .trip_attack_chance(CorridorId::from_index(ci), self.day)
+    /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today
+    /// (as [`ModelInput::trip_attack_chance`], from the corridor's segments listed once).
+    fn trip_attack_chance(&self, ci: usize, hazard_today: &[f64]) -> f64 {
+        let exposure: f64 = self.driven[ci]
+            .iter()
+            .map(|&(s, km)| hazard_today.get(s).copied().unwrap_or(0.0) * km / 100.0)
+            .sum();
+        1.0 - (-exposure).exp()
     }
 
     /// Trucks bought to replace those lost join their corridor's fleet when they arrive.
@@ -511,11 +536,12 @@ impl<'a> Simulation<'a> {
             rate_for(params.recovery_half_life.0),
             rate_for(params.safe_recovery_half_life.0),
         );
+        let hazard_today = self.input.threat.hazard.day_row(self.day);
         for ci in 0..self.willingness.len() {
             if self.willingness[ci] >= 1.0 {
                 continue; // nothing to recover: skip the route's hazard lookup
             }
-            let rate = if self.trip_attack_chance(ci) < params.safe_trip_attack_chance {
+            let rate = if self.trip_attack_chance(ci, hazard_today) < params.safe_trip_attack_chance {
                 safe
             } else {
                 threatened
@@ -611,15 +637,15 @@ impl<'a> Simulation<'a> {
                 c.share * demand * (depot.target_cover.0 + self.lead_time_on(ci, self.day));
             let position = c.share * self.stock[c.destination.index()] + pipe[ci];
             let cap = input.commodities[c.commodity.index()].truck_capacity.0;
-            let mut want = ((target - position) / cap).max(0.0).floor() as u32;
+            let mut want = whole((target - position) / cap);
             if let Some(limit) = c.origin_daily_limit {
-                want = want.min((limit.0 / cap).floor() as u32);
+                want = want.min(whole(limit.0 / cap));
             }
             // Willingness caps departures at a share of the fleet's normal daily rate.
             let rate = self.normal_departures[ci];
             self.departure_credit[ci] =
                 (self.departure_credit[ci] + self.willingness[ci] * rate).min(2.0 * rate.max(1.0));
-            let willing = self.departure_credit[ci].floor() as u32;
+            let willing = whole(self.departure_credit[ci]);
             let mut trucks = want.min(willing).min(self.idle[ci]);
             if let Some(source) = c.source_depot {
                 trucks = trucks.min(self.onward_allowance(ci, source, cap));
@@ -685,7 +711,7 @@ impl<'a> Simulation<'a> {
         let extra_days = if beyond_today <= EPS {
             0
         } else {
-            (beyond_today - EPS).ceil() as usize
+            whole_days_up(beyond_today - EPS)
         };
         let day = self.day as usize + extra_days;
         if self.homecoming.len() <= day {
@@ -1261,7 +1287,8 @@ impl<'a> Simulation<'a> {
         // Tomorrow's informal price moves toward the level today's scarcity implies.
         let s = economy::scarcity(crate::units::Days(cover), unmet_share, &input.prices);
         let implied = economy::price_multiple(s, &input.prices);
-        self.price_multiple[di] = economy::adjust_price(multiple, implied, &input.prices);
+        self.price_multiple[di] =
+            economy::adjust_price_keeping(multiple, implied, self.price_keep, &input.prices);
     }
 
     /// Services beyond schools: each reads the lowest of its needs' supply ratios today.
@@ -1462,6 +1489,20 @@ impl<'a> Simulation<'a> {
     }
 }
 
+/// `x.floor() as u32` without a call into libm (the portable build has no rounding
+/// instruction, and dispatch rounds a few times per corridor and day): a cast truncates toward
+/// zero and saturates, which equals `floor` for x ≥ 0 and gives 0 for every negative x, NaN
+/// included, exactly as flooring first does.
+fn whole(x: f64) -> u32 {
+    x as u32
+}
+
+/// `x.ceil() as usize` for x > 0 (days still to drive), without a call into libm.
+fn whole_days_up(x: f64) -> usize {
+    let t = x as usize;
+    if (t as f64) < x { t + 1 } else { t }
+}
+
 /// The flow a depot needs from its corridors in the steady state: its demand less the
 /// production marketed into it (mean of the first 30 days of the calendar).
 fn import_need(depot: &crate::params::DepotSpec) -> f64 {
@@ -1550,4 +1591,38 @@ pub fn run(input: &ModelInput, rng: &mut ChaCha8Rng, options: RecordOptions) -> 
         sim.step(rng);
     }
     sim.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{whole, whole_days_up};
+
+    #[test]
+    fn rounding_without_libm_matches_floor_and_ceil() {
+        let values = [
+            0.0,
+            -0.0,
+            0.3,
+            1.0,
+            1.0 - 1e-12,
+            2.5,
+            39.999_999_999,
+            40.0,
+            1e6 + 0.5,
+            4_294_967_295.5,
+            5e9,
+            -0.5,
+            -1.0,
+            -7.25,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for x in values {
+            assert_eq!(whole(x), x.floor() as u32, "floor of {x}");
+        }
+        for x in [1e-9, 0.3, 1.0, 1.0 + 1e-12, 2.5, 3.0, 179.999, 1e6 + 0.5] {
+            assert_eq!(whole_days_up(x), x.ceil() as usize, "ceil of {x}");
+        }
+    }
 }

@@ -37,6 +37,16 @@ impl HazardTable {
         self.values[d * self.segments + segment.index()]
     }
 
+    /// λ of every segment on `day`, by segment index (empty past the table's end, where λ is
+    /// zero): one bounds check for a day's many lookups.
+    pub fn day_row(&self, day: u32) -> &[f64] {
+        let d = day as usize;
+        if d >= self.days {
+            return &[];
+        }
+        &self.values[d * self.segments..(d + 1) * self.segments]
+    }
+
     pub fn add(&mut self, segment: SegmentId, day: u32, value: f64) {
         let d = day as usize;
         if d < self.days && segment.index() < self.segments {

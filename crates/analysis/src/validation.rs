@@ -9,6 +9,7 @@
 use crate::abc;
 use crate::error::{AnalysisError, Result};
 use crate::posterior::PosteriorDraws;
+use crate::runner::Runner;
 use crate::targets::{Target, TargetSet, mean_over_runs, resolve_targets_of};
 use lifeline_model::{RecordOptions, run, run_rng};
 use lifeline_scenario::{Built, Scenario};
@@ -80,24 +81,32 @@ impl<'a> Validation<'a> {
 /// Each target's quantity in each of `runs` runs (run r on `run_rng(seed, r)`), in run order:
 /// of the scenario as written, or with a posterior, each run with the particle drawn for it
 /// ([`PosteriorDraws::particle_for_run`]), so the bands hold parameter uncertainty as well.
+/// The runs are spread by `runner` (this process's threads or every rank's: the same values
+/// either way); `done` hears of finished runs.
 pub fn measure_runs(
     problem: &Validation,
     seed: u64,
     runs: u64,
     posterior: Option<&PosteriorDraws>,
-) -> Vec<Vec<f64>> {
-    use rayon::prelude::*;
+    runner: &dyn Runner,
+    done: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Vec<f64>>> {
     let record_options = problem.record_options();
-    (0..runs)
-        .into_par_iter()
-        .map(|r| {
+    let runs = usize::try_from(runs).map_err(|_| {
+        AnalysisError::Calibration(format!("{runs} runs are more than this machine can count"))
+    })?;
+    runner.map(
+        runs,
+        &|r| {
+            let r = r as u64;
             let input = &problem.built.input;
             let drawn = posterior.map(|p| p.input_for_run(input, seed, r).0);
             let input = drawn.as_ref().unwrap_or(input);
             let record = run(input, &mut run_rng(seed, r), record_options);
             problem.targets.iter().map(|t| t.measure(&record)).collect()
-        })
-        .collect()
+        },
+        done,
+    )
 }
 
 /// One target against the runs.

@@ -5,6 +5,8 @@
 //! unless it names none or `--fixed-parameters` is given: then the scenario runs as written.
 
 use crate::common::{self, OutFolder, ParameterChoice, RunChoices, Threads, parse_runs};
+use crate::progress::Progress;
+use crate::ranks::World;
 use anyhow::Result;
 use lifeline_analysis::targets::TargetSet;
 use lifeline_analysis::validation::{Row, Validation, measure_runs, rows, validation_csv};
@@ -37,15 +39,46 @@ pub struct ValidateArgs {
     pub out: OutFolder,
 }
 
-pub fn run(args: ValidateArgs) -> Result<()> {
+pub fn run(args: ValidateArgs, world: &World) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(None))?;
     let posterior = args.parameters.posterior(&scenario)?;
     let problem = Validation::new(&scenario, &built)?;
-    let folder = args.out.take(VALIDATE_OUTPUTS, VALIDATE_OUTPUTS.names)?;
+    world.agree(&[&built.input])?;
+    // Rank 0 alone takes the folder; every rank runs its share of the runs.
+    let folder = if world.leads() {
+        Some(args.out.take(VALIDATE_OUTPUTS, VALIDATE_OUTPUTS.names)?)
+    } else {
+        None
+    };
     let pool = args.threads.pool()?;
-    let per_run =
-        pool.install(|| measure_runs(&problem, built.seed, args.runs, posterior.as_ref()));
+    let progress = world
+        .leads()
+        .then(|| Progress::new("validate", args.runs, "runs"));
+    let inc = |n: u64| {
+        if let Some(p) = &progress {
+            p.inc(n);
+        }
+    };
+    let runner = world.runner();
+    let per_run = pool.install(|| {
+        measure_runs(
+            &problem,
+            built.seed,
+            args.runs,
+            posterior.as_ref(),
+            runner.as_ref(),
+            &inc,
+        )
+    });
+    let Some(folder) = folder else {
+        // Another rank: rank 0 writes and reports.
+        return per_run.map(|_| ()).map_err(Into::into);
+    };
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    let per_run = per_run?;
     let rows = rows(&problem, &per_run);
     let text = validation_csv(&rows, posterior.is_some());
     let path = common::write_text(folder.dir(), "validate.csv", &text)?;
@@ -72,6 +105,9 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         print!("{}", set_table(set, &rows));
     }
     println!("Table in {}", path.display());
+    if let Some(line) = world.gathered_line(runner.as_ref()) {
+        println!("{line}");
+    }
     Ok(())
 }
 

@@ -95,7 +95,7 @@ fn main() -> std::process::ExitCode {
         Command::Explain(args) => cmd_explain::run(args),
         Command::Calibrate(args) => on_ranks(|world| cmd_calibrate::run(args, world)),
         Command::Sensitivity(args) => on_ranks(|world| cmd_sensitivity::run(args, world)),
-        Command::Validate(args) => cmd_validate::run(args),
+        Command::Validate(args) => on_ranks(|world| cmd_validate::run(args, world)),
         Command::Flee(args) => cmd_flee::run(args),
         Command::Report(args) => cmd_report::run(args),
         Command::Network(NetworkCommand::Import(args)) => cmd_network::import(*args),

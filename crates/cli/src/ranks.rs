@@ -1,6 +1,6 @@
 //! The processes a command runs on. Without the optional `mpi` feature, or without `mpirun`,
-//! one process (rank 0 of 1). With `mpirun -n N lifeline ensemble|compare|calibrate|sensitivity`
-//! in an `mpi` build, N ranks: every rank runs the command, the runs are spread over them
+//! one process (rank 0 of 1). With `mpirun -n N lifeline COMMAND` (ensemble, compare,
+//! calibrate, sensitivity, validate) in an `mpi` build, N ranks: every rank runs the command, the runs are spread over them
 //! (`ensemble`: chunk files in the shared folder; the others: batches of evaluations through
 //! [`Runner`], gathered by MPI), and rank 0 alone takes the output folder, writes, prints and
 //! shows progress. An error or a panic on any rank aborts them all, so none waits forever.

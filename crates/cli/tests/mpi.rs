@@ -1,5 +1,5 @@
-//! `mpirun -n N lifeline ensemble|compare|calibrate|sensitivity` (only built with `--features
-//! mpi`; needs `mpirun` on the PATH): the files are the same bytes for 1, 2 and 4 ranks as for
+//! `mpirun -n N lifeline COMMAND` for ensemble, compare, calibrate, sensitivity and validate
+//! (only built with `--features mpi`; needs `mpirun` on the PATH): the files are the same bytes for 1, 2 and 4 ranks as for
 //! one process without mpirun; rank 0 alone prints; an error on any rank ends the job with the
 //! error, not a hang.
 #![cfg(feature = "mpi")]
@@ -165,6 +165,25 @@ fn a_sensitivity_analysis_on_any_number_of_ranks_writes_the_same_bytes() {
         ],
         &["sobol.csv"],
         "Sobol indices over the priors",
+    );
+}
+
+#[test]
+fn a_validation_on_any_number_of_ranks_writes_the_same_bytes() {
+    same_bytes_on_any_number_of_ranks(
+        "validate",
+        &[
+            "validate",
+            "mali-2025",
+            "--runs",
+            "23",
+            "--days",
+            "60",
+            "--threads",
+            "1",
+        ],
+        &["validate.csv"],
+        "against its targets",
     );
 }
 

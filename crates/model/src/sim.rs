@@ -541,7 +541,8 @@ impl<'a> Simulation<'a> {
             if self.willingness[ci] >= 1.0 {
                 continue; // nothing to recover: skip the route's hazard lookup
             }
-            let rate = if self.trip_attack_chance(ci, hazard_today) < params.safe_trip_attack_chance {
+            let rate = if self.trip_attack_chance(ci, hazard_today) < params.safe_trip_attack_chance
+            {
                 safe
             } else {
                 threatened

@@ -7,7 +7,8 @@ use crate::error::{AnalysisError, Result};
 use crate::parameters::{BaseValues, Parameter, Prior, resolve_parameters, with_values};
 use crate::runner::Runner;
 use crate::targets::{Target, distance, mean_over_runs, resolve_targets};
-use lifeline_model::{RecordOptions, run, run_rng};
+use lifeline_model::RecordOptions;
+use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
 use lifeline_scenario::{Built, Scenario};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -21,6 +22,8 @@ pub struct Calibration<'a> {
     pub parameters: Vec<Parameter>,
     /// Runs per evaluation, each on its own seed; a target's value is their mean.
     pub runs_per_evaluation: u64,
+    /// The scenario's displacement, coupled to supply in every run as in `lifeline run`.
+    pub displacement: Option<DisplacementPlan>,
 }
 
 impl<'a> Calibration<'a> {
@@ -47,6 +50,7 @@ impl<'a> Calibration<'a> {
             targets: resolve_targets(&targets, built)?,
             parameters: resolve_parameters(&parameters, &base)?,
             runs_per_evaluation: runs_per_evaluation.max(1),
+            displacement: scenario.displacement_plan(built)?,
         })
     }
 
@@ -71,7 +75,8 @@ impl<'a> Calibration<'a> {
         let options = self.record_options();
         let per_run: Vec<Vec<f64>> = (0..self.runs_per_evaluation)
             .map(|r| {
-                let record = run(&input, &mut run_rng(master, r), options);
+                let record =
+                    run_coupled(&input, self.displacement.as_ref(), master, r, options).supply;
                 self.targets.iter().map(|t| t.measure(&record)).collect()
             })
             .collect();

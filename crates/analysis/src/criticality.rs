@@ -8,8 +8,9 @@
 use crate::posterior::PosteriorDraws;
 use lifeline_model::params::Leg;
 use lifeline_model::summary::key_figures;
-use lifeline_model::{RecordOptions, SegmentId, run, run_rng};
+use lifeline_model::{RecordOptions, SegmentId};
 use lifeline_scenario::ScenarioError;
+use lifeline_scenario::displacement::run_coupled;
 use lifeline_scenario::{Overrides, Scenario};
 
 /// One segment's effect.
@@ -67,11 +68,13 @@ pub fn outcome(
         events: false,
         corridors: false,
     };
+    // Displacement as `lifeline run` couples it, on this case's network.
+    let displacement = scenario.displacement_plan(&built)?;
     let (mut days, mut volume) = (0.0, 0.0);
     for r in 0..runs {
         let drawn = posterior.map(|p| p.input_for_run(input, built.seed, r).0);
         let input = drawn.as_ref().unwrap_or(input);
-        let record = run(input, &mut run_rng(built.seed, r), options);
+        let record = run_coupled(input, displacement.as_ref(), built.seed, r, options).supply;
         let f = key_figures(input, &record);
         days += f64::from(f.depots[depot].shortage_days);
         volume += f.depots[depot].total_shortage;

@@ -341,14 +341,8 @@ fn check_value(parameter: &Parameter, v: f64) -> std::result::Result<(), String>
     Ok(())
 }
 
-/// FNV-1a, 64 bits, as 16 hex digits.
-pub fn fnv_hex(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01B3);
-    }
-    format!("{h:016x}")
-}
+/// FNV-1a, 64 bits, as 16 hex digits (how posterior files are recorded in manifests).
+pub use lifeline_io::hash::fnv1a_hex as fnv_hex;
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,8 @@ use crate::error::{AnalysisError, Result};
 use crate::posterior::PosteriorDraws;
 use crate::runner::Runner;
 use crate::targets::{Target, TargetSet, mean_over_runs, resolve_targets_of};
-use lifeline_model::{RecordOptions, run, run_rng};
+use lifeline_model::RecordOptions;
+use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
 use lifeline_scenario::{Built, Scenario};
 use std::fmt::Write as _;
 
@@ -22,6 +23,8 @@ pub struct Validation<'a> {
     pub targets: Vec<Target>,
     /// The table of each target (same order).
     pub sets: Vec<TargetSet>,
+    /// The scenario's displacement, coupled to supply in every run as in `lifeline run`.
+    pub displacement: Option<DisplacementPlan>,
 }
 
 impl<'a> Validation<'a> {
@@ -61,6 +64,7 @@ impl<'a> Validation<'a> {
             built,
             targets,
             sets,
+            displacement: scenario.displacement_plan(built)?,
         })
     }
 
@@ -102,7 +106,14 @@ pub fn measure_runs(
             let input = &problem.built.input;
             let drawn = posterior.map(|p| p.input_for_run(input, seed, r).0);
             let input = drawn.as_ref().unwrap_or(input);
-            let record = run(input, &mut run_rng(seed, r), record_options);
+            let record = run_coupled(
+                input,
+                problem.displacement.as_ref(),
+                seed,
+                r,
+                record_options,
+            )
+            .supply;
             problem.targets.iter().map(|t| t.measure(&record)).collect()
         },
         done,

@@ -82,7 +82,7 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
     let built = scenario.build(&args.choices.overrides(None))?;
     let runs = args.runs.unwrap_or(4);
     let problem = Calibration::new(&scenario, &built, runs)?;
-    world.agree(&[&built.input])?;
+    world.agree(&scenario, &[&built])?;
     // Rank 0 alone takes the folder; every rank runs its share of each generation.
     let folder = if world.leads() {
         Some(args.out.take(CALIBRATE_OUTPUTS, CALIBRATE_OUTPUTS.names)?)

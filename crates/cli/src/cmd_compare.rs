@@ -9,7 +9,7 @@ use crate::ranks::World;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use lifeline_ensemble::{
-    CompareAbout, CompareRow, Figure, compare, compare_summary_bytes, run_paired_on,
+    CompareAbout, CompareRow, Figure, Response, compare, compare_summary_bytes, run_paired_on,
     write_compare_csv,
 };
 use lifeline_io::manifest::Manifest;
@@ -81,16 +81,26 @@ pub fn run(args: CompareArgs, world: &World) -> Result<()> {
         args.place.as_deref(),
         &lifeline_ensemble::figures::depot_labels(&first.input),
     )?;
-    world.agree(&built.iter().map(|b| &b.input).collect::<Vec<_>>())?;
+    world.agree(&scenario, &built.iter().collect::<Vec<_>>())?;
     // Rank 0 alone takes the folder; every rank runs its share of the runs.
     let folder = if world.leads() {
         Some(args.out.take(COMPARE_OUTPUTS, COMPARE_OUTPUTS.names)?)
     } else {
         None
     };
-    let inputs: Vec<(String, &lifeline_model::ModelInput)> = built
+    // Each response's displacement as `lifeline run` couples it (its own network's plan).
+    let plans = built
         .iter()
-        .map(|b| (b.response.clone(), &b.input))
+        .map(|b| scenario.displacement_plan(b))
+        .collect::<Result<Vec<_>, _>>()?;
+    let inputs: Vec<Response> = built
+        .iter()
+        .zip(&plans)
+        .map(|(b, plan)| Response {
+            name: &b.response,
+            input: &b.input,
+            displacement: plan.as_ref(),
+        })
         .collect();
     let progress = world
         .leads()

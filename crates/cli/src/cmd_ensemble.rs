@@ -82,7 +82,8 @@ fn run_with(args: EnsembleArgs, world: &World, distributed: Option<Distributed>)
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(args.response.clone()))?;
     let posterior = args.parameters.posterior(&scenario)?;
-    world.agree(&[&built.input])?;
+    let displacement = scenario.displacement_plan(&built)?;
+    world.agree(&scenario, &[&built])?;
     // The ensemble's own files are replaced (or resumed) by the ensemble itself; a report of
     // an earlier ensemble would describe other runs.
     let clear: &[&str] = if args.resume { &[] } else { &["report.html"] };
@@ -103,6 +104,7 @@ fn run_with(args: EnsembleArgs, world: &World, distributed: Option<Distributed>)
         parquet: !args.no_parquet,
         hxl: args.hxl,
         posterior: posterior.as_ref(),
+        displacement: displacement.as_ref(),
     };
     let progress = Progress::new("ensemble", args.runs, "runs");
     let inc = |n: u64| progress.inc(n);

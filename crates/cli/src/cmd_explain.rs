@@ -6,7 +6,8 @@ use crate::common::{self, ParameterChoice, RunChoices, resolve_place};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use lifeline_model::record::{CorridorDay, EventKind};
-use lifeline_model::{DepotId, RecordOptions, RunRecord, run_rng};
+use lifeline_model::{DepotId, RecordOptions, RunRecord};
+use lifeline_scenario::displacement::run_coupled;
 use lifeline_scenario::{Built, Scenario, embedded};
 use std::fmt::Write as _;
 
@@ -52,11 +53,16 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         .map(DepotId::from_index)
         .context("invariant: a resolved depot is in the list")?;
     let day = day_of(&built, args.date.as_deref())?;
-    let record = lifeline_model::run(
+    // Run 0 as `lifeline run` computes it: displacement coupled where the scenario has it.
+    let displacement = scenario.displacement_plan(&built)?;
+    let record = run_coupled(
         &built.input,
-        &mut run_rng(built.seed, 0),
+        displacement.as_ref(),
+        built.seed,
+        0,
         RecordOptions::all(),
-    );
+    )
+    .supply;
     print!("{}", explain(&built, &record, depot, &place, day));
     match particle {
         Some((p, k)) => println!(

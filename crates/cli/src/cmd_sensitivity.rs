@@ -44,7 +44,7 @@ pub fn run(args: SensitivityArgs, world: &World) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(None))?;
     let problem = Calibration::new(&scenario, &built, args.runs)?;
-    world.agree(&[&built.input])?;
+    world.agree(&scenario, &[&built])?;
     // Rank 0 alone takes the folder; every rank runs its share of the design.
     let folder = if world.leads() {
         Some(

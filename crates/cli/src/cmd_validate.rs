@@ -44,7 +44,7 @@ pub fn run(args: ValidateArgs, world: &World) -> Result<()> {
     let built = scenario.build(&args.choices.overrides(None))?;
     let posterior = args.parameters.posterior(&scenario)?;
     let problem = Validation::new(&scenario, &built)?;
-    world.agree(&[&built.input])?;
+    world.agree(&scenario, &[&built])?;
     // Rank 0 alone takes the folder; every rank runs its share of the runs.
     let folder = if world.leads() {
         Some(args.out.take(VALIDATE_OUTPUTS, VALIDATE_OUTPUTS.names)?)

@@ -73,11 +73,16 @@ impl World {
         Box::new(Local)
     }
 
-    /// Checks that every rank runs the same command on the same model input: `inputs` (the
-    /// built inputs' fingerprints) and this process's arguments, hashed, are compared across
-    /// ranks before any work is shared. Ranks that disagree would mix results of different
-    /// problems; they are refused, naming the first rank that differs from rank 0.
-    pub fn agree(&self, inputs: &[&lifeline_model::ModelInput]) -> anyhow::Result<()> {
+    /// Checks that every rank runs the same command on the same model: the built inputs'
+    /// fingerprints, their displacement plans' identities and this process's arguments, hashed,
+    /// are compared across ranks before any work is shared. Ranks that disagree would mix
+    /// results of different problems; they are refused, naming the first rank that differs
+    /// from rank 0.
+    pub fn agree(
+        &self,
+        scenario: &lifeline_scenario::Scenario,
+        built: &[&lifeline_scenario::Built],
+    ) -> anyhow::Result<()> {
         if self.ranks == 1 {
             return Ok(());
         }
@@ -88,11 +93,16 @@ impl World {
             .map(|a| a.to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("\u{1f}");
-        for input in inputs {
+        for b in built {
             key.push('\u{1e}');
-            key.push_str(&lifeline_ensemble::fingerprint(input));
+            key.push_str(&lifeline_ensemble::fingerprint(&b.input));
+            if let Some(plan) = scenario.displacement_plan(b)? {
+                key.push_str(&plan.identity);
+            }
         }
-        let hash = fnv1a(&key);
+        // A stable hash (not `DefaultHasher`, whose output may change between builds — ranks
+        // may run on different nodes).
+        let hash = lifeline_io::hash::fnv1a(key.as_bytes());
         // Two exact halves: an f64 holds 32-bit integers exactly.
         let mine = [(hash >> 32) as f64, (hash & 0xffff_ffff) as f64];
         let all = self.all_gather(&mine)?;
@@ -151,14 +161,6 @@ impl World {
         }
         result
     }
-}
-
-/// FNV-1a, 64 bits: a stable hash (not `DefaultHasher`, whose output may change between
-/// builds — ranks may run on different nodes).
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
-    })
 }
 
 /// A panic on one rank (a bug) would otherwise leave the other ranks waiting for its share:

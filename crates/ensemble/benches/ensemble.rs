@@ -95,6 +95,7 @@ fn benches(c: &mut Criterion) {
                         parquet,
                         hxl: false,
                         posterior: None,
+                        displacement: None,
                     };
                     run_ensemble(&dir, &spec, &EnsembleOptions::default()).expect("ensemble runs")
                 })

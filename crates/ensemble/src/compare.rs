@@ -12,8 +12,17 @@ use crate::quantile::spread;
 use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_analysis::runner::{Local, Runner};
 use lifeline_model::params::ModelInput;
-use lifeline_model::run_rng;
+use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
 use std::io::{self, Write};
+
+/// One response of a comparison: its name, its model input and, where the scenario has
+/// displacement, the plan its runs couple to supply (as `lifeline run` does).
+#[derive(Clone, Copy)]
+pub struct Response<'a> {
+    pub name: &'a str,
+    pub input: &'a ModelInput,
+    pub displacement: Option<&'a DisplacementPlan>,
+}
 
 /// The key figures of every run of every response.
 pub struct PairedRuns {
@@ -49,7 +58,7 @@ impl PairedRuns {
 /// a posterior, run `r` of every response takes the same particle (drawn for `(seed, r)`), so
 /// the pairs share their parameters as well as their dice.
 pub fn run_paired(
-    inputs: &[(String, &ModelInput)],
+    inputs: &[Response],
     seed: u64,
     runs: u64,
     threads: Option<usize>,
@@ -64,21 +73,21 @@ pub fn run_paired(
 /// response's figures of that run), on the current rayon pool: the MPI ranks of the CLI each
 /// run their share and all get every run's figures.
 pub fn run_paired_on(
-    inputs: &[(String, &ModelInput)],
+    inputs: &[Response],
     seed: u64,
     runs: u64,
     runner: &dyn Runner,
     posterior: Option<&PosteriorDraws>,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<PairedRuns> {
-    let Some((_, first)) = inputs.first() else {
+    let Some(first) = inputs.first().map(|r| r.input) else {
         return Err(EnsembleError::Invalid("no response to compare".into()));
     };
     if runs == 0 {
         return Err(EnsembleError::Invalid("--runs must be at least 1".into()));
     }
     let schema = FigureSchema::new(first);
-    for (name, input) in inputs {
+    for Response { name, input, .. } in inputs {
         if FigureSchema::new(input) != schema || input.days != first.days {
             return Err(EnsembleError::Invalid(format!(
                 "response `{name}` changes the places or the horizon; responses must share them to be compared"
@@ -101,11 +110,13 @@ pub fn run_paired_on(
             let particle = posterior.map(|p| p.particle_for_run(seed, r));
             let mut out = Vec::with_capacity(nf * inputs.len());
             let mut row = Vec::with_capacity(nf);
-            for (_, input) in inputs {
-                let mut rng = run_rng(seed, r);
-                let drawn = posterior.zip(particle).map(|(p, k)| p.input_with(input, k));
-                let input: &ModelInput = drawn.as_ref().unwrap_or(input);
-                let record = lifeline_model::run(input, &mut rng, crate::FIGURES_ONLY);
+            for response in inputs {
+                let drawn = posterior
+                    .zip(particle)
+                    .map(|(p, k)| p.input_with(response.input, k));
+                let input: &ModelInput = drawn.as_ref().unwrap_or(response.input);
+                let record =
+                    run_coupled(input, response.displacement, seed, r, crate::FIGURES_ONLY).supply;
                 row.clear();
                 schema.compute(input, &record, &mut row);
                 out.extend_from_slice(&row);
@@ -132,7 +143,7 @@ pub fn run_paired_on(
     }
     Ok(PairedRuns {
         schema,
-        responses: inputs.iter().map(|(n, _)| n.clone()).collect(),
+        responses: inputs.iter().map(|r| r.name.to_string()).collect(),
         runs,
         days: first.days,
         values,

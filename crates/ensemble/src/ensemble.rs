@@ -15,7 +15,7 @@ use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_io::atomic::{write_atomically, write_bytes};
 use lifeline_io::hxl::write_header;
 use lifeline_model::params::ModelInput;
-use lifeline_model::run_rng;
+use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
 use parquet::column::writer::ColumnCloseResult;
 use parquet::file::metadata::ParquetMetaDataReader;
 use parquet::file::writer::SerializedFileWriter;
@@ -57,6 +57,9 @@ pub struct EnsembleSpec<'a> {
     pub hxl: bool,
     /// Draw each run's parameters from this posterior (`None`: the input's own values).
     pub posterior: Option<&'a PosteriorDraws>,
+    /// The scenario's displacement, coupled to supply in every run as in `lifeline run`
+    /// (`None`: the scenario has none).
+    pub displacement: Option<&'a DisplacementPlan>,
 }
 
 /// How to run it.
@@ -195,6 +198,7 @@ pub fn run_ensemble(
         chunk_runs,
         parquet: spec.parquet,
         posterior: spec.posterior.map(crate::posterior_record),
+        displacement: spec.displacement.map(|d| d.identity.clone()),
     };
     let layout = Layout {
         spec,
@@ -450,11 +454,17 @@ fn run_chunk(
     for i in 0..n {
         let run = shape.first_run + i as u64;
         let t0 = Instant::now();
-        let mut rng = run_rng(spec.seed, run);
         let drawn = spec
             .posterior
             .map(|p| p.input_for_run(input, spec.seed, run).0);
-        let record = lifeline_model::run(drawn.as_ref().unwrap_or(input), &mut rng, crate::RECORD);
+        let record = run_coupled(
+            drawn.as_ref().unwrap_or(input),
+            spec.displacement,
+            spec.seed,
+            run,
+            crate::RECORD,
+        )
+        .supply;
         let t1 = Instant::now();
         row.clear();
         layout.schema.compute(input, &record, &mut row);

@@ -19,9 +19,9 @@ const MANIFEST: &str = "manifest.json";
 const MAGIC: u64 = u64::from_le_bytes(*b"LLENSCK1");
 const HEADER_WORDS: usize = 10;
 pub const HEADER_BYTES: usize = HEADER_WORDS * 8;
-/// Version of the journal's layout (2: chunks carry the daily corridor cells after the depot
-/// cells).
-pub const FORMAT: u32 = 2;
+/// Version of the journal (2: chunks carry the daily corridor cells after the depot cells; 3:
+/// runs couple the scenario's displacement to supply, so a journal of 2 holds other runs).
+pub const FORMAT: u32 = 3;
 
 /// What an ensemble is: two ensembles with equal manifests produce identical files.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +39,9 @@ pub struct Manifest {
     /// The posterior each run's parameters are drawn from (absent: the scenario's own values).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posterior: Option<lifeline_io::manifest::PosteriorRecord>,
+    /// The identity of the displacement coupled to supply (absent: the scenario has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub displacement: Option<String>,
 }
 
 impl Manifest {
@@ -50,7 +53,8 @@ impl Manifest {
                 |p| format!("{} ({})", p.file, p.hash),
             )
         };
-        let fields: [(&'static str, String, String); 10] = [
+        let displacement = |m: &Manifest| m.displacement.clone().unwrap_or_else(|| "none".into());
+        let fields: [(&'static str, String, String); 11] = [
             ("format", self.format.to_string(), now.format.to_string()),
             ("scenario", self.scenario.clone(), now.scenario.clone()),
             ("response", self.response.clone(), now.response.clone()),
@@ -69,6 +73,11 @@ impl Manifest {
             ),
             ("parquet", self.parquet.to_string(), now.parquet.to_string()),
             ("posterior", posterior(self), posterior(now)),
+            (
+                "the displacement settings ([displacement])",
+                displacement(self),
+                displacement(now),
+            ),
         ];
         fields.into_iter().find(|(_, a, b)| a != b)
     }

@@ -19,8 +19,8 @@ pub mod journal;
 pub mod quantile;
 
 pub use compare::{
-    CompareAbout, CompareRow, PairedRuns, compare, compare_summary_bytes, compare_summary_json,
-    run_paired, run_paired_on, write_compare_csv,
+    CompareAbout, CompareRow, PairedRuns, Response, compare, compare_summary_bytes,
+    compare_summary_json, run_paired, run_paired_on, write_compare_csv,
 };
 pub use ensemble::{
     Distributed, EnsembleOptions, EnsembleReport, EnsembleSpec, chunk_runs, run_ensemble,
@@ -50,23 +50,11 @@ pub const FIGURES_ONLY: RecordOptions = RecordOptions {
 /// parameter, response or hazard changes it; formatting changes of `Debug` do not. Used to
 /// refuse resuming an ensemble whose scenario has changed.
 pub fn fingerprint(input: &ModelInput) -> String {
-    struct Fnv(u64);
-    impl std::io::Write for Fnv {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            for &b in bytes {
-                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3);
-            }
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut h = lifeline_io::hash::Fnv1a::default();
     // Writing into the hash cannot fail, and every part of the input serialises (maps have
     // string keys); an error would leave a hash of what was written, still deterministic.
     let _ = serde_json::to_writer(&mut h, input);
-    format!("{:016x}", h.0)
+    h.hex()
 }
 
 /// How a posterior is recorded in manifests and summaries.

@@ -69,6 +69,7 @@ fn any_number_of_ranks_writes_the_same_bytes() {
     let posterior = PosteriorDraws::of_scenario(&scenario)
         .expect("parses")
         .expect("named");
+    let plan = scenario.displacement_plan(&built).expect("plan builds");
     let spec = EnsembleSpec {
         input: &built.input,
         scenario: "test",
@@ -79,6 +80,7 @@ fn any_number_of_ranks_writes_the_same_bytes() {
         parquet: true,
         hxl: false,
         posterior: Some(&posterior),
+        displacement: plan.as_ref(),
     };
     let single = temp_dir("single");
     run_ensemble(&single, &spec, &EnsembleOptions::default()).expect("one process");
@@ -123,7 +125,7 @@ fn any_number_of_ranks_writes_the_same_bytes() {
 #[test]
 fn a_comparison_spread_over_ranks_is_that_of_one_process() {
     use lifeline_analysis::runner::{Spread, ThreadRanks};
-    use lifeline_ensemble::{compare, run_paired, run_paired_on, write_compare_csv};
+    use lifeline_ensemble::{Response, compare, run_paired, run_paired_on, write_compare_csv};
     let scenario = Scenario::load("mali-2025").expect("embedded");
     let names: Vec<String> = scenario
         .responses()
@@ -143,9 +145,18 @@ fn a_comparison_spread_over_ranks_is_that_of_one_process() {
                 .expect("builds")
         })
         .collect();
-    let inputs: Vec<(String, &lifeline_model::ModelInput)> = built
+    let plans: Vec<_> = built
         .iter()
-        .map(|b| (b.response.clone(), &b.input))
+        .map(|b| scenario.displacement_plan(b).expect("plan builds"))
+        .collect();
+    let inputs: Vec<Response> = built
+        .iter()
+        .zip(&plans)
+        .map(|(b, plan)| Response {
+            name: &b.response,
+            input: &b.input,
+            displacement: plan.as_ref(),
+        })
         .collect();
     let posterior = PosteriorDraws::of_scenario(&scenario)
         .expect("parses")

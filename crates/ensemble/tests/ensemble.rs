@@ -6,13 +6,15 @@ use lifeline_ensemble::journal::JOURNAL_DIR;
 use lifeline_ensemble::quantile::{PROBS, spread_by_sorting};
 use lifeline_ensemble::{EnsembleError, EnsembleOptions, EnsembleSpec, FigureSchema, run_ensemble};
 use lifeline_io::outputs::write_places_csv;
-use lifeline_model::{RecordOptions, run_rng};
+use lifeline_model::RecordOptions;
+use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
 use lifeline_scenario::{Built, Overrides, Scenario, embedded};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 use std::path::{Path, PathBuf};
 
-fn built(days: u32) -> (Scenario, Built) {
+/// The embedded scenario over `days`, with its displacement plan (ensembles couple it).
+fn built(days: u32) -> (Scenario, Built, Option<DisplacementPlan>) {
     let scenario = Scenario::load(embedded::DEFAULT_SCENARIO).expect("embedded scenario loads");
     let built = scenario
         .build(&Overrides {
@@ -20,10 +22,12 @@ fn built(days: u32) -> (Scenario, Built) {
             ..Overrides::default()
         })
         .expect("embedded scenario builds");
-    (scenario, built)
+    let plan = scenario.displacement_plan(&built).expect("plan builds");
+    assert!(plan.is_some(), "the embedded scenario has displacement");
+    (scenario, built, plan)
 }
 
-fn spec<'a>(b: &'a Built, runs: u64) -> EnsembleSpec<'a> {
+fn spec<'a>(b: &'a Built, plan: &'a Option<DisplacementPlan>, runs: u64) -> EnsembleSpec<'a> {
     EnsembleSpec {
         input: &b.input,
         scenario: "test",
@@ -34,6 +38,7 @@ fn spec<'a>(b: &'a Built, runs: u64) -> EnsembleSpec<'a> {
         parquet: true,
         hxl: false,
         posterior: None,
+        displacement: plan.as_ref(),
     }
 }
 
@@ -71,14 +76,14 @@ fn quantiles_and_figures_match_a_naive_computation() {
 /// 16 runs at a time: the same exact spreads.
 #[test]
 fn chunks_of_many_runs_match_a_naive_computation() {
-    let (_, b) = built(4);
+    let (_, b, _) = built(4);
     let per_chunk = lifeline_ensemble::chunk_runs(1100, 4, b.input.depots.len());
     assert!(per_chunk > 16, "{per_chunk} runs a chunk");
     check_against_naive(4, 1100, "naive-many");
 }
 
 fn check_against_naive(days: u32, runs: u64, name: &str) {
-    let (_, b) = built(days);
+    let (_, b, plan) = built(days);
     let dir = temp_dir(name);
     let ndays = days as usize;
     // A tiny memory budget forces many slabs (5 cells at a time) and many chunks.
@@ -87,7 +92,7 @@ fn check_against_naive(days: u32, runs: u64, name: &str) {
         memory_budget: runs as usize * 4 * 5,
         ..EnsembleOptions::default()
     };
-    let report = run_ensemble(&dir, &spec(&b, runs), &options).expect("ensemble runs");
+    let report = run_ensemble(&dir, &spec(&b, &plan, runs), &options).expect("ensemble runs");
     assert_eq!(report.runs, runs);
     assert!(
         !dir.join(JOURNAL_DIR).exists(),
@@ -103,14 +108,17 @@ fn check_against_naive(days: u32, runs: u64, name: &str) {
     let mut corridor_cells: Vec<Vec<f64>> = vec![Vec::new(); ndays * corridors * nc];
     let mut figures: Vec<Vec<f64>> = vec![Vec::new(); schema.len()];
     for r in 0..runs {
-        let rec = lifeline_model::run(
+        let rec = run_coupled(
             &b.input,
-            &mut run_rng(b.seed, r),
+            plan.as_ref(),
+            b.seed,
+            r,
             RecordOptions {
                 events: false,
                 corridors: true,
             },
-        );
+        )
+        .supply;
         for (day, rows) in rec.corridor_days.iter().enumerate() {
             for (c, row) in rows.iter().enumerate() {
                 for (m, metric) in CORRIDOR_METRICS.iter().enumerate() {
@@ -275,9 +283,9 @@ fn check_against_naive(days: u32, runs: u64, name: &str) {
 
 #[test]
 fn parquet_rows_are_places_csv_rows() {
-    let (scenario, b) = built(15);
+    let (scenario, b, plan) = built(15);
     let dir = temp_dir("parquet");
-    run_ensemble(&dir, &spec(&b, 5), &EnsembleOptions::default()).expect("ensemble runs");
+    run_ensemble(&dir, &spec(&b, &plan, 5), &EnsembleOptions::default()).expect("ensemble runs");
     let reader =
         SerializedFileReader::new(std::fs::File::open(dir.join("runs.parquet")).expect("open"))
             .expect("parquet");
@@ -314,7 +322,7 @@ fn parquet_rows_are_places_csv_rows() {
         .map(|r| r.expect("row"))
         .collect();
     // Run 3's rows, rendered like places.csv, are places.csv of run 3.
-    let rec = lifeline_model::run(&b.input, &mut run_rng(b.seed, 3), RecordOptions::all());
+    let rec = run_coupled(&b.input, plan.as_ref(), b.seed, 3, RecordOptions::all()).supply;
     let ctx = b.output_context(&scenario);
     let mut csv = Vec::new();
     write_places_csv(&mut csv, &ctx, &rec, &Default::default()).expect("csv");
@@ -356,17 +364,18 @@ fn parquet_rows_are_places_csv_rows() {
 
 #[test]
 fn resume_finishes_an_interrupted_ensemble_identically() {
-    let (_, b) = built(12);
+    let (_, b, plan) = built(12);
     let runs = 20;
     let whole = temp_dir("whole");
-    run_ensemble(&whole, &spec(&b, runs), &EnsembleOptions::default()).expect("ensemble runs");
+    run_ensemble(&whole, &spec(&b, &plan, runs), &EnsembleOptions::default())
+        .expect("ensemble runs");
 
     let cut = temp_dir("cut");
     let stop = EnsembleOptions {
         stop_after_chunks: Some(7),
         ..EnsembleOptions::default()
     };
-    let err = run_ensemble(&cut, &spec(&b, runs), &stop).expect_err("stops");
+    let err = run_ensemble(&cut, &spec(&b, &plan, runs), &stop).expect_err("stops");
     assert!(
         matches!(err, EnsembleError::Interrupted { done: 7, total: 20 }),
         "{err}"
@@ -378,14 +387,14 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
         );
     }
     // Without --resume the unfinished work is protected.
-    let err =
-        run_ensemble(&cut, &spec(&b, runs), &EnsembleOptions::default()).expect_err("refuses");
+    let err = run_ensemble(&cut, &spec(&b, &plan, runs), &EnsembleOptions::default())
+        .expect_err("refuses");
     assert!(
         matches!(err, EnsembleError::Unfinished { done: 7, .. }),
         "{err}"
     );
     // Other parameters are refused.
-    let mut other = spec(&b, runs);
+    let mut other = spec(&b, &plan, runs);
     other.seed += 1;
     let resume = EnsembleOptions {
         resume: true,
@@ -394,6 +403,20 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
     let err = run_ensemble(&cut, &other, &resume).expect_err("mismatch");
     assert!(
         matches!(err, EnsembleError::Mismatch { field: "seed", .. }),
+        "{err}"
+    );
+    // So is the same ensemble without the displacement the journal's runs coupled.
+    let mut uncoupled = spec(&b, &plan, runs);
+    uncoupled.displacement = None;
+    let err = run_ensemble(&cut, &uncoupled, &resume).expect_err("mismatch");
+    assert!(
+        matches!(
+            err,
+            EnsembleError::Mismatch {
+                field: "the displacement settings ([displacement])",
+                ..
+            }
+        ),
         "{err}"
     );
 
@@ -417,7 +440,7 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
         progress: Some(&count),
         ..EnsembleOptions::default()
     };
-    let report = run_ensemble(&cut, &spec(&b, runs), &resume).expect("resumes");
+    let report = run_ensemble(&cut, &spec(&b, &plan, runs), &resume).expect("resumes");
     assert_eq!(
         report.resumed_runs, 6,
         "7 chunks of 1 run finished, one damaged"
@@ -434,7 +457,7 @@ fn resume_finishes_an_interrupted_ensemble_identically() {
         );
     }
     // Resuming a finished ensemble does nothing.
-    let report = run_ensemble(&cut, &spec(&b, runs), &resume).expect("complete");
+    let report = run_ensemble(&cut, &spec(&b, &plan, runs), &resume).expect("complete");
     assert!(report.already_complete);
     for dir in [whole, cut] {
         std::fs::remove_dir_all(&dir).expect("cleanup");

@@ -4,8 +4,11 @@
 
 use lifeline_analysis::parameters::BaseValues;
 use lifeline_analysis::posterior::PosteriorDraws;
-use lifeline_ensemble::{EnsembleError, EnsembleOptions, EnsembleSpec, run_ensemble, run_paired};
-use lifeline_model::{RecordOptions, run_rng};
+use lifeline_ensemble::{
+    EnsembleError, EnsembleOptions, EnsembleSpec, Response, run_ensemble, run_paired,
+};
+use lifeline_model::RecordOptions;
+use lifeline_scenario::displacement::run_coupled;
 use lifeline_scenario::{Built, Overrides, PosteriorSource, Scenario};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -46,6 +49,7 @@ fn spec<'a>(b: &'a Built, runs: u64, posterior: Option<&'a PosteriorDraws>) -> E
         parquet: true,
         hxl: false,
         posterior,
+        displacement: None,
     }
 }
 
@@ -205,9 +209,18 @@ fn compare_gives_every_response_of_a_run_the_same_particle() {
         .map(|r| built(&scenario, Some(r)))
         .collect();
     let posterior = spread_posterior(&scenario);
-    let inputs: Vec<(String, &lifeline_model::ModelInput)> = built
+    let plans: Vec<_> = built
         .iter()
-        .map(|b| (b.response.clone(), &b.input))
+        .map(|b| scenario.displacement_plan(b).expect("plan builds"))
+        .collect();
+    let inputs: Vec<Response> = built
+        .iter()
+        .zip(&plans)
+        .map(|(b, plan)| Response {
+            name: &b.response,
+            input: &b.input,
+            displacement: plan.as_ref(),
+        })
         .collect();
     let seed = built[0].seed;
     let runs = 12;
@@ -220,19 +233,23 @@ fn compare_gives_every_response_of_a_run_the_same_particle() {
     );
     let schema = &paired.schema;
     let n = runs as usize;
-    for (k, b) in built.iter().enumerate() {
+    for (k, (b, plan)) in built.iter().zip(&plans).enumerate() {
         for (r, &particle) in particles.iter().enumerate() {
             assert_eq!(particle, posterior.particle_for_run(seed, r as u64));
-            // Response k's run r is exactly the model run with run r's particle and stream.
+            // Response k's run r is exactly `lifeline run`'s loop (supply coupled to the
+            // response's displacement) with run r's particle and stream.
             let input = posterior.input_with(&b.input, particle);
-            let record = lifeline_model::run(
+            let record = run_coupled(
                 &input,
-                &mut run_rng(seed, r as u64),
+                plan.as_ref(),
+                seed,
+                r as u64,
                 RecordOptions {
                     events: false,
                     corridors: false,
                 },
-            );
+            )
+            .supply;
             let mut row = Vec::new();
             schema.compute(&input, &record, &mut row);
             for (c, v) in row.iter().enumerate() {

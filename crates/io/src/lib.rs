@@ -7,6 +7,7 @@ pub mod atomic;
 mod columns;
 pub mod error;
 pub mod geo;
+pub mod hash;
 pub mod hxl;
 pub mod lock;
 pub mod manifest;

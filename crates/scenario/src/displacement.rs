@@ -69,6 +69,9 @@ pub struct DisplacementPlan {
     /// People who travel together as one agent of the Flee-rule engine; every count the engine
     /// keeps is in agents and is multiplied by this on the way out.
     pub people_per_agent: u64,
+    /// What sets this plan beside the model input (the scenario's `[displacement]` table and
+    /// its sieges), hashed: two plans of the same network with the same identity are the same.
+    pub identity: String,
 }
 
 /// Daily counts per place.
@@ -310,7 +313,27 @@ impl Scenario {
             Some(v) => positive(&src, v, field).map(Some),
             None => Ok(None),
         };
+        let identity = {
+            let mut h = lifeline_io::hash::Fnv1a::default();
+            // Writing into the hash cannot fail; the table's values serialise with their spans
+            // left out, so moving the table in the file does not change its identity.
+            let _ = serde_json::to_writer(&mut h, d);
+            for s in &sieges {
+                h.update(
+                    format!(
+                        "{}:{}-{}:{};",
+                        s.place.index(),
+                        s.first_day,
+                        s.last_day,
+                        s.population
+                    )
+                    .as_bytes(),
+                );
+            }
+            h.hex()
+        };
         Ok(Some(DisplacementPlan {
+            identity,
             trap_hazard: optional_positive(&d.trap_hazard, "displacement.trap_hazard")?,
             threat_reference_hazard: optional_positive(
                 &d.threat_reference_hazard,

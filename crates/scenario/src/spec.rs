@@ -200,8 +200,9 @@ pub struct AirliftSpec {
     pub source: String,
 }
 
-/// Flee-rule displacement coupled to the supply run (see docs/displacement.md).
-#[derive(Debug, Deserialize)]
+/// Flee-rule displacement coupled to the supply run (see docs/displacement.md). Serialised
+/// only to fingerprint it (what an ensemble's journal and MPI ranks compare).
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisplacementSpec {
     /// Share of a besieged place's population that leaves each day of the siege.

@@ -344,3 +344,15 @@ fn grouping_people_into_agents_keeps_the_flight_and_its_timing() {
         grouped.half_arrived_day
     );
 }
+
+/// A plan's identity (what an ensemble's journal compares on `--resume`) is the same for the same
+/// settings however often the scenario is built, and changes with any `[displacement]` value.
+#[test]
+fn a_plan_identity_follows_its_settings() {
+    let (_, ten) = mali_with_groups(10);
+    let (_, again) = mali_with_groups(10);
+    let (_, one) = mali_with_groups(1);
+    assert_eq!(ten.identity, again.identity);
+    assert_eq!(ten.identity.len(), 16);
+    assert_ne!(ten.identity, one.identity);
+}

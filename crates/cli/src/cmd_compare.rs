@@ -93,15 +93,7 @@ pub fn run(args: CompareArgs, world: &World) -> Result<()> {
         .iter()
         .map(|b| scenario.displacement_plan(b))
         .collect::<Result<Vec<_>, _>>()?;
-    let inputs: Vec<Response> = built
-        .iter()
-        .zip(&plans)
-        .map(|(b, plan)| Response {
-            name: &b.response,
-            input: &b.input,
-            displacement: plan.as_ref(),
-        })
-        .collect();
+    let inputs = Response::all(&built, &plans);
     let progress = world
         .leads()
         .then(|| Progress::new("compare", args.runs, "runs (all responses)"));

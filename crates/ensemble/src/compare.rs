@@ -12,6 +12,7 @@ use crate::quantile::spread;
 use lifeline_analysis::posterior::PosteriorDraws;
 use lifeline_analysis::runner::{Local, Runner};
 use lifeline_model::params::ModelInput;
+use lifeline_scenario::Built;
 use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
 use std::io::{self, Write};
 
@@ -22,6 +23,21 @@ pub struct Response<'a> {
     pub name: &'a str,
     pub input: &'a ModelInput,
     pub displacement: Option<&'a DisplacementPlan>,
+}
+
+impl<'a> Response<'a> {
+    /// The responses of built scenarios with their displacement plans, in the same order.
+    pub fn all(built: &'a [Built], plans: &'a [Option<DisplacementPlan>]) -> Vec<Response<'a>> {
+        built
+            .iter()
+            .zip(plans)
+            .map(|(b, plan)| Response {
+                name: &b.response,
+                input: &b.input,
+                displacement: plan.as_ref(),
+            })
+            .collect()
+    }
 }
 
 /// The key figures of every run of every response.

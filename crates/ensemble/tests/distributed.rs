@@ -149,15 +149,7 @@ fn a_comparison_spread_over_ranks_is_that_of_one_process() {
         .iter()
         .map(|b| scenario.displacement_plan(b).expect("plan builds"))
         .collect();
-    let inputs: Vec<Response> = built
-        .iter()
-        .zip(&plans)
-        .map(|(b, plan)| Response {
-            name: &b.response,
-            input: &b.input,
-            displacement: plan.as_ref(),
-        })
-        .collect();
+    let inputs = Response::all(&built, &plans);
     let posterior = PosteriorDraws::of_scenario(&scenario)
         .expect("parses")
         .expect("named");

@@ -213,15 +213,7 @@ fn compare_gives_every_response_of_a_run_the_same_particle() {
         .iter()
         .map(|b| scenario.displacement_plan(b).expect("plan builds"))
         .collect();
-    let inputs: Vec<Response> = built
-        .iter()
-        .zip(&plans)
-        .map(|(b, plan)| Response {
-            name: &b.response,
-            input: &b.input,
-            displacement: plan.as_ref(),
-        })
-        .collect();
+    let inputs = Response::all(&built, &plans);
     let seed = built[0].seed;
     let runs = 12;
     let paired =

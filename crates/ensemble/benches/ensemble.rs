@@ -1,7 +1,7 @@
 //! Criterion benches: one 180-day run of the default scenario (the model alone, and with
 //! displacement in the same daily loop), the per-run
-//! digest, an ensemble of N runs end to end (with and without the parquet table), and the exact
-//! quantile selection. `cargo bench -p lifeline-ensemble`.
+//! digest, an ensemble of N runs end to end as `lifeline ensemble` runs it (displacement
+//! coupled; with and without the parquet table), and the exact quantile selection. `cargo bench -p lifeline-ensemble`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use lifeline_ensemble::daily::{CellLayout, DailyTable, fill_cells};
@@ -95,7 +95,8 @@ fn benches(c: &mut Criterion) {
                         parquet,
                         hxl: false,
                         posterior: None,
-                        displacement: None,
+                        // As `lifeline ensemble` runs it: displacement coupled.
+                        displacement: plan.as_ref(),
                     };
                     run_ensemble(&dir, &spec, &EnsembleOptions::default()).expect("ensemble runs")
                 })

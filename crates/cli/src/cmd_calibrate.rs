@@ -98,18 +98,13 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         ..Settings::default()
     };
     let pool = args.threads.pool()?;
-    let progress = world.leads().then(|| {
-        Progress::new(
-            "calibrate",
-            (args.particles * args.generations) as u64,
-            "particles",
-        )
-    });
-    let inc = |n: u64| {
-        if let Some(p) = &progress {
-            p.inc(n);
-        }
-    };
+    let progress = Progress::on_rank(
+        world.leads(),
+        "calibrate",
+        (args.particles * args.generations) as u64,
+        "particles",
+    );
+    let inc = |n: u64| progress.inc(n);
     let runner = world.runner();
     let started = std::time::Instant::now();
     let posterior = pool.install(|| problem.run(&settings, runner.as_ref(), &inc));
@@ -117,15 +112,13 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         // Another rank: rank 0 writes and reports.
         return posterior.map(|_| ()).map_err(Into::into);
     };
-    if let Some(progress) = progress {
-        // A calibration may stop before its last generation: count the generations run (a
-        // dropped one included).
-        if let Ok(posterior) = &posterior {
-            let dropped = usize::from(posterior.stop == Stop::AttemptsExhausted);
-            progress.set_length((args.particles * (posterior.generations.len() + dropped)) as u64);
-        }
-        progress.finish();
+    // A calibration may stop before its last generation: count the generations run (a dropped
+    // one included).
+    if let Ok(posterior) = &posterior {
+        let dropped = usize::from(posterior.stop == Stop::AttemptsExhausted);
+        progress.set_length((args.particles * (posterior.generations.len() + dropped)) as u64);
     }
+    progress.finish();
     let posterior = posterior?;
     let seconds = started.elapsed().as_secs_f64();
     for (name, text) in [

@@ -94,14 +94,8 @@ pub fn run(args: CompareArgs, world: &World) -> Result<()> {
         .map(|b| scenario.displacement_plan(b))
         .collect::<Result<Vec<_>, _>>()?;
     let inputs = Response::all(&built, &plans);
-    let progress = world
-        .leads()
-        .then(|| Progress::new("compare", args.runs, "runs (all responses)"));
-    let inc = |n: u64| {
-        if let Some(p) = &progress {
-            p.inc(n);
-        }
-    };
+    let progress = Progress::on_rank(world.leads(), "compare", args.runs, "runs (all responses)");
+    let inc = |n: u64| progress.inc(n);
     let started = std::time::Instant::now();
     let pool = args.threads.pool()?;
     let runner = world.runner();
@@ -119,9 +113,7 @@ pub fn run(args: CompareArgs, world: &World) -> Result<()> {
         // Another rank: rank 0 writes and reports.
         return paired.map(|_| ()).map_err(Into::into);
     };
-    if let Some(progress) = progress {
-        progress.finish();
-    }
+    progress.finish();
     let paired = paired?;
     let elapsed = started.elapsed().as_secs_f64();
     let rows = compare(&paired, STATUS_QUO)?;

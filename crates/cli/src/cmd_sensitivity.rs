@@ -56,14 +56,13 @@ pub fn run(args: SensitivityArgs, world: &World) -> Result<()> {
     };
     let pool = args.threads.pool()?;
     let evaluations = args.samples * (problem.parameters.len() + 2);
-    let progress = world
-        .leads()
-        .then(|| Progress::new("sensitivity", evaluations as u64, "evaluations"));
-    let inc = |n: u64| {
-        if let Some(p) = &progress {
-            p.inc(n);
-        }
-    };
+    let progress = Progress::on_rank(
+        world.leads(),
+        "sensitivity",
+        evaluations as u64,
+        "evaluations",
+    );
+    let inc = |n: u64| progress.inc(n);
     let runner = world.runner();
     let indices = pool.install(|| {
         sensitivity(
@@ -79,9 +78,7 @@ pub fn run(args: SensitivityArgs, world: &World) -> Result<()> {
         // Another rank: rank 0 writes and reports.
         return indices.map(|_| ()).map_err(Into::into);
     };
-    if let Some(progress) = progress {
-        progress.finish();
-    }
+    progress.finish();
     let indices = indices?;
     let text = sobol_csv(&problem, &indices);
     let path = common::write_text(folder.dir(), "sobol.csv", &text)?;

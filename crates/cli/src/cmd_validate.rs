@@ -52,14 +52,8 @@ pub fn run(args: ValidateArgs, world: &World) -> Result<()> {
         None
     };
     let pool = args.threads.pool()?;
-    let progress = world
-        .leads()
-        .then(|| Progress::new("validate", args.runs, "runs"));
-    let inc = |n: u64| {
-        if let Some(p) = &progress {
-            p.inc(n);
-        }
-    };
+    let progress = Progress::on_rank(world.leads(), "validate", args.runs, "runs");
+    let inc = |n: u64| progress.inc(n);
     let runner = world.runner();
     let per_run = pool.install(|| {
         measure_runs(
@@ -75,9 +69,7 @@ pub fn run(args: ValidateArgs, world: &World) -> Result<()> {
         // Another rank: rank 0 writes and reports.
         return per_run.map(|_| ()).map_err(Into::into);
     };
-    if let Some(progress) = progress {
-        progress.finish();
-    }
+    progress.finish();
     let per_run = per_run?;
     let rows = rows(&problem, &per_run);
     let text = validation_csv(&rows, posterior.is_some());

@@ -11,12 +11,20 @@ pub struct Progress {
     what: String,
     started: Instant,
     terminal: bool,
+    /// Another MPI rank's progress: counted, never shown (rank 0 shows the job's).
+    quiet: bool,
 }
 
 impl Progress {
     /// A bar counting to `len` units of `what` ("runs", "closures") for `lifeline COMMAND`.
     pub fn new(command: &'static str, len: u64, what: &str) -> Progress {
-        let terminal = std::io::stderr().is_terminal();
+        Progress::on_rank(true, command, len, what)
+    }
+
+    /// [`Progress::new`] on the rank that shows the job's progress (`leads`); on the others a
+    /// bar that shows nothing and prints no summary.
+    pub fn on_rank(leads: bool, command: &'static str, len: u64, what: &str) -> Progress {
+        let terminal = leads && std::io::stderr().is_terminal();
         let target = if terminal {
             ProgressDrawTarget::stderr()
         } else {
@@ -35,6 +43,7 @@ impl Progress {
             what: what.to_string(),
             started: Instant::now(),
             terminal,
+            quiet: !leads,
         }
     }
 
@@ -50,7 +59,7 @@ impl Progress {
     /// Clears the bar; without a terminal, prints one line: what was done, in how long.
     pub fn finish(self) {
         self.bar.finish_and_clear();
-        if !self.terminal {
+        if !self.terminal && !self.quiet {
             eprintln!(
                 "lifeline {}: {} of {} {} in {:.1} s",
                 self.command,

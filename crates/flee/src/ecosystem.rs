@@ -222,8 +222,17 @@ fn chance_threshold(chance: f64) -> u64 {
     } else if chance >= 1.0 {
         u64::MAX
     } else {
-        // Exact: multiplying by a power of two only shifts the exponent.
-        (chance * SCALE).ceil() as u64
+        // Exact: multiplying by a power of two only shifts the exponent. The ceiling of a
+        // positive number below 2⁵³ from its truncation: two conversions instead of a call
+        // to `ceil` (the baseline x86-64 target has no rounding instruction).
+        let scaled = chance * SCALE;
+        let truncated = scaled as i64;
+        let ceiling = if (truncated as f64) < scaled {
+            truncated + 1
+        } else {
+            truncated
+        };
+        ceiling as u64
     }
 }
 
@@ -413,6 +422,45 @@ pub struct Ecosystem {
     /// Some location is a marker (routes are then needed even at awareness level 1).
     has_markers: bool,
     planner: RoutePlanner,
+    /// Today's link weights are left to each decision (see [`KeptPreparation`]): `link_weight`
+    /// is empty and a link's weight comes from `endpoint_score` and the kept lengths.
+    weigh_at_decision: bool,
+    kept: KeptPreparation,
+}
+
+/// What the day's preparation keeps from one day to the next when link choices are weighed at
+/// each decision (no choice tables, single links, no flood rules; the coupled loop). Location
+/// attributes change on a few days only, so the part of each score and move chance that they
+/// set is kept, and only the daily multipliers are applied afresh: the same products as
+/// computing everything every day, so the same bits.
+#[derive(Debug, Clone, PartialEq)]
+struct KeptPreparation {
+    /// A location attribute that spawn weights read changed since they were last refreshed.
+    spawn_weights_stale: bool,
+    /// A location attribute that `base_score` or `base_chance` read changed since they were
+    /// last computed.
+    base_stale: bool,
+    /// A link was added, closed or handed out mutably since `lengths` was computed.
+    lengths_stale: bool,
+    /// Each location's attractiveness before its attractiveness multiplier.
+    base_score: Vec<f64>,
+    /// Each location's move chance before its move-chance multiplier.
+    base_chance: Vec<f64>,
+    /// Each link's `(softening + distance)^distance_power`.
+    lengths: Vec<f64>,
+}
+
+impl Default for KeptPreparation {
+    fn default() -> Self {
+        KeptPreparation {
+            spawn_weights_stale: true,
+            base_stale: true,
+            lengths_stale: true,
+            base_score: Vec::new(),
+            base_chance: Vec::new(),
+            lengths: Vec::new(),
+        }
+    }
 }
 
 /// The flood forecaster's factors for one day (see [`crate::FloodForecaster`]).
@@ -447,7 +495,15 @@ impl Ecosystem {
             choice_tables: true,
             has_markers: false,
             planner: RoutePlanner::default(),
+            weigh_at_decision: false,
+            kept: KeptPreparation::default(),
         }
+    }
+
+    /// A location attribute changed: what the day's preparation kept from it is stale.
+    fn attributes_changed(&mut self) {
+        self.kept.spawn_weights_stale = true;
+        self.kept.base_stale = true;
     }
 
     /// Whether link choices are drawn from tables prepared for every location at the start of
@@ -541,6 +597,7 @@ impl Ecosystem {
             awareness_draw: None,
         });
         self.spawn_weights.push(0.0);
+        self.attributes_changed();
         self.refresh_spawn_weights();
         self.has_markers |= spec.kind == LocationKind::Marker;
         self.planner.stale = true;
@@ -569,11 +626,13 @@ impl Ecosystem {
         });
         self.locations[from.index()].links.push(id);
         self.planner.stale = true;
+        self.kept.lengths_stale = true;
         id
     }
 
     /// Mutable access to a link's travel attributes.
     pub fn link_mut(&mut self, id: LinkId) -> &mut Link {
+        self.kept.lengths_stale = true;
         &mut self.links[id.index()]
     }
 
@@ -582,6 +641,7 @@ impl Ecosystem {
     }
 
     pub fn location_mut(&mut self, id: LocationId) -> &mut Location {
+        self.attributes_changed();
         &mut self.locations[id.index()]
     }
 
@@ -668,6 +728,7 @@ impl Ecosystem {
     /// Flee's `set_conflict_intensity`: an intensity above 1e-6 makes the location a conflict
     /// zone that started today; anything lower ends the conflict and makes it a town.
     pub fn set_conflict(&mut self, id: LocationId, intensity: f64) {
+        self.attributes_changed();
         let time = self.time;
         let rules = &self.rules;
         let location = &mut self.locations[id.index()];
@@ -687,6 +748,7 @@ impl Ecosystem {
     /// Sets a location's flood level from the next step on (DFlee's daily `flood_level`; 0 is
     /// dry). It only has an effect under flood rules ([`MoveRules::flood`]).
     pub fn set_flood_level(&mut self, id: LocationId, level: u32) {
+        self.attributes_changed();
         self.locations[id.index()].flood_level = level;
     }
 
@@ -694,6 +756,7 @@ impl Ecosystem {
     /// forecast (days past the end count as dry). Locations without a forecast are dry
     /// throughout. Only has an effect with a forecaster in the flood rules.
     pub fn set_flood_forecast(&mut self, id: LocationId, levels: Vec<f64>) {
+        self.attributes_changed();
         self.locations[id.index()].flood_forecast = levels;
     }
 
@@ -757,6 +820,7 @@ impl Ecosystem {
     /// `take_from_population` the location's population shrinks by one).
     fn add_displaced(&mut self, id: LocationId) {
         if self.spawn_rules.take_from_population {
+            self.attributes_changed();
             let location = &mut self.locations[id.index()];
             if location.pop > 0 {
                 location.pop -= 1;
@@ -878,6 +942,7 @@ impl Ecosystem {
 
     /// Recomputes spawn weights for the current day (Flee's `refresh_spawn_weights`).
     pub fn refresh_spawn_weights(&mut self) {
+        self.kept.spawn_weights_stale = false;
         for (weight, location) in self.spawn_weights.iter_mut().zip(&self.locations) {
             *weight = 0.0;
             if location.conflict > 0.0 {
@@ -918,6 +983,11 @@ impl Ecosystem {
     /// Attractiveness of a location today (Flee's `updateLocationScore` and
     /// `getEndPointScore` for the rules implemented).
     fn location_score(&self, location: &Location) -> f64 {
+        self.base_score(location) * location.attractiveness_multiplier
+    }
+
+    /// [`Self::location_score`] before the location's attractiveness multiplier.
+    fn base_score(&self, location: &Location) -> f64 {
         let rules = &self.rules;
         let mut score = 1.0;
         if location.foreign {
@@ -952,10 +1022,38 @@ impl Ecosystem {
                 score *= flood.loc_weight(location.flood_level);
             }
         }
-        score * location.attractiveness_multiplier
+        score
+    }
+
+    /// A location's move chance today before its move-chance multiplier and the flood
+    /// forecaster's factor.
+    fn base_chance(&self, location: &Location) -> f64 {
+        let rules = &self.rules;
+        let mut chance = location.movechance;
+        if rules.movechance_pop_scale_factor != 0.0 {
+            chance *= (location.pop.max(location.capacity) as f64 / rules.movechance_pop_base)
+                .powf(rules.movechance_pop_scale_factor);
+        }
+        // DFlee: a flooded location's move chance replaces the usual one.
+        if let Some(flood) = rules.flood.as_ref().filter(|_| location.flood_level > 0) {
+            chance = flood.movechance(location.flood_level);
+        }
+        chance
+    }
+
+    /// Whether today's link weights are left to each decision: without choice tables, routes
+    /// or flood rules, the day's preparation then keeps what does not change (see
+    /// [`KeptPreparation`]).
+    fn weighs_at_decision(&self) -> bool {
+        !self.choice_tables && !self.uses_routes() && self.rules.flood.is_none()
     }
 
     fn prepare_step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        if self.weighs_at_decision() {
+            self.prepare_kept_step(rng);
+            return;
+        }
+        self.weigh_at_decision = false;
         self.refresh_spawn_weights();
         for location in &mut self.locations {
             if location.capacity_per_day > 0 {
@@ -975,22 +1073,7 @@ impl Ecosystem {
             .map(|l| self.location_score(l))
             .collect();
         let rules = &self.rules;
-        let chances: Vec<f64> = self
-            .locations
-            .iter()
-            .map(|l| {
-                let mut chance = l.movechance;
-                if rules.movechance_pop_scale_factor != 0.0 {
-                    chance *= (l.pop.max(l.capacity) as f64 / rules.movechance_pop_base)
-                        .powf(rules.movechance_pop_scale_factor);
-                }
-                // DFlee: a flooded location's move chance replaces the usual one.
-                if let Some(flood) = rules.flood.as_ref().filter(|_| l.flood_level > 0) {
-                    chance = flood.movechance(l.flood_level);
-                }
-                chance
-            })
-            .collect();
+        let chances: Vec<f64> = self.locations.iter().map(|l| self.base_chance(l)).collect();
         let forecast = self.forecast_factors();
         let classes = forecast.as_ref().map_or(1, |f| f.awareness.len());
         let mut thresholds = Vec::with_capacity(classes * chances.len());
@@ -1029,6 +1112,59 @@ impl Ecosystem {
         } else {
             self.choices.clear();
         }
+    }
+
+    /// [`Self::prepare_step`] when link weights are left to each decision: location attributes
+    /// and links are read again only when they changed (or when the conflict decay or a growing
+    /// capacity makes them change daily); the daily multipliers are applied to what was kept.
+    fn prepare_kept_step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        self.weigh_at_decision = true;
+        let mut grew = false;
+        for location in &mut self.locations {
+            if location.capacity_per_day > 0 {
+                location.capacity += location.capacity_per_day;
+                grew = true;
+            }
+            location.arrivals_last_step = 0;
+        }
+        let decays = self.spawn_rules.decay_enabled();
+        if self.kept.spawn_weights_stale || decays {
+            self.refresh_spawn_weights();
+        }
+        if self.agents.place.is_empty() {
+            // As in the full preparation: nothing to move, nothing to prepare.
+            self.endpoint_score.clear();
+            return;
+        }
+        // A capacity enters the move chance's population scaling.
+        if self.kept.base_stale || decays || grew {
+            let base_score = self.locations.iter().map(|l| self.base_score(l)).collect();
+            let base_chance = self.locations.iter().map(|l| self.base_chance(l)).collect();
+            self.kept.base_score = base_score;
+            self.kept.base_chance = base_chance;
+            self.kept.base_stale = false;
+        }
+        if self.kept.lengths_stale {
+            self.kept.lengths = self.softened_lengths(self.links.iter().map(|link| link.distance));
+            self.kept.lengths_stale = false;
+        }
+        self.endpoint_score.clear();
+        self.move_threshold.clear();
+        for ((location, &score), &chance) in self
+            .locations
+            .iter()
+            .zip(&self.kept.base_score)
+            .zip(&self.kept.base_chance)
+        {
+            self.endpoint_score
+                .push(score * location.attractiveness_multiplier);
+            self.move_threshold
+                .push(chance_threshold(chance * location.movechance_multiplier));
+        }
+        self.classes = 1;
+        self.link_weight.clear();
+        self.choices.clear();
+        self.extend_agent_state(rng);
     }
 
     /// `(softening + distance)^distance_power` for each distance, the length term of a route
@@ -1394,9 +1530,15 @@ impl Ecosystem {
     #[inline]
     fn route_weight(&self, link: LinkId, class: usize) -> f64 {
         let link_index = link.index();
-        let weight = self.link_weight[class * self.links.len() + link_index]
-            * self.capacity_multiplier(self.links[link_index].to.index());
-        self.powered(weight)
+        let endpoint = self.links[link_index].to.index();
+        let base = if self.weigh_at_decision {
+            // What the full preparation would have stored for the link (one class).
+            (self.rules.weight_softening + self.endpoint_score[endpoint])
+                / self.kept.lengths[link_index]
+        } else {
+            self.link_weight[class * self.links.len() + link_index]
+        };
+        self.powered(base * self.capacity_multiplier(endpoint))
     }
 
     /// Picks an outgoing link of `location` for an agent of awareness class `class` (Flee's
@@ -1720,6 +1862,7 @@ impl Ecosystem {
             replacement.num_agents = 0;
             let replacement_id = LinkId(self.links.len() as u32);
             self.links.push(replacement);
+            self.kept.lengths_stale = true;
             self.locations[from.index()]
                 .closed_links
                 .push(replacement_id);
@@ -1819,6 +1962,7 @@ impl Ecosystem {
 
     /// A camp stops being one: it becomes a town (Flee's `close_camp`).
     pub fn close_camp(&mut self, id: LocationId) {
+        self.attributes_changed();
         let default_movechance = self.rules.default_movechance;
         let location = &mut self.locations[id.index()];
         location.movechance = default_movechance;
@@ -1831,6 +1975,7 @@ impl Ecosystem {
 
     /// A location becomes a camp (Flee's `open_camp`).
     pub fn open_camp(&mut self, id: LocationId, idp: bool) {
+        self.attributes_changed();
         let rules = &self.rules;
         let movechance = if idp {
             rules.idpcamp_movechance

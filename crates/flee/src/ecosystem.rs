@@ -442,6 +442,11 @@ struct KeptPreparation {
     base_stale: bool,
     /// A link was added, closed or handed out mutably since `lengths` was computed.
     lengths_stale: bool,
+    /// A move-chance multiplier changed since `move_threshold` was computed (or the full
+    /// preparation wrote it).
+    thresholds_stale: bool,
+    /// Some location may have a daily capacity increase (its capacity then changes daily).
+    capacity_grows: bool,
     /// Each location's attractiveness before its attractiveness multiplier.
     base_score: Vec<f64>,
     /// Each location's move chance before its move-chance multiplier.
@@ -456,6 +461,8 @@ impl Default for KeptPreparation {
             spawn_weights_stale: true,
             base_stale: true,
             lengths_stale: true,
+            thresholds_stale: true,
+            capacity_grows: false,
             base_score: Vec::new(),
             base_chance: Vec::new(),
             lengths: Vec::new(),
@@ -598,6 +605,7 @@ impl Ecosystem {
         });
         self.spawn_weights.push(0.0);
         self.attributes_changed();
+        self.kept.capacity_grows |= spec.capacity_per_day > 0;
         self.refresh_spawn_weights();
         self.has_markers |= spec.kind == LocationKind::Marker;
         self.planner.stale = true;
@@ -642,6 +650,8 @@ impl Ecosystem {
 
     pub fn location_mut(&mut self, id: LocationId) -> &mut Location {
         self.attributes_changed();
+        // Any field may change, the daily capacity increase too.
+        self.kept.capacity_grows = true;
         &mut self.locations[id.index()]
     }
 
@@ -722,7 +732,12 @@ impl Ecosystem {
     /// Multiplies a location's daily move chance by `factor` from the next step on
     /// (for coupling: sieges and shortages push people out).
     pub fn set_movechance_multiplier(&mut self, id: LocationId, factor: f64) {
-        self.locations[id.index()].movechance_multiplier = factor;
+        let multiplier = &mut self.locations[id.index()].movechance_multiplier;
+        // Set daily by the coupling, changed on a few days.
+        if multiplier.to_bits() != factor.to_bits() {
+            *multiplier = factor;
+            self.kept.thresholds_stale = true;
+        }
     }
 
     /// Flee's `set_conflict_intensity`: an intensity above 1e-6 makes the location a conflict
@@ -1054,6 +1069,7 @@ impl Ecosystem {
             return;
         }
         self.weigh_at_decision = false;
+        self.kept.thresholds_stale = true;
         self.refresh_spawn_weights();
         for location in &mut self.locations {
             if location.capacity_per_day > 0 {
@@ -1118,13 +1134,19 @@ impl Ecosystem {
     /// and links are read again only when they changed (or when the conflict decay or a growing
     /// capacity makes them change daily); the daily multipliers are applied to what was kept.
     fn prepare_kept_step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        // After a full preparation, `move_threshold` holds another layout.
+        self.kept.thresholds_stale |= !self.weigh_at_decision;
         self.weigh_at_decision = true;
         let mut grew = false;
-        for location in &mut self.locations {
-            if location.capacity_per_day > 0 {
-                location.capacity += location.capacity_per_day;
-                grew = true;
+        if self.kept.capacity_grows {
+            for location in &mut self.locations {
+                if location.capacity_per_day > 0 {
+                    location.capacity += location.capacity_per_day;
+                    grew = true;
+                }
             }
+        }
+        for location in &mut self.locations {
             location.arrivals_last_step = 0;
         }
         let decays = self.spawn_rules.decay_enabled();
@@ -1143,23 +1165,26 @@ impl Ecosystem {
             self.kept.base_score = base_score;
             self.kept.base_chance = base_chance;
             self.kept.base_stale = false;
+            self.kept.thresholds_stale = true;
         }
         if self.kept.lengths_stale {
             self.kept.lengths = self.softened_lengths(self.links.iter().map(|link| link.distance));
             self.kept.lengths_stale = false;
         }
         self.endpoint_score.clear();
-        self.move_threshold.clear();
-        for ((location, &score), &chance) in self
-            .locations
-            .iter()
-            .zip(&self.kept.base_score)
-            .zip(&self.kept.base_chance)
-        {
-            self.endpoint_score
-                .push(score * location.attractiveness_multiplier);
+        self.endpoint_score.extend(
+            self.locations
+                .iter()
+                .zip(&self.kept.base_score)
+                .map(|(location, &score)| score * location.attractiveness_multiplier),
+        );
+        if self.kept.thresholds_stale {
+            self.move_threshold.clear();
             self.move_threshold
-                .push(chance_threshold(chance * location.movechance_multiplier));
+                .extend(self.locations.iter().zip(&self.kept.base_chance).map(
+                    |(location, &chance)| chance_threshold(chance * location.movechance_multiplier),
+                ));
+            self.kept.thresholds_stale = false;
         }
         self.classes = 1;
         self.link_weight.clear();

@@ -175,13 +175,11 @@ impl ThreatSchedule {
             && self.hazard == input.threat.hazard
     }
 
-    /// The share of its attractiveness `place` keeps on `day` (1 past the schedule's end, where
-    /// the hazard table reads zero).
-    fn attraction(&self, day: u32, place: usize) -> f64 {
-        self.attraction
-            .get(day as usize * self.places + place)
-            .copied()
-            .unwrap_or(1.0)
+    /// The share of its attractiveness each place keeps on `day` (None past the schedule's end
+    /// or without threat steering).
+    fn attraction_on(&self, day: u32) -> Option<&[f64]> {
+        let start = day as usize * self.places;
+        self.attraction.get(start..start + self.places)
     }
 
     /// Whether siege `siege`'s place is shut in on `day`.
@@ -540,6 +538,8 @@ struct DisplacementState {
     served: Vec<f64>,
     /// Per place, rewritten each day: whether its people are trapped today.
     trapped_today: Vec<bool>,
+    /// Whether any place is trapped today.
+    any_trapped: bool,
     /// Per place, rewritten each day: the least share served by its depots.
     supplied: Vec<f64>,
 }
@@ -604,6 +604,7 @@ impl DisplacementState {
             left: vec![0; n_places],
             served: vec![1.0; n_depots],
             trapped_today: vec![false; n_places],
+            any_trapped: false,
             supplied: vec![1.0; n_places],
         }
     }
@@ -639,13 +640,18 @@ impl DisplacementState {
         depots: &[DepotDay],
         rng: &mut ChaCha8Rng,
     ) {
-        self.trapped_today.fill(false);
+        if self.any_trapped {
+            self.trapped_today.fill(false);
+            self.any_trapped = false;
+        }
         let mut spawned = self.sieges(plan, threat, day);
         spawned += self.shortages(plan, depots);
         // Nobody moves out of a trapped place.
-        for (p, trapped) in self.trapped_today.iter().enumerate() {
-            if *trapped {
-                self.world.set_movechance_multiplier(plan.locations[p], 0.0);
+        if self.any_trapped {
+            for (p, trapped) in self.trapped_today.iter().enumerate() {
+                if *trapped {
+                    self.world.set_movechance_multiplier(plan.locations[p], 0.0);
+                }
             }
         }
         // Where flight goes matters only to people on the move.
@@ -671,6 +677,7 @@ impl DisplacementState {
             if (s.first_day..=s.last_day).contains(&day) {
                 if threat.closed(day, i) {
                     self.trapped_today[s.place.index()] = true;
+                    self.any_trapped = true;
                     continue;
                 }
                 self.siege_carry[i] += s.population as f64 * plan.siege_daily_flight_share;
@@ -710,31 +717,34 @@ impl DisplacementState {
         spawned
     }
 
-    /// The day's row of every count, in one pass over the engine's locations (the plan's
-    /// locations are the engine's, in order).
+    /// The day's row of every count, read from the engine's locations (the plan's locations
+    /// are the engine's, in order).
     fn record_day(&mut self, plan: &DisplacementPlan, spawned: u64) {
-        let n_places = plan.locations.len();
         let per_agent = plan.people_per_agent;
-        let mut present = Vec::with_capacity(n_places);
-        let mut arrivals = Vec::with_capacity(n_places);
-        let mut population = Vec::with_capacity(n_places);
-        let mut trapped = Vec::with_capacity(n_places);
-        let mut at_locations = 0;
-        let places = self.world.locations()[..n_places]
+        let locations = &self.world.locations()[..plan.locations.len()];
+        let agents = |l: &lifeline_flee::Location| l.num_agents.max(0) as u64;
+        let at_locations: u64 = locations.iter().map(agents).sum();
+        let present: Vec<u64> = locations.iter().map(|l| agents(l) * per_agent).collect();
+        let arrivals: Vec<u64> = locations
             .iter()
-            .zip(&plan.population)
+            .map(|l| l.arrivals_last_step * per_agent)
+            .collect();
+        let population: Vec<u64> = plan
+            .population
+            .iter()
             .zip(&self.left)
-            .zip(&self.trapped_today);
-        for (((location, &residents), &left), &trapped_here) in places {
-            let agents = location.num_agents.max(0) as u64;
-            at_locations += agents;
-            let displaced_here = agents * per_agent;
-            present.push(displaced_here);
-            arrivals.push(location.arrivals_last_step * per_agent);
-            let people = residents - left + displaced_here;
-            population.push(people);
-            trapped.push(if trapped_here { people } else { 0 });
-        }
+            .zip(&present)
+            .map(|((&residents, &left), &displaced)| residents - left + displaced)
+            .collect();
+        let trapped: Vec<u64> = if self.any_trapped {
+            population
+                .iter()
+                .zip(&self.trapped_today)
+                .map(|(&people, &trapped)| if trapped { people } else { 0 })
+                .collect()
+        } else {
+            vec![0; population.len()]
+        };
         self.record.spawned.push(spawned);
         self.record.present.push(present);
         self.record.arrivals.push(arrivals);
@@ -754,11 +764,13 @@ impl DisplacementState {
             let p = s.place.index();
             self.supplied[p] = self.supplied[p].min(self.served[s.depot.index()]);
         }
-        let steered = plan.threat_reference_hazard.is_some();
+        let attraction = plan
+            .threat_reference_hazard
+            .and_then(|_| threat.attraction_on(day));
         for (p, (loc, supplied)) in plan.locations.iter().zip(&self.supplied).enumerate() {
             let mut factor = supplied.max(MIN_SUPPLY_ATTRACTION);
-            if steered {
-                factor *= threat.attraction(day, p);
+            if let Some(row) = attraction {
+                factor *= row[p];
             }
             self.world.set_attractiveness_multiplier(*loc, factor);
         }

@@ -729,6 +729,14 @@ impl Ecosystem {
         self.locations[id.index()].attractiveness_multiplier = factor;
     }
 
+    /// [`Self::set_attractiveness_multiplier`] for the first `factors.len()` locations at once,
+    /// in order.
+    pub fn set_attractiveness_multipliers(&mut self, factors: &[f64]) {
+        for (location, &factor) in self.locations.iter_mut().zip(factors) {
+            location.attractiveness_multiplier = factor;
+        }
+    }
+
     /// Multiplies a location's daily move chance by `factor` from the next step on
     /// (for coupling: sieges and shortages push people out).
     pub fn set_movechance_multiplier(&mut self, id: LocationId, factor: f64) {
@@ -1583,6 +1591,24 @@ impl Ecosystem {
         }
         // Weights live on the stack for the usual handful of links (no allocation per agent).
         const STACK_LINKS: usize = 16;
+        if self.weigh_at_decision
+            && self.rules.pruning_threshold < 1.001
+            && links.len() <= STACK_LINKS
+        {
+            // Without pruning every weight but a NaN can be drawn: their total is summed in the
+            // same pass that weighs the links, in the same order as `pick_weighted` sums it.
+            let mut weights = [0.0f64; STACK_LINKS];
+            let mut total = -0.0;
+            for (weight, &link) in weights.iter_mut().zip(links) {
+                *weight = self.route_weight(link, class);
+                if *weight >= f64::NEG_INFINITY {
+                    total += *weight;
+                }
+            }
+            let u: f64 = rng.random();
+            return Self::draw_weighted(&weights[..links.len()], f64::NEG_INFINITY, total, u)
+                .map(|index| links[index]);
+        }
         if links.len() > STACK_LINKS {
             let weights: Vec<f64> = links.iter().map(|&l| self.route_weight(l, class)).collect();
             return self.pick_weighted(&weights, rng).map(|index| links[index]);
@@ -1604,6 +1630,14 @@ impl Ecosystem {
         } else {
             weights.iter().copied().fold(f64::NEG_INFINITY, f64::max) / threshold
         };
+        let total: f64 = weights.iter().copied().filter(|&w| w >= min_weight).sum();
+        let u: f64 = rng.random();
+        Self::draw_weighted(weights, min_weight, total, u)
+    }
+
+    /// The draw of [`Self::pick_weighted`] with `u` in [0, 1): `total` is the sum, in order, of
+    /// the weights of at least `min_weight`, the only ones that can be drawn.
+    fn draw_weighted(weights: &[f64], min_weight: f64, total: f64, u: f64) -> Option<usize> {
         let kept = || {
             weights
                 .iter()
@@ -1611,8 +1645,6 @@ impl Ecosystem {
                 .enumerate()
                 .filter(move |&(_, w)| w >= min_weight)
         };
-        let total: f64 = kept().map(|(_, w)| w).sum();
-        let u: f64 = rng.random();
         if total > 0.0 {
             let target = u * total;
             let mut cumulative = 0.0;

@@ -362,6 +362,9 @@ impl Scenario {
             }
             locations.push(world.add_location(spec));
         }
+        // The engine numbers its locations in the order they were added: the plan's places are
+        // its locations, in order (the daily rows and multipliers rely on it).
+        debug_assert!(locations.iter().enumerate().all(|(i, l)| l.0 as usize == i));
         for s in net.segments() {
             world.add_route(locations[s.a.index()], locations[s.b.index()], s.length.0);
         }
@@ -540,8 +543,9 @@ struct DisplacementState {
     trapped_today: Vec<bool>,
     /// Whether any place is trapped today.
     any_trapped: bool,
-    /// Per place, rewritten each day: the least share served by its depots.
-    supplied: Vec<f64>,
+    /// Per place, rewritten each day: its attractiveness multiplier (from the least share
+    /// served by its depots).
+    attraction: Vec<f64>,
 }
 
 /// The unmet shares of a shortage source's last days, oldest first, in a ring.
@@ -571,7 +575,10 @@ impl UnmetWindow {
         } else {
             let oldest = std::mem::replace(&mut self.shares[self.next], share);
             self.nonzero -= usize::from(oldest != 0.0);
-            self.next = (self.next + 1) % self.shares.len();
+            self.next += 1;
+            if self.next == self.shares.len() {
+                self.next = 0;
+            }
         }
         self.nonzero += usize::from(share != 0.0);
         if self.nonzero == 0 {
@@ -579,7 +586,11 @@ impl UnmetWindow {
             return 0.0;
         }
         let (newer, older) = self.shares.split_at(self.next);
-        let sum = older.iter().chain(newer).sum::<f64>();
+        // As `Sum` adds: from -0.0, one share after the other.
+        let mut sum = -0.0;
+        for share in older.iter().chain(newer) {
+            sum += share;
+        }
         sum / self.shares.len() as f64
     }
 }
@@ -605,7 +616,7 @@ impl DisplacementState {
             served: vec![1.0; n_depots],
             trapped_today: vec![false; n_places],
             any_trapped: false,
-            supplied: vec![1.0; n_places],
+            attraction: vec![1.0; n_places],
         }
     }
 
@@ -702,8 +713,12 @@ impl DisplacementState {
             };
             let unmet = self.unmet_window[i].push_and_mean(unmet_today, plan.shortage_window);
             self.served[s.depot.index()] = 1.0 - unmet;
+            if self.trapped_today[s.place.index()] {
+                // Nobody leaves; its move chance is set to nothing after this loop.
+                continue;
+            }
             let loc = plan.locations[s.place.index()];
-            if unmet > plan.shortage_threshold && !self.trapped_today[s.place.index()] {
+            if unmet > plan.shortage_threshold {
                 self.world
                     .set_movechance_multiplier(loc, plan.shortage_movechance_multiplier);
                 self.shortage_carry[i] += s.population as f64 * plan.shortage_daily_flight_share;
@@ -759,21 +774,29 @@ impl DisplacementState {
     /// demand its depots served lately, and less when its roads carry the group's threat
     /// (at the reference hazard as little as a conflict zone; Flee's conflict weight).
     fn steer(&mut self, plan: &DisplacementPlan, threat: &ThreatSchedule, day: u32) {
-        self.supplied.fill(1.0);
+        let factors = &mut self.attraction;
+        factors.fill(1.0);
         for s in &plan.shortage_sources {
             let p = s.place.index();
-            self.supplied[p] = self.supplied[p].min(self.served[s.depot.index()]);
+            factors[p] = factors[p].min(self.served[s.depot.index()]);
         }
-        let attraction = plan
+        match plan
             .threat_reference_hazard
-            .and_then(|_| threat.attraction_on(day));
-        for (p, (loc, supplied)) in plan.locations.iter().zip(&self.supplied).enumerate() {
-            let mut factor = supplied.max(MIN_SUPPLY_ATTRACTION);
-            if let Some(row) = attraction {
-                factor *= row[p];
+            .and_then(|_| threat.attraction_on(day))
+        {
+            Some(threat) => {
+                for (factor, threat) in factors.iter_mut().zip(threat) {
+                    *factor = factor.max(MIN_SUPPLY_ATTRACTION) * threat;
+                }
             }
-            self.world.set_attractiveness_multiplier(*loc, factor);
+            None => {
+                for factor in factors.iter_mut() {
+                    *factor = factor.max(MIN_SUPPLY_ATTRACTION);
+                }
+            }
         }
+        // The plan's locations are the engine's, in order.
+        self.world.set_attractiveness_multipliers(factors);
     }
 }
 

@@ -1591,24 +1591,6 @@ impl Ecosystem {
         }
         // Weights live on the stack for the usual handful of links (no allocation per agent).
         const STACK_LINKS: usize = 16;
-        if self.weigh_at_decision
-            && self.rules.pruning_threshold < 1.001
-            && links.len() <= STACK_LINKS
-        {
-            // Without pruning every weight but a NaN can be drawn: their total is summed in the
-            // same pass that weighs the links, in the same order as `pick_weighted` sums it.
-            let mut weights = [0.0f64; STACK_LINKS];
-            let mut total = -0.0;
-            for (weight, &link) in weights.iter_mut().zip(links) {
-                *weight = self.route_weight(link, class);
-                if *weight >= f64::NEG_INFINITY {
-                    total += *weight;
-                }
-            }
-            let u: f64 = rng.random();
-            return Self::draw_weighted(&weights[..links.len()], f64::NEG_INFINITY, total, u)
-                .map(|index| links[index]);
-        }
         if links.len() > STACK_LINKS {
             let weights: Vec<f64> = links.iter().map(|&l| self.route_weight(l, class)).collect();
             return self.pick_weighted(&weights, rng).map(|index| links[index]);
@@ -1619,6 +1601,38 @@ impl Ecosystem {
         }
         self.pick_weighted(&weights[..links.len()], rng)
             .map(|index| links[index])
+    }
+
+    /// [`Self::choose_link`] when link weights are left to the decision and nothing is pruned
+    /// (see [`KeptPreparation`]): each link is weighed as [`Self::route_weight`] weighs it and
+    /// the weights that can be drawn (all but a NaN) are summed in the same pass, in the same
+    /// order as [`Self::pick_weighted`] sums them, so the same link is drawn.
+    #[inline]
+    fn choose_link_weighed<R: Rng + ?Sized>(&self, location: usize, rng: &mut R) -> Option<LinkId> {
+        const STACK_LINKS: usize = 16;
+        let links = &self.locations[location].links;
+        if links.is_empty() || links.len() > STACK_LINKS {
+            return self.choose_link(location, 0, rng);
+        }
+        let (softening, power) = (self.rules.weight_softening, self.rules.weight_power);
+        let mut buffer = [0.0f64; STACK_LINKS];
+        let weights = &mut buffer[..links.len()];
+        let mut total = -0.0;
+        for (weight, &link) in weights.iter_mut().zip(links) {
+            let endpoint = self.links[link.index()].to.index();
+            let base =
+                (softening + self.endpoint_score[endpoint]) / self.kept.lengths[link.index()];
+            let mut w = base * self.capacity_multiplier(endpoint);
+            if power != 1.0 {
+                w = w.powf(power);
+            }
+            *weight = w;
+            if w >= f64::NEG_INFINITY {
+                total += w;
+            }
+        }
+        let u: f64 = rng.random();
+        Self::draw_weighted(weights, f64::NEG_INFINITY, total, u).map(|index| links[index])
     }
 
     /// Draws an index in proportion to `weights`, after Flee's optional pruning of routes much
@@ -1678,11 +1692,15 @@ impl Ecosystem {
     /// Agent `agent` leaves `location`: picks a link and steps onto it.
     #[inline(never)]
     fn depart<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
-        if self.uses_routes() {
+        let chosen = if self.weigh_at_decision && self.rules.pruning_threshold < 1.001 {
+            self.choose_link_weighed(location, rng)
+        } else if self.uses_routes() {
             self.depart_on_route(agent, location, rng);
             return;
-        }
-        let Some(link) = self.choose_link(location, self.class_of(agent), rng) else {
+        } else {
+            self.choose_link(location, self.class_of(agent), rng)
+        };
+        let Some(link) = chosen else {
             return;
         };
         let destination = self.links[link.index()].to.index();

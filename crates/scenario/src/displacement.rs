@@ -543,6 +543,8 @@ struct DisplacementState {
     trapped_today: Vec<bool>,
     /// Whether any place is trapped today.
     any_trapped: bool,
+    /// Per shortage source: whether it is the last at its place.
+    last_source_at_place: Vec<bool>,
     /// Per place, rewritten each day: its attractiveness multiplier (from the least share
     /// served by its depots).
     attraction: Vec<f64>,
@@ -616,6 +618,16 @@ impl DisplacementState {
             served: vec![1.0; n_depots],
             trapped_today: vec![false; n_places],
             any_trapped: false,
+            last_source_at_place: plan
+                .shortage_sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    plan.shortage_sources[i + 1..]
+                        .iter()
+                        .all(|later| later.place != s.place)
+                })
+                .collect(),
             attraction: vec![1.0; n_places],
         }
     }
@@ -717,16 +729,23 @@ impl DisplacementState {
                 // Nobody leaves; its move chance is set to nothing after this loop.
                 continue;
             }
-            let loc = plan.locations[s.place.index()];
-            if unmet > plan.shortage_threshold {
-                self.world
-                    .set_movechance_multiplier(loc, plan.shortage_movechance_multiplier);
+            let short = unmet > plan.shortage_threshold;
+            if short {
                 self.shortage_carry[i] += s.population as f64 * plan.shortage_daily_flight_share;
                 let (carry, n) = self.leave(plan, s.place, self.shortage_carry[i]);
                 self.shortage_carry[i] = carry;
                 spawned += n;
-            } else {
-                self.world.set_movechance_multiplier(loc, 1.0);
+            }
+            // Where depots share a town, the last one's word stands (set once, so that the
+            // engine sees a change only when there is one).
+            if self.last_source_at_place[i] {
+                let factor = if short {
+                    plan.shortage_movechance_multiplier
+                } else {
+                    1.0
+                };
+                self.world
+                    .set_movechance_multiplier(plan.locations[s.place.index()], factor);
             }
         }
         spawned

@@ -426,6 +426,9 @@ pub struct Ecosystem {
     /// is empty and a link's weight comes from `endpoint_score` and the kept lengths.
     weigh_at_decision: bool,
     kept: KeptPreparation,
+    /// Tests: always take the full preparation, to compare the kept one with it.
+    #[cfg(test)]
+    full_preparation_only: bool,
 }
 
 /// What the day's preparation keeps from one day to the next when link choices are weighed at
@@ -504,6 +507,8 @@ impl Ecosystem {
             planner: RoutePlanner::default(),
             weigh_at_decision: false,
             kept: KeptPreparation::default(),
+            #[cfg(test)]
+            full_preparation_only: false,
         }
     }
 
@@ -1068,6 +1073,10 @@ impl Ecosystem {
     /// or flood rules, the day's preparation then keeps what does not change (see
     /// [`KeptPreparation`]).
     fn weighs_at_decision(&self) -> bool {
+        #[cfg(test)]
+        if self.full_preparation_only {
+            return false;
+        }
         !self.choice_tables && !self.uses_routes() && self.rules.flood.is_none()
     }
 
@@ -2094,5 +2103,176 @@ impl Ecosystem {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod kept_preparation_tests {
+    //! The preparation that keeps what did not change (and weighs links at each decision) must
+    //! move every agent as the full daily preparation does, whatever the caller changes between
+    //! steps.
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// Eight places: towns, a conflict zone, two capacity-limited camps and a foreign town.
+    fn world(rules: MoveRules, spawn_rules: SpawnRules) -> Ecosystem {
+        let mut world = Ecosystem::new(rules, spawn_rules);
+        let specs = [
+            LocationSpec::new("a", LocationKind::Town).population(5_000),
+            LocationSpec::new("b", LocationKind::ConflictZone).population(20_000),
+            LocationSpec::new("c", LocationKind::Town).population(800),
+            LocationSpec::new("d", LocationKind::Camp).capacity(40),
+            LocationSpec::new("e", LocationKind::Town).population(12_000),
+            LocationSpec::new("f", LocationKind::Camp).capacity(15),
+            LocationSpec::new("g", LocationKind::Town)
+                .country("elsewhere")
+                .population(3_000),
+            LocationSpec::new("h", LocationKind::Town).population(150),
+        ];
+        let ids: Vec<LocationId> = specs
+            .into_iter()
+            .map(|spec| world.add_location(spec))
+            .collect();
+        let roads = [
+            (0, 1, 120.0),
+            (1, 2, 35.0),
+            (2, 3, 260.0),
+            (1, 4, 90.0),
+            (4, 5, 410.0),
+            (4, 6, 180.0),
+            (0, 7, 60.0),
+            (7, 3, 75.0),
+            (2, 4, 140.0),
+            (6, 5, 55.0),
+        ];
+        for (a, b, km) in roads {
+            world.add_route(ids[a], ids[b], km);
+        }
+        world.set_choice_tables(false);
+        world
+    }
+
+    fn assert_same(kept: &Ecosystem, full: &Ecosystem, case: usize, day: usize) {
+        assert_eq!(
+            kept.num_agents(),
+            full.num_agents(),
+            "case {case} day {day}"
+        );
+        for agent in 0..kept.num_agents() {
+            assert_eq!(
+                kept.agent_place(agent),
+                full.agent_place(agent),
+                "case {case} day {day} agent {agent}"
+            );
+        }
+        for (index, (k, f)) in kept.locations().iter().zip(full.locations()).enumerate() {
+            let id = LocationId(index as u32);
+            assert_eq!(k, f, "case {case} day {day} location {index}");
+            assert_eq!(
+                kept.attractiveness(id).to_bits(),
+                full.attractiveness(id).to_bits(),
+                "case {case} day {day} location {index}"
+            );
+        }
+        assert_eq!(kept.links(), full.links(), "case {case} day {day}");
+        assert_eq!(
+            kept.spawn_weights(),
+            full.spawn_weights(),
+            "case {case} day {day}"
+        );
+    }
+
+    /// One change a caller may make between steps, drawn from `script` and made to both worlds.
+    fn change(worlds: [&mut Ecosystem; 2], rngs: [&mut ChaCha8Rng; 2], script: &mut ChaCha8Rng) {
+        let places = worlds[0].locations().len() as u32;
+        let place = LocationId(script.random_range(0..places));
+        let other = LocationId(script.random_range(0..places));
+        let factor = [0.0, 0.5, 1.0, 1.0, 1.5, 3.0][script.random_range(0..6)];
+        let amount: u64 = script.random_range(0..25);
+        let which = script.random_range(0..13);
+        let mut spawned = Vec::new();
+        for (world, rng) in worlds.into_iter().zip(rngs) {
+            match which {
+                0 => world.spawn(place, amount),
+                // Fails alike in both when no conflict is left.
+                1 => spawned.push(world.spawn_displaced(amount, rng).is_ok()),
+                2 => world.set_attractiveness_multiplier(place, factor + 0.25),
+                3 => world.set_movechance_multiplier(place, factor),
+                4 => world.set_conflict(place, factor),
+                5 => world.location_mut(place).pop = amount as i64 * 400,
+                6 => world.location_mut(place).movechance = factor / 4.0,
+                7 => {
+                    world.close_link_one_way(place, other);
+                }
+                8 => {
+                    world.reopen_link_one_way(place, other);
+                }
+                9 => {
+                    let links = world.links().len() as u32;
+                    world.link_mut(LinkId(amount as u32 % links)).distance = 20.0 + factor * 90.0;
+                }
+                10 => world.close_camp(place),
+                11 => world.open_camp(place, factor > 1.0),
+                _ => world.set_attractiveness_multipliers(&[factor, 2.0, 0.5]),
+            }
+        }
+        assert!(spawned.is_empty() || spawned == [spawned[0]; 2]);
+    }
+
+    #[test]
+    fn kept_preparation_moves_agents_as_the_full_one() {
+        let plain = (MoveRules::default(), SpawnRules::default());
+        let weighted = (
+            MoveRules {
+                use_pop_for_loc_weight: true,
+                pop_power_for_loc_weight: 0.3,
+                movechance_pop_scale_factor: 0.2,
+                weight_power: 2.0,
+                distance_power: 1.5,
+                ..MoveRules::default()
+            },
+            SpawnRules::default(),
+        );
+        let decaying = (
+            MoveRules::default(),
+            SpawnRules {
+                take_from_population: true,
+                conflict_spawn_decay: Some(vec![1.0, 0.6, 0.3]),
+                conflict_spawn_decay_interval: 4,
+                ..SpawnRules::default()
+            },
+        );
+        for (case, (rules, spawn_rules)) in [plain, weighted, decaying].into_iter().enumerate() {
+            let mut kept = world(rules, spawn_rules);
+            let mut full = kept.clone();
+            full.full_preparation_only = true;
+            let mut kept_rng = ChaCha8Rng::seed_from_u64(case as u64);
+            let mut full_rng = kept_rng.clone();
+            let mut script = ChaCha8Rng::seed_from_u64(1_000 + case as u64);
+            for day in 0..150 {
+                for _ in 0..script.random_range(0..4) {
+                    change(
+                        [&mut kept, &mut full],
+                        [&mut kept_rng, &mut full_rng],
+                        &mut script,
+                    );
+                }
+                // A day with choice tables: the kept preparation must not trust what the
+                // full one left behind the day after.
+                let tables = day % 37 == 5;
+                kept.set_choice_tables(tables);
+                full.set_choice_tables(tables);
+                kept.step(&mut kept_rng);
+                full.step(&mut full_rng);
+                assert_same(&kept, &full, case, day);
+            }
+            let arrivals: u64 = kept.locations().iter().map(|l| l.arrivals_total).sum();
+            assert!(
+                arrivals > 300,
+                "case {case}: agents must travel ({arrivals})"
+            );
+            assert_eq!(kept_rng.next_u64(), full_rng.next_u64(), "case {case}");
+        }
     }
 }

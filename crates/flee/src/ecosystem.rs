@@ -426,6 +426,13 @@ pub struct Ecosystem {
     /// is empty and a link's weight comes from `endpoint_score` and the kept lengths.
     weigh_at_decision: bool,
     kept: KeptPreparation,
+    /// Without `avoid_short_stints` only agents on links travel, so the daily travel visits
+    /// them alone: those on links at the end of the last step and those who stepped onto one
+    /// in today's decisions (each list in agent order; agents reach links no other way). With
+    /// it every agent's recent travel is updated daily and the lists are not kept.
+    on_links: Vec<u32>,
+    entered: Vec<u32>,
+    travel_spare: Vec<u32>,
     /// Tests: always take the full preparation, to compare the kept one with it.
     #[cfg(test)]
     full_preparation_only: bool,
@@ -507,6 +514,9 @@ impl Ecosystem {
             planner: RoutePlanner::default(),
             weigh_at_decision: false,
             kept: KeptPreparation::default(),
+            on_links: Vec::new(),
+            entered: Vec::new(),
+            travel_spare: Vec::new(),
             #[cfg(test)]
             full_preparation_only: false,
         }
@@ -1618,7 +1628,8 @@ impl Ecosystem {
     /// order as [`Self::pick_weighted`] sums them, so the same link is drawn.
     #[inline]
     fn choose_link_weighed<R: Rng + ?Sized>(&self, location: usize, rng: &mut R) -> Option<LinkId> {
-        const STACK_LINKS: usize = 16;
+        // A road network's places have a few roads each; more go the general way.
+        const STACK_LINKS: usize = 8;
         let links = &self.locations[location].links;
         if links.is_empty() || links.len() > STACK_LINKS {
             return self.choose_link(location, 0, rng);
@@ -1636,9 +1647,12 @@ impl Ecosystem {
                 w = w.powf(power);
             }
             *weight = w;
-            if w >= f64::NEG_INFINITY {
-                total += w;
-            }
+            total += w;
+        }
+        if total.is_nan() {
+            // A NaN weight cannot be drawn: the total of the others, as `pick_weighted` sums
+            // it (with no NaN weight this is the same sum again).
+            total = weights.iter().copied().filter(|w| !w.is_nan()).sum();
         }
         let u: f64 = rng.random();
         Self::draw_weighted(weights, f64::NEG_INFINITY, total, u).map(|index| links[index])
@@ -1850,30 +1864,64 @@ impl Ecosystem {
         let agent_count = self.agents.place.len();
         // Decisions, in agent order. Staying changes nothing, so the scan for the next agent
         // who leaves only reads; the world is mutated once per departure.
+        let stints = self.rules.avoid_short_stints;
         let mut agent = 0;
         while agent < agent_count {
             let Some((index, location)) = self.next_leaver(agent, rng) else {
                 break;
             };
             self.depart(index, location, rng);
+            if !stints && self.agents.place[index] & ON_LINK != 0 {
+                self.entered.push(index as u32);
+            }
             agent = index + 1;
         }
-        // Travel, in agent order. Flee's recent travel distance is a running average that
-        // every agent updates at the end of the day.
-        let stints = self.rules.avoid_short_stints;
-        let day_distance = self.rules.max_move_speed;
-        for agent in 0..agent_count {
-            let moved = if self.agents.place[agent] & ON_LINK != 0 {
-                self.travel(agent, rng)
-            } else {
-                0.0
-            };
-            if stints {
+        if stints {
+            // Travel, in agent order. Flee's recent travel distance is a running average that
+            // every agent updates at the end of the day.
+            let day_distance = self.rules.max_move_speed;
+            for agent in 0..agent_count {
+                let moved = if self.agents.place[agent] & ON_LINK != 0 {
+                    self.travel(agent, rng)
+                } else {
+                    0.0
+                };
                 let recent = &mut self.agents.recent_travel[agent];
                 *recent = (*recent + moved / day_distance) / 2.0;
             }
+        } else {
+            self.travel_listed(rng);
         }
         self.time += 1;
+    }
+
+    /// The day's travel without `avoid_short_stints`: the agents on links, in agent order
+    /// (those still on links from yesterday merged with those who stepped onto one today),
+    /// as the scan over every agent would visit them; keeps those still on a link afterwards.
+    fn travel_listed<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        let mut earlier = std::mem::take(&mut self.on_links);
+        let mut entered = std::mem::take(&mut self.entered);
+        let mut still = std::mem::take(&mut self.travel_spare);
+        let (mut i, mut j) = (0, 0);
+        while i < earlier.len() || j < entered.len() {
+            let agent = if j == entered.len() || (i < earlier.len() && earlier[i] < entered[j]) {
+                i += 1;
+                earlier[i - 1]
+            } else {
+                j += 1;
+                entered[j - 1]
+            } as usize;
+            self.travel(agent, rng);
+            if self.agents.place[agent] & ON_LINK != 0 {
+                still.push(agent as u32);
+            }
+        }
+        self.on_links = still;
+        // The lists keep their allocations from day to day.
+        earlier.clear();
+        entered.clear();
+        self.travel_spare = earlier;
+        self.entered = entered;
     }
 
     /// The first agent from `first` on who is at a location and decides to leave it today.

@@ -645,7 +645,8 @@ impl DisplacementState {
     fn leave(&mut self, plan: &DisplacementPlan, place: PlaceId, carry: f64) -> (f64, u64) {
         // Nobody leaves who is not there.
         let stayed = plan.population[place.index()].saturating_sub(self.left[place.index()]);
-        let due = (carry.floor() as u64).min(stayed);
+        // `as` truncates towards zero and takes anything below zero to zero: the floor here.
+        let due = (carry as u64).min(stayed);
         let groups = due / plan.people_per_agent;
         let n = groups * plan.people_per_agent;
         self.left[place.index()] += n;

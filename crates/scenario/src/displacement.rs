@@ -757,9 +757,10 @@ impl DisplacementState {
     fn record_day(&mut self, plan: &DisplacementPlan, spawned: u64) {
         let per_agent = plan.people_per_agent;
         let locations = &self.world.locations()[..plan.locations.len()];
-        let agents = |l: &lifeline_flee::Location| l.num_agents.max(0) as u64;
-        let at_locations: u64 = locations.iter().map(agents).sum();
-        let present: Vec<u64> = locations.iter().map(|l| agents(l) * per_agent).collect();
+        let present: Vec<u64> = locations
+            .iter()
+            .map(|l| l.num_agents.max(0) as u64 * per_agent)
+            .collect();
         let arrivals: Vec<u64> = locations
             .iter()
             .map(|l| l.arrivals_last_step * per_agent)
@@ -785,7 +786,14 @@ impl DisplacementState {
         self.record.arrivals.push(arrivals);
         self.record.population.push(population);
         self.record.trapped.push(trapped);
-        // Every agent is at a location or on a link (the engine's conservation).
+        // Every agent is at a location or on a link (the engine's conservation); the row holds
+        // whole groups.
+        let at_locations = self
+            .record
+            .present
+            .last()
+            .map_or(0, |row| row.iter().sum::<u64>())
+            / per_agent;
         let on_links = (self.world.num_agents() as u64).saturating_sub(at_locations);
         self.record.on_the_road.push(on_links * per_agent);
     }

@@ -1653,8 +1653,23 @@ impl Ecosystem {
             // A NaN weight cannot be drawn: the total of the others, as `pick_weighted` sums
             // it (with no NaN weight this is the same sum again).
             total = weights.iter().copied().filter(|w| !w.is_nan()).sum();
+            let u: f64 = rng.random();
+            return Self::draw_weighted(weights, f64::NEG_INFINITY, total, u)
+                .map(|index| links[index]);
         }
         let u: f64 = rng.random();
+        if total > 0.0 {
+            // `draw_weighted` when every weight can be drawn.
+            let target = u * total;
+            let mut cumulative = 0.0;
+            for (index, &w) in weights.iter().enumerate() {
+                cumulative += w;
+                if cumulative > target {
+                    return Some(links[index]);
+                }
+            }
+            return links.last().copied();
+        }
         Self::draw_weighted(weights, f64::NEG_INFINITY, total, u).map(|index| links[index])
     }
 

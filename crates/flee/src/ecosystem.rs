@@ -222,8 +222,17 @@ fn chance_threshold(chance: f64) -> u64 {
     } else if chance >= 1.0 {
         u64::MAX
     } else {
-        // Exact: multiplying by a power of two only shifts the exponent.
-        (chance * SCALE).ceil() as u64
+        // Exact: multiplying by a power of two only shifts the exponent. The ceiling of a
+        // positive number below 2⁵³ from its truncation: two conversions instead of a call
+        // to `ceil` (the baseline x86-64 target has no rounding instruction).
+        let scaled = chance * SCALE;
+        let truncated = scaled as i64;
+        let ceiling = if (truncated as f64) < scaled {
+            truncated + 1
+        } else {
+            truncated
+        };
+        ceiling as u64
     }
 }
 
@@ -413,6 +422,62 @@ pub struct Ecosystem {
     /// Some location is a marker (routes are then needed even at awareness level 1).
     has_markers: bool,
     planner: RoutePlanner,
+    /// Today's link weights are left to each decision (see [`KeptPreparation`]): `link_weight`
+    /// is empty and a link's weight comes from `endpoint_score` and the kept lengths.
+    weigh_at_decision: bool,
+    kept: KeptPreparation,
+    /// Without `avoid_short_stints` only agents on links travel, so the daily travel visits
+    /// them alone: those on links at the end of the last step and those who stepped onto one
+    /// in today's decisions (each list in agent order; agents reach links no other way). With
+    /// it every agent's recent travel is updated daily and the lists are not kept.
+    on_links: Vec<u32>,
+    entered: Vec<u32>,
+    travel_spare: Vec<u32>,
+    /// Tests: always take the full preparation, to compare the kept one with it.
+    #[cfg(test)]
+    full_preparation_only: bool,
+}
+
+/// What the day's preparation keeps from one day to the next when link choices are weighed at
+/// each decision (no choice tables, single links, no flood rules; the coupled loop). Location
+/// attributes change on a few days only, so the part of each score and move chance that they
+/// set is kept, and only the daily multipliers are applied afresh: the same products as
+/// computing everything every day, so the same bits.
+#[derive(Debug, Clone, PartialEq)]
+struct KeptPreparation {
+    /// A location attribute that spawn weights read changed since they were last refreshed.
+    spawn_weights_stale: bool,
+    /// A location attribute that `base_score` or `base_chance` read changed since they were
+    /// last computed.
+    base_stale: bool,
+    /// A link was added, closed or handed out mutably since `lengths` was computed.
+    lengths_stale: bool,
+    /// A move-chance multiplier changed since `move_threshold` was computed (or the full
+    /// preparation wrote it).
+    thresholds_stale: bool,
+    /// Some location may have a daily capacity increase (its capacity then changes daily).
+    capacity_grows: bool,
+    /// Each location's attractiveness before its attractiveness multiplier.
+    base_score: Vec<f64>,
+    /// Each location's move chance before its move-chance multiplier.
+    base_chance: Vec<f64>,
+    /// Each link's `(softening + distance)^distance_power`.
+    lengths: Vec<f64>,
+}
+
+impl Default for KeptPreparation {
+    fn default() -> Self {
+        KeptPreparation {
+            spawn_weights_stale: true,
+            base_stale: true,
+            lengths_stale: true,
+            thresholds_stale: true,
+            capacity_grows: false,
+            base_score: Vec::new(),
+            base_chance: Vec::new(),
+            lengths: Vec::new(),
+        }
+    }
 }
 
 /// The flood forecaster's factors for one day (see [`crate::FloodForecaster`]).
@@ -447,7 +512,20 @@ impl Ecosystem {
             choice_tables: true,
             has_markers: false,
             planner: RoutePlanner::default(),
+            weigh_at_decision: false,
+            kept: KeptPreparation::default(),
+            on_links: Vec::new(),
+            entered: Vec::new(),
+            travel_spare: Vec::new(),
+            #[cfg(test)]
+            full_preparation_only: false,
         }
+    }
+
+    /// A location attribute changed: what the day's preparation kept from it is stale.
+    fn attributes_changed(&mut self) {
+        self.kept.spawn_weights_stale = true;
+        self.kept.base_stale = true;
     }
 
     /// Whether link choices are drawn from tables prepared for every location at the start of
@@ -541,6 +619,8 @@ impl Ecosystem {
             awareness_draw: None,
         });
         self.spawn_weights.push(0.0);
+        self.attributes_changed();
+        self.kept.capacity_grows |= spec.capacity_per_day > 0;
         self.refresh_spawn_weights();
         self.has_markers |= spec.kind == LocationKind::Marker;
         self.planner.stale = true;
@@ -569,11 +649,13 @@ impl Ecosystem {
         });
         self.locations[from.index()].links.push(id);
         self.planner.stale = true;
+        self.kept.lengths_stale = true;
         id
     }
 
     /// Mutable access to a link's travel attributes.
     pub fn link_mut(&mut self, id: LinkId) -> &mut Link {
+        self.kept.lengths_stale = true;
         &mut self.links[id.index()]
     }
 
@@ -582,6 +664,9 @@ impl Ecosystem {
     }
 
     pub fn location_mut(&mut self, id: LocationId) -> &mut Location {
+        self.attributes_changed();
+        // Any field may change, the daily capacity increase too.
+        self.kept.capacity_grows = true;
         &mut self.locations[id.index()]
     }
 
@@ -659,15 +744,29 @@ impl Ecosystem {
         self.locations[id.index()].attractiveness_multiplier = factor;
     }
 
+    /// [`Self::set_attractiveness_multiplier`] for the first `factors.len()` locations at once,
+    /// in order.
+    pub fn set_attractiveness_multipliers(&mut self, factors: &[f64]) {
+        for (location, &factor) in self.locations.iter_mut().zip(factors) {
+            location.attractiveness_multiplier = factor;
+        }
+    }
+
     /// Multiplies a location's daily move chance by `factor` from the next step on
     /// (for coupling: sieges and shortages push people out).
     pub fn set_movechance_multiplier(&mut self, id: LocationId, factor: f64) {
-        self.locations[id.index()].movechance_multiplier = factor;
+        let multiplier = &mut self.locations[id.index()].movechance_multiplier;
+        // Set daily by the coupling, changed on a few days.
+        if multiplier.to_bits() != factor.to_bits() {
+            *multiplier = factor;
+            self.kept.thresholds_stale = true;
+        }
     }
 
     /// Flee's `set_conflict_intensity`: an intensity above 1e-6 makes the location a conflict
     /// zone that started today; anything lower ends the conflict and makes it a town.
     pub fn set_conflict(&mut self, id: LocationId, intensity: f64) {
+        self.attributes_changed();
         let time = self.time;
         let rules = &self.rules;
         let location = &mut self.locations[id.index()];
@@ -687,6 +786,7 @@ impl Ecosystem {
     /// Sets a location's flood level from the next step on (DFlee's daily `flood_level`; 0 is
     /// dry). It only has an effect under flood rules ([`MoveRules::flood`]).
     pub fn set_flood_level(&mut self, id: LocationId, level: u32) {
+        self.attributes_changed();
         self.locations[id.index()].flood_level = level;
     }
 
@@ -694,6 +794,7 @@ impl Ecosystem {
     /// forecast (days past the end count as dry). Locations without a forecast are dry
     /// throughout. Only has an effect with a forecaster in the flood rules.
     pub fn set_flood_forecast(&mut self, id: LocationId, levels: Vec<f64>) {
+        self.attributes_changed();
         self.locations[id.index()].flood_forecast = levels;
     }
 
@@ -757,6 +858,7 @@ impl Ecosystem {
     /// `take_from_population` the location's population shrinks by one).
     fn add_displaced(&mut self, id: LocationId) {
         if self.spawn_rules.take_from_population {
+            self.attributes_changed();
             let location = &mut self.locations[id.index()];
             if location.pop > 0 {
                 location.pop -= 1;
@@ -878,6 +980,7 @@ impl Ecosystem {
 
     /// Recomputes spawn weights for the current day (Flee's `refresh_spawn_weights`).
     pub fn refresh_spawn_weights(&mut self) {
+        self.kept.spawn_weights_stale = false;
         for (weight, location) in self.spawn_weights.iter_mut().zip(&self.locations) {
             *weight = 0.0;
             if location.conflict > 0.0 {
@@ -918,6 +1021,11 @@ impl Ecosystem {
     /// Attractiveness of a location today (Flee's `updateLocationScore` and
     /// `getEndPointScore` for the rules implemented).
     fn location_score(&self, location: &Location) -> f64 {
+        self.base_score(location) * location.attractiveness_multiplier
+    }
+
+    /// [`Self::location_score`] before the location's attractiveness multiplier.
+    fn base_score(&self, location: &Location) -> f64 {
         let rules = &self.rules;
         let mut score = 1.0;
         if location.foreign {
@@ -952,10 +1060,43 @@ impl Ecosystem {
                 score *= flood.loc_weight(location.flood_level);
             }
         }
-        score * location.attractiveness_multiplier
+        score
+    }
+
+    /// A location's move chance today before its move-chance multiplier and the flood
+    /// forecaster's factor.
+    fn base_chance(&self, location: &Location) -> f64 {
+        let rules = &self.rules;
+        let mut chance = location.movechance;
+        if rules.movechance_pop_scale_factor != 0.0 {
+            chance *= (location.pop.max(location.capacity) as f64 / rules.movechance_pop_base)
+                .powf(rules.movechance_pop_scale_factor);
+        }
+        // DFlee: a flooded location's move chance replaces the usual one.
+        if let Some(flood) = rules.flood.as_ref().filter(|_| location.flood_level > 0) {
+            chance = flood.movechance(location.flood_level);
+        }
+        chance
+    }
+
+    /// Whether today's link weights are left to each decision: without choice tables, routes
+    /// or flood rules, the day's preparation then keeps what does not change (see
+    /// [`KeptPreparation`]).
+    fn weighs_at_decision(&self) -> bool {
+        #[cfg(test)]
+        if self.full_preparation_only {
+            return false;
+        }
+        !self.choice_tables && !self.uses_routes() && self.rules.flood.is_none()
     }
 
     fn prepare_step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        if self.weighs_at_decision() {
+            self.prepare_kept_step(rng);
+            return;
+        }
+        self.weigh_at_decision = false;
+        self.kept.thresholds_stale = true;
         self.refresh_spawn_weights();
         for location in &mut self.locations {
             if location.capacity_per_day > 0 {
@@ -975,22 +1116,7 @@ impl Ecosystem {
             .map(|l| self.location_score(l))
             .collect();
         let rules = &self.rules;
-        let chances: Vec<f64> = self
-            .locations
-            .iter()
-            .map(|l| {
-                let mut chance = l.movechance;
-                if rules.movechance_pop_scale_factor != 0.0 {
-                    chance *= (l.pop.max(l.capacity) as f64 / rules.movechance_pop_base)
-                        .powf(rules.movechance_pop_scale_factor);
-                }
-                // DFlee: a flooded location's move chance replaces the usual one.
-                if let Some(flood) = rules.flood.as_ref().filter(|_| l.flood_level > 0) {
-                    chance = flood.movechance(l.flood_level);
-                }
-                chance
-            })
-            .collect();
+        let chances: Vec<f64> = self.locations.iter().map(|l| self.base_chance(l)).collect();
         let forecast = self.forecast_factors();
         let classes = forecast.as_ref().map_or(1, |f| f.awareness.len());
         let mut thresholds = Vec::with_capacity(classes * chances.len());
@@ -1029,6 +1155,68 @@ impl Ecosystem {
         } else {
             self.choices.clear();
         }
+    }
+
+    /// [`Self::prepare_step`] when link weights are left to each decision: location attributes
+    /// and links are read again only when they changed (or when the conflict decay or a growing
+    /// capacity makes them change daily); the daily multipliers are applied to what was kept.
+    fn prepare_kept_step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        // After a full preparation, `move_threshold` holds another layout.
+        self.kept.thresholds_stale |= !self.weigh_at_decision;
+        self.weigh_at_decision = true;
+        let mut grew = false;
+        if self.kept.capacity_grows {
+            for location in &mut self.locations {
+                if location.capacity_per_day > 0 {
+                    location.capacity += location.capacity_per_day;
+                    grew = true;
+                }
+            }
+        }
+        for location in &mut self.locations {
+            location.arrivals_last_step = 0;
+        }
+        let decays = self.spawn_rules.decay_enabled();
+        if self.kept.spawn_weights_stale || decays {
+            self.refresh_spawn_weights();
+        }
+        if self.agents.place.is_empty() {
+            // As in the full preparation: nothing to move, nothing to prepare.
+            self.endpoint_score.clear();
+            return;
+        }
+        // A capacity enters the move chance's population scaling.
+        if self.kept.base_stale || decays || grew {
+            let base_score = self.locations.iter().map(|l| self.base_score(l)).collect();
+            let base_chance = self.locations.iter().map(|l| self.base_chance(l)).collect();
+            self.kept.base_score = base_score;
+            self.kept.base_chance = base_chance;
+            self.kept.base_stale = false;
+            self.kept.thresholds_stale = true;
+        }
+        if self.kept.lengths_stale {
+            self.kept.lengths = self.softened_lengths(self.links.iter().map(|link| link.distance));
+            self.kept.lengths_stale = false;
+        }
+        self.endpoint_score.clear();
+        self.endpoint_score.extend(
+            self.locations
+                .iter()
+                .zip(&self.kept.base_score)
+                .map(|(location, &score)| score * location.attractiveness_multiplier),
+        );
+        if self.kept.thresholds_stale {
+            self.move_threshold.clear();
+            self.move_threshold
+                .extend(self.locations.iter().zip(&self.kept.base_chance).map(
+                    |(location, &chance)| chance_threshold(chance * location.movechance_multiplier),
+                ));
+            self.kept.thresholds_stale = false;
+        }
+        self.classes = 1;
+        self.link_weight.clear();
+        self.choices.clear();
+        self.extend_agent_state(rng);
     }
 
     /// `(softening + distance)^distance_power` for each distance, the length term of a route
@@ -1394,9 +1582,15 @@ impl Ecosystem {
     #[inline]
     fn route_weight(&self, link: LinkId, class: usize) -> f64 {
         let link_index = link.index();
-        let weight = self.link_weight[class * self.links.len() + link_index]
-            * self.capacity_multiplier(self.links[link_index].to.index());
-        self.powered(weight)
+        let endpoint = self.links[link_index].to.index();
+        let base = if self.weigh_at_decision {
+            // What the full preparation would have stored for the link (one class).
+            (self.rules.weight_softening + self.endpoint_score[endpoint])
+                / self.kept.lengths[link_index]
+        } else {
+            self.link_weight[class * self.links.len() + link_index]
+        };
+        self.powered(base * self.capacity_multiplier(endpoint))
     }
 
     /// Picks an outgoing link of `location` for an agent of awareness class `class` (Flee's
@@ -1428,6 +1622,57 @@ impl Ecosystem {
             .map(|index| links[index])
     }
 
+    /// [`Self::choose_link`] when link weights are left to the decision and nothing is pruned
+    /// (see [`KeptPreparation`]): each link is weighed as [`Self::route_weight`] weighs it and
+    /// the weights that can be drawn (all but a NaN) are summed in the same pass, in the same
+    /// order as [`Self::pick_weighted`] sums them, so the same link is drawn.
+    #[inline]
+    fn choose_link_weighed<R: Rng + ?Sized>(&self, location: usize, rng: &mut R) -> Option<LinkId> {
+        // A road network's places have a few roads each; more go the general way.
+        const STACK_LINKS: usize = 8;
+        let links = &self.locations[location].links;
+        if links.is_empty() || links.len() > STACK_LINKS {
+            return self.choose_link(location, 0, rng);
+        }
+        let (softening, power) = (self.rules.weight_softening, self.rules.weight_power);
+        let mut buffer = [0.0f64; STACK_LINKS];
+        let weights = &mut buffer[..links.len()];
+        let mut total = -0.0;
+        for (weight, &link) in weights.iter_mut().zip(links) {
+            let endpoint = self.links[link.index()].to.index();
+            let base =
+                (softening + self.endpoint_score[endpoint]) / self.kept.lengths[link.index()];
+            let mut w = base * self.capacity_multiplier(endpoint);
+            if power != 1.0 {
+                w = w.powf(power);
+            }
+            *weight = w;
+            total += w;
+        }
+        if total.is_nan() {
+            // A NaN weight cannot be drawn: the total of the others, as `pick_weighted` sums
+            // it (with no NaN weight this is the same sum again).
+            total = weights.iter().copied().filter(|w| !w.is_nan()).sum();
+            let u: f64 = rng.random();
+            return Self::draw_weighted(weights, f64::NEG_INFINITY, total, u)
+                .map(|index| links[index]);
+        }
+        let u: f64 = rng.random();
+        if total > 0.0 {
+            // `draw_weighted` when every weight can be drawn.
+            let target = u * total;
+            let mut cumulative = 0.0;
+            for (index, &w) in weights.iter().enumerate() {
+                cumulative += w;
+                if cumulative > target {
+                    return Some(links[index]);
+                }
+            }
+            return links.last().copied();
+        }
+        Self::draw_weighted(weights, f64::NEG_INFINITY, total, u).map(|index| links[index])
+    }
+
     /// Draws an index in proportion to `weights`, after Flee's optional pruning of routes much
     /// lighter than the best; equal chances when every weight is zero.
     fn pick_weighted<R: Rng + ?Sized>(&self, weights: &[f64], rng: &mut R) -> Option<usize> {
@@ -1437,6 +1682,14 @@ impl Ecosystem {
         } else {
             weights.iter().copied().fold(f64::NEG_INFINITY, f64::max) / threshold
         };
+        let total: f64 = weights.iter().copied().filter(|&w| w >= min_weight).sum();
+        let u: f64 = rng.random();
+        Self::draw_weighted(weights, min_weight, total, u)
+    }
+
+    /// The draw of [`Self::pick_weighted`] with `u` in [0, 1): `total` is the sum, in order, of
+    /// the weights of at least `min_weight`, the only ones that can be drawn.
+    fn draw_weighted(weights: &[f64], min_weight: f64, total: f64, u: f64) -> Option<usize> {
         let kept = || {
             weights
                 .iter()
@@ -1444,8 +1697,6 @@ impl Ecosystem {
                 .enumerate()
                 .filter(move |&(_, w)| w >= min_weight)
         };
-        let total: f64 = kept().map(|(_, w)| w).sum();
-        let u: f64 = rng.random();
         if total > 0.0 {
             let target = u * total;
             let mut cumulative = 0.0;
@@ -1479,11 +1730,15 @@ impl Ecosystem {
     /// Agent `agent` leaves `location`: picks a link and steps onto it.
     #[inline(never)]
     fn depart<R: Rng + ?Sized>(&mut self, agent: usize, location: usize, rng: &mut R) {
-        if self.uses_routes() {
+        let chosen = if self.weigh_at_decision && self.rules.pruning_threshold < 1.001 {
+            self.choose_link_weighed(location, rng)
+        } else if self.uses_routes() {
             self.depart_on_route(agent, location, rng);
             return;
-        }
-        let Some(link) = self.choose_link(location, self.class_of(agent), rng) else {
+        } else {
+            self.choose_link(location, self.class_of(agent), rng)
+        };
+        let Some(link) = chosen else {
             return;
         };
         let destination = self.links[link.index()].to.index();
@@ -1624,30 +1879,64 @@ impl Ecosystem {
         let agent_count = self.agents.place.len();
         // Decisions, in agent order. Staying changes nothing, so the scan for the next agent
         // who leaves only reads; the world is mutated once per departure.
+        let stints = self.rules.avoid_short_stints;
         let mut agent = 0;
         while agent < agent_count {
             let Some((index, location)) = self.next_leaver(agent, rng) else {
                 break;
             };
             self.depart(index, location, rng);
+            if !stints && self.agents.place[index] & ON_LINK != 0 {
+                self.entered.push(index as u32);
+            }
             agent = index + 1;
         }
-        // Travel, in agent order. Flee's recent travel distance is a running average that
-        // every agent updates at the end of the day.
-        let stints = self.rules.avoid_short_stints;
-        let day_distance = self.rules.max_move_speed;
-        for agent in 0..agent_count {
-            let moved = if self.agents.place[agent] & ON_LINK != 0 {
-                self.travel(agent, rng)
-            } else {
-                0.0
-            };
-            if stints {
+        if stints {
+            // Travel, in agent order. Flee's recent travel distance is a running average that
+            // every agent updates at the end of the day.
+            let day_distance = self.rules.max_move_speed;
+            for agent in 0..agent_count {
+                let moved = if self.agents.place[agent] & ON_LINK != 0 {
+                    self.travel(agent, rng)
+                } else {
+                    0.0
+                };
                 let recent = &mut self.agents.recent_travel[agent];
                 *recent = (*recent + moved / day_distance) / 2.0;
             }
+        } else {
+            self.travel_listed(rng);
         }
         self.time += 1;
+    }
+
+    /// The day's travel without `avoid_short_stints`: the agents on links, in agent order
+    /// (those still on links from yesterday merged with those who stepped onto one today),
+    /// as the scan over every agent would visit them; keeps those still on a link afterwards.
+    fn travel_listed<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        let mut earlier = std::mem::take(&mut self.on_links);
+        let mut entered = std::mem::take(&mut self.entered);
+        let mut still = std::mem::take(&mut self.travel_spare);
+        let (mut i, mut j) = (0, 0);
+        while i < earlier.len() || j < entered.len() {
+            let agent = if j == entered.len() || (i < earlier.len() && earlier[i] < entered[j]) {
+                i += 1;
+                earlier[i - 1]
+            } else {
+                j += 1;
+                entered[j - 1]
+            } as usize;
+            self.travel(agent, rng);
+            if self.agents.place[agent] & ON_LINK != 0 {
+                still.push(agent as u32);
+            }
+        }
+        self.on_links = still;
+        // The lists keep their allocations from day to day.
+        earlier.clear();
+        entered.clear();
+        self.travel_spare = earlier;
+        self.entered = entered;
     }
 
     /// The first agent from `first` on who is at a location and decides to leave it today.
@@ -1720,6 +2009,7 @@ impl Ecosystem {
             replacement.num_agents = 0;
             let replacement_id = LinkId(self.links.len() as u32);
             self.links.push(replacement);
+            self.kept.lengths_stale = true;
             self.locations[from.index()]
                 .closed_links
                 .push(replacement_id);
@@ -1819,6 +2109,7 @@ impl Ecosystem {
 
     /// A camp stops being one: it becomes a town (Flee's `close_camp`).
     pub fn close_camp(&mut self, id: LocationId) {
+        self.attributes_changed();
         let default_movechance = self.rules.default_movechance;
         let location = &mut self.locations[id.index()];
         location.movechance = default_movechance;
@@ -1831,6 +2122,7 @@ impl Ecosystem {
 
     /// A location becomes a camp (Flee's `open_camp`).
     pub fn open_camp(&mut self, id: LocationId, idp: bool) {
+        self.attributes_changed();
         let rules = &self.rules;
         let movechance = if idp {
             rules.idpcamp_movechance
@@ -1874,5 +2166,176 @@ impl Ecosystem {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod kept_preparation_tests {
+    //! The preparation that keeps what did not change (and weighs links at each decision) must
+    //! move every agent as the full daily preparation does, whatever the caller changes between
+    //! steps.
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// Eight places: towns, a conflict zone, two capacity-limited camps and a foreign town.
+    fn world(rules: MoveRules, spawn_rules: SpawnRules) -> Ecosystem {
+        let mut world = Ecosystem::new(rules, spawn_rules);
+        let specs = [
+            LocationSpec::new("a", LocationKind::Town).population(5_000),
+            LocationSpec::new("b", LocationKind::ConflictZone).population(20_000),
+            LocationSpec::new("c", LocationKind::Town).population(800),
+            LocationSpec::new("d", LocationKind::Camp).capacity(40),
+            LocationSpec::new("e", LocationKind::Town).population(12_000),
+            LocationSpec::new("f", LocationKind::Camp).capacity(15),
+            LocationSpec::new("g", LocationKind::Town)
+                .country("elsewhere")
+                .population(3_000),
+            LocationSpec::new("h", LocationKind::Town).population(150),
+        ];
+        let ids: Vec<LocationId> = specs
+            .into_iter()
+            .map(|spec| world.add_location(spec))
+            .collect();
+        let roads = [
+            (0, 1, 120.0),
+            (1, 2, 35.0),
+            (2, 3, 260.0),
+            (1, 4, 90.0),
+            (4, 5, 410.0),
+            (4, 6, 180.0),
+            (0, 7, 60.0),
+            (7, 3, 75.0),
+            (2, 4, 140.0),
+            (6, 5, 55.0),
+        ];
+        for (a, b, km) in roads {
+            world.add_route(ids[a], ids[b], km);
+        }
+        world.set_choice_tables(false);
+        world
+    }
+
+    fn assert_same(kept: &Ecosystem, full: &Ecosystem, case: usize, day: usize) {
+        assert_eq!(
+            kept.num_agents(),
+            full.num_agents(),
+            "case {case} day {day}"
+        );
+        for agent in 0..kept.num_agents() {
+            assert_eq!(
+                kept.agent_place(agent),
+                full.agent_place(agent),
+                "case {case} day {day} agent {agent}"
+            );
+        }
+        for (index, (k, f)) in kept.locations().iter().zip(full.locations()).enumerate() {
+            let id = LocationId(index as u32);
+            assert_eq!(k, f, "case {case} day {day} location {index}");
+            assert_eq!(
+                kept.attractiveness(id).to_bits(),
+                full.attractiveness(id).to_bits(),
+                "case {case} day {day} location {index}"
+            );
+        }
+        assert_eq!(kept.links(), full.links(), "case {case} day {day}");
+        assert_eq!(
+            kept.spawn_weights(),
+            full.spawn_weights(),
+            "case {case} day {day}"
+        );
+    }
+
+    /// One change a caller may make between steps, drawn from `script` and made to both worlds.
+    fn change(worlds: [&mut Ecosystem; 2], rngs: [&mut ChaCha8Rng; 2], script: &mut ChaCha8Rng) {
+        let places = worlds[0].locations().len() as u32;
+        let place = LocationId(script.random_range(0..places));
+        let other = LocationId(script.random_range(0..places));
+        let factor = [0.0, 0.5, 1.0, 1.0, 1.5, 3.0][script.random_range(0..6)];
+        let amount: u64 = script.random_range(0..25);
+        let which = script.random_range(0..13);
+        let mut spawned = Vec::new();
+        for (world, rng) in worlds.into_iter().zip(rngs) {
+            match which {
+                0 => world.spawn(place, amount),
+                // Fails alike in both when no conflict is left.
+                1 => spawned.push(world.spawn_displaced(amount, rng).is_ok()),
+                2 => world.set_attractiveness_multiplier(place, factor + 0.25),
+                3 => world.set_movechance_multiplier(place, factor),
+                4 => world.set_conflict(place, factor),
+                5 => world.location_mut(place).pop = amount as i64 * 400,
+                6 => world.location_mut(place).movechance = factor / 4.0,
+                7 => {
+                    world.close_link_one_way(place, other);
+                }
+                8 => {
+                    world.reopen_link_one_way(place, other);
+                }
+                9 => {
+                    let links = world.links().len() as u32;
+                    world.link_mut(LinkId(amount as u32 % links)).distance = 20.0 + factor * 90.0;
+                }
+                10 => world.close_camp(place),
+                11 => world.open_camp(place, factor > 1.0),
+                _ => world.set_attractiveness_multipliers(&[factor, 2.0, 0.5]),
+            }
+        }
+        assert!(spawned.is_empty() || spawned == [spawned[0]; 2]);
+    }
+
+    #[test]
+    fn kept_preparation_moves_agents_as_the_full_one() {
+        let plain = (MoveRules::default(), SpawnRules::default());
+        let weighted = (
+            MoveRules {
+                use_pop_for_loc_weight: true,
+                pop_power_for_loc_weight: 0.3,
+                movechance_pop_scale_factor: 0.2,
+                weight_power: 2.0,
+                distance_power: 1.5,
+                ..MoveRules::default()
+            },
+            SpawnRules::default(),
+        );
+        let decaying = (
+            MoveRules::default(),
+            SpawnRules {
+                take_from_population: true,
+                conflict_spawn_decay: Some(vec![1.0, 0.6, 0.3]),
+                conflict_spawn_decay_interval: 4,
+                ..SpawnRules::default()
+            },
+        );
+        for (case, (rules, spawn_rules)) in [plain, weighted, decaying].into_iter().enumerate() {
+            let mut kept = world(rules, spawn_rules);
+            let mut full = kept.clone();
+            full.full_preparation_only = true;
+            let mut kept_rng = ChaCha8Rng::seed_from_u64(case as u64);
+            let mut full_rng = kept_rng.clone();
+            let mut script = ChaCha8Rng::seed_from_u64(1_000 + case as u64);
+            for day in 0..150 {
+                for _ in 0..script.random_range(0..4) {
+                    change(
+                        [&mut kept, &mut full],
+                        [&mut kept_rng, &mut full_rng],
+                        &mut script,
+                    );
+                }
+                // A day with choice tables: the kept preparation must not trust what the
+                // full one left behind the day after.
+                let tables = day % 37 == 5;
+                kept.set_choice_tables(tables);
+                full.set_choice_tables(tables);
+                kept.step(&mut kept_rng);
+                full.step(&mut full_rng);
+                assert_same(&kept, &full, case, day);
+            }
+            let arrivals: u64 = kept.locations().iter().map(|l| l.arrivals_total).sum();
+            assert!(
+                arrivals > 300,
+                "case {case}: agents must travel ({arrivals})"
+            );
+            assert_eq!(kept_rng.next_u64(), full_rng.next_u64(), "case {case}");
+        }
     }
 }

@@ -11,9 +11,10 @@ use crate::error::{ScenarioError, SourceText};
 use chrono::NaiveDate;
 use lifeline_flee::{Ecosystem, LocationId, LocationKind, LocationSpec, MoveRules, SpawnRules};
 use lifeline_model::network::PlaceKind;
+use lifeline_model::params::RoadCut;
 use lifeline_model::record::RunRecord;
 use lifeline_model::record::{DepotDay, RecordOptions};
-use lifeline_model::threat::haversine_km;
+use lifeline_model::threat::{HazardTable, haversine_km};
 use lifeline_model::{DepotId, ModelInput, PlaceId, SegmentId, Simulation, run_rng};
 use rand_chacha::ChaCha8Rng;
 
@@ -72,6 +73,125 @@ pub struct DisplacementPlan {
     /// What sets this plan beside the model input (the scenario's `[displacement]` table and
     /// its sieges), hashed: two plans of the same network with the same identity are the same.
     pub identity: String,
+    /// What the road threat of the plan's input means for displacement on each day.
+    threat: ThreatSchedule,
+}
+
+/// What the road threat means for displacement on each day, worked out once per plan: the
+/// hazard table and road cuts do not change during a run, and reading them for every place
+/// every day (with an `exp` wherever the danger moved) cost more than the engine's step.
+#[derive(Clone, Debug)]
+struct ThreatSchedule {
+    /// What the schedule was worked out from; a run whose input or plan differs in any of these
+    /// works its own out (see [`ThreatSchedule::fits`]).
+    hazard: HazardTable,
+    road_cuts: Vec<RoadCut>,
+    days: u32,
+    siege_places: Vec<PlaceId>,
+    trap_hazard: Option<f64>,
+    threat_reference_hazard: Option<f64>,
+    places: usize,
+    /// `attraction[day × places + place]`: the share of its attractiveness a place keeps for
+    /// the danger on its roads out (empty when road threat does not steer flight).
+    attraction: Vec<f64>,
+    /// `closed[day × sieges + siege]`: every road out of the besieged place is cut or at least
+    /// as dangerous as the trap hazard that day (empty when sieges never trap).
+    closed: Vec<bool>,
+}
+
+impl ThreatSchedule {
+    /// A schedule that fits no run (until the plan's own is worked out).
+    fn none() -> ThreatSchedule {
+        ThreatSchedule {
+            hazard: HazardTable::zero(0, 0),
+            road_cuts: Vec::new(),
+            days: 0,
+            siege_places: Vec::new(),
+            trap_hazard: None,
+            threat_reference_hazard: None,
+            places: usize::MAX,
+            attraction: Vec::new(),
+            closed: Vec::new(),
+        }
+    }
+
+    fn new(plan: &DisplacementPlan, input: &ModelInput) -> ThreatSchedule {
+        let days = input.days;
+        let places = plan.locations.len();
+        let hazard = &input.threat.hazard;
+        let mut attraction = Vec::new();
+        if let Some(reference) = plan.threat_reference_hazard {
+            attraction.reserve(days as usize * places);
+            for day in 0..days {
+                for exits in &plan.exits {
+                    let danger = exits
+                        .iter()
+                        .map(|&s| hazard.get(s, day))
+                        .fold(0.0, f64::max);
+                    attraction
+                        .push((plan.ln_conflict_weight * (danger / reference).min(1.0)).exp());
+                }
+            }
+        }
+        let mut closed = Vec::new();
+        if let Some(trap) = plan.trap_hazard {
+            closed.reserve(days as usize * plan.sieges.len());
+            for day in 0..days {
+                for siege in &plan.sieges {
+                    let exits = &plan.exits[siege.place.index()];
+                    closed.push(
+                        !exits.is_empty()
+                            && exits.iter().all(|&s| {
+                                input.cut_until(s, day).is_some() || hazard.get(s, day) >= trap
+                            }),
+                    );
+                }
+            }
+        }
+        ThreatSchedule {
+            hazard: hazard.clone(),
+            road_cuts: input.road_cuts.clone(),
+            days,
+            siege_places: plan.sieges.iter().map(|s| s.place).collect(),
+            trap_hazard: plan.trap_hazard,
+            threat_reference_hazard: plan.threat_reference_hazard,
+            places,
+            attraction,
+            closed,
+        }
+    }
+
+    /// Whether the schedule holds for a run of `plan` on `input` (the plan's public settings
+    /// may have been changed since it was made, and a run may bring another threat).
+    fn fits(&self, plan: &DisplacementPlan, input: &ModelInput) -> bool {
+        self.days == input.days
+            && self.places == plan.locations.len()
+            && self.trap_hazard == plan.trap_hazard
+            && self.threat_reference_hazard == plan.threat_reference_hazard
+            && self.siege_places.len() == plan.sieges.len()
+            && self
+                .siege_places
+                .iter()
+                .zip(&plan.sieges)
+                .all(|(p, s)| *p == s.place)
+            && self.road_cuts == input.road_cuts
+            && self.hazard == input.threat.hazard
+    }
+
+    /// The share of its attractiveness each place keeps on `day` (None past the schedule's end
+    /// or without threat steering).
+    fn attraction_on(&self, day: u32) -> Option<&[f64]> {
+        let start = day as usize * self.places;
+        self.attraction.get(start..start + self.places)
+    }
+
+    /// Whether siege `siege`'s place is shut in on `day`.
+    fn closed(&self, day: u32, siege: usize) -> bool {
+        self.closed
+            .get(day as usize * self.siege_places.len() + siege)
+            .copied()
+            .unwrap_or(false)
+    }
 }
 
 /// Daily counts per place.
@@ -245,6 +365,9 @@ impl Scenario {
             }
             locations.push(world.add_location(spec));
         }
+        // The engine numbers its locations in the order they were added: the plan's places are
+        // its locations, in order (the daily rows and multipliers rely on it).
+        debug_assert!(locations.iter().enumerate().all(|(i, l)| l.0 as usize == i));
         for s in net.segments() {
             world.add_route(locations[s.a.index()], locations[s.b.index()], s.length.0);
         }
@@ -332,8 +455,9 @@ impl Scenario {
             }
             h.hex()
         };
-        Ok(Some(DisplacementPlan {
+        let mut plan = DisplacementPlan {
             identity,
+            threat: ThreatSchedule::none(),
             trap_hazard: optional_positive(&d.trap_hazard, "displacement.trap_hazard")?,
             threat_reference_hazard: optional_positive(
                 &d.threat_reference_hazard,
@@ -370,7 +494,9 @@ impl Scenario {
                 &d.shortage_movechance_multiplier,
                 "displacement.shortage_movechance_multiplier",
             )?,
-        }))
+        };
+        plan.threat = ThreatSchedule::new(&plan, &built.input);
+        Ok(Some(plan))
     }
 }
 
@@ -402,10 +528,17 @@ pub fn run_coupled(
     };
     let mut people_rng = displacement_rng(seed, run);
     let mut sim = Simulation::new(input, options);
-    let mut state = DisplacementState::new(plan, input.depots.len());
+    let own_threat;
+    let threat = if plan.threat.fits(plan, input) {
+        &plan.threat
+    } else {
+        own_threat = ThreatSchedule::new(plan, input);
+        &own_threat
+    };
+    let mut state = DisplacementState::new(plan, input.depots.len(), input.days);
     for day in 0..input.days {
         sim.step(&mut supply_rng);
-        state.step(plan, input, day, sim.last_day(), &mut people_rng);
+        state.step(plan, threat, day, sim.last_day(), &mut people_rng);
         for &(depot, place) in &plan.counted_depots {
             sim.set_people_present(depot, state.present(place) as f64);
         }
@@ -423,31 +556,102 @@ struct DisplacementState {
     /// Fractions of a person carry over to the next day, so small rates are not rounded away.
     siege_carry: Vec<f64>,
     shortage_carry: Vec<f64>,
-    /// Per shortage source: the unmet share of the last `shortage_window` days (a ring).
-    unmet_window: Vec<Vec<f64>>,
+    /// Per shortage source: the unmet share of the last `shortage_window` days.
+    unmet_window: Vec<UnmetWindow>,
     /// Residents who have left each place so far.
     left: Vec<u64>,
     /// Per depot: the share of demand served over the last days (for where flight goes).
     served: Vec<f64>,
-    /// Per place: the road danger last seen and the attraction it leaves (hazard tables are
-    /// constant over long spans, so the power is rarely taken again).
-    threat_seen: Vec<(f64, f64)>,
+    /// Per place, rewritten each day: whether its people are trapped today.
+    trapped_today: Vec<bool>,
+    /// Whether any place is trapped today.
+    any_trapped: bool,
+    /// Per shortage source: whether it is the last at its place.
+    last_source_at_place: Vec<bool>,
+    /// Per place, rewritten each day: its attractiveness multiplier (from the least share
+    /// served by its depots).
+    attraction: Vec<f64>,
+}
+
+/// The unmet shares of a shortage source's last days, oldest first, in a ring.
+#[derive(Clone, Debug)]
+struct UnmetWindow {
+    shares: Vec<f64>,
+    /// Where the next share goes once the window is full (the oldest share).
+    next: usize,
+    /// Shares in the window that are not zero: with none, their mean is zero without a sum.
+    nonzero: usize,
+}
+
+impl UnmetWindow {
+    fn new(length: u32) -> UnmetWindow {
+        UnmetWindow {
+            shares: Vec::with_capacity(length as usize),
+            next: 0,
+            nonzero: 0,
+        }
+    }
+
+    /// Adds today's share (dropping the oldest from a full window) and returns the window's
+    /// mean, summed oldest first as the window's days came.
+    fn push_and_mean(&mut self, share: f64, length: u32) -> f64 {
+        if self.shares.len() < length as usize {
+            self.shares.push(share);
+        } else {
+            let oldest = std::mem::replace(&mut self.shares[self.next], share);
+            self.nonzero -= usize::from(oldest != 0.0);
+            self.next += 1;
+            if self.next == self.shares.len() {
+                self.next = 0;
+            }
+        }
+        self.nonzero += usize::from(share != 0.0);
+        if self.nonzero == 0 {
+            // Zeros sum to a zero (perhaps -0.0 for all -0.0, which reads the same below).
+            return 0.0;
+        }
+        let (newer, older) = self.shares.split_at(self.next);
+        // As `Sum` adds: from -0.0, one share after the other.
+        let mut sum = -0.0;
+        for share in older.iter().chain(newer) {
+            sum += share;
+        }
+        sum / self.shares.len() as f64
+    }
 }
 
 impl DisplacementState {
-    fn new(plan: &DisplacementPlan, n_depots: usize) -> Self {
+    fn new(plan: &DisplacementPlan, n_depots: usize, days: u32) -> Self {
+        let n_places = plan.locations.len();
+        let days = days as usize;
         DisplacementState {
             world: plan.world.clone(),
-            record: DisplacementRecord::default(),
+            record: DisplacementRecord {
+                present: Vec::with_capacity(days),
+                arrivals: Vec::with_capacity(days),
+                spawned: Vec::with_capacity(days),
+                on_the_road: Vec::with_capacity(days),
+                trapped: Vec::with_capacity(days),
+                population: Vec::with_capacity(days),
+            },
             siege_carry: vec![0.0; plan.sieges.len()],
             shortage_carry: vec![0.0; plan.shortage_sources.len()],
-            unmet_window: vec![
-                Vec::with_capacity(plan.shortage_window as usize);
-                plan.shortage_sources.len()
-            ],
-            left: vec![0; plan.locations.len()],
+            unmet_window: vec![UnmetWindow::new(plan.shortage_window); plan.shortage_sources.len()],
+            left: vec![0; n_places],
             served: vec![1.0; n_depots],
-            threat_seen: vec![(0.0, 1.0); plan.locations.len()],
+            trapped_today: vec![false; n_places],
+            any_trapped: false,
+            last_source_at_place: plan
+                .shortage_sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    plan.shortage_sources[i + 1..]
+                        .iter()
+                        .all(|later| later.place != s.place)
+                })
+                .collect(),
+            attraction: vec![1.0; n_places],
         }
     }
 
@@ -459,24 +663,13 @@ impl DisplacementState {
             .map_or(0, |day| day[place.index()])
     }
 
-    /// Whether every road out of `place` is cut or at least as dangerous as the trap hazard.
-    fn exits_closed(plan: &DisplacementPlan, input: &ModelInput, place: PlaceId, day: u32) -> bool {
-        let Some(trap) = plan.trap_hazard else {
-            return false;
-        };
-        let exits = &plan.exits[place.index()];
-        !exits.is_empty()
-            && exits.iter().all(|&s| {
-                input.cut_until(s, day).is_some() || input.threat.hazard.get(s, day) >= trap
-            })
-    }
-
     /// `carry` people are due to leave `place`: whole groups of `people_per_agent` leave, the
     /// rest wait for the next day. Returns what is still due and the people who left.
     fn leave(&mut self, plan: &DisplacementPlan, place: PlaceId, carry: f64) -> (f64, u64) {
         // Nobody leaves who is not there.
         let stayed = plan.population[place.index()].saturating_sub(self.left[place.index()]);
-        let due = (carry.floor() as u64).min(stayed);
+        // `as` truncates towards zero and takes anything below zero to zero: the floor here.
+        let due = (carry as u64).min(stayed);
         let groups = due / plan.people_per_agent;
         let n = groups * plan.people_per_agent;
         self.left[place.index()] += n;
@@ -489,14 +682,37 @@ impl DisplacementState {
     fn step(
         &mut self,
         plan: &DisplacementPlan,
-        input: &ModelInput,
+        threat: &ThreatSchedule,
         day: u32,
         depots: &[DepotDay],
         rng: &mut ChaCha8Rng,
     ) {
-        let n_places = plan.locations.len();
+        if self.any_trapped {
+            self.trapped_today.fill(false);
+            self.any_trapped = false;
+        }
+        let mut spawned = self.sieges(plan, threat, day);
+        spawned += self.shortages(plan, depots);
+        // Nobody moves out of a trapped place.
+        if self.any_trapped {
+            for (p, trapped) in self.trapped_today.iter().enumerate() {
+                if *trapped {
+                    self.world.set_movechance_multiplier(plan.locations[p], 0.0);
+                }
+            }
+        }
+        // Where flight goes matters only to people on the move.
+        if self.world.num_agents() > 0 {
+            self.steer(plan, threat, day);
+        }
+        self.world.step(rng);
+        self.record_day(plan, spawned);
+    }
+
+    /// Besieged places: their people are trapped, or their share of the day's flight leaves.
+    /// Returns the people who left.
+    fn sieges(&mut self, plan: &DisplacementPlan, threat: &ThreatSchedule, day: u32) -> u64 {
         let mut spawned = 0;
-        let mut trapped_today = vec![false; n_places];
         for (i, s) in plan.sieges.iter().enumerate() {
             let loc = plan.locations[s.place.index()];
             if day == s.first_day {
@@ -506,8 +722,9 @@ impl DisplacementState {
                 self.world.set_conflict(loc, 0.0);
             }
             if (s.first_day..=s.last_day).contains(&day) {
-                if Self::exits_closed(plan, input, s.place, day) {
-                    trapped_today[s.place.index()] = true;
+                if threat.closed(day, i) {
+                    self.trapped_today[s.place.index()] = true;
+                    self.any_trapped = true;
                     continue;
                 }
                 self.siege_carry[i] += s.population as f64 * plan.siege_daily_flight_share;
@@ -516,6 +733,13 @@ impl DisplacementState {
                 spawned += n;
             }
         }
+        spawned
+    }
+
+    /// Depot cities short of supply over the window: people leave, and leave sooner. Returns
+    /// the people who left.
+    fn shortages(&mut self, plan: &DisplacementPlan, depots: &[DepotDay]) -> u64 {
+        let mut spawned = 0;
         for (i, s) in plan.shortage_sources.iter().enumerate() {
             let row = &depots[s.depot.index()];
             let unmet_today = if row.demand > 0.0 {
@@ -523,83 +747,107 @@ impl DisplacementState {
             } else {
                 0.0
             };
-            let window = &mut self.unmet_window[i];
-            if window.len() == plan.shortage_window as usize {
-                window.remove(0);
-            }
-            window.push(unmet_today);
-            let unmet = window.iter().sum::<f64>() / window.len() as f64;
+            let unmet = self.unmet_window[i].push_and_mean(unmet_today, plan.shortage_window);
             self.served[s.depot.index()] = 1.0 - unmet;
-            let loc = plan.locations[s.place.index()];
-            if unmet > plan.shortage_threshold && !trapped_today[s.place.index()] {
-                self.world
-                    .set_movechance_multiplier(loc, plan.shortage_movechance_multiplier);
+            if self.trapped_today[s.place.index()] {
+                // Nobody leaves; its move chance is set to nothing after this loop.
+                continue;
+            }
+            let short = unmet > plan.shortage_threshold;
+            if short {
                 self.shortage_carry[i] += s.population as f64 * plan.shortage_daily_flight_share;
                 let (carry, n) = self.leave(plan, s.place, self.shortage_carry[i]);
                 self.shortage_carry[i] = carry;
                 spawned += n;
-            } else {
-                self.world.set_movechance_multiplier(loc, 1.0);
+            }
+            // Where depots share a town, the last one's word stands (set once, so that the
+            // engine sees a change only when there is one).
+            if self.last_source_at_place[i] {
+                let factor = if short {
+                    plan.shortage_movechance_multiplier
+                } else {
+                    1.0
+                };
+                self.world
+                    .set_movechance_multiplier(plan.locations[s.place.index()], factor);
             }
         }
-        // Nobody moves out of a trapped place.
-        for (p, trapped) in trapped_today.iter().enumerate() {
-            if *trapped {
-                self.world.set_movechance_multiplier(plan.locations[p], 0.0);
-            }
-        }
-        // Where flight goes matters only to people on the move.
-        if self.world.num_agents() > 0 {
-            self.steer(plan, input, day);
-        }
-        self.world.step(rng);
+        spawned
+    }
+
+    /// The day's row of every count, read from the engine's locations (the plan's locations
+    /// are the engine's, in order).
+    fn record_day(&mut self, plan: &DisplacementPlan, spawned: u64) {
+        let per_agent = plan.people_per_agent;
+        let locations = &self.world.locations()[..plan.locations.len()];
+        let present: Vec<u64> = locations
+            .iter()
+            .map(|l| l.num_agents.max(0) as u64 * per_agent)
+            .collect();
+        let arrivals: Vec<u64> = locations
+            .iter()
+            .map(|l| l.arrivals_last_step * per_agent)
+            .collect();
+        let population: Vec<u64> = plan
+            .population
+            .iter()
+            .zip(&self.left)
+            .zip(&present)
+            .map(|((&residents, &left), &displaced)| residents - left + displaced)
+            .collect();
+        let trapped: Vec<u64> = if self.any_trapped {
+            population
+                .iter()
+                .zip(&self.trapped_today)
+                .map(|(&people, &trapped)| if trapped { people } else { 0 })
+                .collect()
+        } else {
+            vec![0; population.len()]
+        };
         self.record.spawned.push(spawned);
-        let mut present = Vec::with_capacity(n_places);
-        let mut arrivals = Vec::with_capacity(n_places);
-        let mut population = Vec::with_capacity(n_places);
-        let mut trapped = Vec::with_capacity(n_places);
-        for (p, loc) in plan.locations.iter().enumerate() {
-            let displaced_here = self.world.count(*loc) * plan.people_per_agent;
-            present.push(displaced_here);
-            arrivals.push(self.world.arrivals(*loc) * plan.people_per_agent);
-            let people = plan.population[p] - self.left[p] + displaced_here;
-            population.push(people);
-            trapped.push(if trapped_today[p] { people } else { 0 });
-        }
         self.record.present.push(present);
         self.record.arrivals.push(arrivals);
         self.record.population.push(population);
         self.record.trapped.push(trapped);
-        self.record
-            .on_the_road
-            .push(self.world.agents_on_links() * plan.people_per_agent);
+        // Every agent is at a location or on a link (the engine's conservation); the row holds
+        // whole groups.
+        let at_locations = self
+            .record
+            .present
+            .last()
+            .map_or(0, |row| row.iter().sum::<u64>())
+            / per_agent;
+        let on_links = (self.world.num_agents() as u64).saturating_sub(at_locations);
+        self.record.on_the_road.push(on_links * per_agent);
     }
 
     /// Where flight goes: a town draws displaced people in proportion to the share of its
     /// demand its depots served lately, and less when its roads carry the group's threat
     /// (at the reference hazard as little as a conflict zone; Flee's conflict weight).
-    fn steer(&mut self, plan: &DisplacementPlan, input: &ModelInput, day: u32) {
-        let mut supplied = vec![1.0f64; plan.locations.len()];
+    fn steer(&mut self, plan: &DisplacementPlan, threat: &ThreatSchedule, day: u32) {
+        let factors = &mut self.attraction;
+        factors.fill(1.0);
         for s in &plan.shortage_sources {
             let p = s.place.index();
-            supplied[p] = supplied[p].min(self.served[s.depot.index()]);
+            factors[p] = factors[p].min(self.served[s.depot.index()]);
         }
-        for (p, loc) in plan.locations.iter().enumerate() {
-            let mut factor = supplied[p].max(MIN_SUPPLY_ATTRACTION);
-            if let Some(reference) = plan.threat_reference_hazard {
-                let danger = plan.exits[p]
-                    .iter()
-                    .map(|&s| input.threat.hazard.get(s, day))
-                    .fold(0.0, f64::max);
-                let (seen, attraction) = &mut self.threat_seen[p];
-                if danger != *seen {
-                    *seen = danger;
-                    *attraction = (plan.ln_conflict_weight * (danger / reference).min(1.0)).exp();
+        match plan
+            .threat_reference_hazard
+            .and_then(|_| threat.attraction_on(day))
+        {
+            Some(threat) => {
+                for (factor, threat) in factors.iter_mut().zip(threat) {
+                    *factor = factor.max(MIN_SUPPLY_ATTRACTION) * threat;
                 }
-                factor *= *attraction;
             }
-            self.world.set_attractiveness_multiplier(*loc, factor);
+            None => {
+                for factor in factors.iter_mut() {
+                    *factor = factor.max(MIN_SUPPLY_ATTRACTION);
+                }
+            }
         }
+        // The plan's locations are the engine's, in order.
+        self.world.set_attractiveness_multipliers(factors);
     }
 }
 

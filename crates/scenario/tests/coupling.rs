@@ -6,6 +6,8 @@
 //! - Services: health centres and markets close only under the blockade.
 //! - People: Djibo's people are trapped while its roads are closed or too dangerous (no trap →
 //!   they leave), are conserved, and set the town's food demand.
+//! - Threat: a displacement plan works out the road threat's daily meaning once, and a run on
+//!   an input with another threat follows that input's.
 
 mod common;
 
@@ -355,4 +357,36 @@ fn a_plan_identity_follows_its_settings() {
     assert_eq!(ten.identity, again.identity);
     assert_eq!(ten.identity.len(), 16);
     assert_ne!(ten.identity, one.identity);
+}
+
+/// The plan works out once what the road threat means for flight (who is trapped, where
+/// flight goes); a run on an input with another threat (a posterior's particle, a
+/// counterfactual) must follow that input's threat, as a plan made from it does.
+#[test]
+fn a_plan_follows_the_threat_of_the_input_it_runs_on() {
+    let overrides = Overrides::default();
+    let (scenario, built) = built("mali-2025", &overrides);
+    let plan = scenario
+        .displacement_plan(&built)
+        .expect("plan")
+        .expect("Mali has displacement");
+    // Three times the hazard: towns on dangerous roads draw fewer of those who flee.
+    let (_, mut harsher) = self::built("mali-2025", &overrides);
+    harsher.input.threat.hazard.scale(3.0);
+    let harsher_plan = scenario
+        .displacement_plan(&harsher)
+        .expect("plan")
+        .expect("Mali has displacement");
+    let mut differs = false;
+    for run in 0..3 {
+        let of = |input: &lifeline_model::ModelInput, plan: &DisplacementPlan| {
+            run_coupled(input, Some(plan), built.seed, run, RecordOptions::all())
+                .displacement
+                .expect("displacement runs")
+        };
+        let own = of(&harsher.input, &harsher_plan);
+        assert_eq!(of(&harsher.input, &plan), own, "run {run}");
+        differs |= of(&built.input, &plan) != own;
+    }
+    assert!(differs, "the threat must matter to flight here");
 }

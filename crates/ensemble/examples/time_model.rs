@@ -1,5 +1,7 @@
 //! Times the bare model: `cargo run --release -p lifeline-ensemble --example time_model -- RUNS`;
-//! with `coupled` after RUNS, the full loop with displacement (what `lifeline run` computes).
+//! with `coupled` after RUNS, the full loop with displacement (what `lifeline run` computes);
+//! with `posterior`, that loop with each run's parameters drawn from the scenario's posterior
+//! (what `lifeline ensemble` computes by default: every run brings its own hazard).
 //! Under `perf stat -e task-clock,instructions` the instructions per run do not depend on load.
 use lifeline_model::{RecordOptions, key_figures, run_rng};
 use lifeline_scenario::displacement::run_coupled;
@@ -11,12 +13,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1000);
-    let coupled = std::env::args().nth(2).is_some_and(|a| a == "coupled");
+    let mode = std::env::args().nth(2).unwrap_or_default();
+    let with_posterior = mode == "posterior";
+    let coupled = mode == "coupled" || with_posterior;
     let t0 = Instant::now();
     let scenario = Scenario::load(embedded::DEFAULT_SCENARIO)?;
     let built = scenario.build(&Overrides::default())?;
     let plan = if coupled {
         scenario.displacement_plan(&built)?
+    } else {
+        None
+    };
+    let posterior = if with_posterior {
+        lifeline_analysis::posterior::PosteriorDraws::of_scenario(&scenario)?
     } else {
         None
     };
@@ -27,8 +36,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut sum = 0.0;
     for r in 0..runs {
+        let drawn = posterior
+            .as_ref()
+            .map(|p| p.input_for_run(&built.input, built.seed, r).0);
+        let input = drawn.as_ref().unwrap_or(&built.input);
         let rec = if coupled {
-            run_coupled(&built.input, plan.as_ref(), built.seed, r, opts).supply
+            run_coupled(input, plan.as_ref(), built.seed, r, opts).supply
         } else {
             lifeline_model::run(&built.input, &mut run_rng(built.seed, r), opts)
         };

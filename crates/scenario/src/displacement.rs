@@ -121,6 +121,10 @@ impl ThreatSchedule {
         let hazard = &input.threat.hazard;
         let mut attraction = Vec::new();
         if let Some(reference) = plan.threat_reference_hazard {
+            // The two ends of the scale need no `exp`: no danger leaves the whole attraction
+            // (e^0 = 1), and danger at or above the reference leaves the conflict weight
+            // (the same product, ln w × 1, as the general case would take).
+            let at_reference = plan.ln_conflict_weight.exp();
             attraction.reserve(days as usize * places);
             for day in 0..days {
                 for exits in &plan.exits {
@@ -128,8 +132,14 @@ impl ThreatSchedule {
                         .iter()
                         .map(|&s| hazard.get(s, day))
                         .fold(0.0, f64::max);
-                    attraction
-                        .push((plan.ln_conflict_weight * (danger / reference).min(1.0)).exp());
+                    let share = (danger / reference).min(1.0);
+                    attraction.push(if danger == 0.0 {
+                        1.0
+                    } else if share == 1.0 {
+                        at_reference
+                    } else {
+                        (plan.ln_conflict_weight * share).exp()
+                    });
                 }
             }
         }

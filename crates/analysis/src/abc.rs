@@ -114,6 +114,17 @@ pub fn particle_rng(seed: u64, generation: usize, particle: usize) -> ChaCha8Rng
     rng
 }
 
+/// The sequence after a complete generation: all that the next generation depends on (every
+/// particle draws from its own stream), so a sequence continued from it is the sequence run
+/// without a stop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    /// The last complete generation.
+    pub particles: Vec<Particle>,
+    /// Every generation so far, the first from the prior.
+    pub generations: Vec<GenerationSummary>,
+}
+
 /// Runs ABC-SMC. `simulate` gives one evaluation at a parameter vector, drawing its randomness
 /// from the stream it is handed. Each generation's particles are one batch of `runner` (threads,
 /// or ranks that all run this function and all get every batch back); `progress` is told of
@@ -128,36 +139,76 @@ pub fn run<F>(
 where
     F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
 {
+    run_from(
+        priors,
+        settings,
+        simulate,
+        runner,
+        progress,
+        None,
+        &mut |_| Ok(Continue::Yes),
+    )
+}
+
+/// Whether to go on after a generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Continue {
+    Yes,
+    /// Stop here (as if interrupted): [`run_from`] returns [`AnalysisError::Interrupted`].
+    No,
+}
+
+/// [`run`], continued from `start` (a checkpoint of the same problem and settings) when given;
+/// `after_generation` is handed the checkpoint of every complete generation (to keep it where a
+/// restart can find it) and may stop the sequence there.
+pub fn run_from<F>(
+    priors: &[Prior],
+    settings: &Settings,
+    simulate: F,
+    runner: &dyn Runner,
+    progress: &(dyn Fn(u64) + Sync),
+    start: Option<Checkpoint>,
+    after_generation: &mut dyn FnMut(&Checkpoint) -> Result<Continue>,
+) -> Result<Posterior>
+where
+    F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
+{
     let n = settings.particles.max(1);
     let d = priors.len();
-    let drawn = runner.map(
-        n,
-        &|i| {
-            let mut rng = particle_rng(settings.seed, 0, i);
-            let theta: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
-            let eval = simulate(&theta, &mut rng);
-            let mut wire = Vec::with_capacity(1 + d + eval.outputs.len());
-            wire.push(eval.distance);
-            wire.extend_from_slice(&theta);
-            wire.extend_from_slice(&eval.outputs);
-            wire
-        },
-        progress,
-    )?;
-    let mut particles = drawn
-        .iter()
-        .map(|wire| {
-            let (evaluation, theta) = read_evaluation(wire, d)?;
-            Ok(Particle {
-                theta,
-                weight: 1.0 / n as f64,
-                distance: evaluation.distance,
-                outputs: evaluation.outputs,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let mut generations = vec![summary(0, f64::INFINITY, n as u64, n as u64, &particles)];
+    let (mut particles, mut generations) = match start {
+        Some(c) => {
+            if c.particles.len() != n || c.generations.is_empty() {
+                return Err(AnalysisError::Calibration(format!(
+                    "the checkpoint holds {} particles after {} generations, not {n} particles",
+                    c.particles.len(),
+                    c.generations.len()
+                )));
+            }
+            (c.particles, c.generations)
+        }
+        None => {
+            let particles = first_generation(priors, settings, &simulate, runner, progress)?;
+            let generations = vec![summary(0, f64::INFINITY, n as u64, n as u64, &particles)];
+            let checkpoint = Checkpoint {
+                particles,
+                generations,
+            };
+            if after_generation(&checkpoint)? == Continue::No {
+                return Err(AnalysisError::Interrupted(1));
+            }
+            (checkpoint.particles, checkpoint.generations)
+        }
+    };
     let stop = loop {
+        // The stop rules read the last generation (generation 0, from the prior, meets none).
+        if let Some(last) = generations.last().filter(|g| g.generation > 0) {
+            if last.tolerance <= 0.0 {
+                break Stop::ToleranceZero;
+            }
+            if last.acceptance_rate() < settings.min_acceptance {
+                break Stop::LowAcceptance;
+            }
+        }
         let generation = generations.len();
         if generation >= settings.generations {
             break Stop::Generations;
@@ -194,7 +245,7 @@ where
         let proposals = moved.iter().map(|m| m.proposals).sum();
         let simulations = moved.iter().map(|m| m.simulations).sum();
         let weights = importance_weights(priors, &particles, &kernel_sd, &moved);
-        particles = moved
+        let next: Vec<Particle> = moved
             .into_iter()
             .zip(weights)
             .map(|(m, weight)| Particle {
@@ -204,14 +255,21 @@ where
                 outputs: m.evaluation.outputs,
             })
             .collect();
-        let this = summary(generation, tolerance, proposals, simulations, &particles);
-        let rate = this.acceptance_rate();
-        generations.push(this);
-        if tolerance <= 0.0 {
-            break Stop::ToleranceZero;
-        }
-        if rate < settings.min_acceptance {
-            break Stop::LowAcceptance;
+        generations.push(summary(
+            generation,
+            tolerance,
+            proposals,
+            simulations,
+            &next,
+        ));
+        let checkpoint = Checkpoint {
+            particles: next,
+            generations,
+        };
+        let go_on = after_generation(&checkpoint)?;
+        (particles, generations) = (checkpoint.particles, checkpoint.generations);
+        if go_on == Continue::No {
+            return Err(AnalysisError::Interrupted(generations.len()));
         }
     };
     Ok(Posterior {
@@ -219,6 +277,47 @@ where
         generations,
         stop,
     })
+}
+
+/// Generation 0: every particle drawn from the prior and simulated once.
+fn first_generation<F>(
+    priors: &[Prior],
+    settings: &Settings,
+    simulate: &F,
+    runner: &dyn Runner,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Particle>>
+where
+    F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
+{
+    let n = settings.particles.max(1);
+    let d = priors.len();
+    let drawn = runner.map(
+        n,
+        &|i| {
+            let mut rng = particle_rng(settings.seed, 0, i);
+            let theta: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
+            let eval = simulate(&theta, &mut rng);
+            let mut wire = Vec::with_capacity(1 + d + eval.outputs.len());
+            wire.push(eval.distance);
+            wire.extend_from_slice(&theta);
+            wire.extend_from_slice(&eval.outputs);
+            wire
+        },
+        progress,
+    )?;
+    drawn
+        .iter()
+        .map(|wire| {
+            let (evaluation, theta) = read_evaluation(wire, d)?;
+            Ok(Particle {
+                theta,
+                weight: 1.0 / n as f64,
+                distance: evaluation.distance,
+                outputs: evaluation.outputs,
+            })
+        })
+        .collect()
 }
 
 /// `[distance, θ (d values), outputs…]` back into an evaluation and θ.
@@ -559,6 +658,75 @@ mod tests {
             &|_| {},
         )
         .expect("runs on threads")
+    }
+
+    /// A sequence stopped after any generation and continued from that generation's checkpoint
+    /// is the sequence run without a stop, and every generation's checkpoint is handed out once.
+    #[test]
+    fn a_sequence_continued_from_a_checkpoint_is_the_uninterrupted_one() {
+        let priors = [Prior::Uniform {
+            min: -8.0,
+            max: 8.0,
+        }];
+        let settings = Settings {
+            particles: 60,
+            generations: 5,
+            seed: 9,
+            ..Settings::default()
+        };
+        let simulate = |theta: &[f64], rng: &mut ChaCha8Rng| {
+            let y = theta[0] + standard_normal(rng);
+            Evaluation {
+                distance: (y - 1.5).abs(),
+                outputs: vec![y],
+            }
+        };
+        let local = crate::runner::Local;
+        let mut seen = Vec::new();
+        let whole = run_from(
+            &priors,
+            &settings,
+            simulate,
+            &local,
+            &|_| {},
+            None,
+            &mut |c| {
+                seen.push(c.clone());
+                Ok(Continue::Yes)
+            },
+        )
+        .expect("runs");
+        assert_eq!(seen.len(), whole.generations.len());
+        for stop_after in 1..seen.len() {
+            let interrupted = run_from(
+                &priors,
+                &settings,
+                simulate,
+                &local,
+                &|_| {},
+                None,
+                &mut |c| {
+                    Ok(if c.generations.len() >= stop_after {
+                        Continue::No
+                    } else {
+                        Continue::Yes
+                    })
+                },
+            );
+            assert!(matches!(interrupted, Err(AnalysisError::Interrupted(k)) if k == stop_after));
+            let start = seen[stop_after - 1].clone();
+            let resumed = run_from(
+                &priors,
+                &settings,
+                simulate,
+                &local,
+                &|_| {},
+                Some(start),
+                &mut |_| Ok(Continue::Yes),
+            )
+            .expect("resumes");
+            assert_eq!(resumed, whole, "continued after {stop_after} generations");
+        }
     }
 
     fn interval(posterior: &Posterior, low: f64, high: f64) -> (f64, f64) {

@@ -2,7 +2,7 @@
 //! that report it: `posterior.csv`, `fit.csv`, `diagnostics.csv` (built as text here; the
 //! binary writes them).
 
-use crate::abc::{self, Evaluation, Posterior, Settings};
+use crate::abc::{self, Checkpoint, Continue, Evaluation, Posterior, Settings};
 use crate::error::{AnalysisError, Result};
 use crate::parameters::{BaseValues, Parameter, Prior, resolve_parameters, with_values};
 use crate::runner::Runner;
@@ -99,12 +99,27 @@ impl<'a> Calibration<'a> {
         runner: &dyn Runner,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Posterior> {
-        abc::run(
+        self.run_from(settings, runner, progress, None, &mut |_| Ok(Continue::Yes))
+    }
+
+    /// [`Calibration::run`] continued from a checkpoint, handing each complete generation's
+    /// checkpoint to `after_generation` ([`abc::run_from`]).
+    pub fn run_from(
+        &self,
+        settings: &Settings,
+        runner: &dyn Runner,
+        progress: &(dyn Fn(u64) + Sync),
+        start: Option<Checkpoint>,
+        after_generation: &mut dyn FnMut(&Checkpoint) -> Result<Continue>,
+    ) -> Result<Posterior> {
+        abc::run_from(
             &self.priors(),
             settings,
             |theta, rng| self.evaluate(theta, rng),
             runner,
             progress,
+            start,
+            after_generation,
         )
     }
 }

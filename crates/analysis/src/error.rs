@@ -18,6 +18,9 @@ pub enum AnalysisError {
     Parameter { path: String, message: String },
     #[error("{0}")]
     Calibration(String),
+    /// A calibration stopped on purpose after this many generations (its checkpoint kept).
+    #[error("stopped after {0} generations (the checkpoint is kept: --resume continues)")]
+    Interrupted(usize),
     /// Processes sharing a batch of evaluations (MPI ranks) that do not agree.
     #[error("ranks: {0}")]
     Ranks(String),

@@ -11,6 +11,7 @@
 
 pub mod abc;
 pub mod calibrate;
+pub mod checkpoint;
 pub mod criticality;
 pub mod error;
 pub mod grid;

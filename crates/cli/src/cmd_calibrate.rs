@@ -6,23 +6,39 @@ use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
 use crate::progress::Progress;
 use crate::ranks::World;
 use anyhow::{Context, Result};
-use lifeline_analysis::abc::{Settings, Stop};
+use lifeline_analysis::abc::{Checkpoint, Continue, Settings, Stop};
 use lifeline_analysis::calibrate::{
     Calibration, diagnostics_csv, fit_csv, parameter_summary, posterior_csv, target_band,
 };
+use lifeline_analysis::checkpoint::{checkpoint_text, parse_checkpoint};
+use lifeline_analysis::error::AnalysisError;
 use lifeline_analysis::grid::{self as calibration, default_grid, residuals};
 use lifeline_io::manifest::Manifest;
 use lifeline_io::outdir::Outputs;
 use lifeline_scenario::{Scenario, embedded};
 use rayon::prelude::*;
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// What `lifeline calibrate` writes (`report.html` is written there by `lifeline report`, and
 /// cleared by a new calibration: it would describe another one).
 pub const CALIBRATE_OUTPUTS: Outputs = Outputs {
     command: "calibrate",
-    names: &["posterior.csv", "fit.csv", "diagnostics.csv", "report.html"],
+    names: &[
+        "posterior.csv",
+        "fit.csv",
+        "diagnostics.csv",
+        "report.html",
+        CHECKPOINT_DIR,
+    ],
 };
+
+/// The tables a calibration writes (cleared when one starts).
+const CALIBRATE_TABLES: [&str; 4] = ["posterior.csv", "fit.csv", "diagnostics.csv", "report.html"];
+
+/// Where an unfinished calibration keeps its checkpoint (removed once it is complete).
+pub const CHECKPOINT_DIR: &str = ".lifeline-calibrate";
+const CHECKPOINT_FILE: &str = "checkpoint.txt";
 
 #[derive(clap::Args)]
 pub struct CalibrateArgs {
@@ -48,6 +64,13 @@ pub struct CalibrateArgs {
     /// The Mali grid search of docs/calibration.md instead (prints its table, writes nothing).
     #[arg(long)]
     pub grid: bool,
+    /// Continue the calibration interrupted in the output folder from its last complete
+    /// generation (the result is the bytes an uninterrupted calibration writes).
+    #[arg(long)]
+    pub resume: bool,
+    /// For tests: stop (as if interrupted) once this many generations are complete.
+    #[arg(long, hide = true)]
+    pub stop_after_generations: Option<usize>,
     #[command(flatten)]
     pub choices: RunChoices,
     #[command(flatten)]
@@ -85,7 +108,7 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
     world.agree(&scenario, &[&built])?;
     // Rank 0 alone takes the folder; every rank runs its share of each generation.
     let folder = if world.leads() {
-        Some(args.out.take(CALIBRATE_OUTPUTS, CALIBRATE_OUTPUTS.names)?)
+        Some(args.out.take(CALIBRATE_OUTPUTS, &CALIBRATE_TABLES)?)
     } else {
         None
     };
@@ -97,6 +120,26 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         seed: built.seed,
         ..Settings::default()
     };
+    let checkpoint_dir = args.out.dir(CALIBRATE_OUTPUTS.command).join(CHECKPOINT_DIR);
+    let key = calibration_key(&scenario, &built, &settings, runs)?;
+    // Every rank reads the checkpoint (the folder is shared, as for ensembles) and the ranks
+    // check they start from the same one.
+    let start = read_checkpoint(&checkpoint_dir, &key, args.resume)?;
+    world.same_everywhere(
+        "checkpoint",
+        &start
+            .as_ref()
+            .map_or("none".to_string(), |c| checkpoint_text(&key, c)),
+    )?;
+    if let Some(c) = &start {
+        if world.leads() {
+            eprintln!(
+                "lifeline calibrate: resuming after generation {} of at most {}",
+                c.generations.len() - 1,
+                args.generations - 1
+            );
+        }
+    }
     let pool = args.threads.pool()?;
     let progress = Progress::on_rank(
         world.leads(),
@@ -105,9 +148,26 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         "particles",
     );
     let inc = |n: u64| progress.inc(n);
+    if let Some(c) = &start {
+        // The generations kept count as done.
+        inc((c.generations.len() * args.particles) as u64);
+    }
     let runner = world.runner();
     let started = std::time::Instant::now();
-    let posterior = pool.install(|| problem.run(&settings, runner.as_ref(), &inc));
+    let leads = world.leads();
+    let mut keep = |c: &Checkpoint| -> lifeline_analysis::error::Result<Continue> {
+        if leads {
+            write_checkpoint(&checkpoint_dir, &checkpoint_text(&key, c))
+                .map_err(|e| AnalysisError::Calibration(format!("{e:#}")))?;
+        }
+        // The same decision on every rank: all have the same arguments and generations.
+        Ok(match args.stop_after_generations {
+            Some(k) if c.generations.len() >= k => Continue::No,
+            _ => Continue::Yes,
+        })
+    };
+    let posterior =
+        pool.install(|| problem.run_from(&settings, runner.as_ref(), &inc, start, &mut keep));
     let Some(folder) = folder else {
         // Another rank: rank 0 writes and reports.
         return posterior.map(|_| ()).map_err(Into::into);
@@ -136,7 +196,14 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         events_file: args.choices.events_record(),
         ..common::manifest("calibrate", &args.scenario, built.seed, built.input.days)
     };
-    folder.write_manifest(args.choices.mark(manifest), CALIBRATE_OUTPUTS.names)?;
+    folder.write_manifest(args.choices.mark(manifest), &CALIBRATE_TABLES)?;
+    // Complete: the checkpoint has served.
+    std::fs::remove_dir_all(&checkpoint_dir)
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Ok(()),
+            _ => Err(e),
+        })
+        .with_context(|| format!("removing {}", checkpoint_dir.display()))?;
     print!(
         "{}",
         summary_text(&problem, &posterior, runs, seconds, world.ranks())
@@ -146,6 +213,61 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         println!("{line}");
     }
     Ok(())
+}
+
+/// What a checkpoint must have been made by: the scenario's text (its targets, parameters and
+/// priors), its built input and displacement, and the calibration's settings, hashed.
+fn calibration_key(
+    scenario: &Scenario,
+    built: &lifeline_scenario::Built,
+    settings: &Settings,
+    runs: u64,
+) -> Result<String> {
+    let identity = scenario
+        .displacement_plan(built)?
+        .map_or_else(|| "none".to_string(), |p| p.identity);
+    let text = format!(
+        "{}\u{1e}{}\u{1e}{identity}\u{1e}{settings:?}\u{1e}{runs}",
+        scenario.text,
+        lifeline_ensemble::fingerprint(&built.input),
+    );
+    Ok(lifeline_io::hash::fnv1a_hex(text.as_bytes()))
+}
+
+/// The checkpoint to start from: none for a new calibration; with `resume`, the folder's (none
+/// if there is none yet). A checkpoint left without `--resume`, or of another calibration, is
+/// refused with what to do.
+fn read_checkpoint(dir: &Path, key: &str, resume: bool) -> Result<Option<Checkpoint>> {
+    let path = dir.join(CHECKPOINT_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let file = path.display().to_string();
+    let (theirs, checkpoint) = parse_checkpoint(&text, &file)?;
+    let done = checkpoint.generations.len();
+    anyhow::ensure!(
+        resume,
+        "{} holds an unfinished calibration ({done} generations complete): add --resume to \
+         continue it, or remove {} to start again",
+        dir.parent().unwrap_or(dir).display(),
+        dir.display()
+    );
+    anyhow::ensure!(
+        theirs == key,
+        "{file} is the checkpoint of another calibration (other scenario, settings, --runs or \
+         --seed): run with the arguments it was started with, or remove {} to start again",
+        dir.display()
+    );
+    Ok(Some(checkpoint))
+}
+
+/// Keeps a generation's checkpoint (under a temporary name, then renamed: a stop mid-write
+/// leaves the previous one).
+fn write_checkpoint(dir: &Path, text: &str) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    common::write_text(dir, CHECKPOINT_FILE, text).map(|_| ())
 }
 
 /// The posterior and the fit, as printed.

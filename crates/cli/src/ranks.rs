@@ -100,18 +100,35 @@ impl World {
                 key.push_str(&plan.identity);
             }
         }
+        self.differing_rank(&key)?.map_or(Ok(()), |r| {
+            anyhow::bail!(
+                "rank {r} runs another command or another scenario than rank 0 (its arguments or its built scenario differ): every rank must run the same command line on the same files"
+            )
+        })
+    }
+
+    /// Checks that every rank holds the same `value` of `what` (e.g. the checkpoint a
+    /// calibration resumes from), naming the first rank that differs from rank 0.
+    pub fn same_everywhere(&self, what: &str, value: &str) -> anyhow::Result<()> {
+        if self.ranks == 1 {
+            return Ok(());
+        }
+        self.differing_rank(value)?.map_or(Ok(()), |r| {
+            anyhow::bail!(
+                "rank {r} does not see the {what} rank 0 sees: every rank must see the same output folder (a shared file system)"
+            )
+        })
+    }
+
+    /// The first rank whose `text` differs from rank 0's, compared by hash.
+    fn differing_rank(&self, text: &str) -> anyhow::Result<Option<usize>> {
         // A stable hash (not `DefaultHasher`, whose output may change between builds — ranks
         // may run on different nodes).
-        let hash = lifeline_io::hash::fnv1a(key.as_bytes());
+        let hash = lifeline_io::hash::fnv1a(text.as_bytes());
         // Two exact halves: an f64 holds 32-bit integers exactly.
         let mine = [(hash >> 32) as f64, (hash & 0xffff_ffff) as f64];
         let all = self.all_gather(&mine)?;
-        if let Some(r) = all.iter().position(|theirs| theirs[..] != all[0][..]) {
-            anyhow::bail!(
-                "rank {r} runs another command or another scenario than rank 0 (its arguments or its built scenario differ): every rank must run the same command line on the same files"
-            );
-        }
-        Ok(())
+        Ok(all.iter().position(|theirs| theirs[..] != all[0][..]))
     }
 
     #[cfg(feature = "mpi")]

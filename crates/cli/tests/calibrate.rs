@@ -118,3 +118,82 @@ fn validate_writes_each_target_under_the_scenarios_posterior() {
     );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+/// `lifeline` with `args` and `--out dir`, for a run that may fail: (success, stderr).
+fn lifeline_may_fail(args: &[&str], dir: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lifeline"))
+        .args(args)
+        .arg("--out")
+        .arg(dir)
+        .output()
+        .expect("binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// An interrupted calibration keeps a checkpoint after each generation; `--resume` continues
+/// from it to the bytes an uninterrupted calibration writes, and removes it once complete. A
+/// checkpoint is never dropped without being asked, nor continued with other arguments.
+#[test]
+fn an_interrupted_calibration_resumes_to_the_same_bytes() {
+    let base = temp_dir("calibrate-resume");
+    let args = [
+        "calibrate",
+        "--particles",
+        "10",
+        "--generations",
+        "4",
+        "--runs",
+        "1",
+        "--days",
+        "90",
+        "--threads",
+        "2",
+    ];
+    let whole = base.join("whole");
+    lifeline(&args, &whole);
+    assert!(
+        !whole.join(".lifeline-calibrate").exists(),
+        "no checkpoint left"
+    );
+
+    let cut = base.join("cut");
+    let stop = [&args[..], &["--stop-after-generations", "2"]].concat();
+    let (ok, stderr) = lifeline_may_fail(&stop, &cut);
+    assert!(!ok, "the stop is reported as a failure");
+    assert!(stderr.contains("stopped after 2 generations"), "{stderr}");
+    let checkpoint = read(&cut.join(".lifeline-calibrate/checkpoint.txt"));
+    assert_eq!(
+        checkpoint
+            .lines()
+            .filter(|l| l.starts_with("generation "))
+            .count(),
+        2
+    );
+    assert!(!cut.join("posterior.csv").exists());
+
+    // Without --resume the unfinished work is protected.
+    let (ok, stderr) = lifeline_may_fail(&args, &cut);
+    assert!(!ok);
+    assert!(stderr.contains("add --resume"), "{stderr}");
+    // Another calibration cannot continue it.
+    let other_seed = [&args[..], &["--resume", "--seed", "5"]].concat();
+    let (ok, stderr) = lifeline_may_fail(&other_seed, &cut);
+    assert!(!ok);
+    assert!(stderr.contains("another calibration"), "{stderr}");
+
+    let resume = [&args[..], &["--resume"]].concat();
+    let (ok, stderr) = lifeline_may_fail(&resume, &cut);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("resuming after generation 1"), "{stderr}");
+    for name in ["posterior.csv", "fit.csv", "diagnostics.csv"] {
+        assert_eq!(read(&whole.join(name)), read(&cut.join(name)), "{name}");
+    }
+    assert!(
+        !cut.join(".lifeline-calibrate").exists(),
+        "checkpoint removed"
+    );
+    std::fs::remove_dir_all(&base).expect("cleanup");
+}

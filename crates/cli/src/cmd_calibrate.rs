@@ -131,14 +131,12 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
             .as_ref()
             .map_or("none".to_string(), |c| checkpoint_text(&key, c)),
     )?;
-    if let Some(c) = &start {
-        if world.leads() {
-            eprintln!(
-                "lifeline calibrate: resuming after generation {} of at most {}",
-                c.generations.len() - 1,
-                args.generations - 1
-            );
-        }
+    if let Some(c) = start.as_ref().filter(|_| world.leads()) {
+        eprintln!(
+            "lifeline calibrate: resuming after generation {} of at most {}",
+            c.generations.len() - 1,
+            args.generations - 1
+        );
     }
     let pool = args.threads.pool()?;
     let progress = Progress::on_rank(

@@ -271,3 +271,39 @@ fn rank_1_runs(rank1: &[String], others: &[String]) -> Output {
     ];
     mpirun("2", "sh", &args)
 }
+
+/// A calibration interrupted on 2 ranks resumes on 2 ranks from its checkpoint in the shared
+/// folder, to the bytes one process writes without a stop.
+#[test]
+fn a_calibration_interrupted_on_ranks_resumes_to_the_same_bytes() {
+    let mut args = CALIBRATE.to_vec();
+    args[5] = "3"; // three generations
+    let files = ["posterior.csv", "fit.csv", "diagnostics.csv"];
+    let single = temp_dir("calibrate-resume-single");
+    let out = lifeline(&with_out(&args, &single));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = temp_dir("calibrate-resume-n2");
+    let stop = [&args[..], &["--stop-after-generations", "2"]].concat();
+    let out = mpirun("2", env!("CARGO_BIN_EXE_lifeline"), &with_out(&stop, &dir));
+    assert!(!out.status.success(), "the stop ends the job");
+    assert!(dir.join(".lifeline-calibrate/checkpoint.txt").exists());
+    let resume = [&args[..], &["--resume"]].concat();
+    let out = mpirun(
+        "2",
+        env!("CARGO_BIN_EXE_lifeline"),
+        &with_out(&resume, &dir),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming after generation 1"), "{stderr}");
+    assert!(
+        read(&dir, &files) == read(&single, &files),
+        "resumed on 2 ranks"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+    std::fs::remove_dir_all(&single).expect("cleanup");
+}

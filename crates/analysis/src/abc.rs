@@ -630,14 +630,29 @@ mod tests {
         }
     }
 
-    /// y = θ + N(0, 1) noise, observed once; θ ~ U(-8, 8).
+    /// The toy problem's prior: θ ~ U(-8, 8).
+    const TOY_PRIORS: [Prior; 1] = [Prior::Uniform {
+        min: -8.0,
+        max: 8.0,
+    }];
+
+    /// The toy problem's simulation: y = θ + N(0, 1) noise, at its distance from `observed`.
+    fn toy_simulation(
+        observed: f64,
+    ) -> impl Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync + Copy {
+        move |theta, rng| {
+            let y = theta[0] + standard_normal(rng);
+            Evaluation {
+                distance: (y - observed).abs(),
+                outputs: vec![y],
+            }
+        }
+    }
+
+    /// The toy problem, observed once.
     fn toy_posterior(truth: f64, seed: u64) -> Posterior {
         let mut data_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
         let observed = truth + standard_normal(&mut data_rng);
-        let priors = [Prior::Uniform {
-            min: -8.0,
-            max: 8.0,
-        }];
         let settings = Settings {
             particles: 300,
             generations: 8,
@@ -645,15 +660,9 @@ mod tests {
             ..Settings::default()
         };
         run(
-            &priors,
+            &TOY_PRIORS,
             &settings,
-            |theta, rng| {
-                let y = theta[0] + standard_normal(rng);
-                Evaluation {
-                    distance: (y - observed).abs(),
-                    outputs: vec![y],
-                }
-            },
+            toy_simulation(observed),
             &crate::runner::Local,
             &|_| {},
         )
@@ -664,67 +673,44 @@ mod tests {
     /// is the sequence run without a stop, and every generation's checkpoint is handed out once.
     #[test]
     fn a_sequence_continued_from_a_checkpoint_is_the_uninterrupted_one() {
-        let priors = [Prior::Uniform {
-            min: -8.0,
-            max: 8.0,
-        }];
+        let priors = TOY_PRIORS;
         let settings = Settings {
             particles: 60,
             generations: 5,
             seed: 9,
             ..Settings::default()
         };
-        let simulate = |theta: &[f64], rng: &mut ChaCha8Rng| {
-            let y = theta[0] + standard_normal(rng);
-            Evaluation {
-                distance: (y - 1.5).abs(),
-                outputs: vec![y],
-            }
-        };
         let local = crate::runner::Local;
+        let go = |start: Option<Checkpoint>,
+                  after: &mut dyn FnMut(&Checkpoint) -> Result<Continue>| {
+            run_from(
+                &priors,
+                &settings,
+                toy_simulation(1.5),
+                &local,
+                &|_| {},
+                start,
+                after,
+            )
+        };
         let mut seen = Vec::new();
-        let whole = run_from(
-            &priors,
-            &settings,
-            simulate,
-            &local,
-            &|_| {},
-            None,
-            &mut |c| {
-                seen.push(c.clone());
-                Ok(Continue::Yes)
-            },
-        )
+        let whole = go(None, &mut |c| {
+            seen.push(c.clone());
+            Ok(Continue::Yes)
+        })
         .expect("runs");
         assert_eq!(seen.len(), whole.generations.len());
         for stop_after in 1..seen.len() {
-            let interrupted = run_from(
-                &priors,
-                &settings,
-                simulate,
-                &local,
-                &|_| {},
-                None,
-                &mut |c| {
-                    Ok(if c.generations.len() >= stop_after {
-                        Continue::No
-                    } else {
-                        Continue::Yes
-                    })
-                },
-            );
+            let interrupted = go(None, &mut |c| {
+                Ok(if c.generations.len() >= stop_after {
+                    Continue::No
+                } else {
+                    Continue::Yes
+                })
+            });
             assert!(matches!(interrupted, Err(AnalysisError::Interrupted(k)) if k == stop_after));
             let start = seen[stop_after - 1].clone();
-            let resumed = run_from(
-                &priors,
-                &settings,
-                simulate,
-                &local,
-                &|_| {},
-                Some(start),
-                &mut |_| Ok(Continue::Yes),
-            )
-            .expect("resumes");
+            let resumed = go(Some(start), &mut |_| Ok(Continue::Yes)).expect("resumes");
             assert_eq!(resumed, whole, "continued after {stop_after} generations");
         }
     }

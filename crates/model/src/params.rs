@@ -494,24 +494,22 @@ pub struct ModelInput {
     pub service_rules: Vec<ServiceRule>,
 }
 
-impl ModelInput {
-    /// Chance that a lone truck is attacked somewhere on a corridor's outbound trip on `day`.
-    pub fn trip_attack_chance(&self, corridor: CorridorId, day: u32) -> f64 {
-        let driven = self.corridors[corridor.index()]
-            .legs
-            .iter()
-            .filter_map(|leg| match leg {
-                Leg::Drive { segment, .. } => Some(*segment),
-                _ => None,
-            });
-        1.0 - (-self.exposure(driven, day)).exp()
-    }
+/// Expected attacks on a lone truck driving `segments` (segment index, length in km) under a
+/// day's hazard row ([`crate::threat::HazardTable::day_row`]): λ × length / 100 km, summed in
+/// order. The one formula for a route's and a corridor's trip exposure.
+pub(crate) fn exposure_on(hazard_row: &[f64], segments: impl Iterator<Item = (usize, f64)>) -> f64 {
+    segments
+        .map(|(s, km)| hazard_row.get(s).copied().unwrap_or(0.0) * km / 100.0)
+        .sum()
+}
 
+impl ModelInput {
     /// Expected attacks on a lone truck driving `segments` on `day`: hazard × length / 100 km.
     fn exposure(&self, segments: impl Iterator<Item = SegmentId>, day: u32) -> f64 {
-        segments
-            .map(|s| self.threat.hazard.get(s, day) * self.network.segment(s).length.0 / 100.0)
-            .sum()
+        exposure_on(
+            self.threat.hazard.day_row(day),
+            segments.map(|s| (s.index(), self.network.segment(s).length.0)),
+        )
     }
 
     /// Chance that one shipment, a single escorted vehicle, is attacked on a route on `day` (the

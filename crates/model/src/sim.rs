@@ -501,13 +501,10 @@ impl<'a> Simulation<'a> {
         whole(*credit / cap).min(by_stock)
     }
 
-    /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today
-    /// (as [`ModelInput::trip_attack_chance`], from the corridor's segments listed once).
+    /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today,
+    /// from the corridor's segments listed once.
     fn trip_attack_chance(&self, ci: usize, hazard_today: &[f64]) -> f64 {
-        let exposure: f64 = self.driven[ci]
-            .iter()
-            .map(|&(s, km)| hazard_today.get(s).copied().unwrap_or(0.0) * km / 100.0)
-            .sum();
+        let exposure = crate::params::exposure_on(hazard_today, self.driven[ci].iter().copied());
         1.0 - (-exposure).exp()
     }
 

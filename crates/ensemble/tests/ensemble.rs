@@ -82,6 +82,59 @@ fn chunks_of_many_runs_match_a_naive_computation() {
     check_against_naive(4, 1100, "naive-many");
 }
 
+/// Ensembles run what `lifeline run` runs. Over the hindcast's 180 days, people leaving Mali's
+/// fuel-short towns lower their demand, so coupled runs differ from the supply model's: switch
+/// the displacement off and the ensemble's figures change; with it on, each run's figures are
+/// `run_coupled`'s (the naive comparison above checks every cell of a shorter horizon).
+#[test]
+fn ensembles_couple_the_scenarios_displacement() {
+    let (_, b, plan) = built(180);
+    let runs = 6;
+    let schema = FigureSchema::new(&b.input);
+    let figures = |coupled: bool, r: u64| {
+        let plan = plan.as_ref().filter(|_| coupled);
+        let record = run_coupled(&b.input, plan, b.seed, r, RecordOptions::all()).supply;
+        let mut row = Vec::new();
+        schema.compute(&b.input, &record, &mut row);
+        row
+    };
+    assert!(
+        (0..runs).any(|r| figures(true, r) != figures(false, r)),
+        "displacement must move a figure of these runs for the check to mean anything"
+    );
+    let coupled_dir = temp_dir("coupled");
+    let uncoupled_dir = temp_dir("uncoupled");
+    let mut coupled = spec(&b, &plan, runs);
+    coupled.parquet = false;
+    let mut uncoupled = spec(&b, &plan, runs);
+    uncoupled.parquet = false;
+    uncoupled.displacement = None;
+    let options = EnsembleOptions::default();
+    run_ensemble(&coupled_dir, &coupled, &options).expect("coupled ensemble");
+    run_ensemble(&uncoupled_dir, &uncoupled, &options).expect("supply-only ensemble");
+    let (_, with) = csv_rows(&coupled_dir.join("runs.csv"));
+    let (_, without) = csv_rows(&uncoupled_dir.join("runs.csv"));
+    assert_ne!(with, without, "switching displacement off changes the runs");
+    // As the naive comparison reads runs.csv: the run, its seed, then the figures at their
+    // decimals (an empty cell for a figure that never happened).
+    for (r, row) in with.iter().enumerate() {
+        let expected = figures(true, r as u64);
+        assert_eq!(row.len(), 2 + expected.len());
+        for (f, c) in schema.columns.iter().enumerate() {
+            let (want, text) = (expected[f], &row[2 + f]);
+            if want.is_finite() {
+                let got: f64 = text.parse().expect("number");
+                let half_step = 0.5 * 10f64.powi(-(c.figure.decimals() as i32));
+                assert!((got - want).abs() <= half_step + 1e-9, "run {r} column {f}");
+            } else {
+                assert_eq!(text, "", "run {r} column {f}");
+            }
+        }
+    }
+    std::fs::remove_dir_all(&coupled_dir).expect("cleanup");
+    std::fs::remove_dir_all(&uncoupled_dir).expect("cleanup");
+}
+
 fn check_against_naive(days: u32, runs: u64, name: &str) {
     let (_, b, plan) = built(days);
     let dir = temp_dir(name);

@@ -504,6 +504,19 @@ pub(crate) fn exposure_on(hazard_row: &[f64], segments: impl Iterator<Item = (us
 }
 
 impl ModelInput {
+    /// Chance that a lone truck is attacked somewhere on a corridor's outbound trip on `day`
+    /// (the simulation keeps each corridor's segments listed and takes the same sum).
+    pub fn trip_attack_chance(&self, corridor: CorridorId, day: u32) -> f64 {
+        let driven = self.corridors[corridor.index()]
+            .legs
+            .iter()
+            .filter_map(|leg| match leg {
+                Leg::Drive { segment, .. } => Some(*segment),
+                _ => None,
+            });
+        1.0 - (-self.exposure(driven, day)).exp()
+    }
+
     /// Expected attacks on a lone truck driving `segments` on `day`: hazard × length / 100 km.
     fn exposure(&self, segments: impl Iterator<Item = SegmentId>, day: u32) -> f64 {
         exposure_on(

@@ -6,7 +6,7 @@ use crate::abc::{self, Checkpoint, Continue, Evaluation, Posterior, Settings};
 use crate::error::{AnalysisError, Result};
 use crate::parameters::{BaseValues, Parameter, Prior, resolve_parameters, with_values};
 use crate::runner::Runner;
-use crate::targets::{Target, distance, mean_over_runs, resolve_targets};
+use crate::targets::{Target, distance, mean_over_runs, record_options_for, resolve_targets};
 use lifeline_model::RecordOptions;
 use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
 use lifeline_scenario::{Built, Scenario};
@@ -54,14 +54,9 @@ impl<'a> Calibration<'a> {
         })
     }
 
-    /// What a run must record for the targets: the event log only for closures and attack
-    /// losses, the corridor rows only for corridor metrics (recording less does not change a
-    /// run, only its cost).
+    /// What a run must record for the targets ([`record_options_for`]).
     pub fn record_options(&self) -> RecordOptions {
-        RecordOptions {
-            events: self.targets.iter().any(|t| t.metric.needs_events()),
-            corridors: self.targets.iter().any(|t| t.metric.needs_corridors()),
-        }
+        record_options_for(&self.targets)
     }
 
     pub fn priors(&self) -> Vec<Prior> {

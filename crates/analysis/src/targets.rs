@@ -5,7 +5,7 @@
 
 use crate::error::{AnalysisError, Result};
 use chrono::NaiveDate;
-use lifeline_model::record::{EventKind, RunRecord};
+use lifeline_model::record::{EventKind, RecordOptions, RunRecord};
 use lifeline_model::{CorridorId, DepotId};
 use lifeline_scenario::Built;
 use lifeline_scenario::spec::TargetSpec;
@@ -269,6 +269,16 @@ fn corridor_value(
 
 /// One number from a window's daily values (NaN values skipped; NaN when none is left, or when a
 /// threshold is never crossed; a count of days is 0 then).
+/// What a run must record for `targets`: the event log only for closures and attack losses,
+/// the corridor rows only for corridor metrics (recording less does not change a run, only its
+/// cost).
+pub fn record_options_for(targets: &[Target]) -> RecordOptions {
+    RecordOptions {
+        events: targets.iter().any(|t| t.metric.needs_events()),
+        corridors: targets.iter().any(|t| t.metric.needs_corridors()),
+    }
+}
+
 pub fn aggregate(aggregation: Aggregation, series: &[f64]) -> f64 {
     let values = || series.iter().copied().filter(|v| !v.is_nan());
     let first = |crossed: &dyn Fn(f64) -> bool| {

@@ -10,7 +10,7 @@ use crate::abc;
 use crate::error::{AnalysisError, Result};
 use crate::posterior::PosteriorDraws;
 use crate::runner::Runner;
-use crate::targets::{Target, TargetSet, mean_over_runs, resolve_targets_of};
+use crate::targets::{Target, TargetSet, mean_over_runs, record_options_for, resolve_targets_of};
 use lifeline_model::RecordOptions;
 use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
 use lifeline_scenario::{Built, Scenario};
@@ -73,12 +73,9 @@ impl<'a> Validation<'a> {
         self.sets.iter().filter(|s| **s == set).count()
     }
 
-    /// What a run must record for every target (recording less changes only a run's cost).
+    /// What a run must record for the targets ([`record_options_for`]).
     pub fn record_options(&self) -> RecordOptions {
-        RecordOptions {
-            events: self.targets.iter().any(|t| t.metric.needs_events()),
-            corridors: self.targets.iter().any(|t| t.metric.needs_corridors()),
-        }
+        record_options_for(&self.targets)
     }
 }
 

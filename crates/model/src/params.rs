@@ -2,7 +2,7 @@
 
 use crate::ids::{CommodityId, CorridorId, DepotId, PlaceId, SegmentId};
 use crate::network::{Network, SpeedTable};
-use crate::threat::ThreatInput;
+use crate::threat::{HazardRow, ThreatInput};
 use crate::units::{Days, Volume};
 use serde::{Deserialize, Serialize};
 
@@ -497,10 +497,11 @@ pub struct ModelInput {
 /// Expected attacks on a lone truck driving `segments` (segment index, length in km) under a
 /// day's hazard row ([`crate::threat::HazardTable::day_row`]): λ × length / 100 km, summed in
 /// order. The one formula for a route's and a corridor's trip exposure.
-pub(crate) fn exposure_on(hazard_row: &[f64], segments: impl Iterator<Item = (usize, f64)>) -> f64 {
-    segments
-        .map(|(s, km)| hazard_row.get(s).copied().unwrap_or(0.0) * km / 100.0)
-        .sum()
+pub(crate) fn exposure_on(
+    hazard_row: HazardRow<'_>,
+    segments: impl Iterator<Item = (usize, f64)>,
+) -> f64 {
+    segments.map(|(s, km)| hazard_row.get(s) * km / 100.0).sum()
 }
 
 impl ModelInput {

@@ -76,10 +76,11 @@ pub struct Simulation<'a> {
     reserve_left: Vec<f64>,
     reserve_active: Vec<bool>,
     escorts_busy_until: Vec<f64>,
-    /// Empty trucks driving home, by the day they get there: `homecoming[day]` lists (corridor,
-    /// trucks). They draw no random numbers and meet no attacks, so they wait here instead of in
-    /// the live group list that every daily loop walks.
-    homecoming: Vec<Vec<(CorridorId, u32)>>,
+    /// Empty trucks driving home, by the day they get there: `homecoming[day × corridors +
+    /// corridor]` trucks. They draw no random numbers and meet no attacks, so they wait here
+    /// instead of in the live group list that every daily loop walks; counts, not lists, so
+    /// booking a return allocates nothing.
+    homecoming: Vec<u32>,
     /// Onward corridors: volume earned toward the next truckload while the source is short.
     onward_credit: Vec<f64>,
     /// Per depot: the share of its demand it served yesterday (1 before the first day).
@@ -244,7 +245,11 @@ impl<'a> Simulation<'a> {
             record: RunRecord {
                 days: input.days,
                 depot_days: Vec::with_capacity(input.days as usize),
-                corridor_days: Vec::new(),
+                corridor_days: if options.corridors {
+                    Vec::with_capacity(input.days as usize)
+                } else {
+                    Vec::new()
+                },
                 events: Vec::new(),
                 balances,
                 corridor_totals: vec![CorridorDay::default(); n_corr],
@@ -503,7 +508,7 @@ impl<'a> Simulation<'a> {
 
     /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today,
     /// from the corridor's segments listed once.
-    fn trip_attack_chance(&self, ci: usize, hazard_today: &[f64]) -> f64 {
+    fn trip_attack_chance(&self, ci: usize, hazard_today: crate::threat::HazardRow<'_>) -> f64 {
         let exposure = crate::params::exposure_on(hazard_today, self.driven[ci].iter().copied());
         1.0 - (-exposure).exp()
     }
@@ -694,9 +699,11 @@ impl<'a> Simulation<'a> {
         // Groups that came home were turned into idle trucks (trucks = 0) above.
         self.groups = groups;
         // Empty trucks whose drive home ends today join the idle fleet.
-        if let Some(arriving) = self.homecoming.get_mut(self.day as usize) {
-            for (corridor, trucks) in std::mem::take(arriving) {
-                self.idle[corridor.index()] += trucks;
+        let corridors = self.idle.len();
+        let start = self.day as usize * corridors;
+        if let Some(arriving) = self.homecoming.get(start..start + corridors) {
+            for (idle, &trucks) in self.idle.iter_mut().zip(arriving) {
+                *idle += trucks;
             }
         }
     }
@@ -712,10 +719,12 @@ impl<'a> Simulation<'a> {
             whole_days_up(beyond_today - EPS)
         };
         let day = self.day as usize + extra_days;
-        if self.homecoming.len() <= day {
-            self.homecoming.resize_with(day + 1, Vec::new);
+        let corridors = self.idle.len();
+        let at = day * corridors + corridor.index();
+        if self.homecoming.len() <= at {
+            self.homecoming.resize((day + 1) * corridors, 0);
         }
-        self.homecoming[day].push((corridor, trucks));
+        self.homecoming[at] += trucks;
     }
 
     /// Time needed for the current outbound leg, on entering it (attack check happens here).

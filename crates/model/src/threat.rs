@@ -10,13 +10,85 @@ use crate::network::Network;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// λ per segment per day, dense (segments × days).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// The stored values are shared between copies (a run's copy of the input does not copy the
+/// table) and read through a factor: [`HazardTable::scale`] of a shared table records the
+/// factor instead of rewriting the values, so a calibration particle's or a posterior draw's
+/// scaled threat costs nothing to make, and a table can tell that another is a scaled copy of
+/// it ([`HazardTable::factor_over`]). Every value read is `stored × factor`, the one rounding
+/// that scaling the values in place gives; with factor 1 it is the stored value itself.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(into = "HazardValues", from = "HazardValues")]
 pub struct HazardTable {
     segments: usize,
     days: usize,
+    values: Arc<Vec<f64>>,
+    factor: f64,
+}
+
+/// How a hazard table is written and read: its values as read (the factor applied), in the
+/// field order of the dense table, so serialisations and fingerprints do not depend on how
+/// the table holds them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct HazardValues {
+    segments: usize,
+    days: usize,
     values: Vec<f64>,
+}
+
+impl From<HazardTable> for HazardValues {
+    fn from(table: HazardTable) -> Self {
+        HazardValues {
+            segments: table.segments,
+            days: table.days,
+            values: table.values.iter().map(|v| v * table.factor).collect(),
+        }
+    }
+}
+
+impl From<HazardValues> for HazardTable {
+    fn from(wire: HazardValues) -> Self {
+        HazardTable {
+            segments: wire.segments,
+            days: wire.days,
+            values: Arc::new(wire.values),
+            factor: 1.0,
+        }
+    }
+}
+
+impl PartialEq for HazardTable {
+    /// Equal when every value read is equal (however each table holds them).
+    fn eq(&self, other: &Self) -> bool {
+        if self.segments != other.segments || self.days != other.days {
+            return false;
+        }
+        if Arc::ptr_eq(&self.values, &other.values) && self.factor == other.factor {
+            return true;
+        }
+        self.values
+            .iter()
+            .zip(other.values.iter())
+            .all(|(a, b)| a * self.factor == b * other.factor)
+    }
+}
+
+/// One day's λ of every segment, by segment index ([`HazardTable::day_row`]).
+#[derive(Clone, Copy, Debug)]
+pub struct HazardRow<'a> {
+    values: &'a [f64],
+    factor: f64,
+}
+
+impl HazardRow<'_> {
+    /// λ of segment index `segment` (zero past the table).
+    #[inline]
+    pub fn get(&self, segment: usize) -> f64 {
+        self.values.get(segment).map_or(0.0, |v| v * self.factor)
+    }
 }
 
 impl HazardTable {
@@ -24,12 +96,76 @@ impl HazardTable {
         HazardTable {
             segments,
             days,
-            values: vec![0.0; segments * days],
+            values: Arc::new(vec![0.0; segments * days]),
+            factor: 1.0,
         }
     }
 
     /// λ on `segment` on `day` (zero past the table's end).
+    #[inline]
     pub fn get(&self, segment: SegmentId, day: u32) -> f64 {
+        let d = day as usize;
+        if d >= self.days || segment.index() >= self.segments {
+            return 0.0;
+        }
+        self.values[d * self.segments + segment.index()] * self.factor
+    }
+
+    /// λ of every segment on `day`, by segment index (empty past the table's end, where λ is
+    /// zero): one bounds check for a day's many lookups.
+    pub fn day_row(&self, day: u32) -> HazardRow<'_> {
+        let d = day as usize;
+        let values = if d >= self.days {
+            &[][..]
+        } else {
+            &self.values[d * self.segments..(d + 1) * self.segments]
+        };
+        HazardRow {
+            values,
+            factor: self.factor,
+        }
+    }
+
+    /// The values to change in place: this table's own, with any recorded factor applied.
+    fn values_mut(&mut self) -> &mut Vec<f64> {
+        let factor = std::mem::replace(&mut self.factor, 1.0);
+        let values = Arc::make_mut(&mut self.values);
+        if factor != 1.0 {
+            values.iter_mut().for_each(|v| *v *= factor);
+        }
+        values
+    }
+
+    pub fn add(&mut self, segment: SegmentId, day: u32, value: f64) {
+        let d = day as usize;
+        if d < self.days && segment.index() < self.segments {
+            let at = d * self.segments + segment.index();
+            self.values_mut()[at] += value;
+        }
+    }
+
+    /// Multiplies every λ by `factor`. A table shared with a copy, and not scaled before,
+    /// records the factor instead of rewriting its values (the values read are the same).
+    pub fn scale(&mut self, factor: f64) {
+        if self.factor == 1.0 && Arc::get_mut(&mut self.values).is_none() {
+            self.factor = factor;
+            return;
+        }
+        self.values_mut().iter_mut().for_each(|v| *v *= factor);
+    }
+
+    /// When `self` reads `other`'s stored values (a copy of it, perhaps scaled since), the
+    /// factor `self` reads them through: then `self.get(s, d)` is `other`'s stored value
+    /// times that factor (see [`HazardTable::stored`]).
+    pub fn factor_over(&self, other: &HazardTable) -> Option<f64> {
+        (Arc::ptr_eq(&self.values, &other.values)
+            && self.segments == other.segments
+            && self.days == other.days)
+            .then_some(self.factor)
+    }
+
+    /// The value stored for `segment` on `day`, before the table's factor (zero past the end).
+    pub fn stored(&self, segment: SegmentId, day: u32) -> f64 {
         let d = day as usize;
         if d >= self.days || segment.index() >= self.segments {
             return 0.0;
@@ -37,29 +173,13 @@ impl HazardTable {
         self.values[d * self.segments + segment.index()]
     }
 
-    /// λ of every segment on `day`, by segment index (empty past the table's end, where λ is
-    /// zero): one bounds check for a day's many lookups.
-    pub fn day_row(&self, day: u32) -> &[f64] {
-        let d = day as usize;
-        if d >= self.days {
-            return &[];
-        }
-        &self.values[d * self.segments..(d + 1) * self.segments]
-    }
-
-    pub fn add(&mut self, segment: SegmentId, day: u32, value: f64) {
-        let d = day as usize;
-        if d < self.days && segment.index() < self.segments {
-            self.values[d * self.segments + segment.index()] += value;
-        }
-    }
-
-    pub fn scale(&mut self, factor: f64) {
-        self.values.iter_mut().for_each(|v| *v *= factor);
+    /// The factor the stored values are read through.
+    pub fn factor(&self) -> f64 {
+        self.factor
     }
 
     pub fn is_zero(&self) -> bool {
-        self.values.iter().all(|v| *v == 0.0)
+        self.values.iter().all(|v| v * self.factor == 0.0)
     }
 
     pub fn days(&self) -> usize {

@@ -80,10 +80,17 @@ pub struct DisplacementPlan {
 /// What the road threat means for displacement on each day, worked out once per plan: the
 /// hazard table and road cuts do not change during a run, and reading them for every place
 /// every day (with an `exp` wherever the danger moved) cost more than the engine's step.
+///
+/// The schedule keeps the table's *stored* values (before its factor): a run whose hazard is a
+/// scaled copy of the plan's (a calibration particle, a posterior draw) reads it through its
+/// own factor ([`ThreatView`]) instead of working a schedule out again. Scaling by a factor
+/// k ≥ 0 keeps the order of values after rounding, so the most dangerous road out (and the
+/// least dangerous open one) is the same road, and its hazard times k is exactly the hazard
+/// the run's table reads there.
 #[derive(Clone, Debug)]
 struct ThreatSchedule {
     /// What the schedule was worked out from; a run whose input or plan differs in any of these
-    /// works its own out (see [`ThreatSchedule::fits`]).
+    /// works its own out (see [`ThreatSchedule::view_for`]).
     hazard: HazardTable,
     road_cuts: Vec<RoadCut>,
     days: u32,
@@ -91,11 +98,18 @@ struct ThreatSchedule {
     trap_hazard: Option<f64>,
     threat_reference_hazard: Option<f64>,
     places: usize,
-    /// `attraction[day × places + place]`: the share of its attractiveness a place keeps for
-    /// the danger on its roads out (empty when road threat does not steer flight).
+    /// `danger[day × places + place]`: the stored hazard of the place's most dangerous road
+    /// out (empty when road threat does not steer flight).
+    danger: Vec<f64>,
+    /// `least_open[day × sieges + siege]`: the stored hazard of the besieged place's least
+    /// dangerous road out that is not cut (∞ when every road out is cut; empty when sieges
+    /// never trap).
+    least_open: Vec<f64>,
+    /// `attraction[day × places + place]` at the schedule's own factor: the share of its
+    /// attractiveness a place keeps for the danger on its roads out.
     attraction: Vec<f64>,
-    /// `closed[day × sieges + siege]`: every road out of the besieged place is cut or at least
-    /// as dangerous as the trap hazard that day (empty when sieges never trap).
+    /// `closed[day × sieges + siege]` at the schedule's own factor: every road out of the
+    /// besieged place is cut or at least as dangerous as the trap hazard that day.
     closed: Vec<bool>,
 }
 
@@ -110,6 +124,8 @@ impl ThreatSchedule {
             trap_hazard: None,
             threat_reference_hazard: None,
             places: usize::MAX,
+            danger: Vec::new(),
+            least_open: Vec::new(),
             attraction: Vec::new(),
             closed: Vec::new(),
         }
@@ -119,46 +135,36 @@ impl ThreatSchedule {
         let days = input.days;
         let places = plan.locations.len();
         let hazard = &input.threat.hazard;
-        let mut attraction = Vec::new();
-        if let Some(reference) = plan.threat_reference_hazard {
-            // The two ends of the scale need no `exp`: no danger leaves the whole attraction
-            // (e^0 = 1), and danger at or above the reference leaves the conflict weight
-            // (the same product, ln w × 1, as the general case would take).
-            let at_reference = plan.ln_conflict_weight.exp();
-            attraction.reserve(days as usize * places);
+        let mut danger = Vec::new();
+        if plan.threat_reference_hazard.is_some() {
+            danger.reserve(days as usize * places);
             for day in 0..days {
                 for exits in &plan.exits {
-                    let danger = exits
-                        .iter()
-                        .map(|&s| hazard.get(s, day))
-                        .fold(0.0, f64::max);
-                    let share = (danger / reference).min(1.0);
-                    attraction.push(if danger == 0.0 {
-                        1.0
-                    } else if share == 1.0 {
-                        at_reference
-                    } else {
-                        (plan.ln_conflict_weight * share).exp()
-                    });
-                }
-            }
-        }
-        let mut closed = Vec::new();
-        if let Some(trap) = plan.trap_hazard {
-            closed.reserve(days as usize * plan.sieges.len());
-            for day in 0..days {
-                for siege in &plan.sieges {
-                    let exits = &plan.exits[siege.place.index()];
-                    closed.push(
-                        !exits.is_empty()
-                            && exits.iter().all(|&s| {
-                                input.cut_until(s, day).is_some() || hazard.get(s, day) >= trap
-                            }),
+                    danger.push(
+                        exits
+                            .iter()
+                            .map(|&s| hazard.stored(s, day))
+                            .fold(0.0, f64::max),
                     );
                 }
             }
         }
-        ThreatSchedule {
+        let mut least_open = Vec::new();
+        if plan.trap_hazard.is_some() {
+            least_open.reserve(days as usize * plan.sieges.len());
+            for day in 0..days {
+                for siege in &plan.sieges {
+                    least_open.push(
+                        plan.exits[siege.place.index()]
+                            .iter()
+                            .filter(|&&s| input.cut_until(s, day).is_none())
+                            .map(|&s| hazard.stored(s, day))
+                            .fold(f64::INFINITY, f64::min),
+                    );
+                }
+            }
+        }
+        let mut schedule = ThreatSchedule {
             hazard: hazard.clone(),
             road_cuts: input.road_cuts.clone(),
             days,
@@ -166,15 +172,32 @@ impl ThreatSchedule {
             trap_hazard: plan.trap_hazard,
             threat_reference_hazard: plan.threat_reference_hazard,
             places,
-            attraction,
-            closed,
+            danger,
+            least_open,
+            attraction: Vec::new(),
+            closed: Vec::new(),
+        };
+        let factor = hazard.factor();
+        let mut attraction = vec![1.0; schedule.danger.len()];
+        for (day, row) in (0..days).zip(attraction.chunks_mut(places.max(1))) {
+            schedule.attraction_into(plan, day, factor, row);
         }
+        schedule.attraction = attraction;
+        schedule.closed = (0..schedule.least_open.len())
+            .map(|i| {
+                let siege = i % plan.sieges.len();
+                schedule.closed_at(plan, i / plan.sieges.len(), siege, factor)
+            })
+            .collect();
+        schedule
     }
 
-    /// Whether the schedule holds for a run of `plan` on `input` (the plan's public settings
-    /// may have been changed since it was made, and a run may bring another threat).
-    fn fits(&self, plan: &DisplacementPlan, input: &ModelInput) -> bool {
-        self.days == input.days
+    /// How a run of `plan` on `input` reads this schedule: at the schedule's own factor, at
+    /// the factor of a scaled copy of its hazard, or (None) not at all: the plan's public
+    /// settings may have been changed since the schedule was made, and a run may bring
+    /// another threat.
+    fn factor_for(&self, plan: &DisplacementPlan, input: &ModelInput) -> Option<f64> {
+        let same_plan = self.days == input.days
             && self.places == plan.locations.len()
             && self.trap_hazard == plan.trap_hazard
             && self.threat_reference_hazard == plan.threat_reference_hazard
@@ -184,23 +207,107 @@ impl ThreatSchedule {
                 .iter()
                 .zip(&plan.sieges)
                 .all(|(p, s)| *p == s.place)
-            && self.road_cuts == input.road_cuts
-            && self.hazard == input.threat.hazard
+            && self.road_cuts == input.road_cuts;
+        if !same_plan {
+            return None;
+        }
+        let hazard = &input.threat.hazard;
+        match hazard.factor_over(&self.hazard) {
+            Some(factor) => Some(factor),
+            // Another table that reads the same values (built again, say).
+            None => (*hazard == self.hazard).then_some(self.hazard.factor()),
+        }
     }
 
-    /// The share of its attractiveness each place keeps on `day` (None past the schedule's end
-    /// or without threat steering).
-    fn attraction_on(&self, day: u32) -> Option<&[f64]> {
+    /// Writes the share of its attractiveness each place keeps on `day` when the stored
+    /// hazard is read through `factor` into `out` (one entry per place).
+    fn attraction_into(&self, plan: &DisplacementPlan, day: u32, factor: f64, out: &mut [f64]) {
+        let Some(reference) = self.threat_reference_hazard else {
+            return;
+        };
         let start = day as usize * self.places;
-        self.attraction.get(start..start + self.places)
+        let Some(stored) = self.danger.get(start..start + self.places) else {
+            return;
+        };
+        // The two ends of the scale need no `exp`: no danger leaves the whole attraction
+        // (e^0 = 1), and danger at or above the reference leaves the conflict weight (the same
+        // product, ln w × 1, as the general case would take).
+        let at_reference = plan.ln_conflict_weight.exp();
+        for (share_kept, &stored) in out.iter_mut().zip(stored) {
+            let danger = stored * factor;
+            let share = (danger / reference).min(1.0);
+            *share_kept = if danger == 0.0 {
+                1.0
+            } else if share == 1.0 {
+                at_reference
+            } else {
+                (plan.ln_conflict_weight * share).exp()
+            };
+        }
+    }
+
+    /// Whether siege `siege`'s place is shut in on `day` (as an index) when the stored hazard
+    /// is read through `factor`.
+    fn closed_at(&self, plan: &DisplacementPlan, day: usize, siege: usize, factor: f64) -> bool {
+        let (Some(trap), Some(&least)) = (
+            self.trap_hazard,
+            self.least_open.get(day * self.siege_places.len() + siege),
+        ) else {
+            return false;
+        };
+        let place = self.siege_places[siege];
+        !plan.exits[place.index()].is_empty() && (least == f64::INFINITY || least * factor >= trap)
+    }
+}
+
+/// A run's reading of a [`ThreatSchedule`]: at the schedule's own factor from its stored days,
+/// or at another factor worked out day by day as the run asks.
+struct ThreatView<'a> {
+    schedule: &'a ThreatSchedule,
+    factor: f64,
+    /// Whether `factor` is the schedule's own (its stored days apply).
+    own: bool,
+    /// Today's attraction row at another factor.
+    row: Vec<f64>,
+}
+
+impl<'a> ThreatView<'a> {
+    fn new(schedule: &'a ThreatSchedule, factor: f64) -> ThreatView<'a> {
+        ThreatView {
+            schedule,
+            factor,
+            own: factor == schedule.hazard.factor(),
+            row: Vec::new(),
+        }
+    }
+
+    /// The share of its attractiveness each place keeps on `day` (None past the schedule's
+    /// end or without threat steering).
+    fn attraction_on(&mut self, plan: &DisplacementPlan, day: u32) -> Option<&[f64]> {
+        let s = self.schedule;
+        let start = day as usize * s.places;
+        if s.danger.get(start..start + s.places).is_none() {
+            return None;
+        }
+        if self.own {
+            return s.attraction.get(start..start + s.places);
+        }
+        self.row.resize(s.places, 1.0);
+        s.attraction_into(plan, day, self.factor, &mut self.row);
+        Some(&self.row)
     }
 
     /// Whether siege `siege`'s place is shut in on `day`.
-    fn closed(&self, day: u32, siege: usize) -> bool {
-        self.closed
-            .get(day as usize * self.siege_places.len() + siege)
-            .copied()
-            .unwrap_or(false)
+    fn closed(&self, plan: &DisplacementPlan, day: u32, siege: usize) -> bool {
+        let s = self.schedule;
+        if self.own {
+            return s
+                .closed
+                .get(day as usize * s.siege_places.len() + siege)
+                .copied()
+                .unwrap_or(false);
+        }
+        s.closed_at(plan, day as usize, siege, self.factor)
     }
 }
 
@@ -539,16 +646,17 @@ pub fn run_coupled(
     let mut people_rng = displacement_rng(seed, run);
     let mut sim = Simulation::new(input, options);
     let own_threat;
-    let threat = if plan.threat.fits(plan, input) {
-        &plan.threat
-    } else {
-        own_threat = ThreatSchedule::new(plan, input);
-        &own_threat
+    let mut threat = match plan.threat.factor_for(plan, input) {
+        Some(factor) => ThreatView::new(&plan.threat, factor),
+        None => {
+            own_threat = ThreatSchedule::new(plan, input);
+            ThreatView::new(&own_threat, input.threat.hazard.factor())
+        }
     };
     let mut state = DisplacementState::new(plan, input.depots.len(), input.days);
     for day in 0..input.days {
         sim.step(&mut supply_rng);
-        state.step(plan, threat, day, sim.last_day(), &mut people_rng);
+        state.step(plan, &mut threat, day, sim.last_day(), &mut people_rng);
         for &(depot, place) in &plan.counted_depots {
             sim.set_people_present(depot, state.present(place) as f64);
         }
@@ -692,7 +800,7 @@ impl DisplacementState {
     fn step(
         &mut self,
         plan: &DisplacementPlan,
-        threat: &ThreatSchedule,
+        threat: &mut ThreatView<'_>,
         day: u32,
         depots: &[DepotDay],
         rng: &mut ChaCha8Rng,
@@ -721,7 +829,7 @@ impl DisplacementState {
 
     /// Besieged places: their people are trapped, or their share of the day's flight leaves.
     /// Returns the people who left.
-    fn sieges(&mut self, plan: &DisplacementPlan, threat: &ThreatSchedule, day: u32) -> u64 {
+    fn sieges(&mut self, plan: &DisplacementPlan, threat: &ThreatView<'_>, day: u32) -> u64 {
         let mut spawned = 0;
         for (i, s) in plan.sieges.iter().enumerate() {
             let loc = plan.locations[s.place.index()];
@@ -732,7 +840,7 @@ impl DisplacementState {
                 self.world.set_conflict(loc, 0.0);
             }
             if (s.first_day..=s.last_day).contains(&day) {
-                if threat.closed(day, i) {
+                if threat.closed(plan, day, i) {
                     self.trapped_today[s.place.index()] = true;
                     self.any_trapped = true;
                     continue;
@@ -834,7 +942,7 @@ impl DisplacementState {
     /// Where flight goes: a town draws displaced people in proportion to the share of its
     /// demand its depots served lately, and less when its roads carry the group's threat
     /// (at the reference hazard as little as a conflict zone; Flee's conflict weight).
-    fn steer(&mut self, plan: &DisplacementPlan, threat: &ThreatSchedule, day: u32) {
+    fn steer(&mut self, plan: &DisplacementPlan, threat: &mut ThreatView<'_>, day: u32) {
         let factors = &mut self.attraction;
         factors.fill(1.0);
         for s in &plan.shortage_sources {
@@ -843,7 +951,7 @@ impl DisplacementState {
         }
         match plan
             .threat_reference_hazard
-            .and_then(|_| threat.attraction_on(day))
+            .and_then(|_| threat.attraction_on(plan, day))
         {
             Some(threat) => {
                 for (factor, threat) in factors.iter_mut().zip(threat) {

@@ -66,6 +66,7 @@ pub fn outcome(
         .collect();
     let options = RecordOptions {
         events: false,
+        movements: false,
         corridors: false,
     };
     // Displacement as `lifeline run` couples it, on this case's network.

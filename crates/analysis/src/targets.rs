@@ -275,6 +275,7 @@ fn corridor_value(
 pub fn record_options_for(targets: &[Target]) -> RecordOptions {
     RecordOptions {
         events: targets.iter().any(|t| t.metric.needs_events()),
+        movements: false,
         corridors: targets.iter().any(|t| t.metric.needs_corridors()),
     }
 }

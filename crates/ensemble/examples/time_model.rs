@@ -32,6 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t1 = Instant::now();
     let opts = RecordOptions {
         events: false,
+        movements: false,
         corridors: false,
     };
     let mut sum = 0.0;

@@ -34,6 +34,7 @@ use lifeline_model::params::ModelInput;
 /// What ensembles record of each run: the daily depot and corridor tables, no event log.
 pub const RECORD: RecordOptions = RecordOptions {
     events: false,
+    movements: false,
     corridors: true,
 };
 
@@ -41,6 +42,7 @@ pub const RECORD: RecordOptions = RecordOptions {
 /// rows, no event log).
 pub const FIGURES_ONLY: RecordOptions = RecordOptions {
     events: false,
+    movements: false,
     corridors: false,
 };
 

@@ -168,6 +168,7 @@ fn check_against_naive(days: u32, runs: u64, name: &str) {
             r,
             RecordOptions {
                 events: false,
+                movements: false,
                 corridors: true,
             },
         )

@@ -238,6 +238,7 @@ fn compare_gives_every_response_of_a_run_the_same_particle() {
                 r as u64,
                 RecordOptions {
                     events: false,
+                    movements: false,
                     corridors: false,
                 },
             )

@@ -111,6 +111,19 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Trucks setting off or arriving: the routine entries of the log (see
+    /// [`RecordOptions::movements`]).
+    pub fn is_movement(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Dispatched
+                | EventKind::ConvoyDeparted { .. }
+                | EventKind::Arrived
+                | EventKind::TurnedBackArrived
+                | EventKind::ScheduledConvoyDeparted { .. }
+        )
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Dispatched => "dispatched",
@@ -146,7 +159,13 @@ pub struct Event {
 /// Which parts of a run to keep. Ensembles keep the daily depot table but not the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordOptions {
+    /// Keep the event log.
     pub events: bool,
+    /// With `events`: keep its entries for trucks setting off and arriving too
+    /// ([`EventKind::is_movement`]), most of a log; without, the log holds the incidents and
+    /// decisions alone (what calibration targets read), and runs that need no more skip
+    /// recording thousands of entries each.
+    pub movements: bool,
     pub corridors: bool,
 }
 
@@ -154,6 +173,7 @@ impl RecordOptions {
     pub fn all() -> Self {
         RecordOptions {
             events: true,
+            movements: true,
             corridors: true,
         }
     }

@@ -448,7 +448,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn event(&mut self, kind: EventKind, fill: impl FnOnce(&mut Event)) {
-        if self.options.events {
+        if self.options.events && (self.options.movements || !kind.is_movement()) {
             let mut e = Event {
                 day: self.day,
                 kind,

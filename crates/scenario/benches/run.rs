@@ -30,6 +30,7 @@ fn bench_runs(c: &mut Criterion) {
                     &mut run_rng(built.seed, 0),
                     RecordOptions {
                         events: false,
+                        movements: false,
                         corridors: false,
                     },
                 )

@@ -47,6 +47,7 @@ fn runs(built: &Built, seeds: u64, options: RecordOptions) -> Vec<RunRecord> {
 fn lean() -> RecordOptions {
     RecordOptions {
         events: false,
+        movements: false,
         corridors: false,
     }
 }

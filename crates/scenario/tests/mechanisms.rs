@@ -21,6 +21,7 @@ fn build(name: &str, overrides: Overrides) -> Built {
 fn runs(built: &Built) -> Vec<RunRecord> {
     let options = RecordOptions {
         events: false,
+        movements: false,
         corridors: false,
     };
     (0..SEEDS)

@@ -7,7 +7,7 @@ use crate::threat::Aftermath;
 use serde::Serialize;
 
 /// One depot on one day.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct DepotDay {
     pub stock: f64,
     /// Shipped today to the towns this depot serves (onward distribution).
@@ -54,7 +54,7 @@ impl DepotDay {
 }
 
 /// One corridor on one day.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct CorridorDay {
     pub trucks_dispatched: u32,
     pub trucks_arrived: u32,

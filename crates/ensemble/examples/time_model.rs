@@ -8,6 +8,10 @@ use lifeline_scenario::displacement::run_coupled;
 use lifeline_scenario::{Overrides, Scenario, embedded};
 use std::time::Instant;
 
+/// The allocator the `lifeline` binary runs with, so the times are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runs: u64 = std::env::args()
         .nth(1)

@@ -448,6 +448,53 @@ pub fn mean_over_runs(per_run: &[Vec<f64>], targets: usize) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    /// Recording only what the targets read ([`record_options_for`]: no corridor rows where no
+    /// target reads them, the log without its departures and arrivals) leaves every target's
+    /// value as a full record gives it: every calibration and validation target of both shipped
+    /// cases, over several runs, bit for bit.
+    #[test]
+    fn targets_measure_the_same_on_the_lean_record() {
+        use crate::validation::Validation;
+        use lifeline_scenario::displacement::run_coupled;
+        use lifeline_scenario::{Overrides, Scenario};
+        for name in ["mali-2025", "burkina-djibo-2022"] {
+            let scenario = Scenario::load(name).expect("embedded scenario loads");
+            let built = scenario.build(&Overrides::default()).expect("builds");
+            let v = Validation::new(&scenario, &built).expect("targets");
+            let lean = v.record_options();
+            assert!(!lean.movements);
+            for run in 0..4 {
+                let of = |options| {
+                    run_coupled(
+                        &built.input,
+                        v.displacement.as_ref(),
+                        built.seed,
+                        run,
+                        options,
+                    )
+                    .supply
+                };
+                let (full, lean) = (of(RecordOptions::all()), of(lean));
+                if lean.events.is_empty() {
+                    assert!(!v.record_options().events);
+                } else {
+                    assert!(
+                        lean.events.len() < full.events.len(),
+                        "{name}: a leaner log"
+                    );
+                }
+                for t in &v.targets {
+                    let (a, b) = (t.measure(&full), t.measure(&lean));
+                    assert!(
+                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                        "{name} run {run} {}: {a} with the full record, {b} with the lean one",
+                        t.name
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_scenario_checks_the_metric_names_measured_here() {
         // The scenario's validation pass refuses other names before a calibration starts.

@@ -499,6 +499,78 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
+    fn table_of(values: &[(u32, u32, f64)]) -> HazardTable {
+        let mut t = HazardTable::zero(3, 4);
+        for &(segment, day, v) in values {
+            t.add(SegmentId::from_index(segment as usize), day, v);
+        }
+        t
+    }
+
+    fn all_values(t: &HazardTable) -> Vec<f64> {
+        (0..4)
+            .flat_map(|d| (0..3).map(move |s| t.get(SegmentId::from_index(s), d)))
+            .collect()
+    }
+
+    /// A shared copy scaled reads what the table scaled in place reads, value by value and in
+    /// its rows; it serialises and compares as such; and it knows the table it reads.
+    #[test]
+    fn a_scaled_copy_reads_what_scaling_in_place_gives() {
+        let base = table_of(&[(0, 0, 0.3), (1, 2, 0.07), (2, 3, 1.1)]);
+        for factor in [0.0, 0.1, 1.0, 2.7, 3.0] {
+            let mut in_place = table_of(&[(0, 0, 0.3), (1, 2, 0.07), (2, 3, 1.1)]);
+            in_place.scale(factor);
+            assert_eq!(
+                in_place.factor(),
+                1.0,
+                "a table of its own scales its values"
+            );
+            let mut copy = base.clone();
+            copy.scale(factor);
+            assert_eq!(copy.factor_over(&base), Some(factor));
+            assert_eq!(in_place.factor_over(&base), None);
+            assert_eq!(all_values(&copy), all_values(&in_place), "factor {factor}");
+            for day in 0..5 {
+                for s in 0..4 {
+                    let (a, b) = (copy.day_row(day).get(s), in_place.day_row(day).get(s));
+                    assert_eq!(a.to_bits(), b.to_bits(), "day {day} segment {s}");
+                }
+            }
+            assert_eq!(copy, in_place);
+            assert_eq!(
+                serde_json::to_string(&copy).expect("json"),
+                serde_json::to_string(&in_place).expect("json")
+            );
+        }
+    }
+
+    /// Scaling twice multiplies twice, as in place; adding to a scaled copy applies its factor
+    /// first and leaves the table it was copied from alone.
+    #[test]
+    fn a_scaled_copy_scales_again_and_adds_as_a_table_of_its_own() {
+        let base = table_of(&[(0, 0, 0.3), (1, 2, 0.07)]);
+        let mut copy = base.clone();
+        copy.scale(3.0);
+        copy.scale(0.7);
+        let mut in_place = table_of(&[(0, 0, 0.3), (1, 2, 0.07)]);
+        in_place.scale(3.0);
+        in_place.scale(0.7);
+        assert_eq!(all_values(&copy), all_values(&in_place));
+        let mut added = base.clone();
+        added.scale(2.0);
+        added.add(SegmentId::from_index(2), 1, 0.5);
+        assert_eq!(added.get(SegmentId::from_index(0), 0), 0.6);
+        assert_eq!(added.get(SegmentId::from_index(2), 1), 0.5);
+        assert_eq!(added.factor_over(&base), None);
+        assert_eq!(base.get(SegmentId::from_index(2), 1), 0.0);
+        assert_eq!(base.get(SegmentId::from_index(0), 0), 0.3);
+        assert!(!added.is_zero());
+        let mut nothing = base.clone();
+        nothing.scale(0.0);
+        assert!(nothing.is_zero());
+    }
+
     pub(crate) fn params() -> AttackParams {
         AttackParams {
             escort_hazard_factor: 0.6,

@@ -390,3 +390,73 @@ fn a_plan_follows_the_threat_of_the_input_it_runs_on() {
     }
     assert!(differs, "the threat must matter to flight here");
 }
+
+/// A run whose hazard is a scaled copy of the plan's (a calibration particle, a posterior
+/// draw) reads the plan's threat schedule through its factor instead of working one out; it
+/// must give the run a plan made from that input gives, on roads that steer flight and, with
+/// a trap hazard, on days a siege shuts its people in. Checked to fail when the view ignores
+/// its factor.
+#[test]
+fn a_scaled_copy_of_the_plans_threat_runs_as_a_plan_of_its_own() {
+    let text = lifeline_scenario::embedded::SCENARIOS
+        .iter()
+        .find(|(name, _)| *name == "mali-2025")
+        .map(|(_, text)| text.to_string())
+        .expect("embedded Mali");
+    let with_trap = text.replacen(
+        "[displacement]\n",
+        "[displacement]\ntrap_hazard = 0.04\n",
+        1,
+    );
+    assert_ne!(
+        with_trap, text,
+        "the [displacement] table is where the test expects it"
+    );
+    for (label, text) in [("as shipped", text), ("with a trap hazard", with_trap)] {
+        let scenario = Scenario::parse("mali-2025.toml", text, None).expect("parses");
+        let built = scenario.build(&Overrides::default()).expect("builds");
+        let plan = scenario
+            .displacement_plan(&built)
+            .expect("plan")
+            .expect("Mali has displacement");
+        let mut trapped_somewhere = false;
+        for factor in [0.0, 0.4, 3.0] {
+            let mut scaled = built.input.clone();
+            scaled.threat.hazard.scale(factor);
+            assert_eq!(
+                scaled.threat.hazard.factor_over(&built.input.threat.hazard),
+                Some(factor),
+                "the copy shares the plan's table"
+            );
+            // The same values in a table of the copy's own, with a plan made from it.
+            let mut rebuilt = scenario.build(&Overrides::default()).expect("builds");
+            rebuilt.input.threat.hazard.scale(factor);
+            assert_eq!(rebuilt.input.threat.hazard, scaled.threat.hazard);
+            let own_plan = scenario
+                .displacement_plan(&rebuilt)
+                .expect("plan")
+                .expect("Mali has displacement");
+            for run in 0..2 {
+                let of = |input: &lifeline_model::ModelInput, plan: &DisplacementPlan| {
+                    run_coupled(input, Some(plan), built.seed, run, RecordOptions::all())
+                };
+                let through_factor = of(&scaled, &plan);
+                let own = of(&rebuilt.input, &own_plan);
+                assert_eq!(
+                    through_factor.displacement, own.displacement,
+                    "{label} ×{factor}"
+                );
+                assert_eq!(through_factor.supply, own.supply, "{label} ×{factor}");
+                trapped_somewhere |= own
+                    .displacement
+                    .as_ref()
+                    .is_some_and(|d| d.trapped.iter().flatten().any(|&n| n > 0));
+            }
+        }
+        assert_eq!(
+            trapped_somewhere,
+            label != "as shipped",
+            "{label}: the trap hazard must shut Léré in on some day at some factor"
+        );
+    }
+}

@@ -286,9 +286,8 @@ impl<'a> ThreatView<'a> {
     fn attraction_on(&mut self, plan: &DisplacementPlan, day: u32) -> Option<&[f64]> {
         let s = self.schedule;
         let start = day as usize * s.places;
-        if s.danger.get(start..start + s.places).is_none() {
-            return None;
-        }
+        // Past the schedule's end, or without threat steering: no row.
+        s.danger.get(start..start + s.places)?;
         if self.own {
             return s.attraction.get(start..start + s.places);
         }

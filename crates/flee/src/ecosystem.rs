@@ -215,27 +215,6 @@ pub struct Link {
 }
 
 /// `k < chance_threshold(p)` for a 53-bit integer `k` exactly when `k × 2⁻⁵³ < p`.
-/// `Ecosystem::gap_drawn_for` of a location whose gap is not drawn (no threshold is this:
-/// they are at most 2⁵³, or `u64::MAX` for a certain move).
-const GAP_NOT_DRAWN: u64 = u64::MAX - 1;
-
-/// How many independent decisions in a row stay before one leaves, each leaving when a 53-bit
-/// random integer is below `threshold` ([`chance_threshold`]): geometric with success chance
-/// p = threshold × 2⁻⁵³, P(gap ≥ k) = (1 − p)^k, drawn by inversion from one uniform.
-fn geometric_gap<R: Rng + ?Sized>(threshold: u64, rng: &mut R) -> u64 {
-    const SCALE: f64 = (1u64 << 53) as f64;
-    if threshold == 0 {
-        return u64::MAX; // nobody ever leaves
-    }
-    if threshold as f64 >= SCALE {
-        return 0; // everybody leaves
-    }
-    let p = threshold as f64 / SCALE;
-    // 1 − u lies in (0, 1]: its log is finite.
-    let u: f64 = rng.random();
-    ((1.0 - u).ln() / (-p).ln_1p()) as u64
-}
-
 fn chance_threshold(chance: f64) -> u64 {
     const SCALE: f64 = (1u64 << 53) as f64;
     if chance.is_nan() || chance <= 0.0 {
@@ -454,14 +433,6 @@ pub struct Ecosystem {
     on_links: Vec<u32>,
     entered: Vec<u32>,
     travel_spare: Vec<u32>,
-    /// Whether the day's decisions count down geometric gaps (see
-    /// [`Ecosystem::set_gap_decisions`]).
-    gap_decisions: bool,
-    /// Per location: decisions by agents there still to stay before the next one leaves.
-    gap_left: Vec<u64>,
-    /// Per location: the move-chance threshold `gap_left` was drawn for ([`GAP_NOT_DRAWN`]
-    /// when none is).
-    gap_drawn_for: Vec<u64>,
     /// Tests: always take the full preparation, to compare the kept one with it.
     #[cfg(test)]
     full_preparation_only: bool,
@@ -546,9 +517,6 @@ impl Ecosystem {
             on_links: Vec::new(),
             entered: Vec::new(),
             travel_spare: Vec::new(),
-            gap_decisions: false,
-            gap_left: Vec::new(),
-            gap_drawn_for: Vec::new(),
             #[cfg(test)]
             full_preparation_only: false,
         }
@@ -568,21 +536,6 @@ impl Ecosystem {
     /// under either). Single-link mode only: routes are always prepared.
     pub fn set_choice_tables(&mut self, prepare: bool) {
         self.choice_tables = prepare;
-    }
-
-    /// How each agent at a location decides whether to leave it: a draw per agent and day
-    /// against the location's move chance (the default, Flee's own), or, with `gaps`, by
-    /// counting down for each location a geometric gap: the number of decisions there that
-    /// stay before the next one leaves, drawn at once and kept across days while the
-    /// location's move chance holds (drawn again when it changes). The decisions at a location
-    /// form one sequence of independent trials either way, so both draw from the same
-    /// distribution, and agents still leave in agent order; but a run's random numbers go to
-    /// other uses, so its results differ (and are reproducible under either). A camp of
-    /// thousands with a move chance of 0.001 then costs a count per agent and day instead of
-    /// a random number. Used only where each agent's decision is that one trial: one awareness
-    /// class, no routes, no short-stint rule (otherwise the per-agent draw is kept).
-    pub fn set_gap_decisions(&mut self, gaps: bool) {
-        self.gap_decisions = gaps;
     }
 
     /// Whether agents choose multi-link routes (Flee's route list) instead of single links.
@@ -1928,15 +1881,8 @@ impl Ecosystem {
         // who leaves only reads; the world is mutated once per departure.
         let stints = self.rules.avoid_short_stints;
         let mut agent = 0;
-        let gaps =
-            self.gap_decisions && self.classes == 1 && self.agents.route_left.is_empty() && !stints;
         while agent < agent_count {
-            let next = if gaps {
-                self.next_leaver_by_gaps(agent, rng)
-            } else {
-                self.next_leaver(agent, rng)
-            };
-            let Some((index, location)) = next else {
+            let Some((index, location)) = self.next_leaver(agent, rng) else {
                 break;
             };
             self.depart(index, location, rng);
@@ -2017,43 +1963,6 @@ impl Ecosystem {
             {
                 return Some((first + offset, place as usize));
             }
-        }
-        None
-    }
-
-    /// [`Self::next_leaver`] by counting down each location's geometric gap (see
-    /// [`Ecosystem::set_gap_decisions`]); one awareness class, no routes.
-    fn next_leaver_by_gaps<R: Rng + ?Sized>(
-        &mut self,
-        first: usize,
-        rng: &mut R,
-    ) -> Option<(usize, usize)> {
-        let locations = self.locations.len();
-        if self.gap_left.len() != locations {
-            self.gap_left = vec![0; locations];
-            self.gap_drawn_for = vec![GAP_NOT_DRAWN; locations];
-        }
-        let thresholds = &self.move_threshold;
-        let (gap_left, drawn_for) = (&mut self.gap_left, &mut self.gap_drawn_for);
-        for (offset, &place) in self.agents.place[first..].iter().enumerate() {
-            if place & ON_LINK != 0 {
-                continue;
-            }
-            let location = place as usize;
-            let threshold = thresholds[location];
-            if drawn_for[location] != threshold {
-                // A new gap, from this decision on: trials are memoryless, so a gap drawn
-                // under yesterday's move chance is simply dropped when the chance changes.
-                gap_left[location] = geometric_gap(threshold, rng);
-                drawn_for[location] = threshold;
-            }
-            if gap_left[location] > 0 {
-                gap_left[location] -= 1;
-                continue;
-            }
-            // This agent leaves; the location's next gap starts with its next decision.
-            drawn_for[location] = GAP_NOT_DRAWN;
-            return Some((first + offset, location));
         }
         None
     }
@@ -2428,118 +2337,5 @@ mod kept_preparation_tests {
             );
             assert_eq!(kept_rng.next_u64(), full_rng.next_u64(), "case {case}");
         }
-    }
-}
-
-#[cfg(test)]
-mod gap_decision_tests {
-    //! Counting down geometric gaps must draw departures from the distribution of a draw per
-    //! agent and day: the same trials, with the random numbers spent differently.
-    use super::*;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha8Rng;
-
-    fn threshold_of(p: f64) -> u64 {
-        chance_threshold(p)
-    }
-
-    #[test]
-    fn gaps_are_geometric_with_the_move_chance() {
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
-        assert_eq!(geometric_gap(0, &mut rng), u64::MAX);
-        assert_eq!(geometric_gap(u64::MAX, &mut rng), 0);
-        for p in [0.3, 0.05, 0.001] {
-            let n = 200_000;
-            let gaps: Vec<f64> = (0..n)
-                .map(|_| geometric_gap(threshold_of(p), &mut rng) as f64)
-                .collect();
-            let mean = gaps.iter().sum::<f64>() / n as f64;
-            let expected = (1.0 - p) / p;
-            let sd = ((1.0 - p) / (p * p)).sqrt();
-            assert!(
-                (mean - expected).abs() < 4.0 * sd / (n as f64).sqrt(),
-                "p {p}: mean gap {mean}, expected {expected}"
-            );
-            let zeros = gaps.iter().filter(|&&g| g == 0.0).count() as f64 / n as f64;
-            assert!(
-                (zeros - p).abs() < 4.0 * (p * (1.0 - p) / n as f64).sqrt(),
-                "p {p}: share of zero gaps {zeros}"
-            );
-        }
-    }
-
-    /// A conflict zone emptying through towns into a camp, with the camp's move chance raised
-    /// for ten days (the gaps drawn under the old chance must be dropped).
-    fn counts_by_day(gaps: bool, seed: u64) -> Vec<i64> {
-        let mut world = Ecosystem::new(MoveRules::default(), SpawnRules::default());
-        let specs = [
-            LocationSpec::new("zone", LocationKind::ConflictZone).population(20_000),
-            LocationSpec::new("a", LocationKind::Town).population(5_000),
-            LocationSpec::new("b", LocationKind::Town).population(900),
-            LocationSpec::new("camp", LocationKind::Camp).capacity(100_000),
-            LocationSpec::new("c", LocationKind::Town).population(3_000),
-        ];
-        let ids: Vec<LocationId> = specs.into_iter().map(|s| world.add_location(s)).collect();
-        for (a, b, km) in [
-            (0, 1, 150.0),
-            (1, 2, 90.0),
-            (2, 3, 240.0),
-            (1, 4, 60.0),
-            (4, 3, 330.0),
-        ] {
-            world.add_route(ids[a], ids[b], km);
-        }
-        world.set_choice_tables(false);
-        world.set_gap_decisions(gaps);
-        world.spawn(ids[0], 300);
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut counts = Vec::new();
-        for day in 0..45 {
-            if day == 20 {
-                world.set_movechance_multiplier(ids[3], 60.0);
-            }
-            if day == 30 {
-                world.set_movechance_multiplier(ids[3], 1.0);
-            }
-            world.step(&mut rng);
-            if day % 5 == 4 {
-                counts.extend(world.locations().iter().map(|l| l.num_agents));
-            }
-        }
-        counts
-    }
-
-    #[test]
-    fn gap_decisions_move_agents_as_a_draw_per_agent_does() {
-        let seeds = 300;
-        let runs = |gaps: bool| -> Vec<Vec<i64>> {
-            (0..seeds)
-                .map(|s| counts_by_day(gaps, 10_000 * u64::from(gaps) + s))
-                .collect()
-        };
-        let (draws, counted) = (runs(false), runs(true));
-        let stats = |runs: &[Vec<i64>], i: usize| {
-            let n = runs.len() as f64;
-            let mean = runs.iter().map(|r| r[i] as f64).sum::<f64>() / n;
-            let var = runs
-                .iter()
-                .map(|r| (r[i] as f64 - mean).powi(2))
-                .sum::<f64>()
-                / (n - 1.0);
-            (mean, var / n)
-        };
-        let mut camp_filled = false;
-        for i in 0..draws[0].len() {
-            let ((a, va), (b, vb)) = (stats(&draws, i), stats(&counted, i));
-            let z = (a - b) / (va + vb).sqrt().max(1e-9);
-            assert!(
-                z.abs() < 4.5,
-                "count {i} (day {}, place {}): {a:.2} with a draw each, {b:.2} by gaps (z {z:.1})",
-                (i / 5) * 5 + 4,
-                i % 5
-            );
-            camp_filled |= i % 5 == 3 && a > 50.0;
-        }
-        assert!(camp_filled, "people must reach the camp");
     }
 }

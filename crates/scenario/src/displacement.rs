@@ -461,9 +461,6 @@ impl Scenario {
         // A few groups move on a country's network each day: weighing the links of the places
         // they leave costs less than preparing every place's table every day.
         world.set_choice_tables(false);
-        // Displaced people pile up in camps that they leave with a small chance a day: count
-        // each place's stayers down instead of drawing for every one of them every day.
-        world.set_gap_decisions(true);
         let mut locations = Vec::with_capacity(net.places().len());
         for (i, p) in net.places().iter().enumerate() {
             let id = PlaceId::from_index(i);

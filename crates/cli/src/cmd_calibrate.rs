@@ -158,6 +158,10 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
             write_checkpoint(&checkpoint_dir, &checkpoint_text(&key, c))
                 .map_err(|e| AnalysisError::Calibration(format!("{e:#}")))?;
         }
+        // No rank goes on (or stops, which ends the job) before the checkpoint is on disk: a
+        // rank that stopped first could abort rank 0 while it wrote, leaving the generation
+        // before (a test caught it resuming one generation short).
+        world.barrier();
         // The same decision on every rank: all have the same arguments and generations.
         Ok(match args.stop_after_generations {
             Some(k) if c.generations.len() >= k => Continue::No,

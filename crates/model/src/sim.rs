@@ -118,6 +118,11 @@ pub struct Simulation<'a> {
     /// Per corridor: the segments it drives and their lengths in km (what the lone-truck trip
     /// attack chance sums over, in leg order).
     driven: Vec<Vec<(usize, f64)>>,
+    /// Per corridor and leg: for a drive on a quiet road (no hazard on any day of the table,
+    /// never cut), the last leg of the quiet stretch it starts and the days to drive the whole
+    /// stretch `[alone, escorted]`. Nothing can happen to a group there, so it drives the
+    /// stretch as one leg: no lookup, no draw, one entry instead of one per segment.
+    quiet_stretches: Vec<Vec<Option<QuietStretch>>>,
     /// [`economy::price_keep`] of the scenario's prices.
     price_keep: f64,
     options: RecordOptions,
@@ -215,6 +220,7 @@ impl<'a> Simulation<'a> {
             return_time,
             lead_time,
             departure_credit: vec![0.0; n_corr],
+            quiet_stretches: quiet_stretches(input),
             driven: input
                 .corridors
                 .iter()
@@ -733,6 +739,11 @@ impl<'a> Simulation<'a> {
         let c = &input.corridors[g.corridor.index()];
         match &c.legs[g.leg] {
             Leg::Drive { segment, to } => {
+                if let Some(stretch) = self.quiet_stretches[g.corridor.index()][g.leg] {
+                    g.time_left = stretch.days[usize::from(g.escorted)];
+                    g.leg = stretch.last_leg;
+                    return;
+                }
                 if let Some(reopens) = input.cut_until(*segment, self.day) {
                     // The road is cut: stop before it and try again when it reopens.
                     g.phase = Phase::HeldAtCut;
@@ -1565,6 +1576,62 @@ fn drive_and_stops(input: &ModelInput, c: &crate::params::CorridorSpec) -> (f64,
 /// Drivers' willingness after an attack on their corridor: it falls with the share of the
 /// convoy lost (an attack that destroys the whole convoy takes `drop_per_attack` of it; one with
 /// no losses takes nothing) and with each driver kidnapped or killed.
+/// Consecutive drive legs on quiet roads, from one leg to the end of the stretch.
+#[derive(Clone, Copy, Debug)]
+struct QuietStretch {
+    /// The stretch's last leg.
+    last_leg: usize,
+    /// Days to drive the whole stretch `[alone, escorted]`, summed leg by leg.
+    days: [f64; 2],
+}
+
+/// [`Simulation::quiet_stretches`] of every corridor.
+fn quiet_stretches(input: &ModelInput) -> Vec<Vec<Option<QuietStretch>>> {
+    let hazard = &input.threat.hazard;
+    let days = hazard.days() as u32;
+    // Each segment's days are read once, however many corridors drive it.
+    let mut quiet_by_segment: Vec<Option<bool>> = vec![None; input.network.segments().len()];
+    let mut quiet = |segment: crate::ids::SegmentId| {
+        *quiet_by_segment[segment.index()].get_or_insert_with(|| {
+            (0..days).all(|d| hazard.stored(segment, d) == 0.0)
+                && !input.road_cuts.iter().any(|cut| cut.segment == segment)
+        })
+    };
+    let drive_days = |segment: crate::ids::SegmentId, escorted: bool| {
+        let seg = input.network.segment(segment);
+        let mut speed = input.trucks.speeds.speed(seg.condition).0;
+        if escorted {
+            speed *= input.trucks.escorted_speed_factor;
+        }
+        seg.length.0 / speed
+    };
+    input
+        .corridors
+        .iter()
+        .map(|c| {
+            let quiet_legs: Vec<Option<crate::ids::SegmentId>> = c
+                .legs
+                .iter()
+                .map(|leg| match leg {
+                    Leg::Drive { segment, .. } if quiet(*segment) => Some(*segment),
+                    _ => None,
+                })
+                .collect();
+            (0..c.legs.len())
+                .map(|first| {
+                    quiet_legs[first]?;
+                    let stretch: Vec<_> = quiet_legs[first..].iter().map_while(|s| *s).collect();
+                    let total = |escorted| stretch.iter().map(|&s| drive_days(s, escorted)).sum();
+                    Some(QuietStretch {
+                        last_leg: first + stretch.len() - 1,
+                        days: [total(false), total(true)],
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
 pub fn attack_willingness(
     before: f64,
     outcome: &AttackOutcome,

@@ -460,3 +460,30 @@ fn a_scaled_copy_of_the_plans_threat_runs_as_a_plan_of_its_own() {
         );
     }
 }
+
+/// Trucks drive a stretch of roads that never carry hazard and are never cut as one leg. A
+/// hazard too small to matter (1e-300 on the last day: an attack chance that rounds to 0, no
+/// draw) on every segment makes every road non-quiet, so the trucks step leg by leg; the runs
+/// must be the same. Checked to fail when a stretch ends one leg early.
+#[test]
+fn quiet_stretches_drive_as_their_legs_one_by_one() {
+    let (scenario, built) = built("mali-2025", &Overrides::default());
+    let plan = scenario
+        .displacement_plan(&built)
+        .expect("plan")
+        .expect("Mali has displacement");
+    let mut stepped = built.input.clone();
+    let last_day = stepped.days - 1;
+    for segment in 0..stepped.network.segments().len() {
+        let id = lifeline_model::SegmentId::from_index(segment);
+        stepped.threat.hazard.add(id, last_day, 1e-300);
+    }
+    for run in 0..6 {
+        let of = |input: &lifeline_model::ModelInput| {
+            run_coupled(input, Some(&plan), built.seed, run, RecordOptions::all())
+        };
+        let (quiet, one_by_one) = (of(&built.input), of(&stepped));
+        assert_eq!(quiet.supply, one_by_one.supply, "run {run}");
+        assert_eq!(quiet.displacement, one_by_one.displacement, "run {run}");
+    }
+}

@@ -757,11 +757,7 @@ impl<'a> Simulation<'a> {
                     return;
                 }
                 let seg = input.network.segment(*segment);
-                let mut speed = input.trucks.speeds.speed(seg.condition).0;
-                if g.escorted {
-                    speed *= input.trucks.escorted_speed_factor;
-                }
-                g.time_left = seg.length.0 / speed;
+                g.time_left = drive_days(input, *segment, g.escorted);
                 let lambda = input.threat.hazard.get(*segment, self.day);
                 let attacks = &input.threat.attacks;
                 let chance = if lambda > 0.0 {
@@ -1576,6 +1572,16 @@ fn drive_and_stops(input: &ModelInput, c: &crate::params::CorridorSpec) -> (f64,
 /// Drivers' willingness after an attack on their corridor: it falls with the share of the
 /// convoy lost (an attack that destroys the whole convoy takes `drop_per_attack` of it; one with
 /// no losses takes nothing) and with each driver kidnapped or killed.
+/// Days a truck drives `segment` at its road condition's speed (slower when escorted).
+fn drive_days(input: &ModelInput, segment: crate::ids::SegmentId, escorted: bool) -> f64 {
+    let seg = input.network.segment(segment);
+    let mut speed = input.trucks.speeds.speed(seg.condition).0;
+    if escorted {
+        speed *= input.trucks.escorted_speed_factor;
+    }
+    seg.length.0 / speed
+}
+
 /// Consecutive drive legs on quiet roads, from one leg to the end of the stretch.
 #[derive(Clone, Copy, Debug)]
 struct QuietStretch {
@@ -1597,14 +1603,6 @@ fn quiet_stretches(input: &ModelInput) -> Vec<Vec<Option<QuietStretch>>> {
                 && !input.road_cuts.iter().any(|cut| cut.segment == segment)
         })
     };
-    let drive_days = |segment: crate::ids::SegmentId, escorted: bool| {
-        let seg = input.network.segment(segment);
-        let mut speed = input.trucks.speeds.speed(seg.condition).0;
-        if escorted {
-            speed *= input.trucks.escorted_speed_factor;
-        }
-        seg.length.0 / speed
-    };
     input
         .corridors
         .iter()
@@ -1621,7 +1619,12 @@ fn quiet_stretches(input: &ModelInput) -> Vec<Vec<Option<QuietStretch>>> {
                 .map(|first| {
                     quiet_legs[first]?;
                     let stretch: Vec<_> = quiet_legs[first..].iter().map_while(|s| *s).collect();
-                    let total = |escorted| stretch.iter().map(|&s| drive_days(s, escorted)).sum();
+                    let total = |escorted| {
+                        stretch
+                            .iter()
+                            .map(|&s| drive_days(input, s, escorted))
+                            .sum()
+                    };
                     Some(QuietStretch {
                         last_leg: first + stretch.len() - 1,
                         days: [total(false), total(true)],

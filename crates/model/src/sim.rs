@@ -1618,17 +1618,16 @@ fn quiet_stretches(input: &ModelInput) -> Vec<Vec<Option<QuietStretch>>> {
             (0..c.legs.len())
                 .map(|first| {
                     quiet_legs[first]?;
-                    let stretch: Vec<_> = quiet_legs[first..].iter().map_while(|s| *s).collect();
-                    let total = |escorted| {
-                        stretch
-                            .iter()
-                            .map(|&s| drive_days(input, s, escorted))
-                            .sum()
-                    };
-                    Some(QuietStretch {
-                        last_leg: first + stretch.len() - 1,
-                        days: [total(false), total(true)],
-                    })
+                    // Summed leg by leg in driving order, without a list per leg.
+                    let (mut last_leg, mut days) = (first, [0.0, 0.0]);
+                    for (offset, segment) in
+                        quiet_legs[first..].iter().map_while(|s| *s).enumerate()
+                    {
+                        last_leg = first + offset;
+                        days[0] += drive_days(input, segment, false);
+                        days[1] += drive_days(input, segment, true);
+                    }
+                    Some(QuietStretch { last_leg, days })
                 })
                 .collect()
         })

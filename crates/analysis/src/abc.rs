@@ -76,6 +76,9 @@ pub struct GenerationSummary {
     /// kernel, when moves outside the bounds were counted and not simulated).
     pub proposals: u64,
     pub simulations: u64,
+    /// Simulations stopped before their last day, once their distance was certain to exceed
+    /// the tolerance (their proposals were rejected as a full run would have had them).
+    pub stopped_early: u64,
     pub accepted: usize,
     /// Kish's effective sample size, 1 / Σ w².
     pub effective_sample_size: f64,
@@ -126,7 +129,9 @@ pub struct Checkpoint {
 }
 
 /// Runs ABC-SMC. `simulate` gives one evaluation at a parameter vector, drawing its randomness
-/// from the stream it is handed. Each generation's particles are one batch of `runner` (threads,
+/// from the stream it is handed. It is told the tolerance its proposal must meet (infinite in
+/// generation 0) and may stop early, returning None, once its distance is certain to exceed it:
+/// a rejected proposal's evaluation is never read, so the sequence is the same either way. Each generation's particles are one batch of `runner` (threads,
 /// or ranks that all run this function and all get every batch back); `progress` is told of
 /// particles as they are settled (drawn, or moved or given up on).
 pub fn run<F>(
@@ -137,7 +142,7 @@ pub fn run<F>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Posterior>
 where
-    F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
+    F: Fn(&[f64], f64, &mut ChaCha8Rng) -> Option<Evaluation> + Sync,
 {
     run_from(
         priors,
@@ -171,7 +176,7 @@ pub fn run_from<F>(
     after_generation: &mut dyn FnMut(&Checkpoint) -> Result<Continue>,
 ) -> Result<Posterior>
 where
-    F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
+    F: Fn(&[f64], f64, &mut ChaCha8Rng) -> Option<Evaluation> + Sync,
 {
     let n = settings.particles.max(1);
     let d = priors.len();
@@ -188,7 +193,8 @@ where
         }
         None => {
             let particles = first_generation(priors, settings, &simulate, runner, progress)?;
-            let generations = vec![summary(0, f64::INFINITY, n as u64, n as u64, &particles)];
+            let counts = [n as u64, n as u64, 0];
+            let generations = vec![summary(0, f64::INFINITY, counts, &particles)];
             let checkpoint = Checkpoint {
                 particles,
                 generations,
@@ -244,6 +250,7 @@ where
         };
         let proposals = moved.iter().map(|m| m.proposals).sum();
         let simulations = moved.iter().map(|m| m.simulations).sum();
+        let stopped_early = moved.iter().map(|m| m.stopped_early).sum();
         let weights = importance_weights(priors, &particles, &kernel_sd, &moved);
         let next: Vec<Particle> = moved
             .into_iter()
@@ -258,8 +265,7 @@ where
         generations.push(summary(
             generation,
             tolerance,
-            proposals,
-            simulations,
+            [proposals, simulations, stopped_early],
             &next,
         ));
         let checkpoint = Checkpoint {
@@ -288,7 +294,7 @@ fn first_generation<F>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Particle>>
 where
-    F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
+    F: Fn(&[f64], f64, &mut ChaCha8Rng) -> Option<Evaluation> + Sync,
 {
     let n = settings.particles.max(1);
     let d = priors.len();
@@ -297,7 +303,10 @@ where
         &|i| {
             let mut rng = particle_rng(settings.seed, 0, i);
             let theta: Vec<f64> = priors.iter().map(|p| p.sample(&mut rng)).collect();
-            let eval = simulate(&theta, &mut rng);
+            // Nothing exceeds an infinite tolerance: the simulation runs to its end.
+            let Some(eval) = simulate(&theta, f64::INFINITY, &mut rng) else {
+                return Vec::new();
+            };
             let mut wire = Vec::with_capacity(1 + d + eval.outputs.len());
             wire.push(eval.distance);
             wire.extend_from_slice(&theta);
@@ -343,13 +352,19 @@ struct Move {
     evaluation: Evaluation,
     proposals: u64,
     simulations: u64,
+    /// Of the rejected proposals' simulations, those stopped early.
+    stopped_early: u64,
 }
 
 impl Move {
-    /// `[proposals, simulations, distance, θ…, outputs…]` (counts are exact in an f64 far
-    /// beyond any attempt limit).
+    /// `[proposals, simulations, stopped early, distance, θ…, outputs…]` (counts are exact in
+    /// an f64 far beyond any attempt limit).
     fn to_wire(&self) -> Vec<f64> {
-        let mut wire = vec![self.proposals as f64, self.simulations as f64];
+        let mut wire = vec![
+            self.proposals as f64,
+            self.simulations as f64,
+            self.stopped_early as f64,
+        ];
         wire.push(self.evaluation.distance);
         wire.extend_from_slice(&self.theta);
         wire.extend_from_slice(&self.evaluation.outputs);
@@ -361,13 +376,14 @@ impl Move {
         if wire.is_empty() {
             return Ok(None);
         }
-        let (counts, rest) = wire.split_at(wire.len().min(2));
+        let (counts, rest) = wire.split_at(wire.len().min(3));
         let (evaluation, theta) = read_evaluation(rest, d)?;
         Ok(Some(Move {
             theta,
             evaluation,
             proposals: counts[0] as u64,
             simulations: counts[1] as u64,
+            stopped_early: counts[2] as u64,
         }))
     }
 }
@@ -385,9 +401,10 @@ fn propose_until_within<F>(
     rng: &mut ChaCha8Rng,
 ) -> Option<Move>
 where
-    F: Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync,
+    F: Fn(&[f64], f64, &mut ChaCha8Rng) -> Option<Evaluation> + Sync,
 {
     // Every proposal lies within the bounds and is simulated: attempts are simulations.
+    let mut stopped_early = 0;
     for attempt in 1..=max_attempts.max(1) {
         let u: f64 = rng.random();
         let ancestor = cumulative
@@ -400,24 +417,29 @@ where
             .zip(priors)
             .map(|((&x, &sd), prior)| truncated_step(x, sd, prior.bounds(), rng))
             .collect();
-        let evaluation = simulate(&theta, rng);
-        if evaluation.distance <= tolerance {
-            return Some(Move {
-                theta,
-                evaluation,
-                proposals: attempt,
-                simulations: attempt,
-            });
+        match simulate(&theta, tolerance, rng) {
+            Some(evaluation) if evaluation.distance <= tolerance => {
+                return Some(Move {
+                    theta,
+                    evaluation,
+                    proposals: attempt,
+                    simulations: attempt,
+                    stopped_early,
+                });
+            }
+            Some(_) => {}
+            None => stopped_early += 1,
         }
     }
     None
 }
 
+/// A generation's diagnostics; `counts` are its proposals, simulations and simulations
+/// stopped early.
 fn summary(
     generation: usize,
     tolerance: f64,
-    proposals: u64,
-    simulations: u64,
+    [proposals, simulations, stopped_early]: [u64; 3],
     particles: &[Particle],
 ) -> GenerationSummary {
     GenerationSummary {
@@ -425,6 +447,7 @@ fn summary(
         tolerance,
         proposals,
         simulations,
+        stopped_early,
         accepted: particles.len(),
         effective_sample_size: 1.0 / particles.iter().map(|p| p.weight * p.weight).sum::<f64>(),
     }
@@ -588,9 +611,11 @@ mod tests {
         let posterior = run(
             &priors,
             &settings,
-            |_, rng| Evaluation {
-                distance: rng.random(),
-                outputs: Vec::new(),
+            |_, _, rng| {
+                Some(Evaluation {
+                    distance: rng.random(),
+                    outputs: Vec::new(),
+                })
             },
             &crate::runner::Local,
             &|_| {},
@@ -639,13 +664,13 @@ mod tests {
     /// The toy problem's simulation: y = θ + N(0, 1) noise, at its distance from `observed`.
     fn toy_simulation(
         observed: f64,
-    ) -> impl Fn(&[f64], &mut ChaCha8Rng) -> Evaluation + Sync + Copy {
-        move |theta, rng| {
+    ) -> impl Fn(&[f64], f64, &mut ChaCha8Rng) -> Option<Evaluation> + Sync + Copy {
+        move |theta, _, rng| {
             let y = theta[0] + standard_normal(rng);
-            Evaluation {
+            Some(Evaluation {
                 distance: (y - observed).abs(),
                 outputs: vec![y],
-            }
+            })
         }
     }
 
@@ -780,6 +805,56 @@ mod tests {
         let one = on(1);
         assert_eq!(one, on(2));
         assert_eq!(one, on(1));
+    }
+
+    /// A simulation that gives up (None) on every proposal beyond the tolerance leaves the
+    /// sequence as it was: the same particles, weights and tolerances; only the diagnostics
+    /// count the simulations stopped early, which are the rejected ones here.
+    #[test]
+    fn simulations_stopped_beyond_the_tolerance_leave_the_sequence_as_it_was() {
+        let settings = Settings {
+            particles: 80,
+            generations: 5,
+            seed: 4,
+            ..Settings::default()
+        };
+        let full = toy_simulation(0.7);
+        let stopping = move |theta: &[f64], tolerance: f64, rng: &mut ChaCha8Rng| {
+            full(theta, tolerance, rng).filter(|e| e.distance <= tolerance)
+        };
+        type Simulate<'a> = &'a (dyn Fn(&[f64], f64, &mut ChaCha8Rng) -> Option<Evaluation> + Sync);
+        let go = |simulate: Simulate| {
+            run(
+                &TOY_PRIORS,
+                &settings,
+                simulate,
+                &crate::runner::Local,
+                &|_| {},
+            )
+            .expect("runs on threads")
+        };
+        let whole = go(&full);
+        let early = go(&stopping);
+        assert_eq!(early.particles, whole.particles);
+        assert_eq!(early.stop, whole.stop);
+        assert!(whole.generations.iter().all(|g| g.stopped_early == 0));
+        for (e, w) in early.generations.iter().zip(&whole.generations) {
+            let rejected = w.simulations - w.accepted as u64;
+            assert_eq!(e.stopped_early, rejected, "generation {}", w.generation);
+            let e_without = GenerationSummary {
+                stopped_early: 0,
+                ..e.clone()
+            };
+            assert_eq!(&e_without, w);
+        }
+        assert!(
+            early
+                .generations
+                .iter()
+                .map(|g| g.stopped_early)
+                .sum::<u64>()
+                > 0
+        );
     }
 
     #[test]

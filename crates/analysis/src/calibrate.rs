@@ -6,9 +6,12 @@ use crate::abc::{self, Checkpoint, Continue, Evaluation, Posterior, Settings};
 use crate::error::{AnalysisError, Result};
 use crate::parameters::{BaseValues, Parameter, Prior, resolve_parameters, with_values};
 use crate::runner::Runner;
-use crate::targets::{Target, distance, mean_over_runs, record_options_for, resolve_targets};
+use crate::targets::{
+    Partial, Target, distance, distance_at_least, mean_over_runs, record_options_for,
+    resolve_targets,
+};
 use lifeline_model::RecordOptions;
-use lifeline_scenario::displacement::{DisplacementPlan, run_coupled};
+use lifeline_scenario::displacement::{CoupledSimulation, DisplacementPlan, run_coupled};
 use lifeline_scenario::{Built, Scenario};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -24,7 +27,15 @@ pub struct Calibration<'a> {
     pub runs_per_evaluation: u64,
     /// The scenario's displacement, coupled to supply in every run as in `lifeline run`.
     pub displacement: Option<DisplacementPlan>,
+    /// Whether a proposal's runs stop once its distance is certain to exceed the tolerance
+    /// (see [`Calibration::evaluate_within`]); off, every run goes to its last day. The result
+    /// is the same either way.
+    pub early_stop: bool,
 }
+
+/// How often, in days, a proposal's runs are checked against the tolerance (besides the days
+/// a target's window closes): a check costs about a tenth of a simulated day.
+const CHECK_EVERY_DAYS: u32 = 5;
 
 impl<'a> Calibration<'a> {
     /// Reads the scenario's `[calibration]` tables against its built input.
@@ -51,6 +62,7 @@ impl<'a> Calibration<'a> {
             parameters: resolve_parameters(&parameters, &base)?,
             runs_per_evaluation: runs_per_evaluation.max(1),
             displacement: scenario.displacement_plan(built)?,
+            early_stop: true,
         })
     }
 
@@ -86,6 +98,64 @@ impl<'a> Calibration<'a> {
         }
     }
 
+    /// [`Calibration::evaluate`] for a proposal that must come within `tolerance`: its runs
+    /// go day by day side by side, and every few days, and on each day a target's window
+    /// closes, the targets are bounded from what the runs have recorded so far
+    /// ([`distance_at_least`]). Once that bound exceeds the tolerance the proposal is certain
+    /// to be rejected, and the runs stop (None). Otherwise the evaluation is
+    /// [`Calibration::evaluate`]'s to the bit: the same seeds, runs and measurements.
+    pub fn evaluate_within(
+        &self,
+        theta: &[f64],
+        tolerance: f64,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<Evaluation> {
+        if !self.early_stop || tolerance.is_infinite() {
+            return Some(self.evaluate(theta, rng));
+        }
+        let input = with_values(&self.built.input, &self.base, &self.parameters, theta);
+        let master: u64 = rng.random();
+        let options = self.record_options();
+        let mut runs: Vec<CoupledSimulation> = (0..self.runs_per_evaluation)
+            .map(|r| CoupledSimulation::new(&input, self.displacement.as_ref(), master, r, options))
+            .collect();
+        let closing: Vec<u32> = self
+            .targets
+            .iter()
+            .map(|t| u32::try_from(t.to).unwrap_or(u32::MAX))
+            .collect();
+        for day in 1..=input.days {
+            for run in runs.iter_mut() {
+                run.step();
+            }
+            if day == input.days || (day % CHECK_EVERY_DAYS != 0 && !closing.contains(&day)) {
+                continue;
+            }
+            let partials: Vec<Vec<Partial>> = runs
+                .iter()
+                .map(|run| {
+                    let record = run.supply_so_far();
+                    self.targets.iter().map(|t| t.partial(record)).collect()
+                })
+                .collect();
+            if distance_at_least(&self.targets, &partials) > tolerance {
+                return None;
+            }
+        }
+        let per_run: Vec<Vec<f64>> = runs
+            .into_iter()
+            .map(|run| {
+                let record = run.finish().supply;
+                self.targets.iter().map(|t| t.measure(&record)).collect()
+            })
+            .collect();
+        let outputs = mean_over_runs(&per_run, self.targets.len());
+        Some(Evaluation {
+            distance: distance(&self.targets, &outputs),
+            outputs,
+        })
+    }
+
     /// Runs ABC-SMC, each generation one batch of `runner` (the current rayon pool with
     /// [`Local`](crate::runner::Local)); `progress` is told of settled particles.
     pub fn run(
@@ -110,7 +180,7 @@ impl<'a> Calibration<'a> {
         abc::run_from(
             &self.priors(),
             settings,
-            |theta, rng| self.evaluate(theta, rng),
+            |theta, tolerance, rng| self.evaluate_within(theta, tolerance, rng),
             runner,
             progress,
             start,
@@ -175,16 +245,17 @@ pub fn fit_csv(targets: &[Target], posterior: &Posterior) -> String {
 /// One row per generation.
 pub fn diagnostics_csv(posterior: &Posterior) -> String {
     let mut out = String::from(
-        "generation,tolerance,proposals,simulated,accepted,acceptance_rate,effective_sample_size\n",
+        "generation,tolerance,proposals,simulated,stopped_early,accepted,acceptance_rate,effective_sample_size\n",
     );
     for g in &posterior.generations {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{:.4},{:.1}",
+            "{},{},{},{},{},{},{:.4},{:.1}",
             g.generation,
             g.tolerance,
             g.proposals,
             g.simulations,
+            g.stopped_early,
             g.accepted,
             g.acceptance_rate(),
             g.effective_sample_size

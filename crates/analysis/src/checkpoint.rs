@@ -8,9 +8,9 @@
 //! refused.
 //!
 //! ```text
-//! lifeline calibrate checkpoint 1
+//! lifeline calibrate checkpoint 2
 //! key 3f9a…
-//! generation G TOLERANCE PROPOSALS SIMULATIONS ACCEPTED ESS
+//! generation G TOLERANCE PROPOSALS SIMULATIONS STOPPED_EARLY ACCEPTED ESS
 //! particle WEIGHT DISTANCE D THETA… OUTPUTS…
 //! ```
 
@@ -18,7 +18,10 @@ use crate::abc::{Checkpoint, GenerationSummary, Particle};
 use crate::error::{AnalysisError, Result};
 use std::fmt::Write as _;
 
-const HEADER: &str = "lifeline calibrate checkpoint 1";
+const HEADER: &str = "lifeline calibrate checkpoint 2";
+/// Format 1 had no count of simulations stopped early (it was kept before they were): read as
+/// none.
+const HEADER_1: &str = "lifeline calibrate checkpoint 1";
 
 fn bits(x: f64) -> String {
     format!("{:016x}", x.to_bits())
@@ -30,11 +33,12 @@ pub fn checkpoint_text(key: &str, checkpoint: &Checkpoint) -> String {
     for g in &checkpoint.generations {
         let _ = writeln!(
             out,
-            "generation {} {} {} {} {} {}",
+            "generation {} {} {} {} {} {} {}",
             g.generation,
             bits(g.tolerance),
             g.proposals,
             g.simulations,
+            g.stopped_early,
             g.accepted,
             bits(g.effective_sample_size)
         );
@@ -64,10 +68,11 @@ pub fn parse_checkpoint(text: &str, file: &str) -> Result<(String, Checkpoint)> 
         ))
     };
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
-    match lines.next() {
-        Some((_, HEADER)) => {}
+    let format_1 = match lines.next() {
+        Some((_, HEADER)) => false,
+        Some((_, HEADER_1)) => true,
         _ => return Err(bad(1, &format!("expected `{HEADER}`"))),
-    }
+    };
     let key = match lines.next() {
         Some((_, l)) if l.starts_with("key ") => l["key ".len()..].to_string(),
         _ => return Err(bad(2, "expected `key HASH`")),
@@ -94,6 +99,7 @@ pub fn parse_checkpoint(text: &str, file: &str) -> Result<(String, Checkpoint)> 
                 tolerance: float(words.next())?,
                 proposals: whole(words.next())?,
                 simulations: whole(words.next())?,
+                stopped_early: if format_1 { 0 } else { whole(words.next())? },
                 accepted: whole(words.next())? as usize,
                 effective_sample_size: float(words.next())?,
             }),
@@ -149,6 +155,7 @@ mod tests {
                 tolerance: f64::INFINITY,
                 proposals: 2,
                 simulations: 2,
+                stopped_early: 1,
                 accepted: 2,
                 effective_sample_size: 1.6,
             }],
@@ -168,6 +175,19 @@ mod tests {
         );
         assert_eq!(back.particles[0].outputs.len(), 3);
         assert!(back.particles[1].outputs.is_empty());
+    }
+
+    /// A checkpoint of the first format (no count of simulations stopped early) still resumes.
+    #[test]
+    fn a_format_1_checkpoint_reads_with_none_stopped_early() {
+        let text = checkpoint_text("abc", &sample())
+            .replacen(HEADER, HEADER_1, 1)
+            .replacen(" 2 2 1 2 ", " 2 2 2 ", 1);
+        let (_, back) = parse_checkpoint(&text, "c").expect("parses");
+        let mut expected = sample();
+        expected.generations[0].stopped_early = 0;
+        assert_eq!(back.generations, expected.generations);
+        assert_eq!(back.particles.len(), 2);
     }
 
     #[test]

@@ -88,6 +88,18 @@ impl Metric {
         )
     }
 
+    /// Whether every daily value is a whole count or a share, never below zero: a sum of them
+    /// only grows as the days go.
+    fn never_negative(self) -> bool {
+        matches!(
+            self,
+            Metric::TrucksLost
+                | Metric::TrucksArrived
+                | Metric::ServicesClosed
+                | Metric::AttackLossShare
+        )
+    }
+
     /// Without a `corridor`, measured over every corridor.
     fn may_cover_all_corridors(self) -> bool {
         matches!(
@@ -218,6 +230,110 @@ impl Target {
         }
     }
 
+    /// What the record of a run's first days says of the value [`Target::measure`] will give
+    /// on the whole run's record (the run's later days only add rows and events).
+    pub fn partial(&self, record: &RunRecord) -> Partial {
+        let done = record.depot_days.len();
+        let end = self.to.min(record.days as usize);
+        if done >= end {
+            return Partial::Settled(self.measure(record));
+        }
+        if done <= self.from {
+            return Partial::Open;
+        }
+        let so_far = aggregate(self.aggregation, &self.daily_series(record, done));
+        match self.aggregation {
+            // A later day can only raise a maximum, or lower a minimum, once there is one.
+            Aggregation::Max if !so_far.is_nan() => Partial::AtLeast(so_far),
+            Aggregation::Min if !so_far.is_nan() => Partial::AtMost(so_far),
+            Aggregation::Sum if self.metric.never_negative() => Partial::AtLeast(so_far),
+            Aggregation::DaysBelow(_) | Aggregation::DaysAbove(_) => Partial::AtLeast(so_far),
+            // The first crossing, once seen, is the window's.
+            Aggregation::FirstDateBelow(_) | Aggregation::FirstDateAbove(_) if !so_far.is_nan() => {
+                Partial::Settled(so_far)
+            }
+            Aggregation::FirstDateBelow(_) | Aggregation::FirstDateAbove(_) => {
+                Partial::LaterOrNever((done - self.from) as f64)
+            }
+            _ => Partial::Open,
+        }
+    }
+
+    /// A lower bound of the residual of this target's mean over runs, from what each run's
+    /// first days say of its value (`partials`, one per run, in run order): exactly the
+    /// residual of [`mean_over_runs`] when every run has settled it; never above it otherwise,
+    /// in floating point too (each bound is a mean or minimum that can only move away from the
+    /// observed range, and the operations are the same, monotone ones).
+    pub fn residual_at_least(&self, partials: &[Partial]) -> f64 {
+        let settled: Option<Vec<f64>> = partials
+            .iter()
+            .map(|p| match p {
+                Partial::Settled(v) => Some(*v),
+                _ => None,
+            })
+            .collect();
+        if let Some(values) = settled {
+            return self.residual(aggregate(Aggregation::Mean, &values));
+        }
+        // Every run's value is known to be at least (or at most) a number: so is their mean.
+        let bounds = |pick: &dyn Fn(&Partial) -> Option<f64>| -> Option<Vec<f64>> {
+            partials.iter().map(pick).collect()
+        };
+        let at_least = bounds(&|p| match p {
+            Partial::AtLeast(v) => Some(*v),
+            Partial::Settled(v) if !v.is_nan() => Some(*v),
+            _ => None,
+        });
+        if let Some(values) = at_least {
+            return self.residual_above(aggregate(Aggregation::Mean, &values));
+        }
+        let at_most = bounds(&|p| match p {
+            Partial::AtMost(v) => Some(*v),
+            Partial::Settled(v) if !v.is_nan() => Some(*v),
+            _ => None,
+        });
+        if let Some(values) = at_most {
+            let mean = aggregate(Aggregation::Mean, &values);
+            return if mean < self.low {
+                self.residual(mean)
+            } else {
+                0.0
+            };
+        }
+        // A first crossing not seen yet: each run's day comes later, or never. The runs that
+        // have one average to at least the least of their bounds (whole days: exact sums); with
+        // none, the mean is missing.
+        let later = bounds(&|p| match p {
+            Partial::LaterOrNever(v) => Some(*v),
+            Partial::Settled(v) if v.is_nan() => Some(f64::INFINITY),
+            Partial::Settled(v) => Some(*v),
+            _ => None,
+        });
+        if let Some(values) = later {
+            let least = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let some_crossed = partials
+                .iter()
+                .any(|p| matches!(p, Partial::Settled(v) if !v.is_nan()));
+            let above = self.residual_above(least);
+            return if some_crossed {
+                above
+            } else {
+                above.min(MISSING_RESIDUAL)
+            };
+        }
+        0.0
+    }
+
+    /// The residual of a value known to be at least `value`: what it is above the range (0
+    /// when it could still fall inside).
+    fn residual_above(&self, value: f64) -> f64 {
+        if value > self.high {
+            self.residual(value)
+        } else {
+            0.0
+        }
+    }
+
     fn concerns_corridor(&self, corridor: Option<CorridorId>) -> bool {
         match self.subject {
             Subject::Corridor(c) => corridor == Some(c),
@@ -265,6 +381,35 @@ fn corridor_value(
         Metric::Willingness => pick(&|c| c.willingness),
         _ => f64::NAN,
     }
+}
+
+/// What a run's first days say of a target's value on the whole run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Partial {
+    /// The value itself: the window is over, or its first crossing has been seen.
+    Settled(f64),
+    /// The value will be at least this.
+    AtLeast(f64),
+    /// The value will be at most this.
+    AtMost(f64),
+    /// A first crossing not seen yet: the value will be at least this (days), or missing.
+    LaterOrNever(f64),
+    /// Nothing yet.
+    Open,
+}
+
+/// A lower bound of [`distance`] from each run's partial record: `partials[run][target]`. Equal
+/// to the distance of the runs' means once every target is settled in every run.
+pub fn distance_at_least(targets: &[Target], partials: &[Vec<Partial>]) -> f64 {
+    targets
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let of_target: Vec<Partial> = partials.iter().map(|run| run[k]).collect();
+            t.residual_at_least(&of_target).powi(2)
+        })
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// One number from a window's daily values (NaN values skipped; NaN when none is left, or when a

@@ -68,6 +68,11 @@ pub struct CalibrateArgs {
     /// generation (the result is the bytes an uninterrupted calibration writes).
     #[arg(long)]
     pub resume: bool,
+    /// Run every proposal's simulations to their last day, even once a proposal is certain to
+    /// be rejected (slower; the result is the same, only diagnostics.csv's `stopped_early`
+    /// column is 0).
+    #[arg(long)]
+    pub full_runs: bool,
     /// For tests: stop (as if interrupted) once this many generations are complete.
     #[arg(long, hide = true)]
     pub stop_after_generations: Option<usize>,
@@ -104,7 +109,8 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(None))?;
     let runs = args.runs.unwrap_or(4);
-    let problem = Calibration::new(&scenario, &built, runs)?;
+    let mut problem = Calibration::new(&scenario, &built, runs)?;
+    problem.early_stop = !args.full_runs;
     world.agree(&scenario, &[&built])?;
     // Rank 0 alone takes the folder; every rank runs its share of each generation.
     let folder = if world.leads() {
@@ -282,6 +288,7 @@ fn summary_text(
 ) -> String {
     let mut out = String::new();
     let simulations: u64 = posterior.generations.iter().map(|g| g.simulations).sum();
+    let stopped: u64 = posterior.generations.iter().map(|g| g.stopped_early).sum();
     let stop = match posterior.stop {
         Stop::Generations => "the last generation was reached",
         Stop::ToleranceZero => "every particle fitted every target exactly",
@@ -292,7 +299,7 @@ fn summary_text(
     };
     let _ = writeln!(
         out,
-        "ABC-SMC, {} particles, {} generations ({stop}); {simulations} evaluations × {runs} runs in {seconds:.0} s{}; scenario {}\n",
+        "ABC-SMC, {} particles, {} generations ({stop}); {simulations} evaluations × {runs} runs in {seconds:.0} s{} ({stopped} stopped early, certain to be rejected); scenario {}\n",
         posterior.particles.len(),
         posterior.generations.len(),
         if ranks > 1 {

@@ -188,3 +188,50 @@ fn an_interrupted_calibration_resumes_to_the_same_bytes() {
     );
     std::fs::remove_dir_all(&base).expect("cleanup");
 }
+
+/// Proposals stopped once they are certain to be rejected leave the calibration as it was:
+/// `--full-runs` (every simulation to its last day) writes the same posterior and fit, and
+/// the same diagnostics but for the count of simulations stopped early, which is then 0.
+#[test]
+fn stopping_rejected_proposals_early_changes_nothing_but_the_count() {
+    let base = temp_dir("calibrate-early");
+    let args = [
+        "calibrate",
+        "--particles",
+        "24",
+        "--generations",
+        "3",
+        "--runs",
+        "2",
+        "--days",
+        "120",
+    ];
+    let early = base.join("early");
+    let full = base.join("full");
+    lifeline(&args, &early);
+    lifeline(&[&args[..], &["--full-runs"]].concat(), &full);
+    for name in ["posterior.csv", "fit.csv"] {
+        assert_eq!(read(&early.join(name)), read(&full.join(name)), "{name}");
+    }
+    // diagnostics.csv without its `stopped_early` column (the fifth).
+    let rows = |dir: &Path| -> Vec<(Vec<String>, String)> {
+        read(&dir.join("diagnostics.csv"))
+            .lines()
+            .map(|l| {
+                let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
+                let stopped = cells.remove(4);
+                (cells, stopped)
+            })
+            .collect()
+    };
+    let (early, full) = (rows(&early), rows(&full));
+    assert_eq!(early[0].1, "stopped_early");
+    assert_eq!(
+        early.iter().map(|r| &r.0).collect::<Vec<_>>(),
+        full.iter().map(|r| &r.0).collect::<Vec<_>>()
+    );
+    assert!(full[1..].iter().all(|r| r.1 == "0"), "{full:?}");
+    let stopped: u64 = early[1..].iter().map(|r| r.1.parse::<u64>().unwrap()).sum();
+    assert!(stopped > 0, "{early:?}");
+    std::fs::remove_dir_all(&base).expect("cleanup");
+}

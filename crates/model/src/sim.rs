@@ -1489,6 +1489,12 @@ impl<'a> Simulation<'a> {
             .collect()
     }
 
+    /// The record of the days stepped so far: daily rows and the event log, without the
+    /// closing balances that [`Simulation::finish`] adds.
+    pub fn record(&self) -> &RunRecord {
+        &self.record
+    }
+
     /// Ends the run and returns its record with closing balances.
     pub fn finish(mut self) -> RunRecord {
         for (di, d) in self.input.depots.iter().enumerate() {

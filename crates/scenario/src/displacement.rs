@@ -263,7 +263,7 @@ impl ThreatSchedule {
 /// A run's reading of a [`ThreatSchedule`]: at the schedule's own factor from its stored days,
 /// or at another factor worked out day by day as the run asks.
 struct ThreatView<'a> {
-    schedule: &'a ThreatSchedule,
+    schedule: std::borrow::Cow<'a, ThreatSchedule>,
     factor: f64,
     /// Whether `factor` is the schedule's own (its stored days apply).
     own: bool,
@@ -272,11 +272,11 @@ struct ThreatView<'a> {
 }
 
 impl<'a> ThreatView<'a> {
-    fn new(schedule: &'a ThreatSchedule, factor: f64) -> ThreatView<'a> {
+    fn new(schedule: std::borrow::Cow<'a, ThreatSchedule>, factor: f64) -> ThreatView<'a> {
         ThreatView {
+            own: factor == schedule.hazard.factor(),
             schedule,
             factor,
-            own: factor == schedule.hazard.factor(),
             row: Vec::new(),
         }
     }
@@ -284,7 +284,7 @@ impl<'a> ThreatView<'a> {
     /// The share of its attractiveness each place keeps on `day` (None past the schedule's
     /// end or without threat steering).
     fn attraction_on(&mut self, plan: &DisplacementPlan, day: u32) -> Option<&[f64]> {
-        let s = self.schedule;
+        let s = &*self.schedule;
         let start = day as usize * s.places;
         // Past the schedule's end, or without threat steering: no row.
         s.danger.get(start..start + s.places)?;
@@ -298,7 +298,7 @@ impl<'a> ThreatView<'a> {
 
     /// Whether siege `siege`'s place is shut in on `day`.
     fn closed(&self, plan: &DisplacementPlan, day: u32, siege: usize) -> bool {
-        let s = self.schedule;
+        let s = &*self.schedule;
         if self.own {
             return s
                 .closed
@@ -635,34 +635,104 @@ pub fn run_coupled(
     run: u64,
     options: RecordOptions,
 ) -> CoupledRun {
-    let mut supply_rng = run_rng(seed, run);
-    let Some(plan) = plan else {
-        return CoupledRun {
-            supply: lifeline_model::run(input, &mut supply_rng, options),
-            displacement: None,
-        };
-    };
-    let mut people_rng = displacement_rng(seed, run);
-    let mut sim = Simulation::new(input, options);
-    let own_threat;
-    let mut threat = match plan.threat.factor_for(plan, input) {
-        Some(factor) => ThreatView::new(&plan.threat, factor),
-        None => {
-            own_threat = ThreatSchedule::new(plan, input);
-            ThreatView::new(&own_threat, input.threat.hazard.factor())
-        }
-    };
-    let mut state = DisplacementState::new(plan, input.depots.len(), input.days);
-    for day in 0..input.days {
-        sim.step(&mut supply_rng);
-        state.step(plan, &mut threat, day, sim.last_day(), &mut people_rng);
-        for &(depot, place) in &plan.counted_depots {
-            sim.set_people_present(depot, state.present(place) as f64);
+    let mut run = CoupledSimulation::new(input, plan, seed, run, options);
+    while !run.is_done() {
+        run.step();
+    }
+    run.finish()
+}
+
+/// [`run_coupled`] a day at a time, for a caller that looks at the record as the days go (and
+/// may stop a run whose outcome is already settled). Stepping every day and finishing gives
+/// [`run_coupled`]'s record, to the bit.
+pub struct CoupledSimulation<'a> {
+    input: &'a ModelInput,
+    sim: Simulation<'a>,
+    supply_rng: ChaCha8Rng,
+    displacement: Option<CoupledDisplacement<'a>>,
+    day: u32,
+}
+
+/// The displacement half of a coupled run.
+struct CoupledDisplacement<'a> {
+    plan: &'a DisplacementPlan,
+    threat: ThreatView<'a>,
+    state: DisplacementState,
+    rng: ChaCha8Rng,
+}
+
+impl<'a> CoupledSimulation<'a> {
+    pub fn new(
+        input: &'a ModelInput,
+        plan: Option<&'a DisplacementPlan>,
+        seed: u64,
+        run: u64,
+        options: RecordOptions,
+    ) -> CoupledSimulation<'a> {
+        let displacement = plan.map(|plan| {
+            let threat = match plan.threat.factor_for(plan, input) {
+                Some(factor) => ThreatView::new(std::borrow::Cow::Borrowed(&plan.threat), factor),
+                None => ThreatView::new(
+                    std::borrow::Cow::Owned(ThreatSchedule::new(plan, input)),
+                    input.threat.hazard.factor(),
+                ),
+            };
+            CoupledDisplacement {
+                plan,
+                threat,
+                state: DisplacementState::new(plan, input.depots.len(), input.days),
+                rng: displacement_rng(seed, run),
+            }
+        });
+        CoupledSimulation {
+            input,
+            sim: Simulation::new(input, options),
+            supply_rng: run_rng(seed, run),
+            displacement,
+            day: 0,
         }
     }
-    CoupledRun {
-        supply: sim.finish(),
-        displacement: Some(state.record),
+
+    /// Whether every day of the scenario has been stepped.
+    pub fn is_done(&self) -> bool {
+        self.day >= self.input.days
+    }
+
+    /// Days stepped so far.
+    pub fn days_done(&self) -> u32 {
+        self.day
+    }
+
+    /// Steps one day: supply, then displacement, which tells supply the people now present.
+    pub fn step(&mut self) {
+        self.sim.step(&mut self.supply_rng);
+        if let Some(d) = self.displacement.as_mut() {
+            d.state.step(
+                d.plan,
+                &mut d.threat,
+                self.day,
+                self.sim.last_day(),
+                &mut d.rng,
+            );
+            for &(depot, place) in &d.plan.counted_depots {
+                self.sim
+                    .set_people_present(depot, d.state.present(place) as f64);
+            }
+        }
+        self.day += 1;
+    }
+
+    /// The supply record of the days stepped so far (no closing balances yet).
+    pub fn supply_so_far(&self) -> &RunRecord {
+        self.sim.record()
+    }
+
+    /// Ends the run: the records of the days stepped.
+    pub fn finish(self) -> CoupledRun {
+        CoupledRun {
+            supply: self.sim.finish(),
+            displacement: self.displacement.map(|d| d.state.record),
+        }
     }
 }
 

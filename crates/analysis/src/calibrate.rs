@@ -124,6 +124,7 @@ impl<'a> Calibration<'a> {
             .iter()
             .map(|t| u32::try_from(t.to).unwrap_or(u32::MAX))
             .collect();
+        let mut partials = vec![vec![Partial::Open; self.targets.len()]; runs.len()];
         for day in 1..=input.days {
             for run in runs.iter_mut() {
                 run.step();
@@ -131,13 +132,15 @@ impl<'a> Calibration<'a> {
             if day == input.days || (day % CHECK_EVERY_DAYS != 0 && !closing.contains(&day)) {
                 continue;
             }
-            let partials: Vec<Vec<Partial>> = runs
-                .iter()
-                .map(|run| {
-                    let record = run.supply_so_far();
-                    self.targets.iter().map(|t| t.partial(record)).collect()
-                })
-                .collect();
+            for (run, known) in runs.iter().zip(partials.iter_mut()) {
+                let record = run.supply_so_far();
+                for (t, p) in self.targets.iter().zip(known.iter_mut()) {
+                    // A settled value stays: no need to measure it again.
+                    if !matches!(p, Partial::Settled(_)) {
+                        *p = t.partial(record);
+                    }
+                }
+            }
             if distance_at_least(&self.targets, &partials) > tolerance {
                 return None;
             }

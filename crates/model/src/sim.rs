@@ -131,7 +131,8 @@ pub struct Simulation<'a> {
     scratch_waiting: Vec<Vec<usize>>,
     scratch_pipeline: Vec<f64>,
     scratch_in_transit: Vec<u32>,
-    /// `size_factor[n]` for convoys of n trucks, up to the largest fleet.
+    /// `size_factor[n]` for convoys of n trucks, up to all fleets together, each worked out
+    /// when first needed (NaN until then): a run meets a few dozen sizes of the thousands.
     size_factors: Vec<f64>,
     today_depots: Vec<DepotDay>,
     today_corridors: Vec<CorridorDay>,
@@ -244,9 +245,7 @@ impl<'a> Simulation<'a> {
             scratch_in_transit: vec![0; n_corr],
             size_factors: {
                 let most: u32 = input.corridors.iter().map(|c| c.fleet).sum();
-                (0..=most)
-                    .map(|n| input.threat.attacks.size_factor(n))
-                    .collect()
+                vec![f64::NAN; most as usize + 1]
             },
             record: RunRecord {
                 days: input.days,
@@ -441,10 +440,15 @@ impl<'a> Simulation<'a> {
         self.day
     }
 
-    fn size_factor(&self, trucks: u32) -> f64 {
-        match self.size_factors.get(trucks as usize) {
+    fn size_factor(&mut self, trucks: u32) -> f64 {
+        let attacks = &self.input.threat.attacks;
+        match self.size_factors.get_mut(trucks as usize) {
+            Some(f) if f.is_nan() => {
+                *f = attacks.size_factor(trucks);
+                *f
+            }
             Some(f) => *f,
-            None => self.input.threat.attacks.size_factor(trucks),
+            None => attacks.size_factor(trucks),
         }
     }
 

@@ -10,7 +10,8 @@ use crate::targets::{
     Partial, Target, distance, distance_at_least, mean_over_runs, record_options_for,
     resolve_targets,
 };
-use lifeline_model::RecordOptions;
+use lifeline_model::record::RunRecord;
+use lifeline_model::{ModelInput, RecordOptions};
 use lifeline_scenario::displacement::{CoupledSimulation, DisplacementPlan, run_coupled};
 use lifeline_scenario::{Built, Scenario};
 use rand::RngExt;
@@ -77,25 +78,38 @@ impl<'a> Calibration<'a> {
 
     /// Each target's mean over `runs_per_evaluation` runs at `theta`, whose seeds come from `rng`.
     pub fn measure(&self, theta: &[f64], rng: &mut ChaCha8Rng) -> Vec<f64> {
-        let input = with_values(&self.built.input, &self.base, &self.parameters, theta);
-        let master: u64 = rng.random();
+        let (input, master) = self.input_and_seed(theta, rng);
         let options = self.record_options();
-        let per_run: Vec<Vec<f64>> = (0..self.runs_per_evaluation)
-            .map(|r| {
-                let record =
-                    run_coupled(&input, self.displacement.as_ref(), master, r, options).supply;
-                self.targets.iter().map(|t| t.measure(&record)).collect()
-            })
+        self.mean_of_targets(
+            (0..self.runs_per_evaluation).map(|r| {
+                run_coupled(&input, self.displacement.as_ref(), master, r, options).supply
+            }),
+        )
+    }
+
+    /// The input at `theta` and the master seed of its runs (the one draw from `rng`).
+    fn input_and_seed(&self, theta: &[f64], rng: &mut ChaCha8Rng) -> (ModelInput, u64) {
+        let input = with_values(&self.built.input, &self.base, &self.parameters, theta);
+        (input, rng.random())
+    }
+
+    /// Each target's mean over the runs' records.
+    fn mean_of_targets(&self, records: impl Iterator<Item = RunRecord>) -> Vec<f64> {
+        let per_run: Vec<Vec<f64>> = records
+            .map(|record| self.targets.iter().map(|t| t.measure(&record)).collect())
             .collect();
         mean_over_runs(&per_run, self.targets.len())
     }
 
-    pub fn evaluate(&self, theta: &[f64], rng: &mut ChaCha8Rng) -> Evaluation {
-        let outputs = self.measure(theta, rng);
+    fn evaluation(&self, outputs: Vec<f64>) -> Evaluation {
         Evaluation {
             distance: distance(&self.targets, &outputs),
             outputs,
         }
+    }
+
+    pub fn evaluate(&self, theta: &[f64], rng: &mut ChaCha8Rng) -> Evaluation {
+        self.evaluation(self.measure(theta, rng))
     }
 
     /// [`Calibration::evaluate`] for a proposal that must come within `tolerance`: its runs
@@ -113,8 +127,7 @@ impl<'a> Calibration<'a> {
         if !self.early_stop || tolerance.is_infinite() {
             return Some(self.evaluate(theta, rng));
         }
-        let input = with_values(&self.built.input, &self.base, &self.parameters, theta);
-        let master: u64 = rng.random();
+        let (input, master) = self.input_and_seed(theta, rng);
         let options = self.record_options();
         let mut runs: Vec<CoupledSimulation> = (0..self.runs_per_evaluation)
             .map(|r| CoupledSimulation::new(&input, self.displacement.as_ref(), master, r, options))
@@ -145,18 +158,8 @@ impl<'a> Calibration<'a> {
                 return None;
             }
         }
-        let per_run: Vec<Vec<f64>> = runs
-            .into_iter()
-            .map(|run| {
-                let record = run.finish().supply;
-                self.targets.iter().map(|t| t.measure(&record)).collect()
-            })
-            .collect();
-        let outputs = mean_over_runs(&per_run, self.targets.len());
-        Some(Evaluation {
-            distance: distance(&self.targets, &outputs),
-            outputs,
-        })
+        let outputs = self.mean_of_targets(runs.into_iter().map(|run| run.finish().supply));
+        Some(self.evaluation(outputs))
     }
 
     /// Runs ABC-SMC, each generation one batch of `runner` (the current rayon pool with

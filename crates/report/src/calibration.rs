@@ -333,7 +333,7 @@ pub(crate) fn diagnostics(table: &Table) -> Result<Vec<Value>, ReportError> {
             "acceptance_rate",
             "effective_sample_size",
         ],
-        &["proposals", "simulated", "accepted"],
+        &["proposals", "simulated", "stopped_early", "accepted"],
     )
 }
 

@@ -441,9 +441,9 @@ const POSTERIOR: &str = "particle,threat.hazard_scale,services.close_below,weigh
 const FIT: &str = "target,observed_low,observed_high,uncertainty,model_p05,model_p50,model_p95,inside,source\n\
 C3 trucks lost,150,250,50,125.0000,197.0000,278.0000,true,\"facts C3, about 200\"\n\
 C6 power hours,0,14,3,14.5000,15.0000,16.7000,false,\"facts C6\"\n";
-const DIAGNOSTICS: &str = "generation,tolerance,proposals,simulated,accepted,acceptance_rate,effective_sample_size\n\
-0,inf,3,3,3,1.0000,3.0\n\
-1,1.5,10,6,3,0.3000,2.6\n";
+const DIAGNOSTICS: &str = "generation,tolerance,proposals,simulated,stopped_early,accepted,acceptance_rate,effective_sample_size\n\
+0,inf,3,3,0,3,1.0000,3.0\n\
+1,1.5,10,6,5,3,0.3000,2.6\n";
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
@@ -515,6 +515,7 @@ fn a_calibrate_folder_gives_posterior_fit_and_diagnostics() {
     assert!(diag[0]["tolerance"].is_null());
     assert_eq!(diag[1]["tolerance"], 1.5);
     assert_eq!(diag[1]["accepted"], 3);
+    assert_eq!(diag[1]["stopped_early"], 5);
     assert_eq!(diag[1]["effective_sample_size"], 2.6);
     assert!(d["sensitivity"].is_null());
     let files: Vec<&str> = d["meta"]["files"]

@@ -1472,11 +1472,11 @@ function smallBars(title, unit, rows, key, nullText) {
   return svg;
 }
 function renderDiagnostics(sec, diag) {
-  sec.append(h("h3", { text: "ABC-SMC diagnostics" }), h("p", { class: "note", text: "Per generation: the tolerance (distance a particle must reach; ∞ for generation 0, drawn from the prior), proposals tried, simulations run, particles accepted, the acceptance rate (of proposals) and Kish's effective sample size of the weights." }));
+  sec.append(h("h3", { text: "ABC-SMC diagnostics" }), h("p", { class: "note", text: "Per generation: the tolerance (distance a particle must reach; ∞ for generation 0, drawn from the prior), proposals tried, simulations run, those stopped early once their distance was certain to exceed the tolerance (rejected as a full run would have had them; — where the table predates the count), particles accepted, the acceptance rate (of proposals) and Kish's effective sample size of the weights." }));
   sec.append(
     table(
-      ["generation", "tolerance", "proposals", "simulated", "accepted", "acceptance rate", "ESS"],
-      diag.map((r) => [{ raw: r.generation }, isNum(r.tolerance) ? { num: r.tolerance, digits: 3 } : "∞", { num: r.proposals }, { num: r.simulated }, { num: r.accepted }, { num: r.acceptance_rate, digits: 3 }, { num: r.effective_sample_size, digits: 0 }]),
+      ["generation", "tolerance", "proposals", "simulated", "stopped early", "accepted", "acceptance rate", "ESS"],
+      diag.map((r) => [{ raw: r.generation }, isNum(r.tolerance) ? { num: r.tolerance, digits: 3 } : "∞", { num: r.proposals }, { num: r.simulated }, isNum(r.stopped_early) ? { num: r.stopped_early } : "—", { num: r.accepted }, { num: r.acceptance_rate, digits: 3 }, { num: r.effective_sample_size, digits: 0 }]),
       { rowClass: () => "diag-row" },
     ),
   );

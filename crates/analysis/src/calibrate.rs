@@ -35,7 +35,9 @@ pub struct Calibration<'a> {
 }
 
 /// How often, in days, a proposal's runs are checked against the tolerance (besides the days
-/// a target's window closes): a check costs about a tenth of a simulated day.
+/// a target's window closes). Most of the gain comes from the days windows close: a 300-particle
+/// Mali calibration took 27.19 G, 26.61 G and 26.56 G instructions checking every 2, 5 and 10
+/// days (callgrind); 5 keeps the stop close to the day a bound crosses for other targets.
 const CHECK_EVERY_DAYS: u32 = 5;
 
 impl<'a> Calibration<'a> {

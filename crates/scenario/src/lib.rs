@@ -12,6 +12,7 @@ mod numbers;
 mod required;
 mod services;
 pub mod spec;
+mod stages;
 mod supply_modes;
 pub mod validate;
 

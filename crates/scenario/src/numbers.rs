@@ -73,3 +73,8 @@ pub(crate) fn hours(src: &SourceText, v: &Spanned<f64>, field: &str) -> Result<f
         "hours in [0, 24]",
     )
 }
+
+/// The first day after an inclusive last day given relative to the start (0 if before it).
+pub(crate) fn day_after(last: i64) -> u32 {
+    u32::try_from((last + 1).max(0)).unwrap_or(u32::MAX)
+}

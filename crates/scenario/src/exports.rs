@@ -4,28 +4,14 @@
 use crate::error::{ScenarioError, SourceText};
 use crate::numbers::{non_negative, positive, probability};
 use crate::spec::ExportSpec;
-use lifeline_model::PlaceId;
+use crate::stages::place_named as place;
 use lifeline_model::network::{Network, SpeedTable};
 use lifeline_model::params::{CommoditySpec, DepotSpec, ExportSpec as ModelExport};
-use toml::Spanned;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// Largest daily output an export takes, in its unit: far above any country's.
 const MAX_PER_DAY: f64 = 1e9;
-
-fn place(src: &SourceText, network: &Network, s: &Spanned<String>, field: &str) -> Result<PlaceId> {
-    network.place_by_name(s.get_ref()).ok_or_else(|| {
-        src.error(
-            s.span(),
-            field,
-            format!(
-                "unknown place `{}` (not in the network's places table)",
-                s.get_ref()
-            ),
-        )
-    })
-}
 
 /// The scenario's exports, routed on the network by the fastest road through `via`.
 pub(crate) fn exports(

@@ -35,22 +35,42 @@ pub(crate) struct Stage<'a> {
 impl Stage<'_> {
     /// The place named by `s` in the network.
     pub fn place(&self, s: &Spanned<String>, field: &str) -> Result<PlaceId> {
-        self.network.place_by_name(s.get_ref()).ok_or_else(|| {
-            self.src.error(
-                s.span(),
-                field,
-                format!(
-                    "unknown place `{}` (not in the network's places table)",
-                    s.get_ref()
-                ),
-            )
-        })
+        place_named(&self.src, self.network, s, field)
     }
 
     /// The day of the run (from 0 on the start date; negative before it) of the date `s`.
     pub fn day_of(&self, s: &Spanned<String>, field: &str) -> Result<i64> {
-        Ok((date(&self.src, s, field)? - self.start_date).num_days())
+        day_of_run(&self.src, self.start_date, s, field)
     }
+}
+
+/// The place named by `s` in `network`; an error at `s` where there is none.
+pub(crate) fn place_named(
+    src: &SourceText,
+    network: &Network,
+    s: &Spanned<String>,
+    field: &str,
+) -> Result<PlaceId> {
+    network.place_by_name(s.get_ref()).ok_or_else(|| {
+        src.error(
+            s.span(),
+            field,
+            format!(
+                "unknown place `{}` (not in the network's places table)",
+                s.get_ref()
+            ),
+        )
+    })
+}
+
+/// The day of a run starting on `start` (negative before it) of the date `s`.
+pub(crate) fn day_of_run(
+    src: &SourceText,
+    start: NaiveDate,
+    s: &Spanned<String>,
+    field: &str,
+) -> Result<i64> {
+    Ok((date(src, s, field)? - start).num_days())
 }
 
 /// `[trucks]`: speeds by road condition, times at depots and borders, escorts' pace, and the

@@ -3,7 +3,7 @@
 //! response's `[[response.scheduled_convoy]]`).
 
 use crate::error::{ScenarioError, SourceText};
-use crate::numbers::{date, non_negative, positive, probability};
+use crate::numbers::{non_negative, positive, probability};
 use crate::spec::{AirliftSpec, RoadCutSpec, ScheduledConvoySpec};
 use chrono::NaiveDate;
 use lifeline_model::network::Network;
@@ -32,20 +32,11 @@ pub(crate) struct ModeContext<'a> {
 
 impl ModeContext<'_> {
     fn day(&self, s: &Spanned<String>, field: &str) -> Result<i64> {
-        Ok((date(self.src, s, field)? - self.start).num_days())
+        crate::stages::day_of_run(self.src, self.start, s, field)
     }
 
     fn place(&self, s: &Spanned<String>, field: &str) -> Result<PlaceId> {
-        self.network.place_by_name(s.get_ref()).ok_or_else(|| {
-            self.src.error(
-                s.span(),
-                field,
-                format!(
-                    "unknown place `{}` (not in the network's places table)",
-                    s.get_ref()
-                ),
-            )
-        })
+        crate::stages::place_named(self.src, self.network, s, field)
     }
 }
 

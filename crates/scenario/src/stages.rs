@@ -310,10 +310,6 @@ pub(crate) fn corridors(
     closed: &[SegmentId],
 ) -> Result<Vec<CorridorSpec>> {
     let (src, spec) = (&stage.src, stage.spec);
-    let place = |s: &Spanned<String>, field: &str| stage.place(s, field);
-    let day_of = |s: &Spanned<String>, field: &str| stage.day_of(s, field);
-    let commodity = |s: &Spanned<String>, field: &str| commodity_id(stage, commodities, s, field);
-    let depot_of = |place_id: PlaceId, c: CommodityId| depot_of(depots, place_id, c);
     let corridor_index = |name: &str| spec.corridors.iter().position(|c| c.name.get_ref() == name);
     // Response overrides that name corridors must name real ones.
     if let Some(r) = response {
@@ -341,126 +337,15 @@ pub(crate) fn corridors(
                 "corridor names must be unique",
             ));
         }
-        let cid = commodity(&c.commodity, "corridor.commodity")?;
-        let origin = place(&c.origin, "corridor.origin")?;
-        let source_depot = if c.onward {
-            Some(depot_of(origin, cid).ok_or_else(|| {
-                src.error(
-                    c.origin.span(),
-                    "corridor.onward",
-                    format!(
-                        "an onward corridor draws from a depot at its origin, and `{}` has no \
-                         depot for `{}`; add a [[depot]] there or remove `onward = true`",
-                        c.origin.get_ref(),
-                        c.commodity.get_ref()
-                    ),
-                )
-            })?)
-        } else {
-            None
-        };
-        let dest_place = place(&c.destination, "corridor.destination")?;
-        let destination = depot_of(dest_place, cid).ok_or_else(|| {
-            src.error(
-                c.destination.span(),
-                "corridor.destination",
-                format!(
-                    "`{}` has no depot for `{}`; add a [[depot]]",
-                    c.destination.get_ref(),
-                    c.commodity.get_ref()
-                ),
-            )
-        })?;
-        let (legs, cut) = route_legs(stage, c, origin, dest_place, speeds, closed)?;
-
-        let mut convoy_spec = c.convoy.clone();
-        let mut convoy_spec_from_response = false;
-        let mut share = non_negative(src, &c.share, "corridor.share")?;
-        let mut fleet = *c.fleet.get_ref();
-        let mut opens = match &c.opens {
-            Some(d) => day_of(d, "corridor.opens")?.max(0) as u32,
-            None => 0,
-        };
-        if let Some(r) = response {
-            if let Some(conv) = &r.convoy
-                && (r.corridors.is_empty() || r.corridors.iter().any(|x| x.get_ref() == name))
-            {
-                convoy_spec = conv.clone();
-                convoy_spec_from_response = true;
-            }
-            if let Some(s) = r.shares.get(name) {
-                share = non_negative(src, s, "response.shares")?;
-            }
-            if let Some(f) = r.fleet.get(name) {
-                fleet = *f.get_ref();
-            }
-            if let Some(d) = r.opens.get(name) {
-                opens = day_of(d, "response.opens")?.max(0) as u32;
-            }
-        }
-        if cut {
-            // No open road: the corridor carries nothing.
-            share = 0.0;
-            fleet = 0;
-        }
-        let size = *convoy_spec.size.get_ref();
-        if size == 0 {
-            return Err(src.error(
-                convoy_spec.size.span(),
-                "corridor.convoy.size",
-                "expected at least 1 truck",
-            ));
-        }
-        corridors.push(CorridorSpec {
-            name: name.clone(),
-            commodity: cid,
-            origin,
-            destination,
-            legs,
-            share,
-            fleet,
-            convoy: ConvoyPolicy {
-                size,
-                max_wait: Days(non_negative(
-                    src,
-                    &convoy_spec.max_wait_days,
-                    "corridor.convoy.max_wait_days",
-                )?),
-                escorted: convoy_spec.escorted,
-            },
-            origin_daily_limit: match &c.origin_daily_limit {
-                Some(v) => Some(Volume(non_negative(src, v, "corridor.origin_daily_limit")?)),
-                None => None,
-            },
-            opens_on_day: opens,
-            convoys_from_day: match (&c.convoys_from, response.and_then(|r| r.convoy.as_ref())) {
-                // A response's convoy policy applies from its own date (default: the start).
-                (_, Some(_)) if convoy_spec_from_response => {
-                    match response.and_then(|r| r.convoys_from.as_ref()) {
-                        Some(d) => day_of(d, "response.convoys_from")?.max(0) as u32,
-                        None => 0,
-                    }
-                }
-                (Some(d), _) => day_of(d, "corridor.convoys_from")?.max(0) as u32,
-                (None, _) => 0,
-            },
-            convoys_until_day: {
-                let to = if convoy_spec_from_response {
-                    response.and_then(|r| r.convoys_to.as_ref())
-                } else {
-                    c.convoys_to.as_ref()
-                };
-                match to {
-                    Some(d) => day_after(day_of(d, "corridor.convoys_to")?),
-                    None => u32::MAX,
-                }
-            },
-            source_depot,
-            closes_on_day: match &c.closes {
-                Some(d) => day_after(day_of(d, "corridor.closes")?),
-                None => u32::MAX,
-            },
-        });
+        corridors.push(corridor(
+            stage,
+            c,
+            commodities,
+            depots,
+            speeds,
+            response,
+            closed,
+        )?);
     }
     // Shares are relative weights among a depot's corridors.
     for (di, d) in spec.depots.iter().enumerate() {
@@ -490,6 +375,146 @@ pub(crate) fn corridors(
         }
     }
     Ok(corridors)
+}
+
+/// One `[[corridor]]` table: its commodity, ends and legs, with the response's convoy policy,
+/// share, fleet and opening date where it sets them (a share relative to the depot's other
+/// corridors only once all are read).
+fn corridor(
+    stage: &Stage,
+    c: &crate::spec::CorridorSpec,
+    commodities: &[CommoditySpec],
+    depots: &[DepotSpec],
+    speeds: &SpeedTable,
+    response: Option<&ResponseSpec>,
+    closed: &[SegmentId],
+) -> Result<CorridorSpec> {
+    let src = &stage.src;
+    let place = |s: &Spanned<String>, field: &str| stage.place(s, field);
+    let day_of = |s: &Spanned<String>, field: &str| stage.day_of(s, field);
+    let commodity = |s: &Spanned<String>, field: &str| commodity_id(stage, commodities, s, field);
+    let depot_of = |place_id: PlaceId, c: CommodityId| depot_of(depots, place_id, c);
+    let name = c.name.get_ref();
+    let cid = commodity(&c.commodity, "corridor.commodity")?;
+    let origin = place(&c.origin, "corridor.origin")?;
+    let source_depot = if c.onward {
+        Some(depot_of(origin, cid).ok_or_else(|| {
+            src.error(
+                c.origin.span(),
+                "corridor.onward",
+                format!(
+                    "an onward corridor draws from a depot at its origin, and `{}` has no \
+                     depot for `{}`; add a [[depot]] there or remove `onward = true`",
+                    c.origin.get_ref(),
+                    c.commodity.get_ref()
+                ),
+            )
+        })?)
+    } else {
+        None
+    };
+    let dest_place = place(&c.destination, "corridor.destination")?;
+    let destination = depot_of(dest_place, cid).ok_or_else(|| {
+        src.error(
+            c.destination.span(),
+            "corridor.destination",
+            format!(
+                "`{}` has no depot for `{}`; add a [[depot]]",
+                c.destination.get_ref(),
+                c.commodity.get_ref()
+            ),
+        )
+    })?;
+    let (legs, cut) = route_legs(stage, c, origin, dest_place, speeds, closed)?;
+
+    let mut convoy_spec = c.convoy.clone();
+    let mut convoy_spec_from_response = false;
+    let mut share = non_negative(src, &c.share, "corridor.share")?;
+    let mut fleet = *c.fleet.get_ref();
+    let mut opens = match &c.opens {
+        Some(d) => day_of(d, "corridor.opens")?.max(0) as u32,
+        None => 0,
+    };
+    if let Some(r) = response {
+        if let Some(conv) = &r.convoy
+            && (r.corridors.is_empty() || r.corridors.iter().any(|x| x.get_ref() == name))
+        {
+            convoy_spec = conv.clone();
+            convoy_spec_from_response = true;
+        }
+        if let Some(s) = r.shares.get(name) {
+            share = non_negative(src, s, "response.shares")?;
+        }
+        if let Some(f) = r.fleet.get(name) {
+            fleet = *f.get_ref();
+        }
+        if let Some(d) = r.opens.get(name) {
+            opens = day_of(d, "response.opens")?.max(0) as u32;
+        }
+    }
+    if cut {
+        // No open road: the corridor carries nothing.
+        share = 0.0;
+        fleet = 0;
+    }
+    let size = *convoy_spec.size.get_ref();
+    if size == 0 {
+        return Err(src.error(
+            convoy_spec.size.span(),
+            "corridor.convoy.size",
+            "expected at least 1 truck",
+        ));
+    }
+    Ok(CorridorSpec {
+        name: name.clone(),
+        commodity: cid,
+        origin,
+        destination,
+        legs,
+        share,
+        fleet,
+        convoy: ConvoyPolicy {
+            size,
+            max_wait: Days(non_negative(
+                src,
+                &convoy_spec.max_wait_days,
+                "corridor.convoy.max_wait_days",
+            )?),
+            escorted: convoy_spec.escorted,
+        },
+        origin_daily_limit: match &c.origin_daily_limit {
+            Some(v) => Some(Volume(non_negative(src, v, "corridor.origin_daily_limit")?)),
+            None => None,
+        },
+        opens_on_day: opens,
+        convoys_from_day: match (&c.convoys_from, response.and_then(|r| r.convoy.as_ref())) {
+            // A response's convoy policy applies from its own date (default: the start).
+            (_, Some(_)) if convoy_spec_from_response => {
+                match response.and_then(|r| r.convoys_from.as_ref()) {
+                    Some(d) => day_of(d, "response.convoys_from")?.max(0) as u32,
+                    None => 0,
+                }
+            }
+            (Some(d), _) => day_of(d, "corridor.convoys_from")?.max(0) as u32,
+            (None, _) => 0,
+        },
+        convoys_until_day: {
+            let to = if convoy_spec_from_response {
+                response.and_then(|r| r.convoys_to.as_ref())
+            } else {
+                c.convoys_to.as_ref()
+            };
+            match to {
+                Some(d) => day_after(day_of(d, "corridor.convoys_to")?),
+                None => u32::MAX,
+            }
+        },
+        source_depot,
+        closes_on_day: match &c.closes {
+            Some(d) => day_after(day_of(d, "corridor.closes")?),
+            None => u32::MAX,
+        },
+    })
 }
 
 /// A corridor's legs: its route from `origin` through its `via` places to `destination` (the

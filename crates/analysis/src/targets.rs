@@ -412,8 +412,6 @@ pub fn distance_at_least(targets: &[Target], partials: &[Vec<Partial>]) -> f64 {
         .sqrt()
 }
 
-/// One number from a window's daily values (NaN values skipped; NaN when none is left, or when a
-/// threshold is never crossed; a count of days is 0 then).
 /// What a run must record for `targets`: the event log only for closures and attack losses,
 /// the corridor rows only for corridor metrics (recording less does not change a run, only its
 /// cost).
@@ -425,6 +423,8 @@ pub fn record_options_for(targets: &[Target]) -> RecordOptions {
     }
 }
 
+/// One number from a window's daily values (NaN values skipped; NaN when none is left, or when a
+/// threshold is never crossed; a count of days is 0 then).
 pub fn aggregate(aggregation: Aggregation, series: &[f64]) -> f64 {
     let values = || series.iter().copied().filter(|v| !v.is_nan());
     let first = |crossed: &dyn Fn(f64) -> bool| {

@@ -593,6 +593,67 @@ pub fn mean_over_runs(per_run: &[Vec<f64>], targets: usize) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    /// The bound of a sum from a run's first days relies on [`Metric::never_negative`]: every
+    /// daily value of those metrics is at least 0 (or NaN, skipped). Checked on every depot and
+    /// corridor of both shipped cases, at a harsh and a mild threat, over several runs.
+    #[test]
+    fn metrics_said_never_negative_are_never_negative() {
+        use lifeline_scenario::displacement::run_coupled;
+        use lifeline_scenario::{Overrides, Scenario};
+        let metrics = [
+            Metric::TrucksLost,
+            Metric::TrucksArrived,
+            Metric::ServicesClosed,
+            Metric::AttackLossShare,
+        ];
+        assert!(metrics.iter().all(|m| m.never_negative()));
+        let mut positive = 0;
+        for name in ["mali-2025", "burkina-djibo-2022"] {
+            let scenario = Scenario::load(name).expect("embedded scenario loads");
+            let built = scenario.build(&Overrides::default()).expect("builds");
+            let plan = scenario.displacement_plan(&built).expect("plan");
+            for (run, factor) in [(0, 3.0), (1, 0.5), (2, 1.0)] {
+                let mut input = built.input.clone();
+                input.threat.hazard.scale(factor);
+                let record =
+                    run_coupled(&input, plan.as_ref(), built.seed, run, RecordOptions::all())
+                        .supply;
+                let days = record.depot_days.len();
+                let subjects = (0..input.depots.len())
+                    .map(|d| Subject::Depot(DepotId::from_index(d)))
+                    .chain(
+                        (0..input.corridors.len())
+                            .map(|c| Subject::Corridor(CorridorId::from_index(c))),
+                    )
+                    .chain([Subject::AllCorridors]);
+                for subject in subjects {
+                    for metric in metrics {
+                        let target = Target {
+                            name: String::new(),
+                            metric,
+                            subject,
+                            from: 0,
+                            to: days,
+                            aggregation: Aggregation::Sum,
+                            min_convoy_trucks: 0,
+                            low: 0.0,
+                            high: 0.0,
+                            uncertainty: 1.0,
+                            source: String::new(),
+                        };
+                        let series = target.daily_series(&record, days);
+                        assert!(
+                            series.iter().all(|v| v.is_nan() || *v >= 0.0),
+                            "{name} run {run}: {metric:?} of {subject:?} below 0"
+                        );
+                        positive += series.iter().filter(|v| **v > 0.0).count();
+                    }
+                }
+            }
+        }
+        assert!(positive > 1_000, "{positive} days with something to count");
+    }
+
     /// Recording only what the targets read ([`record_options_for`]: no corridor rows where no
     /// target reads them, the log without its departures and arrivals) leaves every target's
     /// value as a full record gives it: every calibration and validation target of both shipped

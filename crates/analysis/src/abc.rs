@@ -131,9 +131,10 @@ pub struct Checkpoint {
 /// Runs ABC-SMC. `simulate` gives one evaluation at a parameter vector, drawing its randomness
 /// from the stream it is handed. It is told the tolerance its proposal must meet (infinite in
 /// generation 0) and may stop early, returning None, once its distance is certain to exceed it:
-/// a rejected proposal's evaluation is never read, so the sequence is the same either way. Each generation's particles are one batch of `runner` (threads,
-/// or ranks that all run this function and all get every batch back); `progress` is told of
-/// particles as they are settled (drawn, or moved or given up on).
+/// a rejected proposal's evaluation is never read, so the sequence is the same either way.
+/// Each generation's particles are one batch of `runner` (threads, or ranks that all run this
+/// function and all get every batch back); `progress` is told of particles as they are settled
+/// (drawn, or moved or given up on).
 pub fn run<F>(
     priors: &[Prior],
     settings: &Settings,

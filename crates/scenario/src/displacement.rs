@@ -650,7 +650,6 @@ pub struct CoupledSimulation<'a> {
     sim: Simulation<'a>,
     supply_rng: ChaCha8Rng,
     displacement: Option<CoupledDisplacement<'a>>,
-    day: u32,
 }
 
 /// The displacement half of a coupled run.
@@ -689,37 +688,26 @@ impl<'a> CoupledSimulation<'a> {
             sim: Simulation::new(input, options),
             supply_rng: run_rng(seed, run),
             displacement,
-            day: 0,
         }
     }
 
     /// Whether every day of the scenario has been stepped.
     pub fn is_done(&self) -> bool {
-        self.day >= self.input.days
-    }
-
-    /// Days stepped so far.
-    pub fn days_done(&self) -> u32 {
-        self.day
+        self.sim.day() >= self.input.days
     }
 
     /// Steps one day: supply, then displacement, which tells supply the people now present.
     pub fn step(&mut self) {
+        let day = self.sim.day();
         self.sim.step(&mut self.supply_rng);
         if let Some(d) = self.displacement.as_mut() {
-            d.state.step(
-                d.plan,
-                &mut d.threat,
-                self.day,
-                self.sim.last_day(),
-                &mut d.rng,
-            );
+            d.state
+                .step(d.plan, &mut d.threat, day, self.sim.last_day(), &mut d.rng);
             for &(depot, place) in &d.plan.counted_depots {
                 self.sim
                     .set_people_present(depot, d.state.present(place) as f64);
             }
         }
-        self.day += 1;
     }
 
     /// The supply record of the days stepped so far (no closing balances yet).

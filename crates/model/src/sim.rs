@@ -125,6 +125,10 @@ pub struct Simulation<'a> {
     quiet_stretches: Vec<Vec<Option<QuietStretch>>>,
     /// [`economy::price_keep`] of the scenario's prices.
     price_keep: f64,
+    /// The drivers' safe trip attack chance, read on trip exposures.
+    safe_trip_exposure: crate::threat::ExposureBelowChance,
+    /// Willingness recovered per day `[threatened, safe]` (from the half-lives).
+    recovery_rates: [f64; 2],
     options: RecordOptions,
     record: RunRecord,
     /// Reused buffers (no allocation in the daily step).
@@ -238,6 +242,10 @@ impl<'a> Simulation<'a> {
                 })
                 .collect(),
             price_keep: economy::price_keep(&input.prices),
+            safe_trip_exposure: crate::threat::ExposureBelowChance::new(
+                input.willingness.safe_trip_attack_chance,
+            ),
+            recovery_rates: recovery_rates(&input.willingness),
             normal_departures,
             options,
             scratch_waiting: vec![Vec::new(); n_corr],
@@ -516,11 +524,15 @@ impl<'a> Simulation<'a> {
         whole(*credit / cap).min(by_stock)
     }
 
-    /// Chance that a lone truck is attacked somewhere on the corridor's outbound trip today,
-    /// from the corridor's segments listed once.
-    fn trip_attack_chance(&self, ci: usize, hazard_today: crate::threat::HazardRow<'_>) -> f64 {
+    /// Whether the chance that a lone truck is attacked somewhere on the corridor's outbound
+    /// trip today (from the corridor's segments listed once) is below the drivers' safe chance.
+    fn trip_is_safe(&self, ci: usize, hazard_today: crate::threat::HazardRow<'_>) -> bool {
         let exposure = crate::params::exposure_on(hazard_today, self.driven[ci].iter().copied());
-        1.0 - (-exposure).exp()
+        let safe_chance = self.input.willingness.safe_trip_attack_chance;
+        match self.safe_trip_exposure.decide(exposure) {
+            Some(safe) => safe,
+            None => crate::threat::chance_of_exposure(exposure) < safe_chance,
+        }
     }
 
     /// Trucks bought to replace those lost join their corridor's fleet when they arrive.
@@ -537,24 +549,13 @@ impl<'a> Simulation<'a> {
 
     fn recover_willingness(&mut self) {
         let params = &self.input.willingness;
-        let rate_for = |half_life: f64| {
-            if half_life > 0.0 {
-                1.0 - 0.5f64.powf(1.0 / half_life)
-            } else {
-                1.0
-            }
-        };
-        let (threatened, safe) = (
-            rate_for(params.recovery_half_life.0),
-            rate_for(params.safe_recovery_half_life.0),
-        );
+        let [threatened, safe] = self.recovery_rates;
         let hazard_today = self.input.threat.hazard.day_row(self.day);
         for ci in 0..self.willingness.len() {
             if self.willingness[ci] >= 1.0 {
                 continue; // nothing to recover: skip the route's hazard lookup
             }
-            let rate = if self.trip_attack_chance(ci, hazard_today) < params.safe_trip_attack_chance
-            {
+            let rate = if self.trip_is_safe(ci, hazard_today) {
                 safe
             } else {
                 threatened
@@ -764,13 +765,13 @@ impl<'a> Simulation<'a> {
                 g.time_left = drive_days(input, *segment, g.escorted);
                 let lambda = input.threat.hazard.get(*segment, self.day);
                 let attacks = &input.threat.attacks;
-                let chance = if lambda > 0.0 {
+                let exposure = if lambda > 0.0 {
                     let size = self.size_factor(g.trucks);
-                    attacks.attack_chance_sized(lambda, seg.length.0, size, g.escorted)
+                    attacks.passage_exposure(lambda, seg.length.0, size, g.escorted)
                 } else {
                     0.0
                 };
-                if chance > 0.0 && rng.random::<f64>() < chance {
+                if crate::threat::passage_attacked(exposure, rng) {
                     let outcome = attacks.draw_outcome(g.trucks, g.escorted, rng);
                     // Where on the road: uniform along the segment (hazard is per km driven).
                     let along = rng.random::<f64>();
@@ -1590,6 +1591,22 @@ fn drive_days(input: &ModelInput, segment: crate::ids::SegmentId, escorted: bool
         speed *= input.trucks.escorted_speed_factor;
     }
     seg.length.0 / speed
+}
+
+/// Willingness recovered per day `[threatened, safe]`: the share of the gap to full
+/// willingness that closes in a day, from the half-lives (all at once for a half-life of 0).
+fn recovery_rates(params: &WillingnessParams) -> [f64; 2] {
+    let rate_for = |half_life: f64| {
+        if half_life > 0.0 {
+            1.0 - 0.5f64.powf(1.0 / half_life)
+        } else {
+            1.0
+        }
+    };
+    [
+        rate_for(params.recovery_half_life.0),
+        rate_for(params.safe_recovery_half_life.0),
+    ]
 }
 
 /// Consecutive drive legs on quiet roads, from one leg to the end of the stretch.

@@ -432,6 +432,11 @@ impl AttackParams {
     /// [`AttackParams::attack_chance`] with the size factor already known (the simulation keeps
     /// a table of them: `powf` per passage was a hot spot).
     pub fn attack_chance_sized(&self, lambda: f64, km: f64, size: f64, escorted: bool) -> f64 {
+        chance_of_exposure(self.passage_exposure(lambda, km, size, escorted))
+    }
+
+    /// The attacks a passage expects (the exponent of [`AttackParams::attack_chance_sized`]).
+    pub fn passage_exposure(&self, lambda: f64, km: f64, size: f64, escorted: bool) -> f64 {
         if lambda <= 0.0 || size <= 0.0 {
             return 0.0;
         }
@@ -440,9 +445,83 @@ impl AttackParams {
         } else {
             1.0
         };
-        1.0 - (-lambda * km / 100.0 * escort * size).exp()
+        lambda * km / 100.0 * escort * size
+    }
+}
+
+/// A chance threshold read on exposures: `chance_of_exposure(x) < chance` decided by comparing
+/// `x` with `−ln(1 − chance)`, except in a narrow band around it where the floating-point
+/// chance is worked out after all (so the answer is always that of the chance itself).
+#[derive(Clone, Copy, Debug)]
+pub struct ExposureBelowChance {
+    /// Exposures below this have a chance below the threshold.
+    below: f64,
+    /// Exposures above this have a chance at or above it.
+    above: f64,
+}
+
+impl ExposureBelowChance {
+    pub fn new(chance: f64) -> ExposureBelowChance {
+        if chance.is_nan() || chance <= 0.0 || chance >= 0.5 {
+            // Left undecided: every exposure is compared as a chance.
+            return ExposureBelowChance {
+                below: f64::NEG_INFINITY,
+                above: f64::INFINITY,
+            };
+        }
+        let threshold = -(1.0 - chance).ln();
+        // The band is far wider than the rounding of the threshold (a few 10⁻¹⁶) and of the
+        // chance (the exponential's ulp), and far narrower than any exposure's meaning.
+        let margin = 1e-9 * threshold + 1e-12;
+        ExposureBelowChance {
+            below: threshold - margin,
+            above: threshold + margin,
+        }
     }
 
+    /// `Some(chance_of_exposure(exposure) < chance)` where the exposure alone decides it.
+    pub fn decide(&self, exposure: f64) -> Option<bool> {
+        if exposure < self.below {
+            Some(true)
+        } else if exposure > self.above {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+/// The chance of at least one attack on a passage that expects `exposure` attacks.
+pub fn chance_of_exposure(exposure: f64) -> f64 {
+    if exposure == 0.0 {
+        return 0.0;
+    }
+    1.0 - (-exposure).exp()
+}
+
+/// Whether a passage that expects `exposure` attacks meets one: the draw `u < chance` with
+/// `chance` = [`chance_of_exposure`], taken exactly as that comparison takes it (one uniform
+/// when the chance is above zero, none otherwise), but without the exponential unless the draw
+/// falls next to the chance. In floating point `1 − e^(−x)` never exceeds `x` by more than a
+/// few units of 10⁻¹⁶ (the exponential is within one ulp and the subtraction is exact or
+/// rounds once), so a draw at or above `x + 10⁻¹⁴` is above the chance, and an exposure above
+/// 10⁻¹⁵ gives a chance above zero (its exponential is many ulps below one).
+pub fn passage_attacked(exposure: f64, rng: &mut ChaCha8Rng) -> bool {
+    const CERTAINLY_POSITIVE: f64 = 1e-15;
+    const ROUNDING_MARGIN: f64 = 1e-14;
+    if exposure.is_nan() || exposure <= CERTAINLY_POSITIVE {
+        // Tiny, zero, negative or not a number: as the chance itself says.
+        let chance = chance_of_exposure(exposure);
+        return chance > 0.0 && rng.random::<f64>() < chance;
+    }
+    let u = rng.random::<f64>();
+    if u >= exposure + ROUNDING_MARGIN {
+        return false;
+    }
+    u < chance_of_exposure(exposure)
+}
+
+impl AttackParams {
     /// Expected trucks lost per passage: the quantity escorts must reduce.
     pub fn expected_loss(&self, lambda: f64, km: f64, trucks: u32, escorted: bool) -> f64 {
         let share = if escorted {
@@ -498,6 +577,113 @@ impl AttackParams {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    /// Exposures from nothing to certain, densest where rounding bites: the tiny ones whose
+    /// chance rounds to zero or to one ulp, and those next to a draw.
+    fn exposures() -> Vec<f64> {
+        let mut xs = vec![
+            0.0, -0.0, 1e-300, 1e-17, 5e-17, 5.55e-17, 5.6e-17, 1e-16, 1.2e-16,
+        ];
+        xs.extend([
+            2.3e-16,
+            1e-15,
+            1.0000001e-15,
+            1e-14,
+            1e-9,
+            1e-3,
+            0.01,
+            0.5,
+            0.69,
+            0.7,
+        ]);
+        xs.extend([1.0, 5.0, 40.0, 800.0, f64::INFINITY, f64::NAN, -1e-3]);
+        let mut r = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..2000 {
+            // Log-uniform over 10⁻¹⁸ … 10.
+            xs.push(10f64.powf(r.random::<f64>() * 19.0 - 18.0));
+        }
+        xs
+    }
+
+    #[test]
+    fn passage_attacked_draws_and_decides_as_the_chance_does() {
+        let mut fast = ChaCha8Rng::seed_from_u64(11);
+        let mut exact = fast.clone();
+        let mut attacked = 0;
+        for _ in 0..50 {
+            for &x in &exposures() {
+                let chance = chance_of_exposure(x);
+                let expected = chance > 0.0 && exact.random::<f64>() < chance;
+                assert_eq!(passage_attacked(x, &mut fast), expected, "exposure {x:e}");
+                attacked += usize::from(expected);
+                // The streams stay in step: one draw where the chance is above zero, none else.
+                assert_eq!(fast.get_word_pos(), exact.get_word_pos(), "exposure {x:e}");
+            }
+        }
+        assert!(attacked > 100, "the sweep meets attacks ({attacked})");
+    }
+
+    #[test]
+    fn passage_attacked_decides_draws_right_at_the_chance() {
+        // A draw equal to the chance, or one ulp either side, must be read as `u < chance`.
+        for &x in &exposures() {
+            let chance = chance_of_exposure(x);
+            if !(chance > 0.0 && chance < 1.0) {
+                continue;
+            }
+            for u in [chance.next_down(), chance, chance.next_up()] {
+                let skipped = u >= x + 1e-14;
+                // Wherever the shortcut answers, its answer is the comparison's.
+                if skipped {
+                    assert!(u >= chance, "exposure {x:e}, draw {u:e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_exposure_threshold_answers_as_the_chance_threshold() {
+        let mut r = ChaCha8Rng::seed_from_u64(5);
+        let mut chances = vec![
+            0.0, 1e-300, 1e-12, 1e-6, 0.01, 0.05, 0.3, 0.4999, 0.5, 0.9, 1.0,
+        ];
+        chances.extend((0..200).map(|_| r.random::<f64>() * 0.5));
+        let mut decided = 0;
+        for &c in &chances {
+            let rule = ExposureBelowChance::new(c);
+            let t = -(1.0 - c).ln();
+            let mut xs = exposures();
+            // Around the threshold, ulp by ulp and by small relative steps.
+            let mut near = t;
+            for _ in 0..50 {
+                xs.push(near);
+                near = near.next_up();
+            }
+            near = t;
+            for _ in 0..50 {
+                xs.push(near);
+                near = near.next_down();
+            }
+            for k in -40..=40 {
+                xs.push(t * (1.0 + f64::from(k) * 1e-10));
+                xs.push(t + f64::from(k) * 1e-13);
+            }
+            for &x in &xs {
+                if let Some(below) = rule.decide(x) {
+                    decided += 1;
+                    assert_eq!(
+                        below,
+                        chance_of_exposure(x) < c,
+                        "chance {c:e}, exposure {x:e}"
+                    );
+                }
+            }
+        }
+        assert!(
+            decided > 100_000,
+            "the rule decides most exposures ({decided})"
+        );
+    }
 
     fn table_of(values: &[(u32, u32, f64)]) -> HazardTable {
         let mut t = HazardTable::zero(3, 4);

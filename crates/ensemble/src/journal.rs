@@ -235,19 +235,24 @@ impl ChunkShape {
 
 /// Encodes a chunk: header, figures `[figure][run]` as f64, cells `[cell][run]` as f32.
 pub fn encode_chunk(shape: &ChunkShape, figures: &[f64], cells: &[f32], parquet: &[u8]) -> Vec<u8> {
-    let mut payload = Vec::with_capacity(shape.payload_bytes());
-    for v in figures {
-        payload.extend_from_slice(&v.to_le_bytes());
+    // Written in place, value by value into their slots (a loop the compiler turns into block
+    // copies), the payload once: pushing 4 bytes at a time cost more than the runs' digest.
+    let mut out = vec![0u8; HEADER_BYTES + figures.len() * 8 + cells.len() * 4];
+    let (header, payload) = out.split_at_mut(HEADER_BYTES);
+    let (figure_bytes, cell_bytes) = payload.split_at_mut(figures.len() * 8);
+    for (slot, v) in figure_bytes.chunks_exact_mut(8).zip(figures) {
+        slot.copy_from_slice(&v.to_le_bytes());
     }
-    for v in cells {
-        payload.extend_from_slice(&v.to_le_bytes());
+    for (slot, v) in cell_bytes.chunks_exact_mut(4).zip(cells) {
+        slot.copy_from_slice(&v.to_le_bytes());
     }
-    let mut out = Vec::with_capacity(HEADER_BYTES + payload.len());
-    let lengths = [parquet.len() as u64, checksum(parquet), checksum(&payload)];
-    for w in shape.identity().into_iter().chain(lengths) {
-        out.extend_from_slice(&w.to_le_bytes());
+    let lengths = [parquet.len() as u64, checksum(parquet), checksum(payload)];
+    for (slot, w) in header
+        .chunks_exact_mut(8)
+        .zip(shape.identity().into_iter().chain(lengths))
+    {
+        slot.copy_from_slice(&w.to_le_bytes());
     }
-    out.extend_from_slice(&payload);
     out
 }
 
@@ -360,4 +365,53 @@ pub fn read_columns<T: Stored>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout of a chunk file, value after value, as the format describes it.
+    fn encoded_by_pushing(
+        shape: &ChunkShape,
+        figures: &[f64],
+        cells: &[f32],
+        parquet: &[u8],
+    ) -> Vec<u8> {
+        let mut payload = Vec::new();
+        for v in figures {
+            payload.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in cells {
+            payload.extend_from_slice(&v.to_le_bytes());
+        }
+        let mut out = Vec::new();
+        let lengths = [parquet.len() as u64, checksum(parquet), checksum(&payload)];
+        for w in shape.identity().into_iter().chain(lengths) {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    #[test]
+    fn a_chunk_encodes_to_its_described_layout() {
+        let shape = ChunkShape {
+            manifest_id: 0xDEAD_BEEF,
+            chunk: 3,
+            first_run: 48,
+            runs: 7,
+            figures: 5,
+            cells: 13,
+        };
+        let figures: Vec<f64> = (0..35).map(|i| f64::from(i) * 1.5 - 7.0).collect();
+        let mut cells: Vec<f32> = (0..91).map(|i| i as f32 / 3.0).collect();
+        cells[4] = f32::NAN;
+        cells[5] = -0.0;
+        for parquet in [&b""[..], &b"PAR1 and some bytes"[..]] {
+            let bytes = encode_chunk(&shape, &figures, &cells, parquet);
+            assert_eq!(bytes.len(), HEADER_BYTES + shape.payload_bytes());
+            assert_eq!(bytes, encoded_by_pushing(&shape, &figures, &cells, parquet));
+        }
+    }
 }

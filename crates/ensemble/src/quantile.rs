@@ -89,15 +89,9 @@ fn interpolate(lo: f64, hi: f64, frac: f64) -> f64 {
     }
 }
 
-/// Type-7 quantiles of `values` at `probs` (each in [0, 1], in any order). NaNs are ignored.
-/// Moves the NaNs in `values` to its end.
-pub fn spread<T: Sample>(values: &mut [T], probs: &[f64]) -> Spread {
-    spread_with(values, probs, &mut Vec::new())
-}
-
-/// [`spread`] sorting in `keys`, a buffer the caller keeps from cell to cell.
-pub fn spread_with<T: Sample>(values: &mut [T], probs: &[f64], keys: &mut Vec<u64>) -> Spread {
-    // NaNs to the back.
+/// Moves the NaNs of `values` to its end; the rest, and their mean summed in the order they
+/// then stand (`None` when there is no rest).
+fn numbers_and_mean<T: Sample>(values: &mut [T]) -> Option<(&mut [T], f64)> {
     let mut n = 0;
     for i in 0..values.len() {
         if !values[i].is_nan() {
@@ -107,13 +101,33 @@ pub fn spread_with<T: Sample>(values: &mut [T], probs: &[f64], keys: &mut Vec<u6
     }
     let values = &mut values[..n];
     if n == 0 {
-        return Spread {
-            n,
-            quantiles: vec![f64::NAN; probs.len()],
-            mean: f64::NAN,
-        };
+        return None;
     }
     let mean = values.iter().map(|v| v.to_f64()).sum::<f64>() / n as f64;
+    Some((values, mean))
+}
+
+/// The spread of no values: every figure NaN.
+fn no_spread(probs: &[f64]) -> Spread {
+    Spread {
+        n: 0,
+        quantiles: vec![f64::NAN; probs.len()],
+        mean: f64::NAN,
+    }
+}
+
+/// Type-7 quantiles of `values` at `probs` (each in [0, 1], in any order). NaNs are ignored.
+/// Moves the NaNs in `values` to its end.
+pub fn spread<T: Sample>(values: &mut [T], probs: &[f64]) -> Spread {
+    spread_with(values, probs, &mut Vec::new())
+}
+
+/// [`spread`] sorting in `keys`, a buffer the caller keeps from cell to cell.
+pub fn spread_with<T: Sample>(values: &mut [T], probs: &[f64], keys: &mut Vec<u64>) -> Spread {
+    let Some((values, mean)) = numbers_and_mean(values) else {
+        return no_spread(probs);
+    };
+    let n = values.len();
     // Integers sort faster than floats compared through a key.
     keys.clear();
     keys.extend(values.iter().map(|v| v.order_key()));
@@ -198,22 +212,10 @@ mod tests {
     /// probability, in increasing order, on the part not yet partitioned. Kept to show that
     /// sorting gives the same bits.
     fn spread_by_selection<T: Sample>(values: &mut [T], probs: &[f64]) -> Spread {
-        let mut n = 0;
-        for i in 0..values.len() {
-            if !values[i].is_nan() {
-                values.swap(i, n);
-                n += 1;
-            }
-        }
-        let values = &mut values[..n];
-        if n == 0 {
-            return Spread {
-                n,
-                quantiles: vec![f64::NAN; probs.len()],
-                mean: f64::NAN,
-            };
-        }
-        let mean = values.iter().map(|v| v.to_f64()).sum::<f64>() / n as f64;
+        let Some((values, mean)) = numbers_and_mean(values) else {
+            return no_spread(probs);
+        };
+        let n = values.len();
         let mut order: Vec<usize> = (0..probs.len()).collect();
         order.sort_by(|&a, &b| probs[a].total_cmp(&probs[b]));
         let mut quantiles = vec![f64::NAN; probs.len()];

@@ -4,8 +4,9 @@
 //! as `x[0] ≤ … ≤ x[n-1]` and a probability `p`, let `h = (n − 1)·p`; the quantile is
 //! `x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋])`. The values are sorted by a key whose unsigned order
 //! is the floats' total order ([`Sample::order_key`]): one pattern-defeating sort of integers
-//! serves every probability, and costs less than a selection per probability did (a cell of a
-//! few hundred runs: about a quarter of the instructions).
+//! serves every probability, and costs fewer instructions than a selection per probability did
+//! (callgrind, a cell of distinct values: 8.5 k against 19.1 k at 100 values, 111 k against
+//! 173 k at 1,000, 1.43 M against 1.75 M at 10,000).
 
 /// A value the quantiles can be taken of (`f32` for daily cells, `f64` for run figures).
 pub trait Sample: Copy {

@@ -508,13 +508,17 @@ pub fn chance_of_exposure(exposure: f64) -> f64 {
 /// 10⁻¹⁵ gives a chance above zero (its exponential is many ulps below one).
 pub fn passage_attacked(exposure: f64, rng: &mut ChaCha8Rng) -> bool {
     const CERTAINLY_POSITIVE: f64 = 1e-15;
-    const ROUNDING_MARGIN: f64 = 1e-14;
     if exposure.is_nan() || exposure <= CERTAINLY_POSITIVE {
         // Tiny, zero, negative or not a number: as the chance itself says.
         let chance = chance_of_exposure(exposure);
         return chance > 0.0 && rng.random::<f64>() < chance;
     }
-    let u = rng.random::<f64>();
+    draw_below_chance(rng.random::<f64>(), exposure)
+}
+
+/// `u < chance_of_exposure(exposure)`, without the exponential when `u` is clear above it.
+fn draw_below_chance(u: f64, exposure: f64) -> bool {
+    const ROUNDING_MARGIN: f64 = 1e-14;
     if u >= exposure + ROUNDING_MARGIN {
         return false;
     }
@@ -625,20 +629,31 @@ mod tests {
 
     #[test]
     fn passage_attacked_decides_draws_right_at_the_chance() {
-        // A draw equal to the chance, or one ulp either side, must be read as `u < chance`.
+        // A draw equal to the chance, a few ulps either side, or at the shortcut's edge, is
+        // read as `u < chance`.
+        let mut tried = 0;
         for &x in &exposures() {
             let chance = chance_of_exposure(x);
-            if !(chance > 0.0 && chance < 1.0) {
+            if !(x > 1e-15 && chance < 1.0) {
                 continue;
             }
-            for u in [chance.next_down(), chance, chance.next_up()] {
-                let skipped = u >= x + 1e-14;
-                // Wherever the shortcut answers, its answer is the comparison's.
-                if skipped {
-                    assert!(u >= chance, "exposure {x:e}, draw {u:e}");
-                }
+            let mut draws = vec![x + 1e-14, (x + 1e-14).next_down(), x, x.next_down()];
+            let (mut below, mut above) = (chance, chance);
+            for _ in 0..4 {
+                draws.extend([below, above]);
+                below = below.next_down();
+                above = above.next_up();
+            }
+            for u in draws.into_iter().filter(|u| (0.0..1.0).contains(u)) {
+                assert_eq!(
+                    draw_below_chance(u, x),
+                    u < chance,
+                    "exposure {x:e}, draw {u:e}"
+                );
+                tried += 1;
             }
         }
+        assert!(tried > 10_000, "the sweep tries draws ({tried})");
     }
 
     #[test]

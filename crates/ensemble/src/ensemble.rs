@@ -785,7 +785,6 @@ impl RowText {
     /// Appends `v` as [`format_value`] writes it, copying the text of the value before it in
     /// the row when the two are the same bits.
     fn push_value(&mut self, v: f64, decimals: usize, previous: &mut Option<(u64, usize)>) {
-        use std::fmt::Write as _;
         let at = self.values.len();
         match *previous {
             Some((bits, from)) if bits == v.to_bits() => {
@@ -793,9 +792,7 @@ impl RowText {
                 *previous = Some((bits, at));
             }
             _ => {
-                if v.is_finite() {
-                    let _ = write!(self.values, "{v:.decimals$}");
-                }
+                crate::figures::push_value(&mut self.values, v, decimals);
                 *previous = Some((v.to_bits(), at));
             }
         }

@@ -170,9 +170,15 @@ impl FigureSchema {
 
 /// Formats a figure value: empty for NaN or "never" (+∞).
 pub fn format_value(v: f64, decimals: usize) -> String {
+    let mut text = String::new();
+    push_value(&mut text, v, decimals);
+    text
+}
+
+/// Appends [`format_value`]'s text of `v` to `out`.
+pub fn push_value(out: &mut String, v: f64, decimals: usize) {
+    use std::fmt::Write as _;
     if v.is_finite() {
-        format!("{v:.decimals$}")
-    } else {
-        String::new()
+        let _ = write!(out, "{v:.decimals$}");
     }
 }

@@ -528,11 +528,7 @@ impl<'a> Simulation<'a> {
     /// trip today (from the corridor's segments listed once) is below the drivers' safe chance.
     fn trip_is_safe(&self, ci: usize, hazard_today: crate::threat::HazardRow<'_>) -> bool {
         let exposure = crate::params::exposure_on(hazard_today, self.driven[ci].iter().copied());
-        let safe_chance = self.input.willingness.safe_trip_attack_chance;
-        match self.safe_trip_exposure.decide(exposure) {
-            Some(safe) => safe,
-            None => crate::threat::chance_of_exposure(exposure) < safe_chance,
-        }
+        self.safe_trip_exposure.below(exposure)
     }
 
     /// Trucks bought to replace those lost join their corridor's fleet when they arrive.

@@ -454,6 +454,8 @@ impl AttackParams {
 /// chance is worked out after all (so the answer is always that of the chance itself).
 #[derive(Clone, Copy, Debug)]
 pub struct ExposureBelowChance {
+    /// The chance threshold itself, for exposures inside the band.
+    chance: f64,
     /// Exposures below this have a chance below the threshold.
     below: f64,
     /// Exposures above this have a chance at or above it.
@@ -465,6 +467,7 @@ impl ExposureBelowChance {
         if chance.is_nan() || chance <= 0.0 || chance >= 0.5 {
             // Left undecided: every exposure is compared as a chance.
             return ExposureBelowChance {
+                chance,
                 below: f64::NEG_INFINITY,
                 above: f64::INFINITY,
             };
@@ -474,9 +477,16 @@ impl ExposureBelowChance {
         // chance (the exponential's ulp), and far narrower than any exposure's meaning.
         let margin = 1e-9 * threshold + 1e-12;
         ExposureBelowChance {
+            chance,
             below: threshold - margin,
             above: threshold + margin,
         }
+    }
+
+    /// `chance_of_exposure(exposure) < chance`, the exponential worked out only in the band.
+    pub fn below(&self, exposure: f64) -> bool {
+        self.decide(exposure)
+            .unwrap_or_else(|| chance_of_exposure(exposure) < self.chance)
     }
 
     /// `Some(chance_of_exposure(exposure) < chance)` where the exposure alone decides it.
@@ -684,6 +694,8 @@ mod tests {
                 xs.push(t + f64::from(k) * 1e-13);
             }
             for &x in &xs {
+                let exact = chance_of_exposure(x) < c;
+                assert_eq!(rule.below(x), exact, "chance {c:e}, exposure {x:e}");
                 if let Some(below) = rule.decide(x) {
                     decided += 1;
                     assert_eq!(

@@ -31,6 +31,9 @@
 
 use rand::{Rng, RngExt};
 
+mod counted;
+pub use counted::CountingRefused;
+
 use crate::error::{FleeError, Result};
 use crate::forecast::{AwarenessDraw, FloodForecaster};
 use crate::poisson::poisson;
@@ -433,6 +436,9 @@ pub struct Ecosystem {
     on_links: Vec<u32>,
     entered: Vec<u32>,
     travel_spare: Vec<u32>,
+    /// Agents kept as counts by place instead of one by one (see [`Ecosystem::count_by_place`]);
+    /// `agents` is then empty.
+    counted: Option<counted::CountedAgents>,
     /// Tests: always take the full preparation, to compare the kept one with it.
     #[cfg(test)]
     full_preparation_only: bool,
@@ -517,6 +523,7 @@ impl Ecosystem {
             on_links: Vec::new(),
             entered: Vec::new(),
             travel_spare: Vec::new(),
+            counted: None,
             #[cfg(test)]
             full_preparation_only: false,
         }
@@ -712,7 +719,10 @@ impl Ecosystem {
 
     /// All agents.
     pub fn num_agents(&self) -> usize {
-        self.agents.place.len()
+        match &self.counted {
+            Some(counted) => usize::try_from(counted.total).unwrap_or(usize::MAX),
+            None => self.agents.place.len(),
+        }
     }
 
     /// Agents travelling on links now.
@@ -728,14 +738,15 @@ impl Ecosystem {
             .sum()
     }
 
-    /// Where agent `index` is (agents are numbered in the order they were added).
-    pub fn agent_place(&self, index: usize) -> Place {
-        let place = self.agents.place[index];
-        if place & ON_LINK != 0 {
+    /// Where agent `index` is (agents are numbered in the order they were added); None for an
+    /// index beyond the last agent, and for every index while agents are counted by place.
+    pub fn agent_place(&self, index: usize) -> Option<Place> {
+        let place = *self.agents.place.get(index)?;
+        Some(if place & ON_LINK != 0 {
             Place::OnLink(LinkId(place & !ON_LINK))
         } else {
             Place::At(LocationId(place))
-        }
+        })
     }
 
     /// Multiplies a location's attractiveness as a destination by `factor` from the next step
@@ -849,6 +860,10 @@ impl Ecosystem {
         let location = &mut self.locations[id.index()];
         location.num_agents += n as i64;
         location.spawned_total += n;
+        if let Some(counted) = &mut self.counted {
+            counted.total += n;
+            return;
+        }
         let new_len = self.agents.place.len() + n as usize;
         self.agents.place.resize(new_len, id.0);
         self.agents.progress.resize(new_len, 0.0);
@@ -1104,7 +1119,7 @@ impl Ecosystem {
             }
             location.arrivals_last_step = 0;
         }
-        if self.agents.place.is_empty() {
+        if self.num_agents() == 0 {
             // Nobody to move: the day's weights would go unread. `attractiveness` computes
             // afresh meanwhile, and the first day with agents prepares everything.
             self.endpoint_score.clear();
@@ -1180,7 +1195,7 @@ impl Ecosystem {
         if self.kept.spawn_weights_stale || decays {
             self.refresh_spawn_weights();
         }
-        if self.agents.place.is_empty() {
+        if self.num_agents() == 0 {
             // As in the full preparation: nothing to move, nothing to prepare.
             self.endpoint_score.clear();
             return;
@@ -1875,6 +1890,10 @@ impl Ecosystem {
 
     /// Advances one day (Flee's `Ecosystem.evolve`): all agents decide, then all travel.
     pub fn step<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        if self.counted.is_some() {
+            self.step_counted(rng);
+            return;
+        }
         self.prepare_step(rng);
         let agent_count = self.agents.place.len();
         // Decisions, in agent order. Staying changes nothing, so the scan for the next agent

@@ -80,7 +80,8 @@ pub use case::{
     Ard, CaseInputs, DayPlan, FleeCase, InputFile, RunOutput, data_files_named_in, member_rng,
 };
 pub use ecosystem::{
-    Ecosystem, Link, LinkId, Location, LocationId, LocationKind, LocationSpec, MAX_AGENTS, Place,
+    CountingRefused, Ecosystem, Link, LinkId, Location, LocationId, LocationKind, LocationSpec,
+    MAX_AGENTS, Place,
 };
 pub use ensemble::{EnsembleStats, ard_summary, run_ensemble, sequential};
 pub use error::{FleeError, Result};

@@ -51,7 +51,7 @@ fn by_awareness(w: &Ecosystem, levels: usize) -> (Vec<u64>, Vec<u64>) {
     for index in 0..w.num_agents() {
         let level = usize::from(w.flood_awareness(index).expect("drawn on the first step"));
         agents[level] += 1;
-        if matches!(w.agent_place(index), Place::OnLink(_)) {
+        if matches!(w.agent_place(index), Some(Place::OnLink(_))) {
             moving[level] += 1;
         }
     }

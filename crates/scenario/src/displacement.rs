@@ -75,6 +75,44 @@ pub struct DisplacementPlan {
     pub identity: String,
     /// What the road threat of the plan's input means for displacement on each day.
     threat: ThreatSchedule,
+    /// Whether runs keep displaced groups as counts by place where that is exact (no camp can
+    /// come near its capacity; see [`DisplacementPlan::most_groups`]); false: one by one.
+    pub count_by_place: bool,
+}
+
+impl DisplacementPlan {
+    /// The most groups that can ever be in the engine during a run of `days` days: at each
+    /// place that people leave, the daily flight of each of its sieges and shortages summed
+    /// over the days they can act, but never more than the place's people, in whole groups.
+    /// Fractions of a person carry over from day to day, so a place never sends more than
+    /// these sums (one person is added for the rounding of the sums).
+    pub fn most_groups(&self, days: u32) -> u64 {
+        let mut flow = vec![0.0f64; self.population.len()];
+        for s in &self.sieges {
+            let last = s.last_day.min(days.saturating_sub(1));
+            if days == 0 || s.first_day > last {
+                continue;
+            }
+            let active = f64::from(last - s.first_day + 1);
+            flow[s.place.index()] += s.population as f64 * self.siege_daily_flight_share * active;
+        }
+        for s in &self.shortage_sources {
+            flow[s.place.index()] +=
+                s.population as f64 * self.shortage_daily_flight_share * f64::from(days);
+        }
+        let per_agent = self.people_per_agent.max(1);
+        let spawned: u64 = flow
+            .iter()
+            .zip(&self.population)
+            .filter(|(people, _)| **people > 0.0)
+            .map(|(&people, &residents)| {
+                // `as` saturates: an unbounded flow is all the residents.
+                let people = ((people.ceil() + 1.0) as u64).min(residents);
+                people / per_agent
+            })
+            .fold(0u64, u64::saturating_add);
+        spawned.saturating_add(self.world.num_agents() as u64)
+    }
 }
 
 /// What the road threat means for displacement on each day, worked out once per plan: the
@@ -574,6 +612,7 @@ impl Scenario {
         let mut plan = DisplacementPlan {
             identity,
             threat: ThreatSchedule::none(),
+            count_by_place: false,
             trap_hazard: optional_positive(&d.trap_hazard, "displacement.trap_hazard")?,
             threat_reference_hazard: optional_positive(
                 &d.threat_reference_hazard,
@@ -612,6 +651,21 @@ impl Scenario {
             )?,
         };
         plan.threat = ThreatSchedule::new(&plan, &built.input);
+        if let Some(count) = d.count_by_place.as_ref().filter(|c| *c.get_ref()) {
+            plan.world
+                .check_count_by_place(plan.most_groups(built.input.days))
+                .map_err(|refused| {
+                    src.error(
+                        count.span(),
+                        "displacement.count_by_place",
+                        format!(
+                            "{refused}; remove `count_by_place` (groups then move one by one) \
+                             or raise `camp_capacity`"
+                        ),
+                    )
+                })?;
+            plan.count_by_place = true;
+        }
         Ok(Some(plan))
     }
 }
@@ -676,10 +730,16 @@ impl<'a> CoupledSimulation<'a> {
                     input.threat.hazard.factor(),
                 ),
             };
+            let mut state = DisplacementState::new(plan, input.depots.len(), input.days);
+            if plan.count_by_place {
+                // The plan checked its own parameters; a run whose drawn parameters could fill
+                // a camp is refused here, and its groups move one by one.
+                let _ = state.world.count_by_place(plan.most_groups(input.days));
+            }
             CoupledDisplacement {
                 plan,
                 threat,
-                state: DisplacementState::new(plan, input.depots.len(), input.days),
+                state,
                 rng: displacement_rng(seed, run),
             }
         });

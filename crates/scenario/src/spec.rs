@@ -242,6 +242,13 @@ pub struct DisplacementSpec {
     /// make the run faster and its counts coarser (multiples of the group size).
     #[serde(default)]
     pub people_per_agent: Option<Spanned<u64>>,
+    /// Keep displaced groups as counts by place instead of one by one: the same rules and the
+    /// same distribution of every count, at a cost that no longer grows with the number of
+    /// groups; refused where a camp could come near its capacity (see docs/displacement.md).
+    /// Absent: false. Left out of the serialisation when absent, so that scenarios without it
+    /// keep their identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_by_place: Option<Spanned<bool>>,
     #[serde(default)]
     pub source: String,
 }

@@ -65,7 +65,9 @@ fn trajectory(counted: bool, seed: u64, agents: u64, days: usize) -> Vec<f64> {
         places,
     } = network();
     if counted {
-        world.count_by_place(agents).expect("the network can be counted");
+        world
+            .count_by_place(agents)
+            .expect("the network can be counted");
     }
     world.spawn(origin, agents);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -93,7 +95,13 @@ fn mean_and_variance(samples: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) {
         .map(|i| samples.iter().map(|s| s[i]).sum::<f64>() / n)
         .collect();
     let variance = (0..width)
-        .map(|i| samples.iter().map(|s| (s[i] - mean[i]).powi(2)).sum::<f64>() / (n - 1.0))
+        .map(|i| {
+            samples
+                .iter()
+                .map(|s| (s[i] - mean[i]).powi(2))
+                .sum::<f64>()
+                / (n - 1.0)
+        })
         .collect();
     (mean, variance)
 }
@@ -119,7 +127,10 @@ fn counts_have_the_distribution_of_agents_moved_one_by_one() {
     for i in 0..m1.len() {
         let se = ((v1[i] + v2[i]) / SEEDS as f64).sqrt();
         if se == 0.0 {
-            assert_eq!(m1[i], m2[i], "column {i}: certain in one engine, not the other");
+            assert_eq!(
+                m1[i], m2[i],
+                "column {i}: certain in one engine, not the other"
+            );
             continue;
         }
         compared += 1;
@@ -141,7 +152,11 @@ fn counts_have_the_distribution_of_agents_moved_one_by_one() {
         }
     }
     // Most columns vary: the test compares something.
-    assert!(compared > m1.len() / 2, "{compared} of {} compared", m1.len());
+    assert!(
+        compared > m1.len() / 2,
+        "{compared} of {} compared",
+        m1.len()
+    );
 }
 
 /// Where every move is certain, both engines put everyone in the same places every day.
@@ -210,7 +225,10 @@ fn counting_is_refused_where_agents_would_differ() {
         let mut w = Ecosystem::new(rules, SpawnRules::default());
         w.add_location(LocationSpec::new("A", LocationKind::Town));
         let refused = w.count_by_place(1);
-        assert!(matches!(refused, Err(CountingRefused::Rule(_))), "{refused:?}");
+        assert!(
+            matches!(refused, Err(CountingRefused::Rule(_))),
+            "{refused:?}"
+        );
         assert!(!w.counts_by_place());
     }
 }

@@ -271,7 +271,14 @@ impl Ecosystem {
             }
         }
         while let Some((link_index, agents, moved)) = arriving.pop() {
-            self.settle_arrival(counted, &mut arriving, link_index as usize, agents, moved, rng);
+            self.settle_arrival(
+                counted,
+                &mut arriving,
+                link_index as usize,
+                agents,
+                moved,
+                rng,
+            );
         }
         counted.arriving = arriving;
     }
@@ -313,7 +320,9 @@ impl Ecosystem {
             let (next, movers) = counted.split[i];
             self.move_onto(to, next, movers);
             let next_link = &self.links[next.index()];
-            let next_speed = next_link.max_move_speed.unwrap_or(self.rules.max_move_speed);
+            let next_speed = next_link
+                .max_move_speed
+                .unwrap_or(self.rules.max_move_speed);
             // As an agent counts it: a fresh link, a day's distance on it.
             let progress = 0.0 + next_speed;
             let moved_now = moved + next_speed;
@@ -331,7 +340,9 @@ impl Ecosystem {
     /// counting by place no capacity multiplier moves from 1 (see [`Self::count_by_place`]).
     fn day_choice(&self, location: usize, counted: &mut CountedAgents) -> DayChoice {
         if counted.choice.len() < self.locations.len() {
-            counted.choice.resize(self.locations.len(), DayChoice::default());
+            counted
+                .choice
+                .resize(self.locations.len(), DayChoice::default());
         }
         if counted.link_weight.len() < self.links.len() {
             counted.link_weight.resize(self.links.len(), 0.0);

@@ -55,7 +55,10 @@ fn bench_runs(c: &mut Criterion) {
 fn bench_dense_displacement(c: &mut Criterion) {
     let text = embedded::scenario(embedded::DEFAULT_SCENARIO).expect("embedded");
     let text = text
-        .replace("people_per_agent = 10", "count_by_place = true\npeople_per_agent = 1")
+        .replace(
+            "people_per_agent = 10",
+            "count_by_place = true\npeople_per_agent = 1",
+        )
         .replace("\"Léré\" = 16000", "\"Léré\" = 160000");
     let scenario = Scenario::parse("embedded:mali-2025", text, None).expect("parses");
     let built = scenario.build(&Overrides::default()).expect("builds");

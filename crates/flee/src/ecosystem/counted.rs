@@ -5,7 +5,7 @@
 //! interchangeable: under the single-link rules (no routes, no walking, no short-stint memory,
 //! no flood awareness) an agent's state is only its place and its progress on a link, and the
 //! order in which agents decide matters only through the capacity multiplier, which then stays
-//! 1. So the day's decisions at a location are one binomial draw of the leavers (each leaves
+//! at one. So the day's decisions at a location are one binomial draw of the leavers (each leaves
 //! with its move chance, independently) and one multinomial draw of the links they take (each
 //! picks a link with probability proportional to its weight, independently). Travel is
 //! deterministic: agents who set out on a link on the same day stay together as a cohort, and
@@ -188,12 +188,14 @@ impl Ecosystem {
         }
         for location in &self.locations {
             let capacity = location.capacity as f64 * rules.capacity_scaling;
-            // Below one agent the capacity multiplier is always 1 (no limit).
-            if !(capacity >= 1.0) {
+            // Below one agent the capacity multiplier is always 1 (no limit); a capacity that is
+            // not a number limits in ways counting cannot follow, and is refused below.
+            if capacity < 1.0 {
                 continue;
             }
             let buffer = rules.capacity_buffer * capacity;
-            if location.capacity_per_day < 0 || !(most_agents as f64 <= buffer) {
+            let fits = (most_agents as f64) <= buffer;
+            if location.capacity_per_day < 0 || !fits {
                 return Err(CountingRefused::Capacity {
                     location: location.name.clone(),
                     capacity,

@@ -8,9 +8,10 @@
 
 use crate::build::{Built, Scenario};
 use crate::error::{ScenarioError, SourceText};
+use crate::spec::DisplacementSpec;
 use chrono::NaiveDate;
 use lifeline_flee::{Ecosystem, LocationId, LocationKind, LocationSpec, MoveRules, SpawnRules};
-use lifeline_model::network::PlaceKind;
+use lifeline_model::network::{Network, PlaceKind};
 use lifeline_model::params::RoadCut;
 use lifeline_model::record::RunRecord;
 use lifeline_model::record::{DepotDay, RecordOptions};
@@ -438,130 +439,15 @@ impl Scenario {
             text: &self.text,
         };
         let net = &built.input.network;
-        let place = |s: &toml::Spanned<String>, field: &str| {
-            net.place_by_name(s.get_ref()).ok_or_else(|| {
-                src.error(s.span(), field, format!("unknown place `{}`", s.get_ref()))
-            })
-        };
-        let mut population: Vec<u64> = net.places().iter().map(|p| p.population).collect();
-        // A depot's own count of the people it serves is the town's population.
-        for dep in built.input.depots.iter().filter(|d| d.population > 0.0) {
-            population[dep.place.index()] = dep.population as u64;
-        }
-        for (name, value) in &d.populations {
-            let id = net.place_by_name(name).ok_or_else(|| {
-                src.error(
-                    value.span(),
-                    "displacement.populations",
-                    format!("unknown place `{name}`"),
-                )
-            })?;
-            population[id.index()] = *value.get_ref();
-        }
-        let mut camps: Vec<PlaceId> = net
-            .places()
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.kind == PlaceKind::Camp)
-            .map(|(i, _)| PlaceId::from_index(i))
-            .collect();
-        for c in &d.camps {
-            let id = place(c, "displacement.camps")?;
-            if !camps.contains(&id) {
-                camps.push(id);
-            }
-        }
-        let rules = MoveRules {
-            max_move_speed: positive(
-                &src,
-                &d.max_move_km_per_day,
-                "displacement.max_move_km_per_day",
-            )?,
-            camp_weight: positive(&src, &d.camp_weight, "displacement.camp_weight")?,
-            foreign_weight: positive(&src, &d.foreign_weight, "displacement.foreign_weight")?,
-            conflict_weight: positive(&src, &d.conflict_weight, "displacement.conflict_weight")?,
-            default_movechance: probability(
-                &src,
-                &d.default_movechance,
-                "displacement.default_movechance",
-            )?,
-            camp_movechance: probability(&src, &d.camp_movechance, "displacement.camp_movechance")?,
-            conflict_movechance: probability(
-                &src,
-                &d.conflict_movechance,
-                "displacement.conflict_movechance",
-            )?,
-            ..MoveRules::default()
-        };
+        let population = plan_population(d, built, &src)?;
+        let camps = plan_camps(d, net, &src)?;
         // Range-checked with the scenario (validate.rs), before any plan is made.
         let people_per_agent = d.people_per_agent.as_ref().map_or(1, |v| *v.get_ref());
-        let mut world = Ecosystem::new(rules, SpawnRules::default());
-        // A few groups move on a country's network each day: weighing the links of the places
-        // they leave costs less than preparing every place's table every day.
-        world.set_choice_tables(false);
-        let mut locations = Vec::with_capacity(net.places().len());
-        for (i, p) in net.places().iter().enumerate() {
-            let id = PlaceId::from_index(i);
-            let camp = camps.contains(&id);
-            let kind = if camp {
-                LocationKind::Camp
-            } else {
-                LocationKind::Town
-            };
-            let mut spec = LocationSpec::new(p.name.clone(), kind)
-                .country(p.country.clone())
-                .population(i64::try_from(population[i]).unwrap_or(i64::MAX))
-                .coordinates(p.lon, p.lat);
-            if camp {
-                // The engine counts agents: a camp holds as many groups as it has room for.
-                let groups = d.camp_capacity.get_ref().div_ceil(people_per_agent);
-                spec = spec.capacity(i64::try_from(groups).unwrap_or(i64::MAX));
-            }
-            locations.push(world.add_location(spec));
-        }
-        // The engine numbers its locations in the order they were added: the plan's places are
-        // its locations, in order (the daily rows and multipliers rely on it).
-        debug_assert!(locations.iter().enumerate().all(|(i, l)| l.0 as usize == i));
-        for s in net.segments() {
-            world.add_route(locations[s.a.index()], locations[s.b.index()], s.length.0);
-        }
-        let start: NaiveDate = built.start_date;
-        let days = i64::from(built.input.days);
-        let mut sieges = Vec::new();
-        for b in self.spec.blockades.iter().filter(|b| b.siege) {
-            let day = |s: &toml::Spanned<String>, field: &str| -> Result<i64, ScenarioError> {
-                NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d")
-                    .map(|x| (x - start).num_days())
-                    .map_err(|_| src.error(s.span(), field, "expected a date as YYYY-MM-DD"))
-            };
-            let (first, last) = (day(&b.from, "blockade.from")?, day(&b.to, "blockade.to")?);
-            if last < 0 || first >= days {
-                continue;
-            }
-            let mut places: Vec<PlaceId> = Vec::new();
-            for p in &b.axis {
-                places.push(place(p, "blockade.axis")?);
-            }
-            if let Some(area) = &b.area {
-                let centre = net.place(place(&area.place, "blockade.area.place")?);
-                let radius = *area.radius_km.get_ref();
-                for (i, p) in net.places().iter().enumerate() {
-                    if haversine_km((centre.lat, centre.lon), (p.lat, p.lon)) <= radius
-                        && !camps.contains(&PlaceId::from_index(i))
-                    {
-                        places.push(PlaceId::from_index(i));
-                    }
-                }
-            }
-            for p in places {
-                sieges.push(Siege {
-                    place: p,
-                    first_day: first.max(0) as u32,
-                    last_day: last.min(days - 1) as u32,
-                    population: population[p.index()],
-                });
-            }
-        }
+        // The engine counts agents: a camp holds as many groups as it has room for.
+        let camp_groups = d.camp_capacity.get_ref().div_ceil(people_per_agent);
+        let (world, locations) =
+            flee_world(net, move_rules(d, &src)?, &population, &camps, camp_groups);
+        let sieges = self.sieges(built, &population, &camps, &src)?;
         let shortage_sources = built
             .input
             .depots
@@ -590,27 +476,8 @@ impl Scenario {
             Some(v) => positive(&src, v, field).map(Some),
             None => Ok(None),
         };
-        let identity = {
-            let mut h = lifeline_io::hash::Fnv1a::default();
-            // Writing into the hash cannot fail; the table's values serialise with their spans
-            // left out, so moving the table in the file does not change its identity.
-            let _ = serde_json::to_writer(&mut h, d);
-            for s in &sieges {
-                h.update(
-                    format!(
-                        "{}:{}-{}:{};",
-                        s.place.index(),
-                        s.first_day,
-                        s.last_day,
-                        s.population
-                    )
-                    .as_bytes(),
-                );
-            }
-            h.hex()
-        };
         let mut plan = DisplacementPlan {
-            identity,
+            identity: plan_identity(d, &sieges),
             threat: ThreatSchedule::none(),
             count_by_place: false,
             trap_hazard: optional_positive(&d.trap_hazard, "displacement.trap_hazard")?,
@@ -668,6 +535,207 @@ impl Scenario {
         }
         Ok(Some(plan))
     }
+
+    /// The places besieged by the scenario's siege blockades within the run, each with its
+    /// days (clipped to the run) and its people.
+    fn sieges(
+        &self,
+        built: &Built,
+        population: &[u64],
+        camps: &[PlaceId],
+        src: &SourceText,
+    ) -> Result<Vec<Siege>, ScenarioError> {
+        let net = &built.input.network;
+        let start: NaiveDate = built.start_date;
+        let days = i64::from(built.input.days);
+        let mut sieges = Vec::new();
+        for b in self.spec.blockades.iter().filter(|b| b.siege) {
+            let day = |s: &toml::Spanned<String>, field: &str| -> Result<i64, ScenarioError> {
+                NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d")
+                    .map(|x| (x - start).num_days())
+                    .map_err(|_| src.error(s.span(), field, "expected a date as YYYY-MM-DD"))
+            };
+            let (first, last) = (day(&b.from, "blockade.from")?, day(&b.to, "blockade.to")?);
+            if last < 0 || first >= days {
+                continue;
+            }
+            let mut places: Vec<PlaceId> = Vec::new();
+            for p in &b.axis {
+                places.push(named_place(net, src, p, "blockade.axis")?);
+            }
+            if let Some(area) = &b.area {
+                let centre = net.place(named_place(net, src, &area.place, "blockade.area.place")?);
+                let radius = *area.radius_km.get_ref();
+                for (i, p) in net.places().iter().enumerate() {
+                    if haversine_km((centre.lat, centre.lon), (p.lat, p.lon)) <= radius
+                        && !camps.contains(&PlaceId::from_index(i))
+                    {
+                        places.push(PlaceId::from_index(i));
+                    }
+                }
+            }
+            for p in places {
+                sieges.push(Siege {
+                    place: p,
+                    first_day: first.max(0) as u32,
+                    last_day: last.min(days - 1) as u32,
+                    population: population[p.index()],
+                });
+            }
+        }
+        Ok(sieges)
+    }
+}
+
+/// A place named in the scenario, or an error at the name.
+fn named_place(
+    net: &Network,
+    src: &SourceText,
+    name: &toml::Spanned<String>,
+    field: &str,
+) -> Result<PlaceId, ScenarioError> {
+    net.place_by_name(name.get_ref()).ok_or_else(|| {
+        src.error(
+            name.span(),
+            field,
+            format!("unknown place `{}`", name.get_ref()),
+        )
+    })
+}
+
+/// People at each place at the start: the network's populations, a depot's own count of the
+/// people it serves where it has one, and the `[displacement]` table's where it names them.
+fn plan_population(
+    d: &DisplacementSpec,
+    built: &Built,
+    src: &SourceText,
+) -> Result<Vec<u64>, ScenarioError> {
+    let net = &built.input.network;
+    let mut population: Vec<u64> = net.places().iter().map(|p| p.population).collect();
+    for dep in built.input.depots.iter().filter(|d| d.population > 0.0) {
+        population[dep.place.index()] = dep.population as u64;
+    }
+    for (name, value) in &d.populations {
+        let id = net.place_by_name(name).ok_or_else(|| {
+            src.error(
+                value.span(),
+                "displacement.populations",
+                format!("unknown place `{name}`"),
+            )
+        })?;
+        population[id.index()] = *value.get_ref();
+    }
+    Ok(population)
+}
+
+/// The network's camps, then the places the `[displacement]` table treats as camps.
+fn plan_camps(
+    d: &DisplacementSpec,
+    net: &Network,
+    src: &SourceText,
+) -> Result<Vec<PlaceId>, ScenarioError> {
+    let mut camps: Vec<PlaceId> = net
+        .places()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.kind == PlaceKind::Camp)
+        .map(|(i, _)| PlaceId::from_index(i))
+        .collect();
+    for c in &d.camps {
+        let id = named_place(net, src, c, "displacement.camps")?;
+        if !camps.contains(&id) {
+            camps.push(id);
+        }
+    }
+    Ok(camps)
+}
+
+/// Flee's move rules from the `[displacement]` table (the rest at Flee's defaults).
+fn move_rules(d: &DisplacementSpec, src: &SourceText) -> Result<MoveRules, ScenarioError> {
+    Ok(MoveRules {
+        max_move_speed: positive(
+            src,
+            &d.max_move_km_per_day,
+            "displacement.max_move_km_per_day",
+        )?,
+        camp_weight: positive(src, &d.camp_weight, "displacement.camp_weight")?,
+        foreign_weight: positive(src, &d.foreign_weight, "displacement.foreign_weight")?,
+        conflict_weight: positive(src, &d.conflict_weight, "displacement.conflict_weight")?,
+        default_movechance: probability(
+            src,
+            &d.default_movechance,
+            "displacement.default_movechance",
+        )?,
+        camp_movechance: probability(src, &d.camp_movechance, "displacement.camp_movechance")?,
+        conflict_movechance: probability(
+            src,
+            &d.conflict_movechance,
+            "displacement.conflict_movechance",
+        )?,
+        ..MoveRules::default()
+    })
+}
+
+/// The road network as a Flee-rule world without agents: a location per place (in order, so
+/// the plan's places are the engine's locations) and a route per segment; camps hold
+/// `camp_groups` agents.
+fn flee_world(
+    net: &Network,
+    rules: MoveRules,
+    population: &[u64],
+    camps: &[PlaceId],
+    camp_groups: u64,
+) -> (Ecosystem, Vec<LocationId>) {
+    let mut world = Ecosystem::new(rules, SpawnRules::default());
+    // A few groups move on a country's network each day: weighing the links of the places
+    // they leave costs less than preparing every place's table every day.
+    world.set_choice_tables(false);
+    let mut locations = Vec::with_capacity(net.places().len());
+    for (i, p) in net.places().iter().enumerate() {
+        let camp = camps.contains(&PlaceId::from_index(i));
+        let kind = if camp {
+            LocationKind::Camp
+        } else {
+            LocationKind::Town
+        };
+        let mut spec = LocationSpec::new(p.name.clone(), kind)
+            .country(p.country.clone())
+            .population(i64::try_from(population[i]).unwrap_or(i64::MAX))
+            .coordinates(p.lon, p.lat);
+        if camp {
+            spec = spec.capacity(i64::try_from(camp_groups).unwrap_or(i64::MAX));
+        }
+        locations.push(world.add_location(spec));
+    }
+    // The engine numbers its locations in the order they were added: the plan's places are
+    // its locations, in order (the daily rows and multipliers rely on it).
+    debug_assert!(locations.iter().enumerate().all(|(i, l)| l.0 as usize == i));
+    for s in net.segments() {
+        world.add_route(locations[s.a.index()], locations[s.b.index()], s.length.0);
+    }
+    (world, locations)
+}
+
+/// What sets a plan beside the model input, hashed: the `[displacement]` table (serialised
+/// with its spans left out, so moving the table in the file does not change it) and the
+/// sieges.
+fn plan_identity(d: &DisplacementSpec, sieges: &[Siege]) -> String {
+    let mut h = lifeline_io::hash::Fnv1a::default();
+    // Writing into the hash cannot fail.
+    let _ = serde_json::to_writer(&mut h, d);
+    for s in sieges {
+        h.update(
+            format!(
+                "{}:{}-{}:{};",
+                s.place.index(),
+                s.first_day,
+                s.last_day,
+                s.population
+            )
+            .as_bytes(),
+        );
+    }
+    h.hex()
 }
 
 /// A supply run with displacement in the same daily loop.

@@ -901,8 +901,10 @@ impl Ecosystem {
             running += w;
             cumulative.push(running / total);
         }
-        self.agents.place.reserve(n as usize);
-        self.agents.progress.reserve(n as usize);
+        if self.counted.is_none() {
+            self.agents.place.reserve(n as usize);
+            self.agents.progress.reserve(n as usize);
+        }
         for _ in 0..n {
             let u: f64 = rng.random();
             let index = cumulative
@@ -947,7 +949,7 @@ impl Ecosystem {
     /// Adds `count` displaced agents at location `index` for conflict- or flood-driven
     /// spawning (`cause`), refusing to take the agents past [`MAX_AGENTS`].
     fn spawn_driven(&mut self, index: usize, count: u64, cause: &str) -> Result<()> {
-        if self.agents.place.len() as u64 + count > MAX_AGENTS {
+        if self.num_agents() as u64 + count > MAX_AGENTS {
             return Err(FleeError::Api(format!(
                 "day {}: {cause}-driven spawning at {} would take the agents past \
                  {MAX_AGENTS}; lower displaced_per_{cause}_day or raise optimisations.hasten",
@@ -2159,6 +2161,9 @@ impl Ecosystem {
 
     /// Checks that every agent is counted exactly once, at a location or on a link.
     pub fn check_conservation(&self) -> Result<()> {
+        if let Some(counted) = &self.counted {
+            return self.check_counted_conservation(counted);
+        }
         let mut at_locations = vec![0i64; self.locations.len()];
         let mut on_links = vec![0i64; self.links.len()];
         for &place in &self.agents.place {

@@ -29,8 +29,15 @@ struct Network {
     places: Vec<LocationId>,
 }
 
+/// A world that weighs links at each choice (as the coupled loop's does; counting needs it).
+fn weighing(rules: MoveRules) -> Ecosystem {
+    let mut world = Ecosystem::new(rules, SpawnRules::default());
+    world.set_choice_tables(false);
+    world
+}
+
 fn network() -> Network {
-    let mut world = Ecosystem::new(rules(), SpawnRules::default());
+    let mut world = weighing(rules());
     let mut add = |name: &str, kind: LocationKind| {
         world.add_location(LocationSpec::new(name, kind).country("Home"))
     };
@@ -168,7 +175,7 @@ fn certain_moves_are_the_same_by_place_and_one_by_one() {
             max_move_speed: 200.0,
             ..MoveRules::default()
         };
-        let mut w = Ecosystem::new(rules, SpawnRules::default());
+        let mut w = weighing(rules);
         let ids: Vec<LocationId> = ["A", "B", "C", "D"]
             .iter()
             .map(|n| w.add_location(LocationSpec::new(*n, LocationKind::Town)))
@@ -222,7 +229,7 @@ fn counting_is_refused_where_agents_would_differ() {
             ..rules()
         },
     ] {
-        let mut w = Ecosystem::new(rules, SpawnRules::default());
+        let mut w = weighing(rules);
         w.add_location(LocationSpec::new("A", LocationKind::Town));
         let refused = w.count_by_place(1);
         assert!(
@@ -231,6 +238,61 @@ fn counting_is_refused_where_agents_would_differ() {
         );
         assert!(!w.counts_by_place());
     }
+    // Choice tables draw as the weighed choice does except on a weight that is not a number.
+    let mut tables = Ecosystem::new(rules(), SpawnRules::default());
+    assert_eq!(tables.count_by_place(1), Err(CountingRefused::ChoiceTables));
+    // A capacity that appears after counting starts could fill.
+    let mut growing = weighing(rules());
+    let mut spec = LocationSpec::new("Camp", LocationKind::Camp);
+    spec.capacity_per_day = 5;
+    growing.add_location(spec);
+    assert!(matches!(
+        growing.count_by_place(1),
+        Err(CountingRefused::GrowingCapacity { .. })
+    ));
+    // The bound covers the agents already there.
+    let mut crowded = network();
+    crowded.world.spawn(crowded.origin, 10);
+    assert_eq!(
+        crowded.world.count_by_place(9),
+        Err(CountingRefused::Bound {
+            most_agents: 9,
+            present: 10
+        })
+    );
+    assert!(crowded.world.count_by_place(10).is_ok());
+    // Asked again, it checks again.
+    assert!(crowded.world.count_by_place(9).is_err());
+    assert!(crowded.world.counts_by_place());
+}
+
+/// A caller who shrinks a camp after counting started gets agents moved one by one from that
+/// day on, each where the counts had it.
+#[test]
+fn a_capacity_changed_under_counting_moves_agents_one_by_one_again() {
+    let mut net = network();
+    net.world.count_by_place(100).expect("countable");
+    net.world.spawn(net.origin, 100);
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    for _ in 0..3 {
+        net.world.step(&mut rng);
+    }
+    net.world.check_conservation().expect("counts add up");
+    let camp = net.places[4];
+    net.world.location_mut(camp).capacity = 20;
+    net.world.step(&mut rng);
+    assert!(!net.world.counts_by_place());
+    net.world.check_conservation().expect("agents add up");
+    assert_eq!(net.world.num_agents(), 100);
+    for _ in 0..5 {
+        net.world.step(&mut rng);
+    }
+    net.world.check_conservation().expect("agents still add up");
+    assert!(
+        net.world.agent_place(99).is_some(),
+        "agents are kept one by one"
+    );
+    assert_eq!(net.world.agent_place(100), None);
 }
 
 /// Agents already on the move keep their place and progress when counting starts: the next
@@ -243,7 +305,7 @@ fn agents_on_the_road_keep_their_progress() {
         max_move_speed: 100.0,
         ..MoveRules::default()
     };
-    let mut w = Ecosystem::new(rules, SpawnRules::default());
+    let mut w = weighing(rules);
     let a = w.add_location(LocationSpec::new("A", LocationKind::Town));
     let b = w.add_location(LocationSpec::new("B", LocationKind::Camp));
     w.add_link(a, b, 250.0);
@@ -274,7 +336,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let run = || {
-            let mut w = Ecosystem::new(rules(), SpawnRules::default());
+            let mut w = weighing(rules());
             let ids: Vec<LocationId> = (0..6)
                 .map(|i| {
                     let kind = if i == 5 { LocationKind::Camp } else { LocationKind::Town };
@@ -302,6 +364,7 @@ proptest! {
                 let at_places: u64 = ids.iter().map(|&p| w.count(p)).sum();
                 prop_assert_eq!(at_places + w.agents_on_links(), spawned);
                 prop_assert_eq!(w.num_agents() as u64, spawned);
+                prop_assert!(w.check_conservation().is_ok());
                 rows.push(ids.iter().map(|&p| (w.count(p), w.arrivals(p))).collect::<Vec<_>>());
             }
             Ok(rows)

@@ -819,6 +819,14 @@ impl<'a> CoupledSimulation<'a> {
         }
     }
 
+    /// Whether displaced groups are counted by place in this run (the plan asks for it and its
+    /// bound holds; see [`DisplacementPlan::count_by_place`]).
+    pub fn counts_by_place(&self) -> bool {
+        self.displacement
+            .as_ref()
+            .is_some_and(|d| d.state.world.counts_by_place())
+    }
+
     /// Whether every day of the scenario has been stepped.
     pub fn is_done(&self) -> bool {
         self.sim.day() >= self.input.days

@@ -13,7 +13,9 @@ mod common;
 
 use common::{conserved, depot, median};
 use lifeline_model::RecordOptions;
-use lifeline_scenario::displacement::{CoupledRun, DisplacementPlan, run_coupled};
+use lifeline_scenario::displacement::{
+    CoupledRun, CoupledSimulation, DisplacementPlan, run_coupled,
+};
 use lifeline_scenario::{Built, Overrides, Scenario};
 
 const SEEDS: u64 = 24;
@@ -523,6 +525,18 @@ fn counting_by_place_keeps_the_distribution_of_the_mali_hindcast() {
         plan.count_by_place = false;
         plan
     };
+    let counts = |plan: &DisplacementPlan| {
+        CoupledSimulation::new(
+            &built.input,
+            Some(plan),
+            built.seed,
+            0,
+            RecordOptions::all(),
+        )
+        .counts_by_place()
+    };
+    assert!(counts(&counted), "the run counts by place");
+    assert!(!counts(&one_by_one), "the run moves groups one by one");
     let bamako = built
         .input
         .network

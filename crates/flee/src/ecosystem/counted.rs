@@ -91,6 +91,18 @@ pub enum CountingRefused {
         buffer: f64,
         most_agents: u64,
     },
+    #[error(
+        "counting by place needs a capacity that is either unlimited or set from the start: \
+         {location} has none yet and gains {per_day} a day"
+    )]
+    GrowingCapacity { location: String, per_day: i64 },
+    #[error(
+        "counting by place was given at most {most_agents} agents, but {present} are already \
+         in the world"
+    )]
+    Bound { most_agents: u64, present: u64 },
+    #[error("counting by place weighs links at each choice: turn choice tables off first")]
+    ChoiceTables,
 }
 
 /// The chance that `k < threshold` for a uniform 53-bit integer `k`: exactly the chance with
@@ -132,10 +144,10 @@ impl Ecosystem {
     /// kept where they are. Counting is for the rules checked here: a caller does not add
     /// markers, flood rules or walking afterwards.
     pub fn count_by_place(&mut self, most_agents: u64) -> Result<(), CountingRefused> {
+        self.check_count_by_place(most_agents)?;
         if self.counted.is_some() {
             return Ok(());
         }
-        self.check_count_by_place(most_agents)?;
         let mut counted = CountedAgents {
             total: self.agents.place.len() as u64,
             ..CountedAgents::default()
@@ -167,6 +179,18 @@ impl Ecosystem {
 
     /// Whether [`Self::count_by_place`] would accept `most_agents` (and why not).
     pub fn check_count_by_place(&self, most_agents: u64) -> Result<(), CountingRefused> {
+        let present = self.num_agents() as u64;
+        if most_agents < present {
+            return Err(CountingRefused::Bound {
+                most_agents,
+                present,
+            });
+        }
+        if self.choice_tables {
+            // The tables draw as the weighed choice does, except where a weight is not a
+            // number; counting follows the weighed choice.
+            return Err(CountingRefused::ChoiceTables);
+        }
         let rules = &self.rules;
         let refused = if rules.avoid_short_stints {
             Some("avoid_short_stints")
@@ -191,6 +215,12 @@ impl Ecosystem {
             // Below one agent the capacity multiplier is always 1 (no limit); a capacity that is
             // not a number limits in ways counting cannot follow, and is refused below.
             if capacity < 1.0 {
+                if location.capacity_per_day > 0 {
+                    return Err(CountingRefused::GrowingCapacity {
+                        location: location.name.clone(),
+                        per_day: location.capacity_per_day,
+                    });
+                }
                 continue;
             }
             let buffer = rules.capacity_buffer * capacity;
@@ -210,6 +240,13 @@ impl Ecosystem {
     /// [`Self::step`] while counting by place: the day's decisions at every location, then
     /// every cohort's travel (arrivals decide again at once, with the day's distance left).
     pub(super) fn step_counted<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        if self.check_count_by_place(self.num_agents() as u64).is_err() {
+            // A caller changed what counting relies on (a capacity, a rule) after it started:
+            // from today the agents move one by one again.
+            self.stop_counting();
+            self.step(rng);
+            return;
+        }
         self.prepare_kept_step(rng);
         if let Some(mut counted) = self.counted.take() {
             if counted.total > 0 {
@@ -219,6 +256,79 @@ impl Ecosystem {
             self.counted = Some(counted);
         }
         self.time += 1;
+    }
+
+    /// Keeps agents one by one again, where the counts and cohorts put them: those at each
+    /// location in location order, then those on each link, furthest along first.
+    fn stop_counting(&mut self) {
+        let Some(counted) = self.counted.take() else {
+            return;
+        };
+        let mut agents = Agents::default();
+        for (index, location) in self.locations.iter().enumerate() {
+            let here = location.num_agents.max(0) as usize;
+            agents.place.extend(std::iter::repeat_n(index as u32, here));
+        }
+        let first_on_links = agents.place.len();
+        for (link, cohorts) in counted.on_link.iter().enumerate() {
+            for cohort in cohorts {
+                let n = cohort.agents as usize;
+                agents
+                    .place
+                    .extend(std::iter::repeat_n(link as u32 | ON_LINK, n));
+            }
+        }
+        agents.progress = vec![0.0; first_on_links];
+        for cohorts in &counted.on_link {
+            for cohort in cohorts {
+                let n = cohort.agents as usize;
+                agents
+                    .progress
+                    .extend(std::iter::repeat_n(cohort.progress, n));
+            }
+        }
+        self.on_links = (first_on_links as u32..agents.place.len() as u32).collect();
+        self.entered.clear();
+        self.agents = agents;
+    }
+
+    /// [`Self::check_conservation`] while counting: each link's cohorts add up to its count, and
+    /// the agents at locations and on links to every agent.
+    pub(super) fn check_counted_conservation(
+        &self,
+        counted: &CountedAgents,
+    ) -> crate::error::Result<()> {
+        let mut on_links = 0u64;
+        for (index, link) in self.links.iter().enumerate() {
+            let cohorts: u64 = counted
+                .on_link
+                .get(index)
+                .map_or(0, |c| c.iter().map(|c| c.agents).sum());
+            if link.num_agents != cohorts as i64 {
+                return Err(crate::error::FleeError::Api(format!(
+                    "link {index} counts {} agents but {cohorts} are on it",
+                    link.num_agents
+                )));
+            }
+            on_links += cohorts;
+        }
+        let mut at_locations = 0u64;
+        for location in &self.locations {
+            if location.num_agents < 0 {
+                return Err(crate::error::FleeError::Api(format!(
+                    "{} counts {} agents",
+                    location.name, location.num_agents
+                )));
+            }
+            at_locations += location.num_agents as u64;
+        }
+        if at_locations + on_links != counted.total {
+            return Err(crate::error::FleeError::Api(format!(
+                "{at_locations} agents at locations and {on_links} on links, but {} in all",
+                counted.total
+            )));
+        }
+        Ok(())
     }
 
     /// Each location's leavers step onto its links (no progress yet).
@@ -264,7 +374,7 @@ impl Ecosystem {
             // Furthest along first: those past the end are a prefix.
             let arrived = cohorts
                 .iter()
-                .take_while(|c| c.progress > link.distance)
+                .take_while(|c| !(c.progress <= link.distance))
                 .count();
             for cohort in cohorts.drain(..arrived) {
                 // As an agent counts it: a day's distance, less what lies beyond the end.

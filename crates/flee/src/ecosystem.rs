@@ -1656,13 +1656,7 @@ impl Ecosystem {
         let weights = &mut buffer[..links.len()];
         let mut total = -0.0;
         for (weight, &link) in weights.iter_mut().zip(links) {
-            let endpoint = self.links[link.index()].to.index();
-            let base =
-                (softening + self.endpoint_score[endpoint]) / self.kept.lengths[link.index()];
-            let mut w = base * self.capacity_multiplier(endpoint);
-            if power != 1.0 {
-                w = w.powf(power);
-            }
+            let w = self.weighed_link_with(link, softening, power);
             *weight = w;
             total += w;
         }
@@ -1688,6 +1682,24 @@ impl Ecosystem {
             return links.last().copied();
         }
         Self::draw_weighted(weights, f64::NEG_INFINITY, total, u).map(|index| links[index])
+    }
+
+    /// A link's weight today where links are weighed at each choice (see [`KeptPreparation`]):
+    /// `(weight_softening + the endpoint's score) / the softened length × the endpoint's
+    /// capacity multiplier`, to `weight_power` (the same products as [`Self::route_weight`]).
+    #[inline]
+    fn weighed_link(&self, link: LinkId) -> f64 {
+        let (softening, power) = (self.rules.weight_softening, self.rules.weight_power);
+        self.weighed_link_with(link, softening, power)
+    }
+
+    /// [`Self::weighed_link`] with the rules' softening and power read once by the caller.
+    #[inline(always)]
+    fn weighed_link_with(&self, link: LinkId, softening: f64, power: f64) -> f64 {
+        let endpoint = self.links[link.index()].to.index();
+        let base = (softening + self.endpoint_score[endpoint]) / self.kept.lengths[link.index()];
+        let w = base * self.capacity_multiplier(endpoint);
+        if power != 1.0 { w.powf(power) } else { w }
     }
 
     /// Draws an index in proportion to `weights`, after Flee's optional pruning of routes much

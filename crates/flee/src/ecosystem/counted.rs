@@ -338,17 +338,34 @@ impl Ecosystem {
             if here == 0 {
                 continue;
             }
-            let leavers = binomial(here, leave_probability(self.move_threshold[location]), rng);
-            if leavers == 0 {
-                continue;
-            }
-            self.split_over_links(location, leavers, counted, rng);
+            self.draw_leavers(location, here, counted, rng);
             for i in 0..counted.split.len() {
                 let (link, agents) = counted.split[i];
                 self.move_onto(location, link, agents);
                 counted.join(link.index(), 0.0, agents);
             }
         }
+    }
+
+    /// Which of `agents` at `location` leave today, and by which links: `(link, agents)` into
+    /// `counted.split` (empty when nobody leaves).
+    fn draw_leavers<R: Rng + ?Sized>(
+        &self,
+        location: usize,
+        agents: u64,
+        counted: &mut CountedAgents,
+        rng: &mut R,
+    ) {
+        let leavers = binomial(
+            agents,
+            leave_probability(self.move_threshold[location]),
+            rng,
+        );
+        if leavers == 0 {
+            counted.split.clear();
+            return;
+        }
+        self.split_over_links(location, leavers, counted, rng);
     }
 
     /// Moves `agents` from `location` onto the start of `link`.
@@ -423,11 +440,7 @@ impl Ecosystem {
         if moved >= speed {
             return;
         }
-        let leavers = binomial(agents, leave_probability(self.move_threshold[to]), rng);
-        if leavers == 0 {
-            return;
-        }
-        self.split_over_links(to, leavers, counted, rng);
+        self.draw_leavers(to, agents, counted, rng);
         for i in 0..counted.split.len() {
             let (next, movers) = counted.split[i];
             self.move_onto(to, next, movers);
@@ -463,20 +476,13 @@ impl Ecosystem {
         if counted.choice[location].stamp == stamp {
             return counted.choice[location];
         }
-        let (softening, power) = (self.rules.weight_softening, self.rules.weight_power);
         let mut choice = DayChoice {
             stamp,
             ..DayChoice::default()
         };
         for (i, &link) in self.locations[location].links.iter().enumerate() {
-            let endpoint = self.links[link.index()].to.index();
             // As [`Self::choose_link_weighed`] weighs a link.
-            let base =
-                (softening + self.endpoint_score[endpoint]) / self.kept.lengths[link.index()];
-            let mut w = base * self.capacity_multiplier(endpoint);
-            if power != 1.0 {
-                w = w.powf(power);
-            }
+            let w = self.weighed_link(link);
             counted.link_weight[link.index()] = w;
             // Weights are never negative; a NaN cannot be drawn.
             if w.is_nan() {

@@ -391,7 +391,13 @@ impl Ecosystem {
             // Furthest along first: those past the end are a prefix.
             let arrived = cohorts
                 .iter()
-                .take_while(|c| !(c.progress <= link.distance))
+                // Past the end, or not comparable with it, as the agent engine reads it.
+                .take_while(|c| {
+                    !matches!(
+                        c.progress.partial_cmp(&link.distance),
+                        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                    )
+                })
                 .count();
             for cohort in cohorts.drain(..arrived) {
                 // As an agent counts it: a day's distance, less what lies beyond the end.

@@ -529,6 +529,14 @@ impl Ecosystem {
         }
     }
 
+    /// Something counting by place relies on may have changed: check it again before the next
+    /// step (see [`Ecosystem::count_by_place`]).
+    fn conditions_changed(&mut self) {
+        if let Some(counted) = &mut self.counted {
+            counted.checked = false;
+        }
+    }
+
     /// A location attribute changed: what the day's preparation kept from it is stale.
     fn attributes_changed(&mut self) {
         self.kept.spawn_weights_stale = true;
@@ -542,6 +550,7 @@ impl Ecosystem {
     /// may pick another link, so a run's results depend on the choice (and are reproducible
     /// under either). Single-link mode only: routes are always prepared.
     pub fn set_choice_tables(&mut self, prepare: bool) {
+        self.conditions_changed();
         self.choice_tables = prepare;
     }
 
@@ -563,6 +572,7 @@ impl Ecosystem {
     /// Adds a location. The first location's country is the home country; locations elsewhere
     /// are foreign.
     pub fn add_location(&mut self, spec: LocationSpec) -> LocationId {
+        self.conditions_changed();
         let home = self
             .locations
             .first()
@@ -662,6 +672,7 @@ impl Ecosystem {
 
     /// Mutable access to a link's travel attributes.
     pub fn link_mut(&mut self, id: LinkId) -> &mut Link {
+        self.conditions_changed();
         self.kept.lengths_stale = true;
         &mut self.links[id.index()]
     }
@@ -671,6 +682,7 @@ impl Ecosystem {
     }
 
     pub fn location_mut(&mut self, id: LocationId) -> &mut Location {
+        self.conditions_changed();
         self.attributes_changed();
         // Any field may change, the daily capacity increase too.
         self.kept.capacity_grows = true;

@@ -33,6 +33,12 @@ struct Cohort {
 pub(super) struct CountedAgents {
     /// Every agent, wherever it is.
     pub(super) total: u64,
+    /// Whether the conditions were checked since the last change a caller could make to them
+    /// (a location, a link, choice tables); set false by those changes.
+    pub(super) checked: bool,
+    /// The smallest capacity buffer when they were last checked (∞: no capacity limits). A
+    /// capacity only grows, so while the agents stay within it the check holds.
+    least_buffer: f64,
     /// Per link: its cohorts, furthest along first.
     on_link: Vec<Vec<Cohort>>,
     /// Reused each day: cohorts that reached a link's end, still to settle: the link, the
@@ -144,12 +150,16 @@ impl Ecosystem {
     /// kept where they are. Counting is for the rules checked here: a caller does not add
     /// markers, flood rules or walking afterwards.
     pub fn count_by_place(&mut self, most_agents: u64) -> Result<(), CountingRefused> {
-        self.check_count_by_place(most_agents)?;
-        if self.counted.is_some() {
+        let least_buffer = self.countable(most_agents)?;
+        if let Some(counted) = &mut self.counted {
+            counted.checked = true;
+            counted.least_buffer = least_buffer;
             return Ok(());
         }
         let mut counted = CountedAgents {
             total: self.agents.place.len() as u64,
+            checked: true,
+            least_buffer,
             ..CountedAgents::default()
         };
         // Agents on links, furthest along first in each link's cohorts.
@@ -179,6 +189,11 @@ impl Ecosystem {
 
     /// Whether [`Self::count_by_place`] would accept `most_agents` (and why not).
     pub fn check_count_by_place(&self, most_agents: u64) -> Result<(), CountingRefused> {
+        self.countable(most_agents).map(|_| ())
+    }
+
+    /// [`Self::check_count_by_place`], with the smallest capacity buffer when accepted.
+    fn countable(&self, most_agents: u64) -> Result<f64, CountingRefused> {
         let present = self.num_agents() as u64;
         if most_agents < present {
             return Err(CountingRefused::Bound {
@@ -210,6 +225,7 @@ impl Ecosystem {
         if let Some(rule) = refused {
             return Err(CountingRefused::Rule(rule));
         }
+        let mut least_buffer = f64::INFINITY;
         for location in &self.locations {
             let capacity = location.capacity as f64 * rules.capacity_scaling;
             // Below one agent the capacity multiplier is always 1 (no limit); a capacity that is
@@ -233,14 +249,15 @@ impl Ecosystem {
                     most_agents,
                 });
             }
+            least_buffer = least_buffer.min(buffer);
         }
-        Ok(())
+        Ok(least_buffer)
     }
 
     /// [`Self::step`] while counting by place: the day's decisions at every location, then
     /// every cohort's travel (arrivals decide again at once, with the day's distance left).
     pub(super) fn step_counted<R: Rng + ?Sized>(&mut self, rng: &mut R) {
-        if self.check_count_by_place(self.num_agents() as u64).is_err() {
+        if !self.still_countable() {
             // A caller changed what counting relies on (a capacity, a rule) after it started:
             // from today the agents move one by one again.
             self.stop_counting();
@@ -256,6 +273,28 @@ impl Ecosystem {
             self.counted = Some(counted);
         }
         self.time += 1;
+    }
+
+    /// Whether counting still holds today, for the agents now in the world (none are added
+    /// during a step): checked again in full only after a change that could matter.
+    fn still_countable(&mut self) -> bool {
+        let total = self.num_agents() as u64;
+        let Some(counted) = &self.counted else {
+            return false;
+        };
+        if counted.checked && (total as f64) <= counted.least_buffer {
+            return true;
+        }
+        match self.countable(total) {
+            Ok(least_buffer) => {
+                if let Some(counted) = &mut self.counted {
+                    counted.checked = true;
+                    counted.least_buffer = least_buffer;
+                }
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// Keeps agents one by one again, where the counts and cohorts put them: those at each

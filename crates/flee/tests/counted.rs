@@ -372,3 +372,20 @@ proptest! {
         prop_assert_eq!(run()?, run()?);
     }
 }
+
+/// More agents than the bound promised: counting notices the day they could fill a camp and
+/// moves them one by one from then on.
+#[test]
+fn agents_beyond_the_bound_are_moved_one_by_one() {
+    let mut net = network();
+    net.world.count_by_place(9_000).expect("countable");
+    net.world.spawn(net.origin, 9_000);
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    net.world.step(&mut rng);
+    assert!(net.world.counts_by_place(), "within the camp's buffer");
+    net.world.spawn(net.origin, 1);
+    net.world.step(&mut rng);
+    assert!(!net.world.counts_by_place(), "one agent too many");
+    net.world.check_conservation().expect("agents add up");
+    assert_eq!(net.world.num_agents(), 9_001);
+}

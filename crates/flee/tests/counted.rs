@@ -238,6 +238,16 @@ fn counting_is_refused_where_agents_would_differ() {
         );
         assert!(!w.counts_by_place());
     }
+    // A capacity that shrinks as it grows.
+    let mut shrinking = weighing(MoveRules {
+        capacity_scaling: -1.0,
+        ..rules()
+    });
+    shrinking.add_location(LocationSpec::new("A", LocationKind::Town));
+    assert!(matches!(
+        shrinking.count_by_place(1),
+        Err(CountingRefused::Rule(_))
+    ));
     // Choice tables draw as the weighed choice does except on a weight that is not a number.
     let mut tables = Ecosystem::new(rules(), SpawnRules::default());
     assert_eq!(tables.count_by_place(1), Err(CountingRefused::ChoiceTables));

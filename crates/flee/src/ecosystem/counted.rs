@@ -219,6 +219,9 @@ impl Ecosystem {
             Some("route pruning")
         } else if self.links.iter().any(|l| l.walk_probability != 0.0) {
             Some("walking on links")
+        } else if rules.capacity_scaling < 0.0 || rules.capacity_scaling.is_nan() {
+            // A capacity then shrinks as it grows: the smallest buffer would not hold.
+            Some("a negative capacity scaling")
         } else {
             None
         };
@@ -293,7 +296,9 @@ impl Ecosystem {
                 }
                 true
             }
-            Err(_) => false,
+            // More agents than the engine can keep one by one (memory): counting carries on,
+            // exact only while its conditions hold.
+            Err(_) => total > super::MAX_AGENTS,
         }
     }
 

@@ -314,18 +314,12 @@ impl Ecosystem {
             agents.place.extend(std::iter::repeat_n(index as u32, here));
         }
         let first_on_links = agents.place.len();
+        agents.progress = vec![0.0; first_on_links];
         for (link, cohorts) in counted.on_link.iter().enumerate() {
             for cohort in cohorts {
                 let n = cohort.agents as usize;
-                agents
-                    .place
-                    .extend(std::iter::repeat_n(link as u32 | ON_LINK, n));
-            }
-        }
-        agents.progress = vec![0.0; first_on_links];
-        for cohorts in &counted.on_link {
-            for cohort in cohorts {
-                let n = cohort.agents as usize;
+                let place = link as u32 | ON_LINK;
+                agents.place.extend(std::iter::repeat_n(place, n));
                 agents
                     .progress
                     .extend(std::iter::repeat_n(cohort.progress, n));

@@ -24,7 +24,7 @@ use crate::input::{
     parse_registration_corrections, parse_routes, parse_sim_period,
 };
 use crate::refugee_data::RefugeeTable;
-use crate::settings::SimSettings;
+use crate::settings::{SimSettings, SpawnRules};
 use crate::text::{Date, numpy_round, parse_float, parse_int, py_float, py_float_repr};
 
 /// The name and text of one input file.
@@ -566,6 +566,397 @@ fn flood_awareness(
         .collect()
 }
 
+/// Adds the locations file's rows to `ecosystem`, in order (an exact repeat of a town or
+/// marker is skipped with a warning); returns each added location's `initial_idps`.
+fn add_locations(
+    inputs: &CaseInputs,
+    ecosystem: &mut Ecosystem,
+    hasten: i64,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<i64>> {
+    let locations_file = &inputs.locations.name;
+    let rows = parse_locations(locations_file, &inputs.locations.text)?;
+    let mut initial_idps = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut location_type = row.location_type.clone();
+        if row.conflict_date.is_some_and(|date| date > 0) {
+            // A conflict zone that erupts later starts as a town.
+            location_type = "town".into();
+        }
+        let kind = location_kind(locations_file, row.line, &location_type)?;
+        let population = row.population.div_euclid(hasten);
+        let mut spec = LocationSpec::new(row.name.clone(), kind)
+            .country(if row.country.is_empty() {
+                "unknown"
+            } else {
+                &row.country
+            })
+            .coordinates(row.x, row.y);
+        spec.region = if row.region.is_empty() {
+            "unknown".into()
+        } else {
+            row.region.clone()
+        };
+        if matches!(kind, LocationKind::Camp | LocationKind::IdpCamp) {
+            spec.capacity = Some(population);
+        } else {
+            spec.population = population;
+        }
+        if let Some(text) = row.attribute("conflict_intensity") {
+            spec.conflict_intensity =
+                parse_float(locations_file, row.line, "conflict_intensity", text)?;
+            if !(spec.conflict_intensity.is_finite() && spec.conflict_intensity >= 0.0) {
+                return Err(FleeError::row(
+                    locations_file,
+                    row.line,
+                    format!(
+                        "`conflict_intensity` must be a finite number >= 0, found {}",
+                        spec.conflict_intensity
+                    ),
+                ));
+            }
+        }
+        if let Some(text) = row.attribute("capacity_per_day") {
+            spec.capacity_per_day =
+                parse_head_count(locations_file, row.line, "capacity_per_day", text)?;
+        }
+        let idps = match row.attribute("initial_idps") {
+            Some(text) => parse_head_count(locations_file, row.line, "initial_idps", text)?,
+            None => 0,
+        };
+        if let Some(earlier) = rows[..first_row_index(&rows, row)]
+            .iter()
+            .find(|earlier| earlier.name == row.name)
+        {
+            if same_location(earlier, row)
+                && !matches!(
+                    kind,
+                    LocationKind::Camp | LocationKind::IdpCamp | LocationKind::ConflictZone
+                )
+            {
+                // Flee adds both copies but links routes to the last one, which leaves an
+                // isolated copy; for a repeated town or marker that copy changes nothing.
+                warnings.push(format!(
+                    "{locations_file}:{}: location `{}` repeats line {} exactly; the \
+                     repeat is ignored (in Flee it is an unused, unlinked copy)",
+                    row.line, row.name, earlier.line
+                ));
+                continue;
+            }
+            return Err(FleeError::row(
+                locations_file,
+                row.line,
+                format!(
+                    "location `{}` appears twice (first on line {}) and the rows differ or \
+                     describe a camp or conflict zone; Flee would link routes to this row \
+                     and keep the other as an unlinked copy, so give each row its own name \
+                     or delete one",
+                    row.name, earlier.line
+                ),
+            ));
+        }
+        initial_idps.push(idps);
+        ecosystem.add_location(spec);
+    }
+    Ok(initial_idps)
+}
+
+/// Adds the routes file's links to `ecosystem` (both ways; Flee's forced redirection).
+fn add_routes(inputs: &CaseInputs, ecosystem: &mut Ecosystem) -> Result<()> {
+    let locations_file = &inputs.locations.name;
+    let routes_file = &inputs.routes.name;
+    for route in parse_routes(routes_file, &inputs.routes.text)? {
+        let find = |name: &str| {
+            ecosystem.location_id(name).ok_or_else(|| {
+                FleeError::row(
+                    routes_file,
+                    route.line,
+                    format!("`{name}` is not in {locations_file}"),
+                )
+            })
+        };
+        let a = find(&route.from)?;
+        let b = find(&route.to)?;
+        let max_move_speed = route
+            .attribute("max_move_speed")
+            .map(|t| parse_float(routes_file, route.line, "max_move_speed", t))
+            .transpose()?;
+        if let Some(speed) = max_move_speed.filter(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(FleeError::row(
+                routes_file,
+                route.line,
+                format!("`max_move_speed` must be a finite number > 0, found {speed}"),
+            ));
+        }
+        let walk_probability = route
+            .attribute("walk_probability")
+            .map(|t| parse_float(routes_file, route.line, "walk_probability", t))
+            .transpose()?
+            .unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&walk_probability) {
+            return Err(FleeError::row(
+                routes_file,
+                route.line,
+                format!("`walk_probability` must be from 0 to 1, found {walk_probability}"),
+            ));
+        }
+        // Flee's reader links twice for forced_redirection 1 and reverses for 2.
+        let mut pairs = Vec::new();
+        if route.forced_redirection == 1 {
+            pairs.push((a, b));
+        }
+        if route.forced_redirection == 2 {
+            pairs.push((b, a));
+        } else {
+            pairs.push((a, b));
+        }
+        for (from, to) in pairs {
+            let (forward, backward) = ecosystem.add_route(from, to, route.distance);
+            for link in [forward, backward] {
+                let link = ecosystem.link_mut(link);
+                link.max_move_speed = max_move_speed;
+                link.walk_probability = walk_probability;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The closures file's rows, as actions on `ecosystem`'s locations and links.
+fn scheduled_closures(
+    inputs: &CaseInputs,
+    ecosystem: &Ecosystem,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ScheduledClosure>> {
+    let locations_file = &inputs.locations.name;
+    let mut closures = Vec::new();
+    if let Some(file) = &inputs.closures {
+        for row in parse_closures(&file.name, &file.text)? {
+            let find = |name: &str| {
+                ecosystem.location_id(name).ok_or_else(|| {
+                    FleeError::row(
+                        &file.name,
+                        row.line,
+                        format!("`{name}` is not in {locations_file}"),
+                    )
+                })
+            };
+            let action = match row.kind {
+                ClosureKind::Country => ClosureAction::Border(row.name1.clone(), row.name2.clone()),
+                ClosureKind::Location => ClosureAction::Location(find(&row.name1)?),
+                // Flee's two-way close_link only closes the name2 → name1 direction.
+                ClosureKind::Link => {
+                    ClosureAction::LinkOneWay(find(&row.name2)?, find(&row.name1)?)
+                }
+                ClosureKind::Camp => ClosureAction::Camp(find(&row.name1)?, false),
+                ClosureKind::IdpCamp => ClosureAction::Camp(find(&row.name1)?, true),
+                ClosureKind::RemoveForcedRedirection => {
+                    warnings.push(format!(
+                        "{}:{}: `remove_forced_redirection` ignored: it clears a flag that \
+                         movement does not use in Flee's current rules, so it changes nothing",
+                        file.name, row.line
+                    ));
+                    continue;
+                }
+            };
+            closures.push(ScheduledClosure {
+                action,
+                start: row.start,
+                end: row.end,
+            });
+        }
+    }
+    Ok(closures)
+}
+
+/// The locations reported as camps (every location under flood-driven spawning, as in
+/// Flee's `get_camp_names`) and each one's data series.
+fn camps_with_series(
+    inputs: &CaseInputs,
+    ecosystem: &Ecosystem,
+    data: &RefugeeTable,
+    floods: bool,
+) -> Result<(Vec<LocationId>, Vec<usize>)> {
+    let camps: Vec<LocationId> = (0..ecosystem.locations().len() as u32)
+        .map(LocationId)
+        .filter(|&id| floods || ecosystem.location(id).camp)
+        .collect();
+    let camp_series = camps
+        .iter()
+        .map(|&id| {
+            let name = &ecosystem.location(id).name;
+            data.index_of(name).ok_or_else(|| {
+                let message = if floods {
+                    format!(
+                        "location `{name}` has no data series: under flood-driven spawning \
+                         Flee reports every location as a camp and stops with `can't find \
+                         the header {name}`; add a row `{name},<file>` naming its data"
+                    )
+                } else {
+                    format!("camp `{name}` has no data series")
+                };
+                FleeError::file(&inputs.data_layout.name, message)
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((camps, camp_series))
+}
+
+/// Each day's new agents and the data the run is compared with: Flee's refugee debt and
+/// raw count, from the `total` series or the camps' sum.
+fn day_plans(
+    inputs: &CaseInputs,
+    spawn_rules: &SpawnRules,
+    data: &RefugeeTable,
+    camp_series: &[usize],
+    days: usize,
+    initial_agents: u64,
+) -> Result<Vec<DayPlan>> {
+    let driven = spawn_rules.driven();
+    let total_series = data.index_of("total");
+    if !spawn_rules.sum_from_camps && total_series.is_none() {
+        return Err(FleeError::file(
+            &inputs.data_layout.name,
+            "sum_from_camps is false but there is no `total` series",
+        ));
+    }
+    // With empty camps, Flee counts every series from its day-0 value.
+    let value = |series: usize, day: i64| {
+        let offset = if spawn_rules.empty_camps_on_day0 {
+            data.value(series, 0)
+        } else {
+            0
+        };
+        data.value(series, day) - offset
+    };
+    let mut plan = Vec::with_capacity(days);
+    let mut debt = 0i64;
+    let mut raw_count = 0i64;
+    let mut planned_agents = initial_agents;
+    for day in 0..days as i64 {
+        let difference = match (spawn_rules.sum_from_camps, total_series) {
+            (true, _) if day == 0 => (0..data.names().len()).map(|i| value(i, 0)).sum(),
+            (true, _) => (1..data.names().len())
+                .map(|i| value(i, day) - value(i, day - 1))
+                .sum(),
+            (false, Some(total)) if day == 0 => value(total, 0),
+            (false, Some(total)) => value(total, day) - value(total, day - 1),
+            (false, None) => 0,
+        };
+        let mut new_agents = difference - debt;
+        raw_count += difference;
+        if (spawn_rules.insert_day0 && day == 0) || driven {
+            new_agents = 0;
+        }
+        if driven {
+            // Flee's conflict- and flood-driven branches leave the data counters at zero.
+            raw_count = 0;
+        }
+        if new_agents < 0 {
+            debt = -new_agents;
+            new_agents = 0;
+        } else if debt > 0 {
+            debt = 0;
+        }
+        planned_agents += new_agents.max(0) as u64;
+        if planned_agents > MAX_AGENTS {
+            return Err(FleeError::file(
+                &inputs.data_layout.name,
+                format!(
+                    "the data would create more than {MAX_AGENTS} agents by day {day}; check \
+                     the counts in the files it names (or raise optimisations.hasten)"
+                ),
+            ));
+        }
+        let camp_data: Vec<i64> = camp_series.iter().map(|&s| value(s, day)).collect();
+        plan.push(DayPlan {
+            new_agents: new_agents as u64,
+            unhcr_in_camps: camp_data.iter().sum(),
+            camp_data,
+            raw_count,
+            refugee_debt: debt,
+        });
+    }
+    Ok(plan)
+}
+
+/// The conflicts file's columns for the locations it names, a row per day (at least the
+/// run's days).
+fn conflict_schedule(
+    inputs: &CaseInputs,
+    ecosystem: &Ecosystem,
+    days: usize,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<LocationId>, Vec<Vec<f64>>)> {
+    let locations_file = &inputs.locations.name;
+    let conflicts = inputs.conflicts.as_ref().ok_or_else(|| {
+        FleeError::file(
+            "conflicts.csv",
+            "is missing; Flee's run.py reads INPUT_CSV_DIR/conflicts.csv (a header \
+                 `#Day,<location>,...` and one row of intensities per day)",
+        )
+    })?;
+    let table = parse_conflicts(&conflicts.name, &conflicts.text)?;
+    let (locations, intensities) = conflict_columns(
+        &table,
+        &ecosystem,
+        &conflicts.name,
+        locations_file,
+        "conflicts",
+        warnings,
+    )?;
+    if intensities.len() < days {
+        return Err(FleeError::file(
+            &conflicts.name,
+            format!(
+                "has {} day rows but the simulation runs {days} days",
+                intensities.len()
+            ),
+        ));
+    }
+    Ok((locations, intensities))
+}
+
+/// Places the people registered in camps on day 0 (unless camps start empty, when Flee
+/// places nobody, not even `initial_idps`) and takes them off the capacities; returns the
+/// agents placed.
+fn place_day0(
+    spawn_rules: &SpawnRules,
+    ecosystem: &mut Ecosystem,
+    data: &RefugeeTable,
+    (camps, camp_series): (&[LocationId], &[usize]),
+    initial_idps: &[i64],
+    days: usize,
+) -> u64 {
+    let mut initial_agents = 0u64;
+    if !spawn_rules.empty_camps_on_day0 {
+        for (&camp, &series) in camps.iter().zip(camp_series) {
+            let mut count = initial_idps[camp.0 as usize];
+            if spawn_rules.insert_day0 {
+                count += data.value(series, 0);
+            }
+            if count > 0 {
+                initial_agents += count as u64;
+                ecosystem.spawn(camp, count as u64);
+            }
+        }
+    }
+    // Flee reduces capacities in the branch that follows the data, so not when conflicts
+    // or floods drive spawning.
+    if spawn_rules.insert_day0 && days > 0 && !spawn_rules.driven() {
+        // Capacities exclude the people already registered on day 0.
+        for (index, name) in data.names().iter().enumerate() {
+            if let Some(id) = ecosystem.location_id(name) {
+                let location = ecosystem.location_mut(id);
+                if location.capacity > 0 {
+                    location.capacity -= data.value(index, 0);
+                }
+            }
+        }
+    }
+    initial_agents
+}
+
 impl FleeCase {
     /// Reads a case. `days_override` is run.py's DAYS argument (`None` or 0: sim_period.csv).
     pub fn from_inputs(inputs: &CaseInputs, days_override: Option<u64>) -> Result<FleeCase> {
@@ -582,186 +973,11 @@ impl FleeCase {
 
         let mut ecosystem =
             Ecosystem::new(settings.move_rules.clone(), settings.spawn_rules.clone());
-        let locations_file = &inputs.locations.name;
-        let rows = parse_locations(locations_file, &inputs.locations.text)?;
-        let mut initial_idps = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut location_type = row.location_type.clone();
-            if row.conflict_date.is_some_and(|date| date > 0) {
-                // A conflict zone that erupts later starts as a town.
-                location_type = "town".into();
-            }
-            let kind = location_kind(locations_file, row.line, &location_type)?;
-            let population = row.population.div_euclid(hasten);
-            let mut spec = LocationSpec::new(row.name.clone(), kind)
-                .country(if row.country.is_empty() {
-                    "unknown"
-                } else {
-                    &row.country
-                })
-                .coordinates(row.x, row.y);
-            spec.region = if row.region.is_empty() {
-                "unknown".into()
-            } else {
-                row.region.clone()
-            };
-            if matches!(kind, LocationKind::Camp | LocationKind::IdpCamp) {
-                spec.capacity = Some(population);
-            } else {
-                spec.population = population;
-            }
-            if let Some(text) = row.attribute("conflict_intensity") {
-                spec.conflict_intensity =
-                    parse_float(locations_file, row.line, "conflict_intensity", text)?;
-                if !(spec.conflict_intensity.is_finite() && spec.conflict_intensity >= 0.0) {
-                    return Err(FleeError::row(
-                        locations_file,
-                        row.line,
-                        format!(
-                            "`conflict_intensity` must be a finite number >= 0, found {}",
-                            spec.conflict_intensity
-                        ),
-                    ));
-                }
-            }
-            if let Some(text) = row.attribute("capacity_per_day") {
-                spec.capacity_per_day =
-                    parse_head_count(locations_file, row.line, "capacity_per_day", text)?;
-            }
-            let idps = match row.attribute("initial_idps") {
-                Some(text) => parse_head_count(locations_file, row.line, "initial_idps", text)?,
-                None => 0,
-            };
-            if let Some(earlier) = rows[..first_row_index(&rows, row)]
-                .iter()
-                .find(|earlier| earlier.name == row.name)
-            {
-                if same_location(earlier, row)
-                    && !matches!(
-                        kind,
-                        LocationKind::Camp | LocationKind::IdpCamp | LocationKind::ConflictZone
-                    )
-                {
-                    // Flee adds both copies but links routes to the last one, which leaves an
-                    // isolated copy; for a repeated town or marker that copy changes nothing.
-                    warnings.push(format!(
-                        "{locations_file}:{}: location `{}` repeats line {} exactly; the \
-                         repeat is ignored (in Flee it is an unused, unlinked copy)",
-                        row.line, row.name, earlier.line
-                    ));
-                    continue;
-                }
-                return Err(FleeError::row(
-                    locations_file,
-                    row.line,
-                    format!(
-                        "location `{}` appears twice (first on line {}) and the rows differ or \
-                         describe a camp or conflict zone; Flee would link routes to this row \
-                         and keep the other as an unlinked copy, so give each row its own name \
-                         or delete one",
-                        row.name, earlier.line
-                    ),
-                ));
-            }
-            initial_idps.push(idps);
-            ecosystem.add_location(spec);
-        }
+        let initial_idps = add_locations(inputs, &mut ecosystem, hasten, &mut warnings)?;
 
-        let routes_file = &inputs.routes.name;
-        for route in parse_routes(routes_file, &inputs.routes.text)? {
-            let find = |name: &str| {
-                ecosystem.location_id(name).ok_or_else(|| {
-                    FleeError::row(
-                        routes_file,
-                        route.line,
-                        format!("`{name}` is not in {locations_file}"),
-                    )
-                })
-            };
-            let a = find(&route.from)?;
-            let b = find(&route.to)?;
-            let max_move_speed = route
-                .attribute("max_move_speed")
-                .map(|t| parse_float(routes_file, route.line, "max_move_speed", t))
-                .transpose()?;
-            if let Some(speed) = max_move_speed.filter(|s| !(s.is_finite() && *s > 0.0)) {
-                return Err(FleeError::row(
-                    routes_file,
-                    route.line,
-                    format!("`max_move_speed` must be a finite number > 0, found {speed}"),
-                ));
-            }
-            let walk_probability = route
-                .attribute("walk_probability")
-                .map(|t| parse_float(routes_file, route.line, "walk_probability", t))
-                .transpose()?
-                .unwrap_or(0.0);
-            if !(0.0..=1.0).contains(&walk_probability) {
-                return Err(FleeError::row(
-                    routes_file,
-                    route.line,
-                    format!("`walk_probability` must be from 0 to 1, found {walk_probability}"),
-                ));
-            }
-            // Flee's reader links twice for forced_redirection 1 and reverses for 2.
-            let mut pairs = Vec::new();
-            if route.forced_redirection == 1 {
-                pairs.push((a, b));
-            }
-            if route.forced_redirection == 2 {
-                pairs.push((b, a));
-            } else {
-                pairs.push((a, b));
-            }
-            for (from, to) in pairs {
-                let (forward, backward) = ecosystem.add_route(from, to, route.distance);
-                for link in [forward, backward] {
-                    let link = ecosystem.link_mut(link);
-                    link.max_move_speed = max_move_speed;
-                    link.walk_probability = walk_probability;
-                }
-            }
-        }
+        add_routes(inputs, &mut ecosystem)?;
 
-        let mut closures = Vec::new();
-        if let Some(file) = &inputs.closures {
-            for row in parse_closures(&file.name, &file.text)? {
-                let find = |name: &str| {
-                    ecosystem.location_id(name).ok_or_else(|| {
-                        FleeError::row(
-                            &file.name,
-                            row.line,
-                            format!("`{name}` is not in {locations_file}"),
-                        )
-                    })
-                };
-                let action = match row.kind {
-                    ClosureKind::Country => {
-                        ClosureAction::Border(row.name1.clone(), row.name2.clone())
-                    }
-                    ClosureKind::Location => ClosureAction::Location(find(&row.name1)?),
-                    // Flee's two-way close_link only closes the name2 → name1 direction.
-                    ClosureKind::Link => {
-                        ClosureAction::LinkOneWay(find(&row.name2)?, find(&row.name1)?)
-                    }
-                    ClosureKind::Camp => ClosureAction::Camp(find(&row.name1)?, false),
-                    ClosureKind::IdpCamp => ClosureAction::Camp(find(&row.name1)?, true),
-                    ClosureKind::RemoveForcedRedirection => {
-                        warnings.push(format!(
-                            "{}:{}: `remove_forced_redirection` ignored: it clears a flag that \
-                             movement does not use in Flee's current rules, so it changes nothing",
-                            file.name, row.line
-                        ));
-                        continue;
-                    }
-                };
-                closures.push(ScheduledClosure {
-                    action,
-                    start: row.start,
-                    end: row.end,
-                });
-            }
-        }
+        let closures = scheduled_closures(inputs, &ecosystem, &mut warnings)?;
 
         // Under DFlee's flood rules Flee reads flood levels instead of conflicts.
         let (conflict_locations, conflict_days, flood_locations, flood_days) = if settings.floods()
@@ -777,31 +993,8 @@ impl FleeCase {
             )?;
             (Vec::new(), Vec::new(), flood.locations, flood.levels)
         } else {
-            let conflicts = inputs.conflicts.as_ref().ok_or_else(|| {
-                FleeError::file(
-                    "conflicts.csv",
-                    "is missing; Flee's run.py reads INPUT_CSV_DIR/conflicts.csv (a header \
-                         `#Day,<location>,...` and one row of intensities per day)",
-                )
-            })?;
-            let table = parse_conflicts(&conflicts.name, &conflicts.text)?;
-            let (locations, intensities) = conflict_columns(
-                &table,
-                &ecosystem,
-                &conflicts.name,
-                locations_file,
-                "conflicts",
-                &mut warnings,
-            )?;
-            if intensities.len() < days {
-                return Err(FleeError::file(
-                    &conflicts.name,
-                    format!(
-                        "has {} day rows but the simulation runs {days} days",
-                        intensities.len()
-                    ),
-                ));
-            }
+            let (locations, intensities) =
+                conflict_schedule(inputs, &ecosystem, days, &mut warnings)?;
             (locations, intensities, Vec::new(), Vec::new())
         };
 
@@ -816,129 +1009,33 @@ impl FleeCase {
         // Under flood-driven spawning Flee reports every location as a camp
         // (`get_camp_names`), so each needs a data series.
         let floods = settings.floods();
-        let camps: Vec<LocationId> = (0..ecosystem.locations().len() as u32)
-            .map(LocationId)
-            .filter(|&id| floods || ecosystem.location(id).camp)
-            .collect();
+        let (camps, camp_series) = camps_with_series(inputs, &ecosystem, &data, floods)?;
         let idp_camps: Vec<LocationId> = camps
             .iter()
             .copied()
             .filter(|&id| ecosystem.location(id).idp_camp)
             .collect();
-        let camp_series = camps
-            .iter()
-            .map(|&id| {
-                let name = &ecosystem.location(id).name;
-                data.index_of(name).ok_or_else(|| {
-                    let message = if floods {
-                        format!(
-                            "location `{name}` has no data series: under flood-driven spawning \
-                             Flee reports every location as a camp and stops with `can't find \
-                             the header {name}`; add a row `{name},<file>` naming its data"
-                        )
-                    } else {
-                        format!("camp `{name}` has no data series")
-                    };
-                    FleeError::file(&inputs.data_layout.name, message)
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
 
         // People registered in camps on day 0 are there from the start, unless camps start
         // empty (then Flee places nobody, not even `initial_idps`).
         let spawn_rules = &settings.spawn_rules;
-        let mut initial_agents = 0u64;
-        if !spawn_rules.empty_camps_on_day0 {
-            for (&camp, &series) in camps.iter().zip(&camp_series) {
-                let mut count = initial_idps[camp.0 as usize];
-                if spawn_rules.insert_day0 {
-                    count += data.value(series, 0);
-                }
-                if count > 0 {
-                    initial_agents += count as u64;
-                    ecosystem.spawn(camp, count as u64);
-                }
-            }
-        }
-        // Flee reduces capacities in the branch that follows the data, so not when conflicts
-        // or floods drive spawning.
-        let driven = spawn_rules.conflict_driven.is_some() || spawn_rules.flood_driven.is_some();
-        if spawn_rules.insert_day0 && days > 0 && !driven {
-            // Capacities exclude the people already registered on day 0.
-            for (index, name) in data.names().iter().enumerate() {
-                if let Some(id) = ecosystem.location_id(name) {
-                    let location = ecosystem.location_mut(id);
-                    if location.capacity > 0 {
-                        location.capacity -= data.value(index, 0);
-                    }
-                }
-            }
-        }
+        let initial_agents = place_day0(
+            spawn_rules,
+            &mut ecosystem,
+            &data,
+            (&camps, &camp_series),
+            &initial_idps,
+            days,
+        );
 
-        let total_series = data.index_of("total");
-        if !spawn_rules.sum_from_camps && total_series.is_none() {
-            return Err(FleeError::file(
-                &inputs.data_layout.name,
-                "sum_from_camps is false but there is no `total` series",
-            ));
-        }
-        // With empty camps, Flee counts every series from its day-0 value.
-        let value = |series: usize, day: i64| {
-            let offset = if spawn_rules.empty_camps_on_day0 {
-                data.value(series, 0)
-            } else {
-                0
-            };
-            data.value(series, day) - offset
-        };
-        let mut plan = Vec::with_capacity(days);
-        let mut debt = 0i64;
-        let mut raw_count = 0i64;
-        let mut planned_agents = initial_agents;
-        for day in 0..days as i64 {
-            let difference = match (spawn_rules.sum_from_camps, total_series) {
-                (true, _) if day == 0 => (0..data.names().len()).map(|i| value(i, 0)).sum(),
-                (true, _) => (1..data.names().len())
-                    .map(|i| value(i, day) - value(i, day - 1))
-                    .sum(),
-                (false, Some(total)) if day == 0 => value(total, 0),
-                (false, Some(total)) => value(total, day) - value(total, day - 1),
-                (false, None) => 0,
-            };
-            let mut new_agents = difference - debt;
-            raw_count += difference;
-            if (spawn_rules.insert_day0 && day == 0) || driven {
-                new_agents = 0;
-            }
-            if driven {
-                // Flee's conflict- and flood-driven branches leave the data counters at zero.
-                raw_count = 0;
-            }
-            if new_agents < 0 {
-                debt = -new_agents;
-                new_agents = 0;
-            } else if debt > 0 {
-                debt = 0;
-            }
-            planned_agents += new_agents.max(0) as u64;
-            if planned_agents > MAX_AGENTS {
-                return Err(FleeError::file(
-                    &inputs.data_layout.name,
-                    format!(
-                        "the data would create more than {MAX_AGENTS} agents by day {day}; check \
-                         the counts in the files it names (or raise optimisations.hasten)"
-                    ),
-                ));
-            }
-            let camp_data: Vec<i64> = camp_series.iter().map(|&s| value(s, day)).collect();
-            plan.push(DayPlan {
-                new_agents: new_agents as u64,
-                unhcr_in_camps: camp_data.iter().sum(),
-                camp_data,
-                raw_count,
-                refugee_debt: debt,
-            });
-        }
+        let plan = day_plans(
+            inputs,
+            spawn_rules,
+            &data,
+            &camp_series,
+            days,
+            initial_agents,
+        )?;
 
         Ok(FleeCase {
             settings,

@@ -217,6 +217,11 @@ impl Default for SpawnRules {
 }
 
 impl SpawnRules {
+    /// Whether conflicts or floods, rather than the registration data, drive spawning.
+    pub fn driven(&self) -> bool {
+        self.conflict_driven.is_some() || self.flood_driven.is_some()
+    }
+
     /// Flee's `get_conflict_decay`: the multiplier for a conflict that started
     /// `days_since_conflict` days ago.
     pub fn conflict_decay(&self, days_since_conflict: i64) -> f64 {

@@ -4,25 +4,20 @@
 use crate::embedded;
 use crate::error::{ScenarioError, SourceText};
 use crate::events::{EventWeights, weighted_events};
-use crate::numbers::{
-    at_least_one, date, day_after, fraction_positive, non_negative, positive, probability,
-};
-use crate::spec::{BlockadeSpec, ScenarioFile};
+use crate::numbers::{date, non_negative, positive, probability};
+use crate::policies;
+use crate::spec::{AttacksSpec, BlockadeSpec, ResponseSpec, ScenarioFile};
 use crate::stages::{self, Stage};
 use crate::supply_modes::{self, ModeContext};
 use chrono::NaiveDate;
 use lifeline_io::network_csv::{NetworkTables, read_network};
 use lifeline_model::geometry::{distance_to_polyline_km, share_within};
 use lifeline_model::network::{Network, SpeedTable};
-use lifeline_model::params::{
-    CorridorSpec, EscortParams, Leg, ModelInput, PriceParams, RationingPolicy, ReserveSpec, Sector,
-    ServiceParams, WillingnessParams,
-};
+use lifeline_model::params::{CorridorSpec, Leg, ModelInput};
 use lifeline_model::threat::{
     AttackParams, ConflictEvent, Declaration, DeclaredSegment, HazardBuilder, KernelParams,
     LossShare, ReportedIncident, ThreatInput,
 };
-use lifeline_model::units::{Days, Volume};
 use lifeline_model::{CommodityId, CorridorId, PlaceId, SegmentId};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -247,37 +242,9 @@ impl Scenario {
             .response
             .clone()
             .unwrap_or_else(|| STATUS_QUO.to_string());
-        let response = if response_name == STATUS_QUO {
-            None
-        } else {
-            Some(
-                spec.responses
-                    .iter()
-                    .find(|r| *r.name.get_ref() == response_name)
-                    .ok_or_else(|| ScenarioError::UnknownResponse {
-                        name: response_name.clone(),
-                        known: self
-                            .responses()
-                            .iter()
-                            .map(|r| r.0.clone())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    })?,
-            )
-        };
-
+        let response = self.response_named(&response_name)?;
         let start_date = date(&src, &spec.scenario.start_date, "scenario.start_date")?;
-        let days = match overrides.days {
-            Some(days) => crate::validate::run_days(days)?,
-            None => *spec.scenario.days.get_ref(),
-        };
-        if days == 0 {
-            return Err(src.error(
-                spec.scenario.days.span(),
-                "scenario.days",
-                "expected at least 1 day",
-            ));
-        }
+        let days = self.run_days(overrides)?;
         let network = Network::new(self.tables.places.clone(), self.tables.segments.clone())
             .map_err(|e| {
                 src.error(
@@ -292,15 +259,10 @@ impl Scenario {
             network: &network,
             start_date,
         };
-        let place = |s: &Spanned<String>, field: &str| stage.place(s, field);
-        let day_of = |s: &Spanned<String>, field: &str| stage.day_of(s, field);
 
         let trucks = stages::trucks(&stage)?;
 
         let commodities = stages::commodities(&stage)?;
-        let commodity = |s: &Spanned<String>, field: &str| -> Result<CommodityId> {
-            stages::commodity_id(&stage, &commodities, s, field)
-        };
 
         let depots = stages::depots(&stage, &commodities, days)?;
         let depot_of = |place_id: PlaceId, c: CommodityId| stages::depot_of(&depots, place_id, c);
@@ -314,157 +276,12 @@ impl Scenario {
             &overrides.closed_segments,
         )?;
 
-        let priority_spec = response
-            .and_then(|r| r.rationing_priority.as_ref())
-            .unwrap_or(&spec.rationing.priority);
-        let mut priority = Vec::new();
-        for p in priority_spec {
-            let s = Sector::parse(p.get_ref()).ok_or_else(|| {
-                src.error(p.span(), "rationing.priority", format!("unknown sector `{}`; expected power, transport, agri_mining or households_services", p.get_ref()))
-            })?;
-            priority.push(s);
-        }
-        let r = &spec.rationing;
-        let rationing = RationingPolicy {
-            trigger_cover: Days(non_negative(
-                &src,
-                &r.trigger_cover_days,
-                "rationing.trigger_cover_days",
-            )?),
-            stretch: Days(positive(&src, &r.stretch_days, "rationing.stretch_days")?),
-            adjust_per_day: match &r.adjust_per_day {
-                Some(v) => fraction_positive(&src, v, "rationing.adjust_per_day")?,
-                None => DEFAULT_RATIONING_ADJUST_PER_DAY,
-            },
-            dead_band: match &r.dead_band {
-                Some(v) => probability(&src, v, "rationing.dead_band")?,
-                None => DEFAULT_RATIONING_DEAD_BAND,
-            },
-            priority,
-            priority_from_day: match &r.priority_from {
-                Some(d) => day_of(d, "rationing.priority_from")?.max(0) as u32,
-                None => 0,
-            },
-            priority_until_day: match &r.priority_to {
-                Some(d) => day_after(day_of(d, "rationing.priority_to")?),
-                None => u32::MAX,
-            },
-        };
-        let p = &spec.prices;
-        let prices = PriceParams {
-            reference_cover: Days(positive(
-                &src,
-                &p.reference_cover_days,
-                "prices.reference_cover_days",
-            )?),
-            cap_multiple: at_least_one(&src, &p.cap_multiple, "prices.cap_multiple")?,
-            exponent: positive(&src, &p.exponent, "prices.exponent")?,
-            demand_elasticity: non_negative(
-                &src,
-                &p.demand_elasticity,
-                "prices.demand_elasticity",
-            )?,
-            food_transport_share: probability(
-                &src,
-                &p.food_transport_share,
-                "prices.food_transport_share",
-            )?,
-            adjustment_half_life: Days(match &p.adjustment_half_life_days {
-                Some(v) => non_negative(&src, v, "prices.adjustment_half_life_days")?,
-                None => DEFAULT_PRICE_HALF_LIFE_DAYS,
-            }),
-        };
-        let s = &spec.services;
-        let services = ServiceParams {
-            window: (*s.window_days.get_ref()).max(1),
-            close_below: probability(&src, &s.close_below, "services.close_below")?,
-            reopen_above: probability(&src, &s.reopen_above, "services.reopen_above")?,
-            max_closure_days: *s.max_closure_days.get_ref(),
-            min_open_days: *s.min_open_days.get_ref(),
-        };
-        let w = &spec.willingness;
-        let willingness = WillingnessParams {
-            drop_per_attack: probability(&src, &w.drop_per_attack, "willingness.drop_per_attack")?,
-            drop_per_kidnapping: probability(
-                &src,
-                &w.drop_per_kidnapping,
-                "willingness.drop_per_kidnapping",
-            )?,
-            recovery_half_life: Days(positive(
-                &src,
-                &w.recovery_half_life_days,
-                "willingness.recovery_half_life_days",
-            )?),
-            floor: probability(&src, &w.floor, "willingness.floor")?,
-            drop_per_reported_incident: probability(
-                &src,
-                &w.drop_per_reported_incident,
-                "willingness.drop_per_reported_incident",
-            )?,
-            safe_recovery_half_life: Days(match &w.safe_recovery_half_life_days {
-                Some(h) => positive(&src, h, "willingness.safe_recovery_half_life_days")?,
-                None => *w.recovery_half_life_days.get_ref(),
-            }),
-            safe_trip_attack_chance: match &w.safe_trip_attack_chance {
-                Some(p) => probability(&src, p, "willingness.safe_trip_attack_chance")?,
-                None => 0.01,
-            },
-        };
-        let e = &spec.escorts;
-        let escorts = EscortParams {
-            units: *response
-                .and_then(|r| r.escort_units.as_ref())
-                .unwrap_or(&e.units)
-                .get_ref(),
-            turnaround: Days(non_negative(
-                &src,
-                &e.turnaround_days,
-                "escorts.turnaround_days",
-            )?),
-            max_wait_for_escort: Days(non_negative(
-                &src,
-                &e.max_wait_for_escort_days,
-                "escorts.max_wait_for_escort_days",
-            )?),
-        };
-        let mut reserves = Vec::new();
-        let reserve_specs = spec
-            .reserves
-            .iter()
-            .chain(response.map(|r| r.reserves.iter()).into_iter().flatten());
-        for rs in reserve_specs {
-            let p = place(&rs.place, "reserve.place")?;
-            let c = commodity(&rs.commodity, "reserve.commodity")?;
-            let depot = depot_of(p, c).ok_or_else(|| {
-                src.error(
-                    rs.place.span(),
-                    "reserve.place",
-                    "a reserve must feed a depot of the same commodity",
-                )
-            })?;
-            reserves.push(ReserveSpec {
-                depot,
-                volume: Volume(non_negative(&src, &rs.volume, "reserve.volume")?),
-                release_below_cover: Days(non_negative(
-                    &src,
-                    &rs.release_below_cover_days,
-                    "reserve.release_below_cover_days",
-                )?),
-                release_per_day: Volume(positive(
-                    &src,
-                    &rs.release_per_day,
-                    "reserve.release_per_day",
-                )?),
-                first_day: match &rs.from {
-                    Some(d) => day_of(d, "reserve.from")?.max(0) as u32,
-                    None => 0,
-                },
-                until_day: match &rs.to {
-                    Some(d) => day_after(day_of(d, "reserve.to")?),
-                    None => u32::MAX,
-                },
-            });
-        }
+        let rationing = policies::rationing(&stage, response)?;
+        let prices = policies::prices(&stage)?;
+        let services = policies::services(&stage)?;
+        let willingness = policies::willingness(&stage)?;
+        let escorts = policies::escorts(&stage, response)?;
+        let reserves = policies::reserves(&stage, &commodities, &depots, response)?;
 
         let threat = self.threat(
             &src,
@@ -538,17 +355,7 @@ impl Scenario {
             exports,
             service_rules,
         };
-        let reach_from: Vec<(PlaceId, PlaceId)> = input
-            .corridors
-            .iter()
-            .map(|c| (c.origin, input.depots[c.destination.index()].place))
-            .collect();
-        for (o, d) in reach_from {
-            input
-                .network
-                .check_reachable(o, &[d])
-                .map_err(|e| src.error(spec.network.segments.span(), "network", e.to_string()))?;
-        }
+        self.check_corridors_reach(&input)?;
         Ok(Built {
             input,
             name: spec.scenario.name.clone(),
@@ -556,6 +363,60 @@ impl Scenario {
             seed: overrides.seed.unwrap_or(spec.scenario.seed),
             start_date,
         })
+    }
+
+    /// The response called `name`; `None` for the status quo.
+    fn response_named(&self, name: &str) -> Result<Option<&ResponseSpec>> {
+        if name == STATUS_QUO {
+            return Ok(None);
+        }
+        let found = self
+            .spec
+            .responses
+            .iter()
+            .find(|r| *r.name.get_ref() == name);
+        found
+            .map(Some)
+            .ok_or_else(|| ScenarioError::UnknownResponse {
+                name: name.to_string(),
+                known: self
+                    .responses()
+                    .iter()
+                    .map(|r| r.0.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// Days to run: the override's (checked), else the file's; at least one.
+    fn run_days(&self, overrides: &Overrides) -> Result<u32> {
+        let days = match overrides.days {
+            Some(days) => crate::validate::run_days(days)?,
+            None => *self.spec.scenario.days.get_ref(),
+        };
+        if days == 0 {
+            return Err(self.src().error(
+                self.spec.scenario.days.span(),
+                "scenario.days",
+                "expected at least 1 day",
+            ));
+        }
+        Ok(days)
+    }
+
+    /// Every corridor's destination can be reached from its origin on the network.
+    fn check_corridors_reach(&self, input: &ModelInput) -> Result<()> {
+        for c in &input.corridors {
+            let destination = input.depots[c.destination.index()].place;
+            input
+                .network
+                .check_reachable(c.origin, &[destination])
+                .map_err(|e| {
+                    self.src()
+                        .error(self.spec.network.segments.span(), "network", e.to_string())
+                })?;
+        }
+        Ok(())
     }
 
     fn threat(
@@ -572,57 +433,7 @@ impl Scenario {
             corridors,
         } = *ctx;
         let th = &self.spec.threat;
-        let a = &th.attacks;
-        let attacks = AttackParams {
-            escort_hazard_factor: probability(
-                src,
-                &a.escort_hazard_factor,
-                "threat.attacks.escort_hazard_factor",
-            )?,
-            reference_size: positive(src, &a.reference_size, "threat.attacks.reference_size")?,
-            size_exponent: *a.size_exponent.get_ref(),
-            loss_unescorted: LossShare {
-                max_share: probability(
-                    src,
-                    &a.loss_unescorted.max_share,
-                    "threat.attacks.loss_unescorted.max_share",
-                )?,
-                shape: positive(
-                    src,
-                    &a.loss_unescorted.shape,
-                    "threat.attacks.loss_unescorted.shape",
-                )?,
-            },
-            loss_escorted: LossShare {
-                max_share: probability(
-                    src,
-                    &a.loss_escorted.max_share,
-                    "threat.attacks.loss_escorted.max_share",
-                )?,
-                shape: positive(
-                    src,
-                    &a.loss_escorted.shape,
-                    "threat.attacks.loss_escorted.shape",
-                )?,
-            },
-            kidnap_chance: probability(src, &a.kidnap_chance, "threat.attacks.kidnap_chance")?,
-            kidnap_max: *a.kidnap_max.get_ref(),
-            killed_per_truck_lost: *a.killed_per_truck_lost.get_ref(),
-            turn_back_chance: probability(
-                src,
-                &a.turn_back_chance,
-                "threat.attacks.turn_back_chance",
-            )?,
-            wait_chance: probability(src, &a.wait_chance, "threat.attacks.wait_chance")?,
-            wait_days: non_negative(src, &a.wait_days, "threat.attacks.wait_days")?,
-        };
-        if attacks.turn_back_chance + attacks.wait_chance > 1.0 {
-            return Err(src.error(
-                a.wait_chance.span(),
-                "threat.attacks.wait_chance",
-                "turn_back_chance + wait_chance must not exceed 1",
-            ));
-        }
+        let attacks = attack_params(src, &th.attacks)?;
         let mut builder = HazardBuilder::new(network, days);
         let shift = overrides.threat_shift_days;
         let blockades = if overrides.without_threat {
@@ -641,60 +452,7 @@ impl Scenario {
                 ));
             }
             let countries = declared_countries(src, b, network)?;
-            let mut segments: Vec<DeclaredSegment> = Vec::new();
-            if b.axis.len() == 1 {
-                return Err(src.error(
-                    b.axis[0].span(),
-                    "blockade.axis",
-                    "an axis needs at least two places",
-                ));
-            }
-            if b.axis.len() >= 2 {
-                let mut pts = Vec::new();
-                for p in &b.axis {
-                    pts.push(network.place_by_name(p.get_ref()).ok_or_else(|| {
-                        src.error(
-                            p.span(),
-                            "blockade.axis",
-                            format!("unknown place `{}`", p.get_ref()),
-                        )
-                    })?);
-                }
-                let path = network
-                    .path_via(&pts, speeds, &[])
-                    .map_err(|e| src.error(b.axis[0].span(), "blockade.axis", e.to_string()))?;
-                for (segment, _) in &path.steps {
-                    let share = country_share(network, *segment, &countries);
-                    if share > 0.0 {
-                        segments.push(DeclaredSegment {
-                            segment: *segment,
-                            share,
-                        });
-                    }
-                }
-            }
-            if let Some(area) = &b.area {
-                let centre = network.place_by_name(area.place.get_ref()).ok_or_else(|| {
-                    src.error(
-                        area.place.span(),
-                        "blockade.area.place",
-                        format!("unknown place `{}`", area.place.get_ref()),
-                    )
-                })?;
-                let radius = positive(src, &area.radius_km, "blockade.area.radius_km")?;
-                let c = network.place(centre);
-                for i in 0..network.segments().len() {
-                    let id = SegmentId::from_index(i);
-                    if segments.iter().any(|d| d.segment == id) {
-                        continue;
-                    }
-                    let inside = share_within(&network.polyline(id), (c.lat, c.lon), radius);
-                    let share = inside * country_share(network, id, &countries);
-                    if share > 0.0 {
-                        segments.push(DeclaredSegment { segment: id, share });
-                    }
-                }
-            }
+            let segments = declared_segments(src, b, network, speeds, &countries)?;
             if segments.is_empty() && b.axis.is_empty() && b.area.is_none() {
                 return Err(src.error(
                     b.from.span(),
@@ -897,11 +655,119 @@ pub(crate) fn load_data(
     Ok((text, path.display().to_string()))
 }
 
-/// Defaults of the optional consequence keys (docs/model.md): the Mali scenarios state them
-/// (the plants' tank days are with the depots' stage, `stages.rs`).
-/// Largest daily move of a depot's rationing level.
-const DEFAULT_RATIONING_ADJUST_PER_DAY: f64 = 0.05;
-/// Gap between the rationing aim and the level below which the level stays put.
-const DEFAULT_RATIONING_DEAD_BAND: f64 = 0.05;
-/// Half-life of the informal price's move toward the level scarcity implies.
-const DEFAULT_PRICE_HALF_LIFE_DAYS: f64 = 3.0;
+/// `[threat.attacks]`: what an attack does to a convoy, and what its drivers do after.
+fn attack_params(src: &SourceText, a: &AttacksSpec) -> Result<AttackParams> {
+    let attacks = AttackParams {
+        escort_hazard_factor: probability(
+            src,
+            &a.escort_hazard_factor,
+            "threat.attacks.escort_hazard_factor",
+        )?,
+        reference_size: positive(src, &a.reference_size, "threat.attacks.reference_size")?,
+        size_exponent: *a.size_exponent.get_ref(),
+        loss_unescorted: LossShare {
+            max_share: probability(
+                src,
+                &a.loss_unescorted.max_share,
+                "threat.attacks.loss_unescorted.max_share",
+            )?,
+            shape: positive(
+                src,
+                &a.loss_unescorted.shape,
+                "threat.attacks.loss_unescorted.shape",
+            )?,
+        },
+        loss_escorted: LossShare {
+            max_share: probability(
+                src,
+                &a.loss_escorted.max_share,
+                "threat.attacks.loss_escorted.max_share",
+            )?,
+            shape: positive(
+                src,
+                &a.loss_escorted.shape,
+                "threat.attacks.loss_escorted.shape",
+            )?,
+        },
+        kidnap_chance: probability(src, &a.kidnap_chance, "threat.attacks.kidnap_chance")?,
+        kidnap_max: *a.kidnap_max.get_ref(),
+        killed_per_truck_lost: *a.killed_per_truck_lost.get_ref(),
+        turn_back_chance: probability(src, &a.turn_back_chance, "threat.attacks.turn_back_chance")?,
+        wait_chance: probability(src, &a.wait_chance, "threat.attacks.wait_chance")?,
+        wait_days: non_negative(src, &a.wait_days, "threat.attacks.wait_days")?,
+    };
+    if attacks.turn_back_chance + attacks.wait_chance > 1.0 {
+        return Err(src.error(
+            a.wait_chance.span(),
+            "threat.attacks.wait_chance",
+            "turn_back_chance + wait_chance must not exceed 1",
+        ));
+    }
+    Ok(attacks)
+}
+
+/// The segments a blockade declares, with the share of each inside the declared countries:
+/// those of its axis (routed through the named places), then those of its area.
+fn declared_segments(
+    src: &SourceText,
+    b: &BlockadeSpec,
+    network: &Network,
+    speeds: &SpeedTable,
+    countries: &[String],
+) -> Result<Vec<DeclaredSegment>> {
+    let mut segments: Vec<DeclaredSegment> = Vec::new();
+    if b.axis.len() == 1 {
+        return Err(src.error(
+            b.axis[0].span(),
+            "blockade.axis",
+            "an axis needs at least two places",
+        ));
+    }
+    if b.axis.len() >= 2 {
+        let mut pts = Vec::new();
+        for p in &b.axis {
+            pts.push(network.place_by_name(p.get_ref()).ok_or_else(|| {
+                src.error(
+                    p.span(),
+                    "blockade.axis",
+                    format!("unknown place `{}`", p.get_ref()),
+                )
+            })?);
+        }
+        let path = network
+            .path_via(&pts, speeds, &[])
+            .map_err(|e| src.error(b.axis[0].span(), "blockade.axis", e.to_string()))?;
+        for (segment, _) in &path.steps {
+            let share = country_share(network, *segment, &countries);
+            if share > 0.0 {
+                segments.push(DeclaredSegment {
+                    segment: *segment,
+                    share,
+                });
+            }
+        }
+    }
+    if let Some(area) = &b.area {
+        let centre = network.place_by_name(area.place.get_ref()).ok_or_else(|| {
+            src.error(
+                area.place.span(),
+                "blockade.area.place",
+                format!("unknown place `{}`", area.place.get_ref()),
+            )
+        })?;
+        let radius = positive(src, &area.radius_km, "blockade.area.radius_km")?;
+        let c = network.place(centre);
+        for i in 0..network.segments().len() {
+            let id = SegmentId::from_index(i);
+            if segments.iter().any(|d| d.segment == id) {
+                continue;
+            }
+            let inside = share_within(&network.polyline(id), (c.lat, c.lon), radius);
+            let share = inside * country_share(network, id, &countries);
+            if share > 0.0 {
+                segments.push(DeclaredSegment { segment: id, share });
+            }
+        }
+    }
+    Ok(segments)
+}

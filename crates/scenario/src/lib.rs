@@ -9,6 +9,7 @@ pub mod events;
 mod exports;
 mod food;
 mod numbers;
+mod policies;
 mod required;
 mod services;
 pub mod spec;

@@ -899,7 +899,7 @@ fn conflict_schedule(
     let table = parse_conflicts(&conflicts.name, &conflicts.text)?;
     let (locations, intensities) = conflict_columns(
         &table,
-        &ecosystem,
+        ecosystem,
         &conflicts.name,
         locations_file,
         "conflicts",

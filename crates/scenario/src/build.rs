@@ -738,7 +738,7 @@ fn declared_segments(
             .path_via(&pts, speeds, &[])
             .map_err(|e| src.error(b.axis[0].span(), "blockade.axis", e.to_string()))?;
         for (segment, _) in &path.steps {
-            let share = country_share(network, *segment, &countries);
+            let share = country_share(network, *segment, countries);
             if share > 0.0 {
                 segments.push(DeclaredSegment {
                     segment: *segment,
@@ -763,7 +763,7 @@ fn declared_segments(
                 continue;
             }
             let inside = share_within(&network.polyline(id), (c.lat, c.lon), radius);
-            let share = inside * country_share(network, id, &countries);
+            let share = inside * country_share(network, id, countries);
             if share > 0.0 {
                 segments.push(DeclaredSegment { segment: id, share });
             }

@@ -216,7 +216,10 @@ impl<'a> Columns<'a> {
             Err(self.error(
                 row,
                 name,
-                format!("expected a {what} in [-{limit}, {limit}], found {x}"),
+                format!(
+                    "expected a {what} in [-{limit}, {limit}], found {}",
+                    crate::text::readable_number(x)
+                ),
             ))
         }
     }

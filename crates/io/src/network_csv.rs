@@ -123,6 +123,9 @@ pub fn read_places(text: &str, file: &str) -> Result<(Vec<Place>, Vec<PlaceSourc
     Ok((places, sources))
 }
 
+/// Longest road between two places: half the Earth's circumference.
+pub const MAX_SEGMENT_KM: f64 = 20_000.0;
+
 /// Reads `segments.csv` against known places.
 pub fn read_segments(
     text: &str,
@@ -182,11 +185,15 @@ pub fn read_segments(
             ));
         }
         let length = cols.number(&row, "length_km")?;
-        if length <= 0.0 {
+        if !(length > 0.0 && length <= MAX_SEGMENT_KM) {
             return Err(cols.error(
                 &row,
                 "length_km",
-                format!("expected a positive road length in km, found {length}"),
+                format!(
+                    "expected a positive road length of at most {MAX_SEGMENT_KM} km, found {}; \
+                     lengths are in km, not m",
+                    crate::text::readable_number(length)
+                ),
             ));
         }
         let cond_text = cols.required(&row, "condition")?;

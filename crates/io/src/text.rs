@@ -6,6 +6,16 @@ use crate::error::InputError;
 /// The field named in encoding errors (they concern the whole file, not a column).
 const FIELD: &str = "(file)";
 
+/// A number as a reader types it, for error messages: plain for everyday magnitudes, exponent
+/// form for huge or tiny ones (1e308 rather than three hundred digits).
+pub fn readable_number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// Decodes an input file as UTF-8, refusing workbooks, UTF-16 and legacy encodings with a
 /// message that says what is supported.
 pub fn decode(bytes: Vec<u8>, file: &str) -> Result<String, InputError> {

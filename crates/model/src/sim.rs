@@ -726,6 +726,10 @@ impl<'a> Simulation<'a> {
             whole_days_up(beyond_today - EPS)
         };
         let day = self.day as usize + extra_days;
+        if day >= self.input.days as usize {
+            // Home after the run's last day: nothing in the run sees them again.
+            return;
+        }
         let corridors = self.idle.len();
         let at = day * corridors + corridor.index();
         if self.homecoming.len() <= at {

@@ -426,6 +426,7 @@ fn corridor(
         )
     })?;
     let (legs, cut) = route_legs(stage, c, origin, dest_place, speeds, closed)?;
+    check_drive_days(stage, c, &legs, speeds)?;
 
     let mut convoy_spec = c.convoy.clone();
     let mut convoy_spec_from_response = false;
@@ -515,6 +516,43 @@ fn corridor(
             None => u32::MAX,
         },
     })
+}
+
+/// Longest one-way drive a corridor may take at its trucks' speeds. Anything longer is a slip
+/// in units (metres for km, km per hour for km per day), and would have the model prime years
+/// of trucks on the road before the first day.
+const MAX_ONE_WAY_DRIVE_DAYS: f64 = 365.0;
+
+/// Refuses a corridor whose route takes longer than [`MAX_ONE_WAY_DRIVE_DAYS`] to drive.
+fn check_drive_days(
+    stage: &Stage,
+    c: &crate::spec::CorridorSpec,
+    legs: &[Leg],
+    speeds: &SpeedTable,
+) -> Result<()> {
+    let days: f64 = legs
+        .iter()
+        .filter_map(|leg| match leg {
+            Leg::Drive { segment, .. } => {
+                let seg = stage.network.segment(*segment);
+                Some(seg.length.0 / speeds.speed(seg.condition).0)
+            }
+            _ => None,
+        })
+        .sum();
+    if days <= MAX_ONE_WAY_DRIVE_DAYS {
+        return Ok(());
+    }
+    Err(stage.src.error(
+        c.name.span(),
+        "corridor",
+        format!(
+            "corridor `{}` takes {days:.0} days to drive one way at the trucks' speeds (at most \
+             {MAX_ONE_WAY_DRIVE_DAYS} allowed); check the segments' length_km (km, not m) and \
+             trucks.speed_km_per_day (km per day, not per hour)",
+            c.name.get_ref()
+        ),
+    ))
 }
 
 /// A corridor's legs: its route from `origin` through its `via` places to `destination` (the

@@ -14,6 +14,7 @@ use crate::spec::{
 use chrono::{Datelike, NaiveDate};
 use lifeline_io::network_csv::{MAX_POPULATION, NetworkTables};
 use lifeline_io::suggest;
+use lifeline_io::text::readable_number as number;
 use lifeline_model::params::Sector;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -141,21 +142,16 @@ impl fmt::Display for Allowed {
     }
 }
 
-/// A number as a reader types it: plain for everyday magnitudes, exponent form for huge or tiny.
-fn number(x: f64) -> String {
-    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
-
 const MAX_DAYS_F: f64 = MAX_DAYS as f64;
 const PROBABILITY: Allowed = Allowed::closed(0.0, 1.0, "");
 const POSITIVE_FRACTION: Allowed = Allowed::positive(1.0, "");
 const DAYS: Allowed = Allowed::closed(0.0, MAX_DAYS_F, "days");
 const POSITIVE_DAYS: Allowed = Allowed::positive(MAX_DAYS_F, "days");
 const SPEED: Allowed = Allowed::positive(2000.0, "km/day");
+/// Trucks slower than a km a day are a slip in units; they would take years to drive a road.
+const TRUCK_SPEED: Allowed = Allowed::closed(1.0, 2000.0, "km/day");
+/// An escort that slows a convoy to a hundredth of its pace is a slip, not a policy.
+const ESCORTED_SPEED_FACTOR: Allowed = Allowed::closed(0.01, 1.0, "");
 const DISTANCE: Allowed = Allowed::positive(20_000.0, "km");
 const DAILY_VOLUME: Allowed = Allowed::closed(0.0, 1e9, "units/day");
 const POSITIVE_DAILY_VOLUME: Allowed = Allowed::positive(1e9, "units/day");
@@ -427,10 +423,10 @@ impl Checks<'_> {
     fn trucks(&mut self, spec: &ScenarioFile) {
         let t = &spec.trucks;
         let s = &t.speed_km_per_day;
-        self.real(&s.good, "trucks.speed_km_per_day.good", SPEED);
-        self.real(&s.fair, "trucks.speed_km_per_day.fair", SPEED);
-        self.real(&s.bad, "trucks.speed_km_per_day.bad", SPEED);
-        self.real(&s.track, "trucks.speed_km_per_day.track", SPEED);
+        self.real(&s.good, "trucks.speed_km_per_day.good", TRUCK_SPEED);
+        self.real(&s.fair, "trucks.speed_km_per_day.fair", TRUCK_SPEED);
+        self.real(&s.bad, "trucks.speed_km_per_day.bad", TRUCK_SPEED);
+        self.real(&s.track, "trucks.speed_km_per_day.track", TRUCK_SPEED);
         self.real(&t.load_days, "trucks.load_days", DAYS);
         self.real(&t.unload_days, "trucks.unload_days", DAYS);
         self.real(&t.border_delay_days, "trucks.border_delay_days", DAYS);
@@ -442,7 +438,7 @@ impl Checks<'_> {
         self.real(
             &t.escorted_speed_factor,
             "trucks.escorted_speed_factor",
-            POSITIVE_FRACTION,
+            ESCORTED_SPEED_FACTOR,
         );
         if let Some(d) = &t.replacement_days {
             self.whole(

@@ -371,3 +371,74 @@ fn every_number_of_the_dated_tables_is_refused_at_its_line() {
     }
     assert!(swept > 100, "{swept} values swept");
 }
+
+/// The numbers inside inline tables (`speed_km_per_day = { good = 400.0, … }`, depots'
+/// `demand`, corridors' `convoy`, …) of the Djibo and Mali 2025 scenarios: (line index, start
+/// and end of the number in the line).
+fn inline_numbers(text: &str) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let code = line.split('#').next().unwrap_or_default();
+        let (Some(open), Some(close)) = (code.find('{'), code.rfind('}')) else {
+            continue;
+        };
+        let mut at = open;
+        while let Some(eq) = code[at..close].find('=').map(|e| at + e) {
+            let start = eq + 1 + (code[eq + 1..].len() - code[eq + 1..].trim_start().len());
+            let end = code[start..close]
+                .find([',', ' ', '}'])
+                .map_or(close, |e| start + e);
+            let value = &code[start..end];
+            if value.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+                out.push((i, start, end));
+            }
+            at = end;
+        }
+    }
+    out
+}
+
+/// Every number inside an inline table, set in turn to NaN, ±infinity, −1 and ±1e308, is
+/// refused with a problem at its own line; so is a truck speed below a km a day (a slip in
+/// units that would keep trucks on the road for ever).
+#[test]
+fn every_number_of_an_inline_table_is_refused_at_its_line() {
+    let mut swept = 0;
+    for name in ["burkina-djibo-2022", "mali-2025"] {
+        let base = embedded::scenario(name).expect("embedded scenario");
+        let lines: Vec<&str> = base.lines().collect();
+        let targets = inline_numbers(base);
+        assert!(
+            targets.len() >= 10,
+            "{name}: {} inline numbers",
+            targets.len()
+        );
+        for &(i, start, end) in &targets {
+            let in_speeds = lines[i].trim_start().starts_with("speed_km_per_day");
+            let tiny: &[&str] = if in_speeds { &["0.5", "1e-300"] } else { &[] };
+            for bad in OUT_OF_RANGE.iter().chain(tiny) {
+                let replaced = format!("{}{bad}{}", &lines[i][..start], &lines[i][end..]);
+                let mut edited = lines.clone();
+                edited[i] = &replaced;
+                let result = Scenario::parse("fuzz.toml", edited.join("\n"), None)
+                    .and_then(|s| s.build(&Overrides::default()).map(|_| ()));
+                let err = match result {
+                    Ok(()) => panic!("{name}:{}: `{}` accepted", i + 1, replaced.trim()),
+                    Err(e) => e,
+                };
+                let located = err.problems().into_iter().any(|p| {
+                    matches!(p, ScenarioError::At { file, line, .. }
+                        if file == "fuzz.toml" && *line == i + 1)
+                });
+                assert!(
+                    located,
+                    "{name}:{}: `{}` not refused at its line: {err}",
+                    i + 1,
+                    replaced.trim()
+                );
+                swept += 1;
+            }
+        }
+    }
+    assert!(swept > 500, "{swept} values swept");
+}

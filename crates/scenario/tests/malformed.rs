@@ -954,3 +954,93 @@ fn unknown_and_missing_keys_of_a_validation_target_are_named() {
         );
     }
 }
+
+/// Writes the embedded Mali network beside a scenario, with `segments` for its roads, and
+/// parses that scenario.
+fn parse_with_segments(tag: &str, segments: &str) -> Result<Scenario, ScenarioError> {
+    let dir = std::env::temp_dir().join(format!("lifeline-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let places = embedded::data("mali/places.csv").expect("places");
+    std::fs::write(dir.join("places.csv"), places).expect("write");
+    std::fs::write(dir.join("segments.csv"), segments).expect("write");
+    let text = baseline()
+        .replace("embedded:mali/places.csv", "places.csv")
+        .replace("embedded:mali/segments.csv", "segments.csv");
+    let result = Scenario::parse("bad.toml", text, Some(dir.clone()));
+    std::fs::remove_dir_all(&dir).ok();
+    result
+}
+
+#[test]
+fn absurd_road_lengths_are_refused_with_their_bound() {
+    let segments = embedded::data("mali/segments.csv").expect("segments");
+    // A length typed in metres, and one so large that trips would never end.
+    for (typed, shown) in [("184000", "184000"), ("1e308", "1e308")] {
+        let bad = segments.replacen(
+            "Tambacounda,Kidira,184,",
+            &format!("Tambacounda,Kidira,{typed},"),
+            1,
+        );
+        assert_ne!(bad, segments);
+        match parse_with_segments("long", &bad).err().expect("error") {
+            ScenarioError::Input(e) => {
+                assert_eq!(e.line as usize, line_of(&bad, "Tambacounda,Kidira,"));
+                assert_eq!(e.field, "length_km");
+                assert!(e.message.contains("at most 20000 km"), "{}", e.message);
+                assert!(
+                    e.message.contains(&format!("found {shown};")),
+                    "{}",
+                    e.message
+                );
+            }
+            other => panic!("expected an input error, got {other}"),
+        }
+    }
+    // The longest allowed road is read.
+    let longest = segments.replacen("Tambacounda,Kidira,184,", "Tambacounda,Kidira,20000,", 1);
+    assert!(parse_with_segments("longest", &longest).is_ok());
+}
+
+#[test]
+fn truck_speeds_and_drive_times_that_would_never_end_are_refused() {
+    let speeds = "speed_km_per_day = { good = 400.0, fair = 340.0, bad = 200.0, track = 100.0 }";
+    assert!(baseline().contains(speeds));
+    // Below a km a day: refused at the speed itself.
+    let text = baseline().replace(speeds, &speeds.replace("fair = 340.0", "fair = 1e-9"));
+    let (line, field, message) = fail(text.clone());
+    assert_eq!(
+        (line, field.as_str()),
+        (
+            line_of(&text, "fair = 1e-9"),
+            "trucks.speed_km_per_day.fair"
+        )
+    );
+    assert!(message.contains("[1, 2000] km/day"), "{message}");
+    // A km a day is a speed, but a corridor driven at it takes years: refused at the corridor.
+    let slow = speeds
+        .replace("good = 400.0", "good = 1.0")
+        .replace("fair = 340.0", "fair = 1.0");
+    let text = baseline().replace(speeds, &slow);
+    let (line, field, message) = fail(text.clone());
+    assert_eq!(field, "corridor");
+    assert!(message.contains("days to drive one way"), "{message}");
+    assert!(message.contains("at most 365"), "{message}");
+    let named = message
+        .split('`')
+        .nth(1)
+        .expect("the corridor's name in backquotes");
+    assert_eq!(line, line_of(&text, &format!("name = \"{named}\"")));
+    // An escort cannot slow a convoy to a standstill.
+    let text = baseline().replace(
+        "escorted_speed_factor = ",
+        "escorted_speed_factor = 1e-300 # ",
+    );
+    let (line, field, _) = fail(text.clone());
+    assert_eq!(
+        (line, field.as_str()),
+        (
+            line_of(&text, "escorted_speed_factor"),
+            "trucks.escorted_speed_factor"
+        )
+    );
+}

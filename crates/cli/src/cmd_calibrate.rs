@@ -2,7 +2,10 @@
 //! posterior.csv, fit.csv and diagnostics.csv; `--grid` reruns the original grid search of
 //! docs/calibration.md.
 
-use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
+use crate::common::{
+    self, OutFolder, RunChoices, Threads, parse_generations, parse_max_attempts, parse_particles,
+    parse_quantile, parse_runs,
+};
 use crate::progress::Progress;
 use crate::ranks::World;
 use anyhow::{Context, Result};
@@ -49,17 +52,17 @@ pub struct CalibrateArgs {
     /// to all grid points).
     #[arg(long, value_parser = parse_runs)]
     pub runs: Option<u64>,
-    /// Particles per generation.
-    #[arg(long, default_value_t = 200)]
+    /// Particles per generation (2 to 1,000,000).
+    #[arg(long, default_value_t = 200, value_parser = parse_particles)]
     pub particles: usize,
-    /// Most generations (the first draws from the prior).
-    #[arg(long, default_value_t = 6)]
+    /// Most generations, 1 to 10,000 (the first draws from the prior).
+    #[arg(long, default_value_t = 6, value_parser = parse_generations)]
     pub generations: usize,
-    /// Each tolerance is this quantile of the previous generation's distances.
-    #[arg(long, default_value_t = 0.5)]
+    /// Each tolerance is this quantile of the previous generation's distances (between 0 and 1).
+    #[arg(long, default_value_t = 0.5, value_parser = parse_quantile)]
     pub quantile: f64,
-    /// Proposals a particle may try in a generation before the calibration stops.
-    #[arg(long, default_value_t = 200)]
+    /// Proposals a particle may try in a generation before the calibration stops (at least 1).
+    #[arg(long, default_value_t = 200, value_parser = parse_max_attempts)]
     pub max_attempts: u64,
     /// The Mali grid search of docs/calibration.md instead (prints its table, writes nothing).
     #[arg(long)]
@@ -98,14 +101,6 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
         );
         return run_grid(args);
     }
-    anyhow::ensure!(
-        args.particles >= 2 && args.generations >= 1,
-        "--particles must be at least 2 and --generations at least 1"
-    );
-    anyhow::ensure!(
-        args.quantile > 0.0 && args.quantile < 1.0,
-        "--quantile must be between 0 and 1"
-    );
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(None))?;
     let runs = args.runs.unwrap_or(4);

@@ -1,7 +1,7 @@
 //! `lifeline ensemble`: N seeded runs in parallel, spreads written to disk, resumable.
 
 use crate::common::{
-    self, OutFolder, ParameterChoice, RunChoices, Threads, date_of, parse_runs, thousands,
+    self, OutFolder, ParameterChoice, RunChoices, Threads, date_of, parse_ensemble_runs, thousands,
 };
 use crate::progress::Progress;
 use crate::ranks::World;
@@ -33,7 +33,7 @@ pub struct EnsembleArgs {
     #[arg(default_value = embedded::DEFAULT_SCENARIO)]
     pub scenario: String,
     /// Number of runs; run r draws from stream r of the master seed.
-    #[arg(long, default_value_t = 100, value_parser = parse_runs)]
+    #[arg(long, default_value_t = 100, value_parser = parse_ensemble_runs)]
     pub runs: u64,
     #[command(flatten)]
     pub threads: Threads,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use lifeline_flee::{
     CaseInputs, EnsembleStats, FleeCase, InputFile, Result as FleeResult, RunOutput, SimSettings,
     ard_summary, data_files_named_in, run_ensemble,
@@ -30,11 +30,11 @@ pub struct FleeArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Number of ensemble runs; above 1 the output is per-day mean and standard deviation per
-    /// camp instead of out.csv.
-    #[arg(long, default_value_t = 1)]
+    /// camp instead of out.csv. 1 to 100,000 (every run's counts are kept for the statistics).
+    #[arg(long, default_value_t = 1, value_parser = crate::common::parse_flee_runs)]
     pub runs: usize,
     /// Threads for ensemble runs (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::common::parse_threads)]
     pub threads: Option<usize>,
     /// Print the averaged relative difference against the UNHCR data (normal and rescaled)
     /// instead of the CSV (which still goes to --output if given).
@@ -152,9 +152,6 @@ fn threaded_executor(
 }
 
 pub fn run(args: FleeArgs) -> anyhow::Result<()> {
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
     let simsetting = args
         .simsetting
         .clone()

@@ -1,7 +1,9 @@
 //! `lifeline sensitivity`: Sobol first-order and total indices of the scenario's free parameters
 //! (over their priors) on each calibration target's quantity, written to sobol.csv.
 
-use crate::common::{self, OutFolder, RunChoices, Threads, parse_runs};
+use crate::common::{
+    self, OutFolder, RunChoices, Threads, parse_bootstrap, parse_runs, parse_samples,
+};
 use crate::progress::Progress;
 use crate::ranks::World;
 use anyhow::Result;
@@ -22,14 +24,15 @@ pub struct SensitivityArgs {
     /// The scenario (its [[calibration.target]] and [[calibration.parameter]] tables).
     #[arg(default_value = embedded::DEFAULT_SCENARIO)]
     pub scenario: String,
-    /// Rows of each of the two prior samples: (parameters + 2) × SAMPLES evaluations.
-    #[arg(long, default_value_t = 256)]
+    /// Rows of each of the two prior samples, 2 to 1,000,000: (parameters + 2) × SAMPLES
+    /// evaluations.
+    #[arg(long, default_value_t = 256, value_parser = parse_samples)]
     pub samples: usize,
     /// Runs per evaluation (common to the evaluations of a row), averaged.
     #[arg(long, default_value_t = 2, value_parser = parse_runs)]
     pub runs: u64,
-    /// Bootstrap resamples for the 95% intervals.
-    #[arg(long, default_value_t = 200)]
+    /// Bootstrap resamples for the 95% intervals (10 to 100,000).
+    #[arg(long, default_value_t = 200, value_parser = parse_bootstrap)]
     pub bootstrap: usize,
     #[command(flatten)]
     pub choices: RunChoices,
@@ -40,7 +43,6 @@ pub struct SensitivityArgs {
 }
 
 pub fn run(args: SensitivityArgs, world: &World) -> Result<()> {
-    anyhow::ensure!(args.samples >= 2, "--samples must be at least 2");
     let scenario = Scenario::load(&args.scenario)?;
     let built = scenario.build(&args.choices.overrides(None))?;
     let problem = Calibration::new(&scenario, &built, args.runs)?;

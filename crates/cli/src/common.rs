@@ -197,7 +197,7 @@ fn parse_days(text: &str) -> Result<u32, String> {
     }
 }
 
-fn parse_threads(text: &str) -> Result<usize, String> {
+pub fn parse_threads(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!(
@@ -206,14 +206,72 @@ fn parse_threads(text: &str) -> Result<usize, String> {
     }
 }
 
-/// `--runs`: at least one.
-pub fn parse_runs(text: &str) -> Result<u64, String> {
+/// A whole number from `min` to `max` for the option `option`, or a message saying so.
+fn whole_in(text: &str, option: &str, min: u64, max: u64) -> Result<u64, String> {
     match text.trim().parse::<u64>() {
-        Ok(n) if n >= 1 => Ok(n),
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(format!(
-            "--runs must be a whole number of at least 1, not `{text}`"
+            "{option} must be a whole number from {min} to {max}, not `{text}`"
         )),
     }
+}
+
+/// Most particles of a calibration's generation and most rows of a sensitivity design: each
+/// is held in memory with its parameters and outputs, so far more would exhaust it.
+pub const MAX_DESIGN_ROWS: u64 = 1_000_000;
+
+/// `--particles`: 2 to [`MAX_DESIGN_ROWS`].
+pub fn parse_particles(text: &str) -> Result<usize, String> {
+    whole_in(text, "--particles", 2, MAX_DESIGN_ROWS).map(|n| n as usize)
+}
+
+/// `--samples`: 2 to [`MAX_DESIGN_ROWS`].
+pub fn parse_samples(text: &str) -> Result<usize, String> {
+    whole_in(text, "--samples", 2, MAX_DESIGN_ROWS).map(|n| n as usize)
+}
+
+/// `--bootstrap`: 10 resamples (fewer make no interval) to 100,000 (each is held in memory).
+pub fn parse_bootstrap(text: &str) -> Result<usize, String> {
+    whole_in(text, "--bootstrap", 10, 100_000).map(|n| n as usize)
+}
+
+/// `--generations`: 1 (the prior alone) to 10,000.
+pub fn parse_generations(text: &str) -> Result<usize, String> {
+    whole_in(text, "--generations", 1, 10_000).map(|n| n as usize)
+}
+
+/// `--quantile`: strictly between 0 and 1 (0 would accept nothing, 1 would never tighten).
+pub fn parse_quantile(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(q) if q > 0.0 && q < 1.0 => Ok(q),
+        _ => Err(format!(
+            "--quantile must be a number between 0 and 1, both excluded, not `{text}`"
+        )),
+    }
+}
+
+/// `--max-attempts`: at least one proposal.
+pub fn parse_max_attempts(text: &str) -> Result<u64, String> {
+    whole_in(text, "--max-attempts", 1, u64::MAX)
+}
+
+/// Most runs of a command that keeps every run's figures in memory (`compare`, `validate`,
+/// `criticality`), or of one evaluation of `calibrate` and `sensitivity`.
+pub const MAX_RUNS: u64 = 10_000_000;
+
+/// `--runs`: 1 to [`MAX_RUNS`].
+pub fn parse_runs(text: &str) -> Result<u64, String> {
+    whole_in(text, "--runs", 1, MAX_RUNS)
+}
+
+/// `--runs` of `flee`, which keeps every member's daily counts: 1 to 100,000.
+pub fn parse_flee_runs(text: &str) -> Result<usize, String> {
+    whole_in(text, "--runs", 1, 100_000).map(|n| n as usize)
+}
+
+/// `--runs` of `ensemble`, which streams its runs to disk: 1 to 2³¹ − 1.
+pub fn parse_ensemble_runs(text: &str) -> Result<u64, String> {
+    whole_in(text, "--runs", 1, i32::MAX as u64)
 }
 
 /// The place a table or ranking is about: the one asked for (matched without regard to

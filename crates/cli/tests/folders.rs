@@ -220,6 +220,41 @@ fn flags_and_names_are_blamed_by_name() {
         let err = fails(&[command, "--runs", "0"]);
         assert!(err.contains("--runs must be"), "{command}: {err}");
     }
+    // Counts too large to hold in memory are refused by name, before any work (they used to
+    // reach an allocation that aborted).
+    let huge = "18446744073709551615";
+    for (command, option, bound) in [
+        ("compare", "--runs", "10000000"),
+        ("validate", "--runs", "10000000"),
+        ("criticality", "--runs", "10000000"),
+        ("calibrate", "--runs", "10000000"),
+        ("sensitivity", "--runs", "10000000"),
+        ("ensemble", "--runs", "2147483647"),
+        ("calibrate", "--particles", "1000000"),
+        ("sensitivity", "--samples", "1000000"),
+        ("sensitivity", "--bootstrap", "100000"),
+        ("calibrate", "--generations", "10000"),
+    ] {
+        let err = fails(&[command, option, huge]);
+        assert!(
+            err.contains(&format!("{option} must be a whole number from"))
+                && err.contains(&format!("to {bound}, not `{huge}`")),
+            "{command} {option}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{command} {option}: {err}");
+    }
+    let err = fails(&["flee", ".", ".", "0", "--runs", huge]);
+    assert!(
+        err.contains("--runs must be a whole number from 1 to 100000"),
+        "{err}"
+    );
+    let err = fails(&["calibrate", "--max-attempts", "0"]);
+    assert!(err.contains("--max-attempts must be"), "{err}");
+    let err = fails(&["calibrate", "--quantile", "1"]);
+    assert!(
+        err.contains("--quantile must be a number between 0 and 1"),
+        "{err}"
+    );
     let err = fails(&["compare", "--threads", "0"]);
     assert!(err.contains("--threads must be"), "{err}");
     let err = fails(&["criticality", "--place", "Bamkao"]);

@@ -138,7 +138,7 @@ impl PosteriorDraws {
                             return Err(fail(
                                 line,
                                 k + 1,
-                                format!("`weight`: expected a finite number ≥ 0, found {w}"),
+                                format!("`weight`: expected a finite number ≥ 0, found {w:?}"),
                             ));
                         }
                         weights.push(w);
@@ -323,19 +323,21 @@ fn header_columns(
 fn check_value(parameter: &Parameter, v: f64) -> std::result::Result<(), String> {
     let name = &parameter.name;
     if !v.is_finite() {
-        return Err(format!("`{name}`: expected a finite number, found {v}"));
+        return Err(format!("`{name}`: expected a finite number, found {v:?}"));
     }
     for path in &parameter.paths {
         if path.is_share() && !(0.0..=1.0).contains(&v) {
             return Err(format!(
-                "`{name}`: a share must lie within [0, 1], found {v}"
+                "`{name}`: a share must lie within [0, 1], found {v:?}"
             ));
         }
         if *path == ParameterPath::RecoveryHalfLifeDays && v <= 0.0 {
-            return Err(format!("`{name}`: a half-life must be > 0 days, found {v}"));
+            return Err(format!(
+                "`{name}`: a half-life must be > 0 days, found {v:?}"
+            ));
         }
         if v < 0.0 {
-            return Err(format!("`{name}`: must not be negative, found {v}"));
+            return Err(format!("`{name}`: must not be negative, found {v:?}"));
         }
     }
     Ok(())

@@ -25,7 +25,7 @@ pub struct ImportArgs {
     /// Road classes to import (OSM highway=* values).
     #[arg(long, default_value = "trunk,primary")]
     pub road_classes: String,
-    /// How far (km) a place may be from the nearest kept road to be joined to it.
+    /// How far (km) a place may be from the nearest kept road to be joined to it (0 to 500).
     #[arg(long, default_value_t = 5.0)]
     pub snap_km: f64,
     /// ISO3 country code for places whose source gives none (OSM extracts are one country).
@@ -195,16 +195,21 @@ fn property_names(args: &ImportArgs) -> PropertyNames {
     props
 }
 
+/// Farthest a place may be joined to a road from: beyond it a place is not on the network, and
+/// every place would join every road.
+const MAX_SNAP_KM: f64 = 500.0;
+
 fn import_roads(
     args: &ImportArgs,
     sources: &[Source],
 ) -> Result<(Tables, lifeline_network::report::ImportReport)> {
     let classes = RoadClass::parse_list(&args.road_classes)
         .map_err(|e| anyhow::anyhow!("--road-classes: {e}"))?;
-    if !(args.snap_km.is_finite() && args.snap_km >= 0.0) {
+    if !(0.0..=MAX_SNAP_KM).contains(&args.snap_km) {
         bail!(
-            "--snap-km: expected a distance ≥ 0 in km, found {}",
-            args.snap_km
+            "--snap-km: expected a distance in km from 0 to {MAX_SNAP_KM}, found {}; a place \
+             farther from every kept road is not on the network",
+            lifeline_io::text::readable_number(args.snap_km)
         );
     }
     let props = property_names(args);

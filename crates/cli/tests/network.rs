@@ -135,7 +135,7 @@ fn unreadable_sources_fail_with_the_file_and_what_was_expected() {
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"trunk"},"geometry":{"type":"LineString","coordinates":[[500000,1300000],[500100,1300000]]}}]}"#,
     )
     .expect("write");
-    let cases: [(&[&Path], &[&str], String); 4] = [
+    let cases: [(&[&Path], &[&str], String); 6] = [
         (
             &[&fake_pbf],
             &[],
@@ -161,6 +161,16 @@ fn unreadable_sources_fail_with_the_file_and_what_was_expected() {
             &[&dir.join("notes.txt")],
             &[],
             "unknown kind of source".to_string(),
+        ),
+        (
+            &[&bad_json],
+            &["--snap-km", "1e308"],
+            "--snap-km: expected a distance in km from 0 to 500, found 1e308".to_string(),
+        ),
+        (
+            &[&bad_json],
+            &["--snap-km", "nan"],
+            "--snap-km: expected a distance in km from 0 to 500, found NaN".to_string(),
         ),
     ];
     for (sources, extra, expected) in cases {

@@ -329,7 +329,7 @@ fn flood_columns(
                 return Err(FleeError::row(
                     &file.name,
                     line,
-                    format!("flood level of `{name}` must be a number >= 0, found {value}"),
+                    format!("flood level of `{name}` must be a number >= 0, found {value:?}"),
                 ));
             }
             let level = value.trunc() as u32;
@@ -425,7 +425,7 @@ fn set_up_forecaster(
                 return Err(FleeError::row(
                     &flood.file,
                     *line,
-                    format!("flood level of `{name}` must be a number >= 0, found {value}"),
+                    format!("flood level of `{name}` must be a number >= 0, found {value:?}"),
                 ));
             }
             if value.trunc() as usize + 1 >= loc_weights {
@@ -610,7 +610,7 @@ fn add_locations(
                     locations_file,
                     row.line,
                     format!(
-                        "`conflict_intensity` must be a finite number >= 0, found {}",
+                        "`conflict_intensity` must be a finite number >= 0, found {:?}",
                         spec.conflict_intensity
                     ),
                 ));
@@ -685,7 +685,7 @@ fn add_routes(inputs: &CaseInputs, ecosystem: &mut Ecosystem) -> Result<()> {
             return Err(FleeError::row(
                 routes_file,
                 route.line,
-                format!("`max_move_speed` must be a finite number > 0, found {speed}"),
+                format!("`max_move_speed` must be a finite number > 0, found {speed:?}"),
             ));
         }
         let walk_probability = route
@@ -697,7 +697,7 @@ fn add_routes(inputs: &CaseInputs, ecosystem: &mut Ecosystem) -> Result<()> {
             return Err(FleeError::row(
                 routes_file,
                 route.line,
-                format!("`walk_probability` must be from 0 to 1, found {walk_probability}"),
+                format!("`walk_probability` must be from 0 to 1, found {walk_probability:?}"),
             ));
         }
         // Flee's reader links twice for forced_redirection 1 and reverses for 2.

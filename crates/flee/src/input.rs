@@ -191,7 +191,7 @@ pub fn parse_routes(file: &str, text: &str) -> Result<Vec<RouteRow>> {
             return Err(FleeError::row(
                 file,
                 line,
-                format!("distance must be a finite number >= 0, found {distance}"),
+                format!("distance must be a finite number >= 0, found {distance:?}"),
             ));
         }
         let forced_redirection = match row.fields.get(3) {
@@ -607,7 +607,7 @@ pub fn parse_demographics(file: &str, text: &str, attribute: &str) -> Result<Dem
                     line,
                     format!(
                         "the weight of `{value}` in column `{name}` must be a finite number >= 0, \
-                         found {weight}"
+                         found {weight:?}"
                     ),
                 ));
             }

@@ -502,7 +502,10 @@ impl Reader<'_> {
         if range.contains(number) {
             Ok(number)
         } else {
-            Err(self.err(key, format!("must be {}, found {number}", range.describe())))
+            Err(self.err(
+                key,
+                format!("must be {}, found {number:?}", range.describe()),
+            ))
         }
     }
 
@@ -806,7 +809,7 @@ impl Reader<'_> {
         if !acts {
             notes.push(format!(
                 "{key}.flood_forecaster has no effect: Flee applies the forecaster only with a \
-                 flood_forecaster_timescale above 1 (found {timescale})"
+                 flood_forecaster_timescale above 1 (found {timescale:?})"
             ));
         }
         let required = |list: Option<Vec<f64>>, what: &str, meaning: &str| match list {

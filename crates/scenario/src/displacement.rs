@@ -407,7 +407,7 @@ fn probability(
         Err(src.error(
             v.span(),
             field,
-            format!("expected a number in [0, 1], found {x}"),
+            format!("expected a number in [0, 1], found {x:?}"),
         ))
     }
 }
@@ -420,7 +420,7 @@ fn positive(src: &SourceText, v: &toml::Spanned<f64>, field: &str) -> Result<f64
         Err(src.error(
             v.span(),
             field,
-            format!("expected a positive number, found {x}"),
+            format!("expected a positive number, found {x:?}"),
         ))
     }
 }

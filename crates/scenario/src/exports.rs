@@ -29,7 +29,7 @@ pub(crate) fn exports(
             return Err(src.error(
                 e.per_day.span(),
                 "export.per_day",
-                format!("expected at most {MAX_PER_DAY:e} a day, found {per_day}"),
+                format!("expected at most {MAX_PER_DAY:e} a day, found {per_day:?}"),
             ));
         }
         let mut waypoints = vec![place(src, network, &e.place, "export.place")?];

@@ -31,7 +31,7 @@ pub(crate) fn production(
         return Err(src.error(
             spec.per_day.span(),
             "depot.production.per_day",
-            format!("expected at most {MAX_PRODUCTION_PER_DAY:e} a day, found {per_day}"),
+            format!("expected at most {MAX_PRODUCTION_PER_DAY:e} a day, found {per_day:?}"),
         ));
     }
     let calendar = match &spec.calendar {

@@ -22,7 +22,7 @@ pub(crate) fn checked(
     if ok && x.is_finite() {
         Ok(x)
     } else {
-        Err(src.error(v.span(), field, format!("expected {what}, found {x}")))
+        Err(src.error(v.span(), field, format!("expected {what}, found {x:?}")))
     }
 }
 

@@ -22,7 +22,7 @@ fn days(src: &SourceText, v: &Spanned<u32>, field: &str, least: u32) -> Result<u
         Err(src.error(
             v.span(),
             field,
-            format!("expected a whole number of days in [{least}, {MAX_DAYS}], found {x}"),
+            format!("expected a whole number of days in [{least}, {MAX_DAYS}], found {x:?}"),
         ))
     }
 }
@@ -98,7 +98,7 @@ pub(crate) fn service_rules(
             return Err(src.error(
                 spec.reopen_above.span(),
                 "service.reopen_above",
-                format!("expected at least close_below ({close_below}), found {reopen_above}"),
+                format!("expected at least close_below ({close_below}), found {reopen_above:?}"),
             ));
         }
         out.push(ServiceRule {

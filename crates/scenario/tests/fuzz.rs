@@ -326,6 +326,29 @@ fn numeric_lines(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Scenario `name` with line `i` of `lines` replaced by `replaced` must be refused, with a
+/// located problem on one of the (1-based) `at` lines.
+fn assert_refused_at(name: &str, lines: &[&str], i: usize, replaced: &str, at: &[usize]) {
+    let mut edited = lines.to_vec();
+    edited[i] = replaced;
+    let result = Scenario::parse("fuzz.toml", edited.join("\n"), None)
+        .and_then(|s| s.build(&Overrides::default()).map(|_| ()));
+    let err = match result {
+        Ok(()) => panic!("{name}:{}: `{}` accepted", i + 1, replaced.trim()),
+        Err(e) => e,
+    };
+    let located = err.problems().into_iter().any(|p| {
+        matches!(p, ScenarioError::At { file, line, .. }
+            if file == "fuzz.toml" && at.contains(line))
+    });
+    assert!(
+        located,
+        "{name}:{}: `{}` not refused at its line: {err}",
+        i + 1,
+        replaced.trim()
+    );
+}
+
 /// Every number of the dated and supply-mode tables, the calibration tables and the trucks'
 /// and willingness options, set in turn to NaN, ±infinity, −1 and ±1e308: each must be refused
 /// by the one validation pass with a located problem at its own line (or, for the calibration
@@ -345,26 +368,8 @@ fn every_number_of_the_dated_tables_is_refused_at_its_line() {
         for &(i, header) in &targets {
             for bad in OUT_OF_RANGE {
                 let (key, _) = lines[i].split_once('=').expect("a key");
-                let mut edited = lines.clone();
                 let replaced = format!("{key}= {bad}");
-                edited[i] = &replaced;
-                let text = edited.join("\n");
-                let result = Scenario::parse("fuzz.toml", text, None)
-                    .and_then(|s| s.build(&Overrides::default()).map(|_| ()));
-                let err = match result {
-                    Ok(()) => panic!("{name}:{}: `{}` accepted", i + 1, replaced.trim()),
-                    Err(e) => e,
-                };
-                let located = err.problems().into_iter().any(|p| {
-                    matches!(p, ScenarioError::At { file, line, .. }
-                        if file == "fuzz.toml" && (*line == i + 1 || *line == header + 1))
-                });
-                assert!(
-                    located,
-                    "{name}:{}: `{}` not refused at its line: {err}",
-                    i + 1,
-                    replaced.trim()
-                );
+                assert_refused_at(name, &lines, i, &replaced, &[i + 1, header + 1]);
                 swept += 1;
             }
         }
@@ -418,24 +423,7 @@ fn every_number_of_an_inline_table_is_refused_at_its_line() {
             let tiny: &[&str] = if in_speeds { &["0.5", "1e-300"] } else { &[] };
             for bad in OUT_OF_RANGE.iter().chain(tiny) {
                 let replaced = format!("{}{bad}{}", &lines[i][..start], &lines[i][end..]);
-                let mut edited = lines.clone();
-                edited[i] = &replaced;
-                let result = Scenario::parse("fuzz.toml", edited.join("\n"), None)
-                    .and_then(|s| s.build(&Overrides::default()).map(|_| ()));
-                let err = match result {
-                    Ok(()) => panic!("{name}:{}: `{}` accepted", i + 1, replaced.trim()),
-                    Err(e) => e,
-                };
-                let located = err.problems().into_iter().any(|p| {
-                    matches!(p, ScenarioError::At { file, line, .. }
-                        if file == "fuzz.toml" && *line == i + 1)
-                });
-                assert!(
-                    located,
-                    "{name}:{}: `{}` not refused at its line: {err}",
-                    i + 1,
-                    replaced.trim()
-                );
+                assert_refused_at(name, &lines, i, &replaced, &[i + 1]);
                 swept += 1;
             }
         }

@@ -183,13 +183,11 @@ where
     let d = priors.len();
     let (mut particles, mut generations) = match start {
         Some(c) => {
-            if c.particles.len() != n || c.generations.is_empty() {
-                return Err(AnalysisError::Calibration(format!(
-                    "the checkpoint holds {} particles after {} generations, not {n} particles",
-                    c.particles.len(),
-                    c.generations.len()
-                )));
-            }
+            check_checkpoint(priors, n, &c).map_err(|why| {
+                AnalysisError::Calibration(format!(
+                    "the checkpoint is damaged: {why} (remove it to start the calibration again)"
+                ))
+            })?;
             (c.particles, c.generations)
         }
         None => {
@@ -437,6 +435,67 @@ where
 
 /// A generation's diagnostics; `counts` are its proposals, simulations and simulations
 /// stopped early.
+/// Why a checkpoint cannot be where this calibration left off (it was read back from a file a
+/// person or a crash may have changed): `n` particles, each with a value inside each prior's
+/// bounds, weights that are numbers ≥ 0 summing to 1, distances that are numbers, outputs of
+/// one length; generations numbered from 0.
+pub fn check_checkpoint(
+    priors: &[Prior],
+    n: usize,
+    c: &Checkpoint,
+) -> std::result::Result<(), String> {
+    if c.particles.len() != n || c.generations.is_empty() {
+        return Err(format!(
+            "it holds {} particles after {} generations, not {n} particles",
+            c.particles.len(),
+            c.generations.len()
+        ));
+    }
+    if let Some((i, g)) = c
+        .generations
+        .iter()
+        .enumerate()
+        .find(|(i, g)| g.generation != *i || g.tolerance.is_nan())
+    {
+        return Err(format!("generation {} is listed as {}", i, g.generation));
+    }
+    let outputs = c.particles[0].outputs.len();
+    for (i, p) in c.particles.iter().enumerate() {
+        if p.theta.len() != priors.len() {
+            return Err(format!(
+                "particle {i} has {} parameters, the calibration {}",
+                p.theta.len(),
+                priors.len()
+            ));
+        }
+        if let Some((k, x)) = p.theta.iter().enumerate().find(|(k, x)| {
+            let (min, max) = priors[*k].bounds();
+            !(min..=max).contains(*x)
+        }) {
+            return Err(format!(
+                "particle {i}'s parameter {k} is {x:?}, outside its prior"
+            ));
+        }
+        if !(p.weight.is_finite() && p.weight >= 0.0) || p.distance.is_nan() {
+            return Err(format!(
+                "particle {i} has weight {:?} and distance {:?}",
+                p.weight, p.distance
+            ));
+        }
+        if p.outputs.len() != outputs {
+            return Err(format!(
+                "particle {i} has {} outputs, particle 0 {outputs}",
+                p.outputs.len()
+            ));
+        }
+    }
+    let total: f64 = c.particles.iter().map(|p| p.weight).sum();
+    if (total - 1.0).abs() > 1e-6 {
+        return Err(format!("the weights sum to {total:?}, not 1"));
+    }
+    Ok(())
+}
+
 fn summary(
     generation: usize,
     tolerance: f64,
@@ -593,6 +652,45 @@ pub fn weighted_quantile(values: &[(f64, f64)], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A checkpoint read back from disk is taken up only if it can be where a calibration left
+    /// off; every kind of damage is named.
+    #[test]
+    fn damaged_checkpoints_are_named_and_refused() {
+        let priors = [
+            Prior::Uniform { min: 0.0, max: 1.0 },
+            Prior::LogUniform { min: 0.3, max: 4.0 },
+        ];
+        let particle = |theta: Vec<f64>, weight: f64| Particle {
+            theta,
+            weight,
+            distance: 0.5,
+            outputs: vec![1.0, 2.0],
+        };
+        let good = Checkpoint {
+            particles: vec![
+                particle(vec![0.2, 1.0], 0.25),
+                particle(vec![0.9, 3.5], 0.75),
+            ],
+            generations: vec![summary(0, f64::INFINITY, [2, 2, 0], &[])],
+        };
+        assert_eq!(check_checkpoint(&priors, 2, &good), Ok(()));
+        let damaged = |change: &dyn Fn(&mut Checkpoint)| {
+            let mut c = good.clone();
+            change(&mut c);
+            check_checkpoint(&priors, 2, &c).expect_err("damaged")
+        };
+        assert!(damaged(&|c| c.particles.truncate(1)).contains("1 particles"));
+        assert!(damaged(&|c| c.particles[1].theta.truncate(1)).contains("1 parameters"));
+        assert!(damaged(&|c| c.particles[0].theta[1] = 9.0).contains("outside its prior"));
+        assert!(damaged(&|c| c.particles[0].theta[0] = f64::NAN).contains("outside its prior"));
+        assert!(damaged(&|c| c.particles[1].weight = f64::INFINITY).contains("weight inf"));
+        assert!(damaged(&|c| c.particles[1].distance = f64::NAN).contains("distance NaN"));
+        assert!(damaged(&|c| c.particles[1].weight = 0.5).contains("sum to 0.75"));
+        assert!(damaged(&|c| c.particles[1].outputs.clear()).contains("0 outputs"));
+        assert!(damaged(&|c| c.generations[0].generation = 3).contains("listed as 3"));
+        assert!(damaged(&|c| c.generations.clear()).contains("after 0 generations"));
+    }
 
     /// With data that say nothing of θ (the distance ignores it), every generation's weighted
     /// particles must stay the prior: moves drawn within the bounds bunch up near a bound, and

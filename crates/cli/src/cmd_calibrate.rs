@@ -9,7 +9,7 @@ use crate::common::{
 use crate::progress::Progress;
 use crate::ranks::World;
 use anyhow::{Context, Result};
-use lifeline_analysis::abc::{Checkpoint, Continue, Settings, Stop};
+use lifeline_analysis::abc::{Checkpoint, Continue, Settings, Stop, check_checkpoint};
 use lifeline_analysis::calibrate::{
     Calibration, diagnostics_csv, fit_csv, parameter_summary, posterior_csv, target_band,
 };
@@ -126,6 +126,15 @@ pub fn run(args: CalibrateArgs, world: &World) -> Result<()> {
     // Every rank reads the checkpoint (the folder is shared, as for ensembles) and the ranks
     // check they start from the same one.
     let start = read_checkpoint(&checkpoint_dir, &key, args.resume)?;
+    if let Some(c) = &start
+        && let Err(why) = check_checkpoint(&problem.priors(), args.particles, c)
+    {
+        anyhow::bail!(
+            "{}: the checkpoint is damaged: {why}; remove {} to start the calibration again",
+            checkpoint_dir.join(CHECKPOINT_FILE).display(),
+            checkpoint_dir.display()
+        );
+    }
     world.same_everywhere(
         "checkpoint",
         &start

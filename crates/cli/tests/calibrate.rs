@@ -176,6 +176,33 @@ fn an_interrupted_calibration_resumes_to_the_same_bytes() {
     assert!(stderr.contains("another calibration"), "{stderr}");
 
     let resume = [&args[..], &["--resume"]].concat();
+    // A damaged checkpoint (here a particle's count of parameters, then a weight) is refused
+    // with its file and what is wrong, never a panic, and is left as it is.
+    let path = cut.join(".lifeline-calibrate/checkpoint.txt");
+    let particle = checkpoint
+        .lines()
+        .find(|l| l.starts_with("particle "))
+        .expect("a particle line");
+    let words: Vec<&str> = particle.split(' ').collect();
+    let no_parameters = [&words[..3], &["0"], &words[4..]].concat().join(" ");
+    let nan_weight = [&words[..1], &["7ff8000000000000"], &words[2..]]
+        .concat()
+        .join(" ");
+    for (damaged, why) in [
+        (no_parameters, "has 0 parameters"),
+        (nan_weight, "has weight NaN"),
+    ] {
+        std::fs::write(&path, checkpoint.replacen(particle, &damaged, 1)).expect("write");
+        let (ok, stderr) = lifeline_may_fail(&resume, &cut);
+        assert!(!ok);
+        assert!(
+            stderr.contains("checkpoint.txt: the checkpoint is damaged") && stderr.contains(why),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(path.exists(), "a damaged checkpoint is not removed");
+    }
+    std::fs::write(&path, &checkpoint).expect("write");
     let (ok, stderr) = lifeline_may_fail(&resume, &cut);
     assert!(ok, "{stderr}");
     assert!(stderr.contains("resuming after generation 1"), "{stderr}");

@@ -569,8 +569,19 @@ pub fn list_scenarios() -> Result<()> {
 pub fn show_scenario(args: ScenarioShowArgs) -> Result<()> {
     let scenario = Scenario::load(&args.name)?;
     scenario.build(&lifeline_scenario::Overrides::default())?;
-    print!("{}", scenario.text);
+    print!("{}", text_to_save(&scenario));
     Ok(())
+}
+
+/// A scenario's text, ready to be saved anywhere and run: its posterior named as the file
+/// actually read (an embedded scenario's as the embedded posterior, a file's by its full
+/// path), as a run writes it beside its outputs. A posterior that cannot be read is left as
+/// written, for `run` to report.
+fn text_to_save(scenario: &Scenario) -> String {
+    match scenario.posterior_source() {
+        Ok(Some(source)) => with_posterior_as_read(scenario, Some(&source.file), false),
+        _ => scenario.text.clone(),
+    }
 }
 
 #[derive(clap::Args)]

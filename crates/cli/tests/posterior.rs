@@ -241,12 +241,25 @@ fn ensemble_compare_criticality_and_validate_say_where_parameters_come_from() {
 #[test]
 fn bad_posterior_files_are_refused_with_file_line_and_column() {
     let dir = temp_dir("bad");
-    let text = ok(&["scenario", "show", "mali-2025"]);
-    assert!(text.contains("posterior = \"mali-2025-posterior.csv\""));
+    let shown = ok(&["scenario", "show", "mali-2025"]);
     let scenario = dir.join("mine.toml");
     let out = dir.join("out");
+    // What `scenario show` prints runs wherever it is saved: it names the embedded posterior.
+    assert!(shown.contains("posterior = \"embedded:mali-2025-posterior.csv\""));
+    std::fs::write(&scenario, &shown).expect("write");
+    let stdout = ok(&["run", s(&scenario), "--days", "5", "--out", s(&out)]);
+    assert!(
+        stdout.contains("of the posterior embedded:mali-2025-posterior.csv"),
+        "{stdout}"
+    );
 
-    // A copy without its posterior file: the error names the line and the embedded one.
+    // A copy that names the posterior as a file beside it, as the embedded scenario does: the
+    // error names the line and the embedded one.
+    let text = shown.replace(
+        "posterior = \"embedded:mali-2025-posterior.csv\"",
+        "posterior = \"mali-2025-posterior.csv\"",
+    );
+    assert_ne!(text, shown);
     std::fs::write(&scenario, &text).expect("write");
     let err = failure(&["run", s(&scenario), "--days", "5", "--out", s(&out)]);
     assert!(

@@ -52,16 +52,20 @@ impl ParameterPath {
             .map(|p| p.1)
     }
 
-    /// Shares and thresholds must stay in [0, 1]; the others only positive.
-    pub(crate) fn is_share(self) -> bool {
-        matches!(
-            self,
+    /// The values the scenario file itself accepts for the path
+    /// (`crates/scenario/src/validate.rs`): shares and thresholds in [0, 1], the hazard's
+    /// scale in [0, 1000], a half-life in (0, 3650] days. A prior and a posterior stay within
+    /// them, so that a drawn run is one the scenario could have stated.
+    pub(crate) fn allowed(self) -> (f64, f64) {
+        match self {
+            ParameterPath::HazardScale => (0.0, 1000.0),
+            ParameterPath::RecoveryHalfLifeDays => (0.0, 3650.0),
             ParameterPath::DropPerAttack
-                | ParameterPath::DropPerReportedIncident
-                | ParameterPath::EscortedMaxLoss
-                | ParameterPath::UnescortedMaxLoss
-                | ParameterPath::ServicesCloseBelow
-        )
+            | ParameterPath::DropPerReportedIncident
+            | ParameterPath::EscortedMaxLoss
+            | ParameterPath::UnescortedMaxLoss
+            | ParameterPath::ServicesCloseBelow => (0.0, 1.0),
+        }
     }
 }
 
@@ -244,11 +248,14 @@ pub fn resolve_parameters(specs: &[ParameterSpec], base: &BaseValues) -> Result<
         }
         let prior = prior(spec).map_err(fail)?;
         let (min, max) = prior.bounds();
-        if paths.iter().any(|p| p.is_share()) && (min < 0.0 || max > 1.0) {
-            return Err(fail("a share's prior must lie within [0, 1]".into()));
-        }
-        if min < 0.0 {
-            return Err(fail("the prior must not go below 0".into()));
+        for path in &paths {
+            let (lo, hi) = path.allowed();
+            if min < lo || max > hi {
+                return Err(fail(format!(
+                    "the prior must lie within [{lo}, {hi}], the values the scenario accepts \
+                     for it"
+                )));
+            }
         }
         out.push(Parameter {
             name: spec.path.clone(),
@@ -349,6 +356,18 @@ mod tests {
         assert!(
             resolve_parameters(&[spec("threat.hazard_scale", "normal", 0.1, 2.0)], &base).is_err()
         );
+        // A prior reaches no further than the scenario itself accepts for the path.
+        for (path, min, max) in [
+            ("threat.hazard_scale", 0.1, 2000.0),
+            ("willingness.recovery_half_life_days", 1.0, 5000.0),
+        ] {
+            let err = resolve_parameters(&[spec(path, "uniform", min, max)], &base)
+                .expect_err("beyond the scenario's range");
+            assert!(
+                err.to_string().contains("the values the scenario accepts"),
+                "{err}"
+            );
+        }
         let ok = resolve_parameters(
             &[spec("threat.hazard_scale", "log_uniform", 0.1, 2.0)],
             &base,

@@ -319,25 +319,24 @@ fn header_columns(
     Ok(columns)
 }
 
-/// A value must be finite, a share within [0, 1], anything else ≥ 0 (and a half-life > 0).
+/// A value must be finite and within what the scenario accepts for its path (a share within
+/// [0, 1], the hazard's scale within [0, 1000], a half-life within (0, 3650] days).
 fn check_value(parameter: &Parameter, v: f64) -> std::result::Result<(), String> {
     let name = &parameter.name;
     if !v.is_finite() {
         return Err(format!("`{name}`: expected a finite number, found {v:?}"));
     }
     for path in &parameter.paths {
-        if path.is_share() && !(0.0..=1.0).contains(&v) {
-            return Err(format!(
-                "`{name}`: a share must lie within [0, 1], found {v:?}"
-            ));
-        }
         if *path == ParameterPath::RecoveryHalfLifeDays && v <= 0.0 {
             return Err(format!(
                 "`{name}`: a half-life must be > 0 days, found {v:?}"
             ));
         }
-        if v < 0.0 {
-            return Err(format!("`{name}`: must not be negative, found {v:?}"));
+        let (lo, hi) = path.allowed();
+        if !(lo..=hi).contains(&v) {
+            return Err(format!(
+                "`{name}`: expected a number in [{lo}, {hi}], as the scenario accepts, found {v:?}"
+            ));
         }
     }
     Ok(())
@@ -472,7 +471,17 @@ mod tests {
             (
                 "services.close_below,weight\n1.5,1\n",
                 "post.csv:2:1:",
-                "within [0, 1]",
+                "expected a number in [0, 1], as the scenario accepts, found 1.5",
+            ),
+            (
+                "threat.hazard_scale,weight\n1e300,1\n",
+                "post.csv:2:1:",
+                "expected a number in [0, 1000], as the scenario accepts, found 1e300",
+            ),
+            (
+                "willingness.recovery_half_life_days,weight\n0,1\n",
+                "post.csv:2:1:",
+                "a half-life must be > 0 days, found 0.0",
             ),
             (
                 "threat.hazard_scale,threat.hazard_scale,weight\n1,1,1\n",

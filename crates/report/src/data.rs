@@ -210,7 +210,7 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         quantiles_t.is_some() || corridor_quantiles_t.is_some() || runs_t.is_some(),
     );
     // The tables of many runs have no day or place: no map of the scenario's network for them.
-    let is_analysis = matches!(kind, "calibrate" | "validate" | "sensitivity");
+    let is_analysis = is_analysis(kind);
     let mut supplied = Vec::new();
     let network = match network {
         Some(n) => Some(n),
@@ -251,136 +251,28 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         .transpose()?;
 
     // The day axis: every day up to the last one any file mentions.
-    let series_len = |d: &Option<Daily>| {
-        d.as_ref().map_or(0, |d| {
-            d.values
-                .iter()
-                .flat_map(|m| m.values().map(Vec::len))
-                .max()
-                .unwrap_or(0)
-        })
-    };
-    let mut n_days = [
-        &places,
-        &corridors,
-        &displacement,
-        &quantiles,
-        &corridor_quantiles,
-    ]
-    .into_iter()
-    .map(series_len)
-    .max()
-    .unwrap_or(0)
-    .max(dates.keys().next_back().map_or(0, |d| d + 1));
-    let start = summary
-        .as_ref()
-        .and_then(|s| s.get("start_date"))
-        .and_then(Value::as_str)
-        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .or_else(|| {
-            let (&d, text) = dates.iter().next()?;
-            let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-            date.checked_sub_days(chrono::Days::new(d as u64))
-        });
-    if n_days == 0
-        && let Some(days) = summary
-            .as_ref()
-            .and_then(|s| s.get("days"))
-            .and_then(Value::as_u64)
-    {
-        n_days = (days as usize).min(MAX_DAYS);
-    }
-    let date_list: Vec<String> = (0..n_days)
-        .map(|d| {
-            dates.get(&d).cloned().unwrap_or_else(|| {
-                start
-                    .and_then(|s| s.checked_add_days(chrono::Days::new(d as u64)))
-                    .map_or_else(|| format!("day {d}"), |x| x.format("%Y-%m-%d").to_string())
-            })
-        })
-        .collect();
-
-    let keyed = |d: &Option<Daily>, names: &[&str]| -> Value {
-        let Some(d) = d else {
-            return Value::Array(Vec::new());
-        };
-        Value::Array(
-            d.keys
-                .iter()
-                .enumerate()
-                .map(|(k, key)| {
-                    let mut m = Map::new();
-                    for (name, v) in names.iter().zip(key) {
-                        m.insert((*name).to_string(), Value::from(v.as_str()));
-                    }
-                    m.insert("series".to_string(), series_json(d, k, n_days));
-                    Value::Object(m)
-                })
-                .collect(),
-        )
-    };
+    let date_list = day_axis(
+        &[
+            &places,
+            &corridors,
+            &displacement,
+            &quantiles,
+            &corridor_quantiles,
+        ],
+        &dates,
+        summary.as_ref(),
+    );
+    let n_days = date_list.len();
+    let keyed = |d: &Option<Daily>, names: &[&str]| keyed_series(d, names, n_days);
     let quantiles_json = quantile_series(&quantiles, "place", false, n_days);
     // The corridors' daily means add up to each corridor's expected total, shown in a table.
     let corridor_quantiles_json = quantile_series(&corridor_quantiles, "corridor", true, n_days);
 
     // Events: attacks (for the map's road losses) and the non-routine rest (for the log).
-    let mut attacks = Vec::new();
-    let mut events = Vec::new();
-    let mut events_total = 0usize;
-    if let Some(t) = &events_t {
-        let day_col = t.require("day")?;
-        let kind_col = t.require("kind")?;
-        let get = |row: &csv::StringRecord, name: &str| -> String {
-            t.col(name)
-                .and_then(|i| row.get(i))
-                .unwrap_or("")
-                .to_string()
-        };
-        for (ri, row) in t.rows.iter().enumerate() {
-            let kind = row.get(kind_col).unwrap_or("").to_string();
-            if kind.is_empty() {
-                continue;
-            }
-            let day = t.day(ri, row, day_col)?;
-            let num = |name: &str| number(&get(row, name)).map_or(Value::Null, num_value);
-            let date = get(row, "date");
-            if kind.eq_ignore_ascii_case("attack") {
-                attacks.push(json!({
-                    "day": day,
-                    "date": date,
-                    "segment": get(row, "segment"),
-                    "place": get(row, "place"),
-                    "corridor": get(row, "corridor"),
-                    "trucks": num("trucks"),
-                    "trucks_lost": number(&get(row, "trucks_lost")).map_or(Value::from(0), num_value),
-                    "drivers_kidnapped": num("drivers_kidnapped"),
-                    "drivers_killed": num("drivers_killed"),
-                    "outcome": get(row, "outcome"),
-                    "lat": num("lat"),
-                    "lon": num("lon"),
-                }));
-            }
-            let routine =
-                kind.eq_ignore_ascii_case("dispatched") || kind.eq_ignore_ascii_case("arrived");
-            if !routine {
-                events_total += 1;
-                if events.len() < MAX_EVENT_ROWS {
-                    events.push(json!({
-                        "day": day,
-                        "date": date,
-                        "kind": kind,
-                        "place": get(row, "place"),
-                        "segment": get(row, "segment"),
-                        "corridor": get(row, "corridor"),
-                        "trucks": num("trucks"),
-                        "trucks_lost": num("trucks_lost"),
-                        "outcome": get(row, "outcome"),
-                        "escorted": num("escorted"),
-                    }));
-                }
-            }
-        }
-    }
+    let (attacks, events, events_total) = match &events_t {
+        Some(t) => event_rows(t)?,
+        None => (Vec::new(), Vec::new(), 0),
+    };
 
     let get_str = |key: &str| -> Value {
         summary
@@ -390,36 +282,20 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
             .cloned()
             .unwrap_or(Value::Null)
     };
+    // What the summary does not say, the manifest does.
+    let or_manifest =
+        |key: &str, of: &dyn Fn(&lifeline_io::manifest::Manifest) -> Value| match get_str(key) {
+            Value::Null => manifest.as_ref().map_or(Value::Null, of),
+            other => other,
+        };
     // "embedded:mali-2025" (an ensemble's or comparison's scenario) reads as "mali-2025".
-    let scenario = match get_str("scenario") {
-        Value::Null => manifest
-            .as_ref()
-            .map_or(Value::Null, |m| Value::from(m.scenario.as_str())),
-        other => other,
-    };
-    let scenario = match scenario {
+    let scenario = match or_manifest("scenario", &|m| Value::from(m.scenario.as_str())) {
         Value::String(s) => Value::from(s.strip_prefix("embedded:").unwrap_or(&s)),
         other => other,
     };
     let response = get_str("response");
     let events_file = events_file_of(dir, summary.as_ref());
-    let title = match (scenario.as_str(), response.as_str()) {
-        (Some(s), Some(r)) => format!("Lifeline — {s} ({r})"),
-        (Some(s), None) if is_analysis => format!("Lifeline — {s} ({})", analysis_title(kind)),
-        (Some(s), None) => format!("Lifeline — {s}"),
-        _ if kind == "compare" => "Lifeline — responses compared".to_string(),
-        _ => "Lifeline report".to_string(),
-    };
-    // Runs driven by another event history than the scenario's say so in the header.
-    let title = match &events_file {
-        Some(file) => {
-            let name = Path::new(file)
-                .file_name()
-                .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
-            format!("{title} — events {name}")
-        }
-        None => title,
-    };
+    let title = report_title(&scenario, &response, kind, events_file.as_deref());
     let source_dir = dir
         .canonicalize()
         .ok()
@@ -432,19 +308,8 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         .map(|p| (p.file.as_str(), p.hash.as_str()));
     let run_particle = manifest.as_ref().and_then(|m| m.particle);
     let (calibration, sensitivity) = analysis.to_json(supplements, recorded, run_particle)?;
-    let seed = match get_str("seed") {
-        Value::Null => manifest
-            .as_ref()
-            .map_or(Value::Null, |m| Value::from(m.seed)),
-        other => other,
-    };
-    let runs = match get_str("runs") {
-        Value::Null => manifest
-            .as_ref()
-            .and_then(|m| m.runs)
-            .map_or(Value::Null, Value::from),
-        other => other,
-    };
+    let seed = or_manifest("seed", &|m| Value::from(m.seed));
+    let runs = or_manifest("runs", &|m| m.runs.map_or(Value::Null, Value::from));
 
     Ok(json!({
         "meta": {
@@ -486,6 +351,172 @@ pub fn collect_with(dir: &Path, supplements: &Supplements) -> Result<Value, Repo
         "sensitivity": sensitivity,
         "licenses": LICENSES,
     }))
+}
+
+/// The report's dates: every day up to the last one any daily table (`series`) or dated row
+/// (`dates`) mentions, else the summary's run length; each dated as a file dates it, else from
+/// the start date, else `day N`.
+fn day_axis(
+    series: &[&Option<Daily>],
+    dates: &BTreeMap<usize, String>,
+    summary: Option<&Value>,
+) -> Vec<String> {
+    let series_len = |d: &Option<Daily>| {
+        d.as_ref().map_or(0, |d| {
+            d.values
+                .iter()
+                .flat_map(|m| m.values().map(Vec::len))
+                .max()
+                .unwrap_or(0)
+        })
+    };
+    let mut n_days = series
+        .iter()
+        .copied()
+        .map(series_len)
+        .max()
+        .unwrap_or(0)
+        .max(dates.keys().next_back().map_or(0, |d| d + 1));
+    let start = summary
+        .and_then(|s| s.get("start_date"))
+        .and_then(Value::as_str)
+        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .or_else(|| {
+            let (&d, text) = dates.iter().next()?;
+            let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+            date.checked_sub_days(chrono::Days::new(d as u64))
+        });
+    if n_days == 0
+        && let Some(days) = summary.and_then(|s| s.get("days")).and_then(Value::as_u64)
+    {
+        n_days = (days as usize).min(MAX_DAYS);
+    }
+    (0..n_days)
+        .map(|d| {
+            dates.get(&d).cloned().unwrap_or_else(|| {
+                start
+                    .and_then(|s| s.checked_add_days(chrono::Days::new(d as u64)))
+                    .map_or_else(|| format!("day {d}"), |x| x.format("%Y-%m-%d").to_string())
+            })
+        })
+        .collect()
+}
+
+/// The events table's attacks (for the map's road losses), its non-routine rows (for the log,
+/// at most [`MAX_EVENT_ROWS`]) and how many non-routine rows there are.
+fn event_rows(t: &Table) -> Result<(Vec<Value>, Vec<Value>, usize), ReportError> {
+    let mut attacks = Vec::new();
+    let mut events = Vec::new();
+    let mut events_total = 0usize;
+    let day_col = t.require("day")?;
+    let kind_col = t.require("kind")?;
+    let get = |row: &csv::StringRecord, name: &str| -> String {
+        t.col(name)
+            .and_then(|i| row.get(i))
+            .unwrap_or("")
+            .to_string()
+    };
+    for (ri, row) in t.rows.iter().enumerate() {
+        let kind = row.get(kind_col).unwrap_or("").to_string();
+        if kind.is_empty() {
+            continue;
+        }
+        let day = t.day(ri, row, day_col)?;
+        let num = |name: &str| number(&get(row, name)).map_or(Value::Null, num_value);
+        let date = get(row, "date");
+        if kind.eq_ignore_ascii_case("attack") {
+            attacks.push(json!({
+                "day": day,
+                "date": date,
+                "segment": get(row, "segment"),
+                "place": get(row, "place"),
+                "corridor": get(row, "corridor"),
+                "trucks": num("trucks"),
+                "trucks_lost": number(&get(row, "trucks_lost")).map_or(Value::from(0), num_value),
+                "drivers_kidnapped": num("drivers_kidnapped"),
+                "drivers_killed": num("drivers_killed"),
+                "outcome": get(row, "outcome"),
+                "lat": num("lat"),
+                "lon": num("lon"),
+            }));
+        }
+        let routine =
+            kind.eq_ignore_ascii_case("dispatched") || kind.eq_ignore_ascii_case("arrived");
+        if !routine {
+            events_total += 1;
+            if events.len() < MAX_EVENT_ROWS {
+                events.push(json!({
+                    "day": day,
+                    "date": date,
+                    "kind": kind,
+                    "place": get(row, "place"),
+                    "segment": get(row, "segment"),
+                    "corridor": get(row, "corridor"),
+                    "trucks": num("trucks"),
+                    "trucks_lost": num("trucks_lost"),
+                    "outcome": get(row, "outcome"),
+                    "escorted": num("escorted"),
+                }));
+            }
+        }
+    }
+    Ok((attacks, events, events_total))
+}
+
+/// Each key of a daily table with its names (`names`, in key order) and its series over the
+/// `n_days` of the report.
+fn keyed_series(d: &Option<Daily>, names: &[&str], n_days: usize) -> Value {
+    let Some(d) = d else {
+        return Value::Array(Vec::new());
+    };
+    Value::Array(
+        d.keys
+            .iter()
+            .enumerate()
+            .map(|(k, key)| {
+                let mut m = Map::new();
+                for (name, v) in names.iter().zip(key) {
+                    m.insert((*name).to_string(), Value::from(v.as_str()));
+                }
+                m.insert("series".to_string(), series_json(d, k, n_days));
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
+/// The page's title: the scenario and its response (or what kind of analysis), and the event
+/// history when the run read another than the scenario's.
+fn report_title(
+    scenario: &Value,
+    response: &Value,
+    kind: &str,
+    events_file: Option<&str>,
+) -> String {
+    let title = match (scenario.as_str(), response.as_str()) {
+        (Some(s), Some(r)) => format!("Lifeline — {s} ({r})"),
+        (Some(s), None) if is_analysis(kind) => {
+            format!("Lifeline — {s} ({})", analysis_title(kind))
+        }
+        (Some(s), None) => format!("Lifeline — {s}"),
+        _ if kind == "compare" => "Lifeline — responses compared".to_string(),
+        _ => "Lifeline report".to_string(),
+    };
+    // Runs driven by another event history than the scenario's say so in the header.
+    match events_file {
+        Some(file) => {
+            let name = Path::new(file)
+                .file_name()
+                .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+            format!("{title} — events {name}")
+        }
+        None => title,
+    }
+}
+
+/// Whether the folder holds the tables of an analysis over many runs.
+fn is_analysis(kind: &str) -> bool {
+    matches!(kind, "calibrate" | "validate" | "sensitivity")
 }
 
 /// What wrote the folder: the manifest's command when it is one a report knows, else what its

@@ -241,14 +241,25 @@ fn depot_demand(place: &Place) -> f64 {
     (m3.max(MIN_DEMAND_M3) * 10.0).round() / 10.0
 }
 
+/// The draft scenario's text, table by table; the tables with no network-specific value come
+/// last, as written in [`FIXED_TABLES`].
 fn render(
     tables: &NetworkTables,
     options: &TemplateOptions,
     plans: &[Plan],
     origin_rule: &str,
 ) -> String {
-    let places = &tables.places;
     let mut t = String::new();
+    write_header(&mut t, options);
+    write_trucks_and_fuel(&mut t);
+    write_depots(&mut t, &tables.places, plans);
+    write_corridors(&mut t, &tables.places, plans, origin_rule);
+    t.push_str(FIXED_TABLES);
+    t
+}
+
+/// The file's opening comment, `[scenario]` and `[network]`.
+fn write_header(t: &mut String, options: &TemplateOptions) {
     let name = &options.name;
     let _ = writeln!(
         t,
@@ -287,6 +298,10 @@ fn render(
     let _ = writeln!(t, "[network]   # paths are relative to this file's folder");
     let _ = writeln!(t, "places = {}", toml_str(&options.places_path));
     let _ = writeln!(t, "segments = {}\n", toml_str(&options.segments_path));
+}
+
+/// `[trucks]` and the fuel `[[commodity]]`: the Mali draft's values, marked ASSUMPTION.
+fn write_trucks_and_fuel(t: &mut String) {
     let _ = writeln!(t, "[trucks]");
     let _ = writeln!(
         t,
@@ -317,6 +332,10 @@ fn render(
         "official_price = 725.0   # ASSUMPTION: the pump price in local currency per litre"
     );
     let _ = writeln!(t, "source = \"ASSUMPTION\"\n");
+}
+
+/// A `[[depot]]` for each planned depot, its demand from its population.
+fn write_depots(t: &mut String, places: &[Place], plans: &[Plan]) {
     let _ = writeln!(
         t,
         "# Depots: the largest places (or those named with --depot). Demand is ASSUMPTION:"
@@ -366,6 +385,10 @@ fn render(
             "source = \"ASSUMPTION: demand from population; stocks as in the Mali draft\"\n"
         );
     }
+}
+
+/// A `[[corridor]]` for each planned depot from its origin, the fleet sized to its demand.
+fn write_corridors(t: &mut String, places: &[Place], plans: &[Plan], origin_rule: &str) {
     let _ = writeln!(
         t,
         "# Corridors: each depot from its nearest origin by driving time; origins are {origin_rule}."
@@ -405,8 +428,6 @@ fn render(
             "source = \"ASSUMPTION: nearest origin by road; fleet sized to demand\"\n"
         );
     }
-    t.push_str(FIXED_TABLES);
-    t
 }
 
 /// Tables with no network-specific value: the Mali 2025 scenario's calibrated or assumed

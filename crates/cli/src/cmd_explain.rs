@@ -94,10 +94,26 @@ fn day_of(built: &Built, date: Option<&str>) -> Result<u32> {
 }
 
 fn explain(built: &Built, record: &RunRecord, depot: DepotId, place: &str, day: u32) -> String {
-    let input = &built.input;
+    let mut s = String::new();
+    write_depot_day(&mut s, built, record, depot, place, day);
+    let from = day.saturating_sub(WINDOW_DAYS - 1);
+    write_corridors_in(&mut s, built, record, depot, place, from..=day);
+    write_attacks_in(&mut s, built, record, depot, from..=day);
+    write_onward(&mut s, built, record, depot, from..=day);
+    s
+}
+
+/// The depot's day: stock, cover, demand served and short, deliveries, price, rationing, power.
+fn write_depot_day(
+    s: &mut String,
+    built: &Built,
+    record: &RunRecord,
+    depot: DepotId,
+    place: &str,
+    day: u32,
+) {
     let d = &record.depot_days[day as usize][depot.index()];
     let date = common::date_of(built.start_date, day);
-    let mut s = String::new();
     let _ = writeln!(
         s,
         "{place} on {date} (day {day}) — scenario {}, response {}, seed {}",
@@ -126,7 +142,21 @@ fn explain(built: &Built, record: &RunRecord, depot: DepotId, place: &str, day: 
             .map(|h| format!("; power {h:.1} h"))
             .unwrap_or_default(),
     );
-    let from = day.saturating_sub(WINDOW_DAYS - 1);
+}
+
+/// The corridors into the depot over the window `days`: deliveries, trucks, attacks and losses
+/// summed, the state of the road and of the drivers on its last day.
+fn write_corridors_in(
+    s: &mut String,
+    built: &Built,
+    record: &RunRecord,
+    depot: DepotId,
+    place: &str,
+    days: std::ops::RangeInclusive<u32>,
+) {
+    let input = &built.input;
+    let (from, day) = (*days.start(), *days.end());
+    let date = common::date_of(built.start_date, day);
     let _ = writeln!(
         s,
         "\nCorridors into {place}, {} to {date} ({} days):",
@@ -181,6 +211,18 @@ fn explain(built: &Built, record: &RunRecord, depot: DepotId, place: &str, day: 
          (wait esc); willing: drivers' willingness today (departures are capped at this share of the \
          fleet's normal rate); P(attack): chance that a lone truck is attacked on the whole trip today"
     );
+}
+
+/// The attacks on the corridors into the depot over the window `days`, one line each.
+fn write_attacks_in(
+    s: &mut String,
+    built: &Built,
+    record: &RunRecord,
+    depot: DepotId,
+    days: std::ops::RangeInclusive<u32>,
+) {
+    let input = &built.input;
+    let (from, day) = (*days.start(), *days.end());
     let attacks: Vec<String> = record
         .events
         .iter()
@@ -222,6 +264,18 @@ fn explain(built: &Built, record: &RunRecord, depot: DepotId, place: &str, day: 
             let _ = writeln!(s, "{a}");
         }
     }
+}
+
+/// What the depot shipped on to the towns it serves over the window `days`.
+fn write_onward(
+    s: &mut String,
+    built: &Built,
+    record: &RunRecord,
+    depot: DepotId,
+    days: std::ops::RangeInclusive<u32>,
+) {
+    let input = &built.input;
+    let (from, day) = (*days.start(), *days.end());
     let towns: Vec<String> = input
         .corridors
         .iter()
@@ -249,5 +303,4 @@ fn explain(built: &Built, record: &RunRecord, depot: DepotId, place: &str, day: 
             towns.join(", ")
         );
     }
-    s
 }

@@ -556,12 +556,36 @@ fn gather<T: crate::journal::Stored + Default + Send>(
 fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Result<()> {
     let spec = layout.spec;
     let input = spec.input;
-    let n = spec.runs as usize;
     let _ = std::fs::remove_file(dir.join("summary.json"));
     let labels = depot_labels(input);
     let date = |day: u32| date_of(spec.start_date, day);
+    write_quantile_files(dir, layout, journal, budget, &labels)?;
+    write_runs_csv(dir, layout, journal)?;
+    let fig_spreads = figure_spreads(layout, journal, budget)?;
+    if spec.parquet {
+        let path = dir.join("runs.parquet");
+        write_atomically(&path, |w| {
+            concat_parquet(layout, journal, w).map_err(std::io::Error::other)
+        })
+        .at(&path)?;
+    }
 
-    // quantiles.csv (depot cells), then corridor_quantiles.csv (corridor cells).
+    let summary = summary_json(layout, &labels, &fig_spreads, date);
+    let bytes = serde_json::to_vec_pretty(&summary).expect("invariant: JSON values serialise");
+    let path = dir.join("summary.json");
+    write_bytes(&path, &bytes).at(&path)
+}
+
+/// quantiles.csv (depot cells), then corridor_quantiles.csv (corridor cells).
+fn write_quantile_files(
+    dir: &Path,
+    layout: &Layout,
+    journal: &Journal,
+    budget: usize,
+    labels: &[String],
+) -> Result<()> {
+    let spec = layout.spec;
+    let input = spec.input;
     let corridor_labels: Vec<&str> = input.corridors.iter().map(|c| c.name.as_str()).collect();
     let depot_cells = layout.cells.depot_cells();
     let quantile_files = [
@@ -603,8 +627,12 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
         })
         .at(&path)?;
     }
+    Ok(())
+}
 
-    // runs.csv: chunk by chunk, in run order.
+/// runs.csv: a row per run, chunk by chunk, in run order.
+fn write_runs_csv(dir: &Path, layout: &Layout, journal: &Journal) -> Result<()> {
+    let spec = layout.spec;
     let path = dir.join("runs.csv");
     let nf = layout.schema.len();
     write_atomically(&path, |w| {
@@ -662,8 +690,18 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
         Ok(())
     })
     .at(&path)?;
+    Ok(())
+}
 
-    // Spreads of the key figures for summary.json.
+/// The spreads of the key figures over the runs (p05, p50, p95, and the share of runs with a
+/// finite value), for summary.json: the figures gathered in slabs that fit `budget`.
+fn figure_spreads(
+    layout: &Layout,
+    journal: &Journal,
+    budget: usize,
+) -> Result<Vec<(crate::quantile::Spread, f64)>> {
+    let n = layout.spec.runs as usize;
+    let nf = layout.schema.len();
     let per_fig = n * 8;
     let slab = (budget / per_fig).max(1);
     let mut fig_spreads = Vec::with_capacity(nf);
@@ -682,19 +720,7 @@ fn finalize(dir: &Path, layout: &Layout, journal: &Journal, budget: usize) -> Re
         fig_spreads.extend(part);
         start = end;
     }
-
-    if spec.parquet {
-        let path = dir.join("runs.parquet");
-        write_atomically(&path, |w| {
-            concat_parquet(layout, journal, w).map_err(std::io::Error::other)
-        })
-        .at(&path)?;
-    }
-
-    let summary = summary_json(layout, &labels, &fig_spreads, date);
-    let bytes = serde_json::to_vec_pretty(&summary).expect("invariant: JSON values serialise");
-    let path = dir.join("summary.json");
-    write_bytes(&path, &bytes).at(&path)
+    Ok(fig_spreads)
 }
 
 /// What a quantile cell is written as: (day, place or corridor, metric, decimals); `None` for a

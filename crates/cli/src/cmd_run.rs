@@ -135,44 +135,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         _ => println!("{}", common::parameters_line(None)),
     }
     if let Some((d, plan)) = &displacement {
-        let camps: Vec<String> = plan
-            .camps
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {}",
-                    built.input.network.place(*c).name,
-                    d.total_arrivals(*c)
-                )
-            })
-            .collect();
-        let arrivals = if camps.is_empty() {
-            String::new()
-        } else {
-            format!("; arrivals by camp: {}", camps.join(", "))
-        };
-        // Places whose people were trapped: the most on one day and for how many days.
-        let trapped: Vec<String> = table
-            .as_ref()
-            .map(|t| t.trapped_places())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(p, most, days)| {
-                format!(
-                    "{} {most} people on {days} days",
-                    built.input.network.places()[p].name
-                )
-            })
-            .collect();
-        let trapped = if trapped.is_empty() {
-            String::new()
-        } else {
-            format!("; trapped by sieges: {}", trapped.join(", "))
-        };
-        println!(
-            "Displacement: {} people left their homes{arrivals}{trapped}",
-            d.total_spawned()
-        );
+        println!("{}", displacement_line(&built, d, plan, table.as_ref()));
     }
     println!(
         "Outputs in {}/: places.csv, corridors.csv, events.csv, summary.json, scenario.toml, network.geojson, places.geojson, roads.geojson, daily.geojson, attacks.geojson{}{}, manifest.json",
@@ -186,6 +149,53 @@ pub fn run(args: RunArgs) -> Result<()> {
         if args.report { ", report.html" } else { "" }
     );
     Ok(())
+}
+
+/// The run's displacement in a line: people who left, arrivals by camp, and the places whose
+/// people sieges trapped (the most on one day, and for how many days).
+fn displacement_line(
+    built: &Built,
+    d: &lifeline_scenario::displacement::DisplacementRecord,
+    plan: &lifeline_scenario::displacement::DisplacementPlan,
+    table: Option<&DisplacementTable>,
+) -> String {
+    let camps: Vec<String> = plan
+        .camps
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                built.input.network.place(*c).name,
+                d.total_arrivals(*c)
+            )
+        })
+        .collect();
+    let arrivals = if camps.is_empty() {
+        String::new()
+    } else {
+        format!("; arrivals by camp: {}", camps.join(", "))
+    };
+    // Places whose people were trapped: the most on one day and for how many days.
+    let trapped: Vec<String> = table
+        .map(|t| t.trapped_places())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(p, most, days)| {
+            format!(
+                "{} {most} people on {days} days",
+                built.input.network.places()[p].name
+            )
+        })
+        .collect();
+    let trapped = if trapped.is_empty() {
+        String::new()
+    } else {
+        format!("; trapped by sieges: {}", trapped.join(", "))
+    };
+    format!(
+        "Displacement: {} people left their homes{arrivals}{trapped}",
+        d.total_spawned()
+    )
 }
 
 /// The scenario's text as run: with `--events`, `threat.events` points at that file (an

@@ -94,24 +94,36 @@ fn day_of(built: &Built, date: Option<&str>) -> Result<u32> {
 }
 
 fn explain(built: &Built, record: &RunRecord, depot: DepotId, place: &str, day: u32) -> String {
+    let w = Window {
+        built,
+        record,
+        depot,
+        place,
+        from: day.saturating_sub(WINDOW_DAYS - 1),
+        day,
+    };
     let mut s = String::new();
-    write_depot_day(&mut s, built, record, depot, place, day);
-    let from = day.saturating_sub(WINDOW_DAYS - 1);
-    write_corridors_in(&mut s, built, record, depot, place, from..=day);
-    write_attacks_in(&mut s, built, record, depot, from..=day);
-    write_onward(&mut s, built, record, depot, from..=day);
+    write_depot_day(&mut s, &w);
+    write_corridors_in(&mut s, &w);
+    write_attacks_in(&mut s, &w);
+    write_onward(&mut s, &w);
     s
 }
 
-/// The depot's day: stock, cover, demand served and short, deliveries, price, rationing, power.
-fn write_depot_day(
-    s: &mut String,
-    built: &Built,
-    record: &RunRecord,
+/// What `explain` reads: the run, the depot at `place`, and the days `from..=day` it looks
+/// back over.
+struct Window<'a> {
+    built: &'a Built,
+    record: &'a RunRecord,
     depot: DepotId,
-    place: &str,
+    place: &'a str,
+    from: u32,
     day: u32,
-) {
+}
+
+/// The depot's day: stock, cover, demand served and short, deliveries, price, rationing, power.
+fn write_depot_day(s: &mut String, w: &Window) {
+    let (built, record, depot, place, day) = (w.built, w.record, w.depot, w.place, w.day);
     let d = &record.depot_days[day as usize][depot.index()];
     let date = common::date_of(built.start_date, day);
     let _ = writeln!(
@@ -144,18 +156,12 @@ fn write_depot_day(
     );
 }
 
-/// The corridors into the depot over the window `days`: deliveries, trucks, attacks and losses
+/// The corridors into the depot over the window: deliveries, trucks, attacks and losses
 /// summed, the state of the road and of the drivers on its last day.
-fn write_corridors_in(
-    s: &mut String,
-    built: &Built,
-    record: &RunRecord,
-    depot: DepotId,
-    place: &str,
-    days: std::ops::RangeInclusive<u32>,
-) {
+fn write_corridors_in(s: &mut String, w: &Window) {
+    let (built, record, depot, place, from, day) =
+        (w.built, w.record, w.depot, w.place, w.from, w.day);
     let input = &built.input;
-    let (from, day) = (*days.start(), *days.end());
     let date = common::date_of(built.start_date, day);
     let _ = writeln!(
         s,
@@ -213,16 +219,10 @@ fn write_corridors_in(
     );
 }
 
-/// The attacks on the corridors into the depot over the window `days`, one line each.
-fn write_attacks_in(
-    s: &mut String,
-    built: &Built,
-    record: &RunRecord,
-    depot: DepotId,
-    days: std::ops::RangeInclusive<u32>,
-) {
+/// The attacks on the corridors into the depot over the window, one line each.
+fn write_attacks_in(s: &mut String, w: &Window) {
+    let (built, record, depot, from, day) = (w.built, w.record, w.depot, w.from, w.day);
     let input = &built.input;
-    let (from, day) = (*days.start(), *days.end());
     let attacks: Vec<String> = record
         .events
         .iter()
@@ -266,16 +266,10 @@ fn write_attacks_in(
     }
 }
 
-/// What the depot shipped on to the towns it serves over the window `days`.
-fn write_onward(
-    s: &mut String,
-    built: &Built,
-    record: &RunRecord,
-    depot: DepotId,
-    days: std::ops::RangeInclusive<u32>,
-) {
+/// What the depot shipped on to the towns it serves over the window.
+fn write_onward(s: &mut String, w: &Window) {
+    let (built, record, depot, from, day) = (w.built, w.record, w.depot, w.from, w.day);
     let input = &built.input;
-    let (from, day) = (*days.start(), *days.end());
     let towns: Vec<String> = input
         .corridors
         .iter()

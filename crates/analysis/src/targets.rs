@@ -494,6 +494,15 @@ fn resolve_target(set: TargetSet, spec: &TargetSpec, built: &Built) -> Result<Ta
     let from = day(&spec.from, 0, "from")?;
     let to = day(&spec.to, built.input.days as usize, "to")?
         .saturating_add(usize::from(spec.to.is_some()));
+    let days = built.input.days as usize;
+    if from >= days {
+        let last = built.start_date + chrono::Days::new(days.saturating_sub(1) as u64);
+        return Err(fail(format!(
+            "`from` = {} comes after the run's last day, {last} ({days} days): run longer \
+             (`scenario.days`, or a larger --days)",
+            spec.from.as_deref().unwrap_or_default()
+        )));
+    }
     if to <= from {
         return Err(fail("the window ends before it starts".into()));
     }
@@ -592,6 +601,37 @@ pub fn mean_over_runs(per_run: &[Vec<f64>], targets: usize) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A target whose window opens after a shortened run's last day says so, with the dates and
+    /// what to change, rather than that its window ends before it starts.
+    #[test]
+    fn a_window_after_the_run_names_the_runs_last_day() {
+        use lifeline_scenario::{Overrides, Scenario};
+        let scenario = Scenario::load("burkina-djibo-2022").expect("embedded scenario loads");
+        let short = Overrides {
+            days: Some(60),
+            ..Overrides::default()
+        };
+        let built = scenario.build(&short).expect("builds");
+        let specs = &scenario
+            .spec
+            .validation
+            .as_ref()
+            .expect("validation targets")
+            .targets;
+        let late = specs
+            .iter()
+            .map(|t| t.get_ref())
+            .find(|t| t.from.as_deref().is_some_and(|f| f > "2022-05-01"))
+            .expect("a target after the first 60 days");
+        let err = resolve_target(TargetSet::Validation, late, &built).expect_err("after the run");
+        let message = err.to_string();
+        assert!(
+            message.contains("comes after the run's last day, 2022-04-01 (60 days)")
+                && message.contains("a larger --days"),
+            "{message}"
+        );
+    }
 
     /// The bound of a sum from a run's first days relies on [`Metric::never_negative`]: every
     /// daily value of those metrics is at least 0 (or NaN, skipped). Checked on every depot and

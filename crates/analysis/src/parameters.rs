@@ -69,6 +69,11 @@ impl ParameterPath {
     }
 }
 
+/// Why a drawn value cannot scale the hazard of a scenario whose own scale is 0, and what to do.
+pub(crate) const HAZARD_SCALE_ZERO: &str = "the scenario's threat.hazard_scale is 0, so a drawn \
+     value cannot rescale the hazard: set it above 0 (--without-threat switches the threat \
+     off), or run with --fixed-parameters where the command has it";
+
 /// A prior distribution, truncated to `[min, max]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Prior {
@@ -242,9 +247,7 @@ pub fn resolve_parameters(specs: &[ParameterSpec], base: &BaseValues) -> Result<
             paths.push(path);
         }
         if paths.contains(&ParameterPath::HazardScale) && base.hazard_scale <= 0.0 {
-            return Err(fail(
-                "the scenario's hazard_scale is 0: the hazard cannot be rescaled".into(),
-            ));
+            return Err(fail(HAZARD_SCALE_ZERO.into()));
         }
         let prior = prior(spec).map_err(fail)?;
         let (min, max) = prior.bounds();

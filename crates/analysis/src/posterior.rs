@@ -305,11 +305,7 @@ fn header_columns(
                 }
                 if parameter.paths.contains(&ParameterPath::HazardScale) && base.hazard_scale <= 0.0
                 {
-                    return Err((
-                        k + 1,
-                        "the scenario's threat.hazard_scale is 0: the hazard cannot be rescaled"
-                            .into(),
-                    ));
+                    return Err((k + 1, crate::parameters::HAZARD_SCALE_ZERO.into()));
                 }
                 Column::Parameter(parameter)
             }

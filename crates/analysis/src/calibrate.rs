@@ -45,8 +45,25 @@ impl<'a> Calibration<'a> {
     pub fn new(scenario: &Scenario, built: &'a Built, runs_per_evaluation: u64) -> Result<Self> {
         let spec = scenario.spec.calibration.clone().unwrap_or_default();
         if spec.targets.is_empty() || spec.parameters.is_empty() {
+            let missing = if spec.targets.is_empty() {
+                "[[calibration.target]]"
+            } else {
+                "[[calibration.parameter]]"
+            };
+            // A case kept apart to judge the model has only validation targets.
+            let hint = if scenario
+                .spec
+                .validation
+                .as_ref()
+                .is_some_and(|v| !v.targets.is_empty())
+            {
+                "; its [[validation.target]] tables are read by `lifeline validate`, which fits \
+                 nothing"
+            } else {
+                "; docs/calibration.md says how to write them"
+            };
             return Err(AnalysisError::Calibration(format!(
-                "{} has no [[calibration.target]] or no [[calibration.parameter]] table",
+                "{} has no {missing} table to fit{hint}",
                 scenario.file
             )));
         }

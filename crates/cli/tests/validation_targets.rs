@@ -239,3 +239,30 @@ fn validate_judges_djibo_on_its_facts_d1_d3_d4() {
     assert!(number(1, "p50") < 17.0, "{table}");
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+/// A case kept apart to judge the model has validation targets only: `calibrate` and
+/// `sensitivity` say there is nothing to fit and point to `validate`.
+#[test]
+fn a_case_with_only_validation_targets_points_calibrate_to_validate() {
+    let dir = temp_dir("nothing-to-fit");
+    for command in ["calibrate", "sensitivity"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lifeline"))
+            .args([
+                command,
+                "burkina-djibo-2022",
+                "--out",
+                s(&dir.join(command)),
+            ])
+            .output()
+            .expect("binary runs");
+        assert!(!out.status.success(), "{command} should refuse");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("has no [[calibration.target]] table to fit")
+                && stderr.contains("read by `lifeline validate`"),
+            "{command}: {stderr}"
+        );
+        assert!(!dir.join(command).join("posterior.csv").exists());
+    }
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

@@ -494,16 +494,18 @@ fn resolve_target(set: TargetSet, spec: &TargetSpec, built: &Built) -> Result<Ta
     let from = day(&spec.from, 0, "from")?;
     let to = day(&spec.to, built.input.days as usize, "to")?
         .saturating_add(usize::from(spec.to.is_some()));
-    let days = built.input.days as usize;
-    if from >= days {
-        let last = built.start_date + chrono::Days::new(days.saturating_sub(1) as u64);
-        return Err(fail(format!(
-            "`from` = {} comes after the run's last day, {last} ({days} days): run longer \
-             (`scenario.days`, or a larger --days)",
-            spec.from.as_deref().unwrap_or_default()
-        )));
-    }
     if to <= from {
+        // A window without an end runs to the run's last day: after a shortened run's end it
+        // is empty, and that is what to say.
+        let days = built.input.days as usize;
+        if spec.to.is_none() && from >= days {
+            let last = built.start_date + chrono::Days::new(days.saturating_sub(1) as u64);
+            return Err(fail(format!(
+                "`from` = {} comes after the run's last day, {last} ({days} days), and the \
+                 window has no `to`: run longer (`scenario.days`, or a larger --days)",
+                spec.from.as_deref().unwrap_or_default()
+            )));
+        }
         return Err(fail("the window ends before it starts".into()));
     }
     let threshold = || {
@@ -602,8 +604,8 @@ pub fn mean_over_runs(per_run: &[Vec<f64>], targets: usize) -> Vec<f64> {
 mod tests {
     use super::*;
 
-    /// A target whose window opens after a shortened run's last day says so, with the dates and
-    /// what to change, rather than that its window ends before it starts.
+    /// A target whose window has no end and opens after a shortened run's last day says so,
+    /// with the dates and what to change, rather than that its window ends before it starts.
     #[test]
     fn a_window_after_the_run_names_the_runs_last_day() {
         use lifeline_scenario::{Overrides, Scenario};
@@ -622,7 +624,7 @@ mod tests {
         let late = specs
             .iter()
             .map(|t| t.get_ref())
-            .find(|t| t.from.as_deref().is_some_and(|f| f > "2022-05-01"))
+            .find(|t| t.to.is_none() && t.from.as_deref().is_some_and(|f| f > "2022-05-01"))
             .expect("a target after the first 60 days");
         let err = resolve_target(TargetSet::Validation, late, &built).expect_err("after the run");
         let message = err.to_string();

@@ -426,7 +426,6 @@ fn corridor(
         )
     })?;
     let (legs, cut) = route_legs(stage, c, origin, dest_place, speeds, closed)?;
-    check_drive_days(stage, c, &legs, speeds)?;
 
     let mut convoy_spec = c.convoy.clone();
     let mut convoy_spec_from_response = false;
@@ -527,19 +526,10 @@ const MAX_ONE_WAY_DRIVE_DAYS: f64 = 365.0;
 fn check_drive_days(
     stage: &Stage,
     c: &crate::spec::CorridorSpec,
-    legs: &[Leg],
+    path: &lifeline_model::network::Path,
     speeds: &SpeedTable,
 ) -> Result<()> {
-    let days: f64 = legs
-        .iter()
-        .filter_map(|leg| match leg {
-            Leg::Drive { segment, .. } => {
-                let seg = stage.network.segment(*segment);
-                Some(seg.length.0 / speeds.speed(seg.condition).0)
-            }
-            _ => None,
-        })
-        .sum();
+    let days = stage.network.path_drive_time(path, speeds).0;
     if days <= MAX_ONE_WAY_DRIVE_DAYS {
         return Ok(());
     }
@@ -601,6 +591,7 @@ fn route_legs(
             ));
         }
     };
+    check_drive_days(stage, c, &path, speeds)?;
     let marshal = match &c.marshalling {
         Some(_) if !closed.is_empty() && cut => origin,
         Some(m) => {

@@ -2,7 +2,8 @@
 //! status-quo.
 
 use crate::common::{
-    self, OutFolder, ParameterChoice, RunChoices, Threads, parse_runs, resolve_place, tied_ranks,
+    self, OutFolder, ParameterChoice, RunChoices, Threads, parse_compare_runs, resolve_place,
+    tied_ranks,
 };
 use crate::progress::Progress;
 use crate::ranks::World;
@@ -29,7 +30,7 @@ pub struct CompareArgs {
     #[arg(default_value = embedded::DEFAULT_SCENARIO)]
     pub scenario: String,
     /// Runs per response; run r of every response uses the same random stream.
-    #[arg(long, default_value_t = 200, value_parser = parse_runs)]
+    #[arg(long, default_value_t = 200, value_parser = parse_compare_runs)]
     pub runs: u64,
     #[command(flatten)]
     pub threads: Threads,

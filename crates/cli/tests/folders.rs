@@ -224,11 +224,11 @@ fn flags_and_names_are_blamed_by_name() {
     // reach an allocation that aborted).
     let huge = "18446744073709551615";
     for (command, option, bound) in [
-        ("compare", "--runs", "10000000"),
-        ("validate", "--runs", "10000000"),
-        ("criticality", "--runs", "10000000"),
-        ("calibrate", "--runs", "10000000"),
-        ("sensitivity", "--runs", "10000000"),
+        ("compare", "--runs", "100000"),
+        ("validate", "--runs", "1000000"),
+        ("criticality", "--runs", "1000000"),
+        ("calibrate", "--runs", "1000000"),
+        ("sensitivity", "--runs", "1000000"),
         ("ensemble", "--runs", "2147483647"),
         ("calibrate", "--particles", "1000000"),
         ("sensitivity", "--samples", "1000000"),
